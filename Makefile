@@ -1,0 +1,47 @@
+# Planet: `make demo` runs the product on a local chain, `make test` runs every test.
+# Each target installs what it needs first (a virtualenv with pinned packages, npm ci).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+NETWORK ?= local
+ARGS ?=
+PYTEST_ARGS ?=
+
+# ape finds anvil and our solc front end through these.
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
+export SOLCX_BINARY_PATH := $(CURDIR)/tools/solc/bin
+
+ape_network = $(if $(findstring :,$(NETWORK)),$(NETWORK),ethereum:$(NETWORK))
+
+.PHONY: setup demo test deploy gas lint clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+demo: setup
+	$(BIN)/ape run demo $(ARGS)
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+deploy: setup
+	$(BIN)/ape run deploy --network $(ape_network) $(ARGS)
+
+gas: setup
+	$(BIN)/ape run gas_report $(ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) node_modules contracts/.cache .build .run
