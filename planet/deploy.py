@@ -1,0 +1,121 @@
+"""Deploys and wires the Planet contracts through ape, recording them in the manifest.
+
+Contracts deploy in dependency order. A contract already in the manifest is reused when its
+recorded deployment is still on this chain (code at the address, same block hash: a restarted
+anvil fails this) and it was built with the same constructor arguments; otherwise it is deployed
+again, and so is everything that depends on it, since their arguments change with its address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from planet import logs
+from planet.deploy_config import NetworkSettings
+from planet.epochs import week_start
+from planet.manifest import DeployedContract, Manifest, load_for_chain, save
+
+log = logs.get("planet.deploy")
+
+
+class DeployError(RuntimeError):
+    """Deployment cannot go on (no account, a failed transaction); says what to do."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One contract: its name in the ape project and how to build its constructor arguments."""
+
+    name: str
+    args: Callable[[dict[str, str], dict[str, str], int], list[Any]]
+
+
+# (deployed addresses so far, role holders, genesis) -> constructor arguments
+STEPS: tuple[Step, ...] = (
+    Step("Identity", lambda d, r, g: [r["admin"], r["verifier"]]),
+    Step(
+        "ContributionPoints",
+        lambda d, r, g: [d["Identity"], g, r["admin"], r["attester"], r["risk"]],
+    ),
+)
+
+
+def _normalise(args: list[Any]) -> list[Any]:
+    """Constructor arguments as JSON keeps them, so recorded and wanted compare equal."""
+    return [a if isinstance(a, int) else str(a) for a in args]
+
+
+def _still_deployed(chain: Any, record: DeployedContract) -> bool:
+    if chain.blocks.head.number < record.block_number:
+        return False
+    if _hex(chain.blocks[record.block_number].hash) != record.block_hash:
+        return False
+    return len(chain.provider.get_code(record.address)) > 0
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + bytes(value).hex()
+
+
+def deploy_all(
+    project: Any,
+    chain: Any,
+    deployer: Any,
+    network: str,
+    settings: NetworkSettings,
+    manifest_dir: Path,
+    redeploy: bool = False,
+) -> tuple[Manifest, list[str]]:
+    """Deploys what is missing or stale; returns the saved manifest and the names deployed now."""
+    chain_id = chain.chain_id
+    previous = None if redeploy else load_for_chain(chain_id, manifest_dir)
+    roles = settings.roles_for(str(deployer.address))
+    genesis = settings.genesis
+    if genesis is None:
+        genesis = previous.genesis if previous else week_start(chain.blocks.head.timestamp)
+    if genesis > chain.blocks.head.timestamp:
+        raise DeployError(f"genesis {genesis} lies after the latest block; pick a past timestamp")
+
+    manifest = Manifest(
+        chain_id=chain_id,
+        network=network,
+        deployer=str(deployer.address),
+        genesis=genesis,
+        roles=roles,
+    )
+    addresses: dict[str, str] = {}
+    deployed_now: list[str] = []
+    for step in STEPS:
+        args = _normalise(step.args(addresses, roles, genesis))
+        old = previous.contracts.get(step.name) if previous else None
+        if old and old.constructor_args == args and _still_deployed(chain, old):
+            log.info("reusing", contract=step.name, address=old.address, block=old.block_number)
+            manifest.contracts[step.name] = old
+        else:
+            manifest.contracts[step.name] = _deploy(project, chain, deployer, step.name, args)
+            deployed_now.append(step.name)
+        addresses[step.name] = manifest.contracts[step.name].address
+
+    path = save(manifest, manifest_dir)
+    log.info("manifest written", path=str(path), chain_id=chain_id)
+    return manifest, deployed_now
+
+
+def _deploy(project: Any, chain: Any, deployer: Any, name: str, args: list[Any]) -> DeployedContract:
+    container = getattr(project, name)
+    log.info("deploying", contract=name, args=args)
+    instance = deployer.deploy(container, *args)
+    receipt = chain.provider.get_receipt(instance.txn_hash)
+    block = chain.blocks[receipt.block_number]
+    log.info("deployed", contract=name, address=instance.address, block=receipt.block_number)
+    return DeployedContract(
+        address=str(instance.address),
+        block_number=receipt.block_number,
+        block_hash=_hex(block.hash),
+        tx_hash=str(instance.txn_hash),
+        constructor_args=args,
+        abi=container.contract_type.model_dump(mode="json", by_alias=True)["abi"],
+    )

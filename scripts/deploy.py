@@ -1,0 +1,67 @@
+"""`ape run deploy`: deploy and wire every Planet contract on the chosen network.
+
+    ape run deploy --network ethereum:local                 # a throwaway anvil
+    ape run deploy --network ethereum:xlayer-testnet --account planet-deployer
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from ape import accounts, chain, project
+from ape.cli import ConnectedProviderCommand
+
+from planet import deploy_config, logs
+from planet.deploy import DeployError, deploy_all
+from planet.manifest import DEFAULT_DIR, ManifestError
+
+
+def pick_deployer(alias: str | None, network_name: str):  # noqa: ANN201 - ape account type
+    """The named ape account, or on a local chain the first funded test account."""
+    if alias:
+        try:
+            return accounts.load(alias)
+        except Exception as err:  # ape raises several kinds for unknown or locked accounts
+            raise click.UsageError(f"cannot load ape account {alias!r}: {err}") from None
+    if network_name == "local":
+        return accounts.test_accounts[0]
+    raise click.UsageError(
+        "--account is required on a live network (import one with `ape accounts import NAME`)"
+    )
+
+
+@click.command(cls=ConnectedProviderCommand)
+@click.option("--account", "alias", help="ape account alias of the deployer (live networks).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=Path("deploy-config.yaml"),
+    show_default=True,
+    help="Role holders and genesis per network.",
+)
+@click.option(
+    "--manifest-dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_DIR,
+    show_default=True,
+    help="Where deployments/<chain id>.json is written.",
+)
+@click.option("--redeploy", is_flag=True, help="Deploy afresh even if the manifest's contracts are live.")
+def cli(network, alias, config_path, manifest_dir, redeploy):  # noqa: ANN001, ANN201
+    """Deploy Identity and ContributionPoints with roles wired, and write the manifest."""
+    logs.configure()
+    network_name = network.name
+    try:
+        settings = deploy_config.load(config_path, network_name)
+        deployer = pick_deployer(alias, network_name)
+        manifest, fresh = deploy_all(
+            project, chain, deployer, network.choice, settings, manifest_dir, redeploy
+        )
+    except (deploy_config.DeployConfigError, ManifestError, DeployError) as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"chain {manifest.chain_id} ({manifest.network}), genesis {manifest.genesis}")
+    for name, record in manifest.contracts.items():
+        state = "deployed" if name in fresh else "reused"
+        click.echo(f"  {name:<20} {record.address}  block {record.block_number}  ({state})")
