@@ -104,7 +104,9 @@ def deploy_all(
     return manifest, deployed_now
 
 
-def _deploy(project: Any, chain: Any, deployer: Any, name: str, args: list[Any]) -> DeployedContract:
+def _deploy(
+    project: Any, chain: Any, deployer: Any, name: str, args: list[Any]
+) -> DeployedContract:
     container = getattr(project, name)
     log.info("deploying", contract=name, args=args)
     instance = deployer.deploy(container, *args)

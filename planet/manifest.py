@@ -66,7 +66,9 @@ def load(path: Path) -> Manifest:
     try:
         raw = Path(path).read_text()
     except FileNotFoundError:
-        raise ManifestError(f"no deployment manifest at {path}: deploy first (make deploy)") from None
+        raise ManifestError(
+            f"no deployment manifest at {path}: deploy first (make deploy)"
+        ) from None
     try:
         return Manifest.model_validate_json(raw)
     except ValidationError as err:

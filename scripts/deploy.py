@@ -1,7 +1,7 @@
 """`ape run deploy`: deploy and wire every Planet contract on the chosen network.
 
-    ape run deploy --network ethereum:local                 # a throwaway anvil
-    ape run deploy --network ethereum:xlayer-testnet --account planet-deployer
+ape run deploy --network ethereum:local                 # a throwaway anvil
+ape run deploy --network ethereum:xlayer-testnet --account planet-deployer
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ def pick_deployer(alias: str | None, network_name: str):  # noqa: ANN201 - ape a
     show_default=True,
     help="Where deployments/<chain id>.json is written.",
 )
-@click.option("--redeploy", is_flag=True, help="Deploy afresh even if the manifest's contracts are live.")
+@click.option(
+    "--redeploy", is_flag=True, help="Deploy afresh even if the manifest's contracts are live."
+)
 def cli(network, alias, config_path, manifest_dir, redeploy):  # noqa: ANN001, ANN201
     """Deploy Identity and ContributionPoints with roles wired, and write the manifest."""
     logs.configure()

@@ -1,4 +1,5 @@
-"""Property: for any interleaving of attest, batch and revoke, supply adds up and no uid counts twice.
+"""Property: for any interleaving of attest, batch and revoke, supply adds up and no uid
+counts twice.
 
 Hypothesis drives the real contract on anvil; each example starts from a chain snapshot.
 """

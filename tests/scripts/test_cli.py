@@ -1,0 +1,64 @@
+"""The ape scripts as a user runs them: real processes, real anvil, exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+APE = str(Path(sys.executable).with_name("ape"))
+
+
+def ape_run(*args: str, cwd: Path = ROOT, timeout: int = 240) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PLANET_LOG_FORMAT": "json"}
+    return subprocess.run(
+        [APE, "run", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_deploy_writes_a_manifest_and_prints_addresses(tmp_path):
+    result = ape_run("deploy", "--network", "ethereum:local", "--manifest-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "31337.json").read_text())
+    assert set(manifest["contracts"]) == {"Identity", "ContributionPoints"}
+    for record in manifest["contracts"].values():
+        assert record["address"] in result.stdout
+
+
+def test_deploy_with_a_bad_settings_file_names_the_problem(tmp_path):
+    bad = tmp_path / "deploy.yaml"
+    bad.write_text("default: {attester: not-an-address}\n")
+    result = ape_run(
+        "deploy",
+        "--network",
+        "ethereum:local",
+        "--config",
+        str(bad),
+        "--manifest-dir",
+        str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "attester" in result.stderr and "not an address" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "31337.json").exists()
+
+
+def test_deploy_help_lists_its_options():
+    result = ape_run("deploy", "--help")
+    assert result.returncode == 0
+    for option in ("--network", "--account", "--redeploy", "--config"):
+        assert option in result.stdout
+
+
+@pytest.mark.slow
+def test_demo_once_deploys_and_exits(tmp_path):
+    port = "18545"
+    result = ape_run("demo", "--once", "--port", port, "--manifest-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "Identity" in result.stdout and "ContributionPoints" in result.stdout
+    assert (tmp_path / "31337.json").exists()
