@@ -60,7 +60,7 @@ def test_missing_file_says_to_deploy(tmp_path):
 def test_invalid_manifest_is_rejected_with_its_path(tmp_path, content):
     path = tmp_path / "31337.json"
     path.write_text(content)
-    with pytest.raises(ManifestError, match="31337.json"):
+    with pytest.raises(ManifestError, match=r"31337\.json"):
         load(path)
 
 
