@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Planet's offline solc front end: answers the two calls py-solc-x and ape-solidity make
 // (`--version` and `--standard-json`) through solc-js from npm, so no native compiler has to
-// be downloaded. Imports are resolved on disk relative to --base-path and --include-path,
+// be downloaded. Imports are resolved on disk relative to --base-path, --include-path and this
+// project's own root (ape compiles from a temporary copy of the sources that has no
+// node_modules, so `node_modules/@openzeppelin/...` imports are found beside this file),
 // refusing anything outside those roots and --allow-paths.
 'use strict';
 const fs = require('fs');
@@ -48,7 +50,8 @@ function within(root, file) {
 }
 
 function makeImportCallback(opts) {
-  const roots = [opts.basePath || process.cwd(), ...opts.includePaths];
+  const projectRoot = path.resolve(__dirname, '..', '..');
+  const roots = [opts.basePath || process.cwd(), ...opts.includePaths, projectRoot];
   const allowed = [...roots, ...opts.allowPaths];
   return (importPath) => {
     const candidates = path.isAbsolute(importPath) ? [importPath] : roots.map((r) => path.join(r, importPath));
