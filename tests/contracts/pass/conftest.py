@@ -94,18 +94,14 @@ def create(community_pass, creator):
     return _create
 
 
-def cost_of(community_pass, pass_id: int, quantity: int) -> int:
-    return community_pass.passes(pass_id).price * quantity
-
-
 @pytest.fixture
 def buy(community_pass):
     """Buys `quantity` of a pass for `to` (default: the payer), paying exactly what it costs:
     native value, or an ERC-20 minted to and approved by the payer first."""
 
     def _buy(payer, pass_id: int, quantity: int = 1, to=None, token=None):
-        cost = cost_of(community_pass, pass_id, quantity)
         price = community_pass.passes(pass_id).price
+        cost = price * quantity
         if token is None:
             return community_pass.mint(
                 pass_id, to or payer, quantity, price, sender=payer, value=cost

@@ -45,10 +45,7 @@ def assert_guard_refused(probe):
     assert bytes(probe.probeResult()) == GUARD
 
 
-@pytest.mark.parametrize(
-    "method",
-    ["mint", "withdraw"],
-)
+@pytest.mark.parametrize("method", ["mint", "withdraw"])
 def test_an_erc1155_receiver_hook_cannot_reenter(
     community_pass, create, buy, attacker, attacker_pass, method, bob
 ):
