@@ -61,7 +61,8 @@ def pick_deployer(alias: str | None, network_name: str):  # noqa: ANN201 - ape a
 def cli(
     choice: str, alias: str | None, config_path: Path, manifest_dir: Path, redeploy: bool
 ) -> None:
-    """Deploy the Planet contracts with roles wired, and write the manifest."""
+    """Deploy Identity, ContributionPoints, CommunityPass and PrizeVault with roles wired, and
+    write the manifest."""
     logs.configure()
     try:
         # Connected here rather than by ape's command class so that an unreachable RPC or an

@@ -25,7 +25,12 @@ def test_deploy_writes_a_manifest_and_prints_addresses(tmp_path):
     result = ape_run("deploy", "--network", "ethereum:local", "--manifest-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
     manifest = json.loads((tmp_path / "31337.json").read_text())
-    assert set(manifest["contracts"]) == {"Identity", "ContributionPoints"}
+    assert set(manifest["contracts"]) == {
+        "Identity",
+        "ContributionPoints",
+        "CommunityPass",
+        "PrizeVault",
+    }
     for record in manifest["contracts"].values():
         assert record["address"] in result.stdout
 
@@ -77,5 +82,6 @@ def test_demo_once_deploys_and_exits(tmp_path):
     port = "18545"
     result = ape_run("demo", "--once", "--port", port, "--manifest-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert "Identity" in result.stdout and "ContributionPoints" in result.stdout
+    for name in ("Identity", "ContributionPoints", "CommunityPass", "PrizeVault"):
+        assert name in result.stdout
     assert (tmp_path / "31337.json").exists()
