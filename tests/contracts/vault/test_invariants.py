@@ -28,8 +28,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from web3.exceptions import ContractLogicError as Web3Revert
 
+from tests.oz_merkle import OzTree, address_of, build_tree
+
 from .conftest import HOUR, USDT, WEEK, WINDOW_WEEKS
-from .oz_merkle import OzTree, address_of, build_tree
 
 CHALLENGE = 24 * HOUR + 30 * 60
 SPAN = 5  # epochs base .. base + SPAN - 1 take funds and roots

@@ -3,8 +3,9 @@ tree's shape; the vault's leaf is the package's leaf."""
 
 import pytest
 
+from tests.oz_merkle import build_tree
+
 from .conftest import USDT
-from .oz_merkle import build_tree
 
 
 def test_vault_leaf_is_the_standard_merkle_tree_leaf(vault, accounts):
