@@ -149,18 +149,21 @@ class StandardMerkleTree:
             leaves = [(v["value"][0], int(v["value"][1])) for v in data["values"]]
         except (KeyError, IndexError, TypeError, ValueError) as err:
             raise MerkleError(f"malformed values in tree dump: {err}") from None
-        rebuilt = cls.of(leaves)
         published = data.get("tree") or []
-        for i, (account, amount, index) in enumerate(rebuilt._values):
-            claimed = data["values"][i].get("treeIndex")
-            if claimed != index or _node(published, index) != rebuilt._tree[index]:
+        for i, ((account, amount), value) in enumerate(zip(leaves, data["values"], strict=True)):
+            _check_leaf(account, amount)
+            if _node(published, value.get("treeIndex")) != leaf_hash(account, amount):
                 raise MerkleError(f"leaf {i} ({account}, {amount}) does not match the tree")
+        rebuilt = cls.of(leaves)
         if [_node(published, i) for i in range(len(published))] != rebuilt._tree:
             raise MerkleError("tree nodes do not follow from the values")
         return rebuilt
 
 
-def _node(tree: Sequence[str], index: int) -> bytes | None:
+def _node(tree: Sequence[str], index: Any) -> bytes | None:
+    """The published node at ``index``, or None where the dump has no such node."""
+    if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+        return None
     try:
         return bytes.fromhex(tree[index].removeprefix("0x"))
     except (IndexError, ValueError, AttributeError):

@@ -103,3 +103,11 @@ def test_an_edited_dump_is_rejected_naming_the_leaf():
 def test_unknown_format_is_rejected():
     with pytest.raises(MerkleError, match="format"):
         StandardMerkleTree.load({"format": "simple-v1"})
+
+
+@pytest.mark.parametrize("tree_index", [-1, "3", None, 10**6])
+def test_a_dump_pointing_a_leaf_elsewhere_is_rejected(tree_index):
+    dump = StandardMerkleTree.of([("0x" + os.urandom(20).hex(), i) for i in range(1, 4)]).dump()
+    dump["values"][1]["treeIndex"] = tree_index
+    with pytest.raises(MerkleError, match="leaf 1"):
+        StandardMerkleTree.load(dump)
