@@ -6,7 +6,8 @@
 // stdout: {"root": "0x..", "proofs": [{"account", "amount", "proof": [...]}, ...], "dump": {...}}
 //
 // Proofs come in input order. Amounts stay decimal strings both ways: JSON numbers lose
-// precision above 2^53.
+// precision above 2^53. With `--root-only` it prints {"root", "build_s"} instead: the time
+// StandardMerkleTree.of took, for benchmarks that compare builders.
 import merkleTree from "@openzeppelin/merkle-tree";
 
 const { StandardMerkleTree } = merkleTree;
@@ -36,7 +37,13 @@ for (const leaf of leaves) {
   }
 }
 
+const started = process.hrtime.bigint();
 const tree = StandardMerkleTree.of(leaves, ["address", "uint256"]);
+if (process.argv.includes("--root-only")) {
+  const buildSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  process.stdout.write(JSON.stringify({ root: tree.root, build_s: buildSeconds }) + "\n");
+  process.exit(0);
+}
 // entries() gives each input position with its value; getProof(position) is that leaf's proof.
 const proofs = [];
 for (const [position, [account, amount]] of tree.entries()) {
