@@ -371,6 +371,8 @@ class Indexer:
         decoded = self.decoder.decode_all(fetched.logs)
         new = Cursor(fetched.last, fetched.headers[-1].hash)
         with self.engine.begin() as conn:
+            # cursor first: a concurrent writer waits on (PostgreSQL) or fails at this row
+            cursors.move(conn, self.chain_id, self.cursor, new)
             _insert_events(conn, self.chain_id, decoded)
             store = StateStore(conn, self.chain_id)
             if journal:
@@ -384,7 +386,6 @@ class Indexer:
                 self.registry.apply(decoded, store)
                 store.flush()
             self.guard.remember(conn, fetched.headers)
-            cursors.move(conn, self.chain_id, self.cursor, new)
         self.cursor = new
         return len(decoded)
 
