@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, select, tuple_
 
+from indexer.bulk import insert_dicts
 from indexer.errors import DatabaseStateError
 from indexer.schema import DERIVED_TABLES, state_journal
 
@@ -53,7 +54,18 @@ class StateStore:
 
     def add(self, table: Table, key: Key, deltas: dict[str, int]) -> None:
         """Adds to counter columns, creating the row at zero if it does not exist."""
-        self._ops.setdefault(table, {}).setdefault(key, []).append((_ADD, deltas))
+        pending = self._ops.get(table)
+        if pending is None:
+            pending = self._ops[table] = {}
+        ops = pending.get(key)
+        if ops is None:
+            pending[key] = [(_ADD, dict(deltas))]
+        elif ops[-1][0] == _ADD:  # consecutive additions fold into one
+            total = ops[-1][1]
+            for column, delta in deltas.items():
+                total[column] = total.get(column, 0) + delta
+        else:
+            ops.append((_ADD, dict(deltas)))
 
     def get(self, table: Table, key: Key) -> dict[str, Any] | None:
         """The row as it stands with the pending changes applied (None if absent)."""
@@ -75,12 +87,18 @@ class StateStore:
             inserts: list[dict[str, Any]] = []
             updates: list[dict[str, Any]] = []
             for key, ops in pending.items():
+                if journal_block is None and len(ops) == 1 and ops[0][0] == _INSERT:
+                    inserts.append(ops[0][1])  # the common case of a backfill: no fold, no read
+                    continue
                 old = existing.get(key)
                 new = self._fold(table, key, old, ops)
                 if new is None:  # only possible for an empty op list
                     continue
-                new["chain_id"] = self.chain_id
-                (inserts if old is None else updates).append(new)
+                if old is None:
+                    inserts.append(new)
+                else:
+                    new["chain_id"] = self.chain_id
+                    updates.append(new)
                 if journal_block is not None:
                     journal.append(
                         {
@@ -92,7 +110,7 @@ class StateStore:
                         }
                     )
             if inserts:
-                self.conn.execute(table.insert(), inserts)
+                insert_dicts(self.conn, table, inserts, {"chain_id": self.chain_id})
             if updates:
                 self.conn.execute(_update_statement(table, self._keys[table]), _keyed(updates))
             written += len(inserts) + len(updates)

@@ -21,14 +21,17 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
+import msgspec
 from sqlalchemy import Connection, Engine, select
 from tqdm import tqdm
 
 from indexer import cursor as cursors
+from indexer.bulk import insert_tuples
 from indexer.config import IndexerSettings
 from indexer.cursor import NO_HASH, Cursor
 from indexer.db import DatabaseError, schema_is_current
@@ -48,16 +51,21 @@ from planet.manifest import Manifest
 log = logs.get("indexer.sync")
 
 TIP_BLOCKS_PER_PASS = 256  # unfinal blocks fetched header by header in one pass, at most
+_READ_AHEAD = 3  # backfill ranges requested ahead of the one being written
+_READERS = 2  # threads reading them: one parses while the node serves the other
 
 
 @dataclass
 class Fetched:
-    """A range read from the node: its logs and the headers of the blocks it ends with."""
+    """A range read from the node: its logs, the headers of the blocks it ends with, and (when
+    read ahead by the backfill thread) its events decoded and its event rows ready to insert."""
 
     first: int
     last: int
     logs: list[Log]
     headers: list[BlockHeader]
+    events: list[Event] | None = None
+    rows: list[tuple[Any, ...]] | None = None
 
 
 @dataclass
@@ -279,15 +287,19 @@ class Indexer:
             leave=False,
         )
         began = time.monotonic()
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="getlogs")
+        pool = ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="getlogs")
+        ahead: deque[Future[Fetched]] = deque()
+        next_first = start
         try:
-            future: Future[Fetched] | None = pool.submit(self._fetch_final, start, to_block)
-            while future is not None:
-                fetched = future.result()
-                future = None
-                if fetched.last < to_block and not stop.is_set():
-                    # read the next range while this one is decoded and written
-                    future = pool.submit(self._fetch_final, fetched.last + 1, to_block)
+            while True:
+                # keep a few ranges requested ahead of the one being written
+                while next_first <= to_block and len(ahead) < _READ_AHEAD and not stop.is_set():
+                    last = min(to_block, next_first + self.sizer.size - 1)
+                    ahead.append(pool.submit(self._fetch_final, next_first, last))
+                    next_first = last + 1
+                if not ahead:
+                    break
+                fetched = ahead.popleft().result()
                 written = self._commit(fetched, journal=False)
                 result.blocks += fetched.last - fetched.first + 1
                 result.events += written
@@ -308,8 +320,9 @@ class Indexer:
         )
         return result
 
-    def _fetch_final(self, first: int, limit: int) -> Fetched:
-        last = min(limit, first + self.sizer.size - 1)
+    def _fetch_final(self, first: int, last: int) -> Fetched:
+        """Reads ``[first, last]`` in the backfill thread, decoding there too so the writing
+        thread only runs handlers and inserts."""
         found = self._logs(first, last)
         header = self.rpc.header(last)
         if header is None:
@@ -317,7 +330,8 @@ class Indexer:
                 f"the RPC has no block {last} although it reported it as final"
             )
         self.sizer.observe(last - first + 1, len(found))
-        return Fetched(first, last, found, [header])
+        decoded = self.decoder.decode_all(found)
+        return Fetched(first, last, found, [header], decoded, _event_rows(self.chain_id, decoded))
 
     def _logs(self, first: int, last: int) -> list[Log]:
         """Logs of ``[first, last]``, in as many sub-ranges as the node insists on."""
@@ -368,12 +382,15 @@ class Indexer:
 
     def _commit(self, fetched: Fetched, journal: bool) -> int:
         """Writes a fetched range in one transaction; returns the events stored."""
-        decoded = self.decoder.decode_all(fetched.logs)
+        decoded = fetched.events
+        if decoded is None:
+            decoded = self.decoder.decode_all(fetched.logs)
+        rows = fetched.rows if fetched.rows is not None else _event_rows(self.chain_id, decoded)
         new = Cursor(fetched.last, fetched.headers[-1].hash)
         with self.engine.begin() as conn:
             # cursor first: a concurrent writer waits on (PostgreSQL) or fails at this row
             cursors.move(conn, self.chain_id, self.cursor, new)
-            _insert_events(conn, self.chain_id, decoded)
+            insert_tuples(conn, events_table, _EVENT_COLUMNS, rows, convert=False)
             store = StateStore(conn, self.chain_id)
             if journal:
                 by_block: dict[int, list[Event]] = defaultdict(list)
@@ -390,27 +407,38 @@ class Indexer:
         return len(decoded)
 
 
-def _insert_events(conn: Connection, chain_id: int, decoded: list[Event]) -> None:
-    if not decoded:
-        return
-    conn.execute(
-        events_table.insert(),
-        [
-            {
-                "chain_id": chain_id,
-                "block_number": e.block_number,
-                "log_index": e.log_index,
-                "block_hash": e.block_hash,
-                "tx_hash": e.tx_hash,
-                "tx_index": e.tx_index,
-                "address": e.address,
-                "contract": e.contract,
-                "event": e.name,
-                "args": e.args,
-            }
-            for e in decoded
-        ],
-    )
+_EVENT_COLUMNS = (
+    "chain_id",
+    "block_number",
+    "log_index",
+    "block_hash",
+    "tx_hash",
+    "tx_index",
+    "address",
+    "contract",
+    "event",
+    "args",
+)
+
+
+def _event_rows(chain_id: int, decoded: list[Event]) -> list[tuple[Any, ...]]:
+    """``events`` rows in ``_EVENT_COLUMNS`` order, arguments already JSON text."""
+    encode = msgspec.json.encode
+    return [
+        (
+            chain_id,
+            e.block_number,
+            e.log_index,
+            e.block_hash,
+            e.tx_hash,
+            e.tx_index,
+            e.address,
+            e.contract,
+            e.name,
+            encode(e.args).decode(),
+        )
+        for e in decoded
+    ]
 
 
 def manifest_for(settings: IndexerSettings, chain_id: int) -> Manifest:
