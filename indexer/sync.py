@@ -24,9 +24,7 @@ import time
 from collections import defaultdict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
-import msgspec
 from sqlalchemy import Connection, Engine, select
 from tqdm import tqdm
 
@@ -39,9 +37,15 @@ from indexer.decode import Event, EventDecoder
 from indexer.errors import ChainMismatchError
 from indexer.handlers import default_registry
 from indexer.ranges import RangeSizer
+from indexer.reader import (
+    EVENT_COLUMNS,
+    Fetched,
+    RangeReader,
+    event_rows,
+)
 from indexer.registry import Registry
 from indexer.reorg import ReorgGuard, Rewind
-from indexer.rpc import BlockHeader, Log, RangeTooLargeError, RpcClient, RpcUnavailableError
+from indexer.rpc import BlockHeader, RpcClient
 from indexer.schema import events as events_table
 from indexer.schema import sources
 from indexer.store import StateStore
@@ -53,19 +57,6 @@ log = logs.get("indexer.sync")
 TIP_BLOCKS_PER_PASS = 256  # unfinal blocks fetched header by header in one pass, at most
 _READ_AHEAD = 3  # backfill ranges requested ahead of the one being written
 _READERS = 2  # threads reading them: one parses while the node serves the other
-
-
-@dataclass
-class Fetched:
-    """A range read from the node: its logs, the headers of the blocks it ends with, and (when
-    read ahead by the backfill thread) its events decoded and its event rows ready to insert."""
-
-    first: int
-    last: int
-    logs: list[Log]
-    headers: list[BlockHeader]
-    events: list[Event] | None = None
-    rows: list[tuple[Any, ...]] | None = None
 
 
 @dataclass
@@ -109,6 +100,7 @@ class Indexer:
             settings.range_max,
             settings.range_target_logs,
         )
+        self.reader = RangeReader(rpc, self.decoder, self.sizer, self.chain_id)
         self.guard = ReorgGuard(self.chain_id, rpc.header)
         self.cursor = Cursor(-1, NO_HASH)
         self._prepared = False
@@ -295,7 +287,7 @@ class Indexer:
                 # keep a few ranges requested ahead of the one being written
                 while next_first <= to_block and len(ahead) < _READ_AHEAD and not stop.is_set():
                     last = min(to_block, next_first + self.sizer.size - 1)
-                    ahead.append(pool.submit(self._fetch_final, next_first, last))
+                    ahead.append(pool.submit(self.reader.read, next_first, last))
                     next_first = last + 1
                 if not ahead:
                     break
@@ -320,33 +312,6 @@ class Indexer:
         )
         return result
 
-    def _fetch_final(self, first: int, last: int) -> Fetched:
-        """Reads ``[first, last]`` in the backfill thread, decoding there too so the writing
-        thread only runs handlers and inserts."""
-        found = self._logs(first, last)
-        header = self.rpc.header(last)
-        if header is None:
-            raise RpcUnavailableError(
-                f"the RPC has no block {last} although it reported it as final"
-            )
-        self.sizer.observe(last - first + 1, len(found))
-        decoded = self.decoder.decode_all(found)
-        return Fetched(first, last, found, [header], decoded, _event_rows(self.chain_id, decoded))
-
-    def _logs(self, first: int, last: int) -> list[Log]:
-        """Logs of ``[first, last]``, in as many sub-ranges as the node insists on."""
-        found: list[Log] = []
-        start = first
-        while start <= last:
-            end = min(last, start + self.sizer.size - 1)
-            try:
-                found += self.rpc.logs(start, end, self.decoder.addresses)
-            except RangeTooLargeError:
-                self.sizer.shrink(end - start + 1)
-                continue
-            start = end + 1
-        return found
-
     # ------------------------------------------------------------------ unfinal blocks
 
     def _follow_tip(self, latest: int) -> PassResult:
@@ -368,7 +333,7 @@ class Indexer:
         if not headers:
             return result
         last = headers[-1].number
-        found = self._logs(first, last)
+        found = self.reader.logs(first, last)
         hashes = {h.number: h.hash for h in headers}
         if any(hashes.get(int(lg.blockNumber, 16)) != lg.blockHash for lg in found):
             result.retry = True  # logs from a block that is no longer the one we read
@@ -385,12 +350,12 @@ class Indexer:
         decoded = fetched.events
         if decoded is None:
             decoded = self.decoder.decode_all(fetched.logs)
-        rows = fetched.rows if fetched.rows is not None else _event_rows(self.chain_id, decoded)
+        rows = fetched.rows if fetched.rows is not None else event_rows(self.chain_id, decoded)
         new = Cursor(fetched.last, fetched.headers[-1].hash)
         with self.engine.begin() as conn:
             # cursor first: a concurrent writer waits on (PostgreSQL) or fails at this row
             cursors.move(conn, self.chain_id, self.cursor, new)
-            insert_tuples(conn, events_table, _EVENT_COLUMNS, rows, convert=False)
+            insert_tuples(conn, events_table, EVENT_COLUMNS, rows, convert=False)
             store = StateStore(conn, self.chain_id)
             if journal:
                 by_block: dict[int, list[Event]] = defaultdict(list)
@@ -405,40 +370,6 @@ class Indexer:
             self.guard.remember(conn, fetched.headers)
         self.cursor = new
         return len(decoded)
-
-
-_EVENT_COLUMNS = (
-    "chain_id",
-    "block_number",
-    "log_index",
-    "block_hash",
-    "tx_hash",
-    "tx_index",
-    "address",
-    "contract",
-    "event",
-    "args",
-)
-
-
-def _event_rows(chain_id: int, decoded: list[Event]) -> list[tuple[Any, ...]]:
-    """``events`` rows in ``_EVENT_COLUMNS`` order, arguments already JSON text."""
-    encode = msgspec.json.encode
-    return [
-        (
-            chain_id,
-            e.block_number,
-            e.log_index,
-            e.block_hash,
-            e.tx_hash,
-            e.tx_index,
-            e.address,
-            e.contract,
-            e.name,
-            encode(e.args).decode(),
-        )
-        for e in decoded
-    ]
 
 
 def manifest_for(settings: IndexerSettings, chain_id: int) -> Manifest:

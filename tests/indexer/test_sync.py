@@ -66,7 +66,7 @@ def test_a_second_writer_on_the_same_database_is_refused(
     second.prepare()
     first.catch_up()
     planet.random_activity(1)
-    stale = second._fetch_final(second.cursor.block_number + 1, planet.w3.eth.block_number)
+    stale = second.reader.read(second.cursor.block_number + 1, planet.w3.eth.block_number)
     with pytest.raises(DatabaseStateError, match="another indexer"):
         second._commit(stale, journal=False)
 
