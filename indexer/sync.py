@@ -56,7 +56,7 @@ log = logs.get("indexer.sync")
 
 TIP_BLOCKS_PER_PASS = 256  # unfinal blocks fetched header by header in one pass, at most
 _READ_AHEAD = 3  # backfill ranges requested ahead of the one being written
-_READERS = 2  # threads reading them: one parses while the node serves the other
+_READERS = 1  # one thread reads them in order (the range sizer is not shared between threads)
 
 
 @dataclass
