@@ -263,6 +263,14 @@ def naive(rpc_url: str, manifest: Manifest, first: int, last: int, span: int, db
 # ---------------------------------------------------------------------- (c) the indexer
 
 
+def migrated(url: str) -> str:
+    """A database with the indexer's schema: migrating is set-up, not throughput."""
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    return url
+
+
 def indexer_run(rpc_url: str, manifest: Manifest, database_url: str, span: int) -> int:
     settings = IndexerSettings(
         rpc_url=rpc_url,
@@ -276,7 +284,6 @@ def indexer_run(rpc_url: str, manifest: Manifest, database_url: str, span: int) 
         progress=False,
     )
     engine = make_engine(database_url)
-    migrate(engine)
     rpc = RpcClient(rpc_url, rate=settings.rate_limit, timeout=120)
     try:
         indexer = Indexer(settings, rpc, engine, manifest)
@@ -374,7 +381,7 @@ def run(args: argparse.Namespace, rpc_url: str) -> None:
             indexer_run,
             rpc_url,
             manifest,
-            lambda: f"sqlite:///{workdir}/indexer_{next(counter)}.sqlite",
+            lambda: migrated(f"sqlite:///{workdir}/indexer_{next(counter)}.sqlite"),
             args.span,
         )
         admin_db = make_engine(f"{POSTGRES}/test").execution_options(isolation_level="AUTOCOMMIT")
@@ -385,7 +392,7 @@ def run(args: argparse.Namespace, rpc_url: str) -> None:
             with admin_db.connect() as conn:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
             created.append(name)
-            return f"{POSTGRES}/{name}"
+            return migrated(f"{POSTGRES}/{name}")
 
         try:
             postgres_eps = timed(

@@ -67,6 +67,13 @@ def insert_tuples(
     sql, processors = _plan(table, tuple(columns), dialect)
     if not convert:
         processors = ()
+    # the SQLite uint256 conversion only touches values past 2^63: skip it when none are
+    processors = tuple(
+        (i, process)
+        for i, process in processors
+        if process is not _sqlite_uint256
+        or any(row[i] is not None and row[i] > _INT64_MAX for row in rows)
+    )
     if processors:
         converted = []
         for row in rows:
@@ -75,10 +82,10 @@ def insert_tuples(
                 value = values[i]
                 if value is not None:
                     values[i] = process(value)
-            converted.append(values)
+            converted.append(tuple(values))
         rows = converted
     if dialect.name == "sqlite":
-        conn.exec_driver_sql(sql, [tuple(r) for r in rows] if processors else list(rows))
+        conn.exec_driver_sql(sql, rows if isinstance(rows, list) else list(rows))
     elif dialect.driver == "psycopg2":
         cursor = conn.connection.dbapi_connection.cursor()  # same transaction
         try:

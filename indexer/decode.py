@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from eth_abi.decoding import ContextFramesBytesIO, TupleDecoder
 from eth_abi.exceptions import DecodingError
@@ -26,9 +27,12 @@ from indexer.rpc import Log
 from planet.manifest import Manifest
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """A decoded log: where it sits on chain, who emitted it, and its named arguments."""
+class Event(NamedTuple):
+    """A decoded log: where it sits on chain, who emitted it, and its named arguments.
+
+    A NamedTuple rather than a frozen dataclass: a backfill builds one per log, and tuple
+    construction is several times cheaper than a frozen dataclass's field-by-field init.
+    """
 
     block_number: int
     log_index: int
@@ -39,6 +43,9 @@ class Event:
     contract: str
     name: str
     args: dict[str, Any]
+
+
+_POSITION = attrgetter("block_number", "log_index")
 
 
 class _ShapeError(Exception):
@@ -212,5 +219,5 @@ class EventDecoder:
     def decode_all(self, logs: Iterable[Log]) -> list[Event]:
         """Decoded events in chain order, unknown topics left out."""
         events = [e for e in map(self.decode, logs) if e is not None]
-        events.sort(key=lambda e: (e.block_number, e.log_index))
+        events.sort(key=_POSITION)
         return events

@@ -37,11 +37,7 @@ def recorded(event: Event, store: StateStore) -> None:
             "block_number": event.block_number,
             "log_index": event.log_index,
             "tx_hash": event.tx_hash,
-            "revoked": False,
-            "revoked_reason": None,
-            "revoker": None,
-            "revoked_block": None,
-            "revoked_tx": None,
+            "revoked": False,  # the revoked_* columns stay NULL until a revocation
         },
     )
     _credit(store, a["account"], a["epoch"], a["amount"])
