@@ -14,7 +14,7 @@ export SOLCX_BINARY_PATH := $(CURDIR)/tools/solc/bin
 
 ape_network = $(if $(findstring :,$(NETWORK)),$(NETWORK),ethereum:$(NETWORK))
 
-.PHONY: setup demo test deploy gas lint clean
+.PHONY: setup demo test deploy gas index bench-indexer lint clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -38,6 +38,12 @@ deploy: setup
 
 gas: setup
 	$(BIN)/ape run gas_report $(ARGS)
+
+index: setup
+	$(BIN)/python -m indexer $(ARGS)
+
+bench-indexer: setup
+	$(BIN)/python benchmarks/indexer_throughput.py $(ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

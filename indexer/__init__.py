@@ -1,4 +1,39 @@
-"""Planet's indexer: mirrors contract events into SQLite or PostgreSQL (built by the indexer issue).
+"""Planet's indexer: mirrors every Planet event into SQLite or PostgreSQL, exactly once,
+through reorgs, crashes and rate limits. The only writer of the mirrored chain tables.
 
-It will be the only writer of the mirrored chain tables; see DESIGN's data flow.
+The file tree is the architecture: :mod:`~indexer.config` (settings), :mod:`~indexer.rpc`
+(JSON-RPC with rate limits and retries), :mod:`~indexer.ranges` (adaptive eth_getLogs spans),
+:mod:`~indexer.reader` (reading ranges ahead), :mod:`~indexer.decode` (logs to events),
+:mod:`~indexer.schema` and :mod:`~indexer.db` (tables, migrations), :mod:`~indexer.bulk`
+(hot-path inserts), :mod:`~indexer.store`, :mod:`~indexer.registry` and
+:mod:`~indexer.handlers` (derived state), :mod:`~indexer.cursor` (where indexing stands),
+:mod:`~indexer.reorg` (rewinds), :mod:`~indexer.sync` (backfill and follow) and
+:mod:`~indexer.cli` (``python -m indexer``).
 """
+
+from indexer.config import ConfigError, IndexerSettings
+from indexer.errors import (
+    ChainMismatchError,
+    DatabaseStateError,
+    DecodeError,
+    IndexerError,
+    ReorgTooDeepError,
+)
+from indexer.rpc import RangeTooLargeError, RpcClient, RpcRequestError, RpcUnavailableError
+from indexer.sync import Indexer, PassResult
+
+__all__ = [
+    "ChainMismatchError",
+    "ConfigError",
+    "DatabaseStateError",
+    "DecodeError",
+    "Indexer",
+    "IndexerError",
+    "IndexerSettings",
+    "PassResult",
+    "RangeTooLargeError",
+    "ReorgTooDeepError",
+    "RpcClient",
+    "RpcRequestError",
+    "RpcUnavailableError",
+]

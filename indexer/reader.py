@@ -1,0 +1,102 @@
+"""Reading final ranges for the backfill: logs in as many sub-ranges as the node insists on, the
+end block's header, the events decoded and their rows built, ahead of the writer.
+
+The backfill runs :meth:`RangeReader.read` in background threads, so the next ranges are read
+while the node serves them and the current one is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from indexer.decode import Event, EventDecoder
+from indexer.ranges import RangeSizer
+from indexer.rpc import BlockHeader, Log, RangeTooLargeError, RpcClient, RpcUnavailableError
+
+
+@dataclass
+class Fetched:
+    """A range read from the node: its logs, the headers of the blocks it ends with, and (when
+    read ahead) its events decoded and its ``events`` rows ready to insert."""
+
+    first: int
+    last: int
+    logs: list[Log]
+    headers: list[BlockHeader]
+    events: list[Event] | None = None
+    rows: list[tuple[Any, ...]] | None = None
+
+
+EVENT_COLUMNS = (
+    "chain_id",
+    "block_number",
+    "log_index",
+    "block_hash",
+    "tx_hash",
+    "tx_index",
+    "address",
+    "contract",
+    "event",
+    "args",
+)
+
+
+def event_rows(chain_id: int, decoded: list[Event]) -> list[tuple[Any, ...]]:
+    """``events`` rows in :data:`EVENT_COLUMNS` order, arguments already JSON text."""
+    encode = msgspec.json.encode
+    return [
+        (
+            chain_id,
+            e.block_number,
+            e.log_index,
+            e.block_hash,
+            e.tx_hash,
+            e.tx_index,
+            e.address,
+            e.contract,
+            e.name,
+            encode(e.args).decode(),
+        )
+        for e in decoded
+    ]
+
+
+class RangeReader:
+    """Reads ranges through one RPC client, shrinking the span when the node refuses it."""
+
+    def __init__(
+        self, rpc: RpcClient, decoder: EventDecoder, sizer: RangeSizer, chain_id: int
+    ) -> None:
+        self.rpc = rpc
+        self.decoder = decoder
+        self.sizer = sizer
+        self.chain_id = chain_id
+
+    def logs(self, first: int, last: int) -> list[Log]:
+        """Logs of ``[first, last]``, in as many sub-ranges as the node insists on."""
+        found: list[Log] = []
+        start = first
+        while start <= last:
+            end = min(last, start + self.sizer.size - 1)
+            try:
+                found += self.rpc.logs(start, end, self.decoder.addresses)
+            except RangeTooLargeError:
+                self.sizer.shrink(end - start + 1)
+                continue
+            start = end + 1
+        return found
+
+    def read(self, first: int, last: int) -> Fetched:
+        """``[first, last]`` with its end header, decoded, rows built."""
+        found = self.logs(first, last)
+        header = self.rpc.header(last)
+        if header is None:
+            raise RpcUnavailableError(
+                f"the RPC has no block {last} although it reported it as final"
+            )
+        self.sizer.observe(last - first + 1, len(found))
+        decoded = self.decoder.decode_all(found)
+        return Fetched(first, last, found, [header], decoded, event_rows(self.chain_id, decoded))

@@ -1,0 +1,59 @@
+"""Which code keeps the derived state for which event: a registry keyed by (contract, event).
+
+Each contract has one handler module (``indexer/handlers/<contract>.py``) holding a
+:class:`HandlerSet`; the registry joins them. Supporting a new contract is a new module with
+its tables and handlers, plus one line in :func:`indexer.handlers.default_registry`.
+Events without a handler are still mirrored in ``events``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from indexer.decode import Event
+from indexer.store import StateStore
+
+Handler = Callable[[Event, StateStore], None]
+
+
+class HandlerSet:
+    """The handlers of one contract, declared with ``@handlers.on("EventName")``."""
+
+    def __init__(self, contract: str) -> None:
+        self.contract = contract
+        self.handlers: dict[str, Handler] = {}
+
+    def on(self, event: str) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            if event in self.handlers:
+                raise ValueError(f"{self.contract}.{event} has a handler already")
+            self.handlers[event] = fn
+            return fn
+
+        return register
+
+
+class Registry:
+    """Dispatches decoded events, in chain order, to the handler of their (contract, event)."""
+
+    def __init__(self, sets: Iterable[HandlerSet] = ()) -> None:
+        self._handlers: dict[tuple[str, str], Handler] = {}
+        for handler_set in sets:
+            self.add(handler_set)
+
+    def add(self, handler_set: HandlerSet) -> None:
+        for event, fn in handler_set.handlers.items():
+            key = (handler_set.contract, event)
+            if key in self._handlers:
+                raise ValueError(f"{key[0]}.{key[1]} is handled twice")
+            self._handlers[key] = fn
+
+    def keys(self) -> set[tuple[str, str]]:
+        return set(self._handlers)
+
+    def apply(self, events: Iterable[Event], store: StateStore) -> None:
+        handlers = self._handlers
+        for event in events:
+            handler = handlers.get((event.contract, event.name))
+            if handler is not None:
+                handler(event, store)

@@ -1,0 +1,223 @@
+"""Derived-state writes for handlers, batched per commit and undoable per block.
+
+Handlers never run SQL. They describe changes to rows of the derived tables (insert a new row,
+update some columns, add to counters) and the store folds them in memory; :meth:`flush` then
+reads the few existing rows it needs, writes the results with executemany, and, for blocks that
+may still be reorged, journals each touched row's value from before the block. Rolling back to
+a block replays that journal backwards (:func:`undo_above`), so every handler, present or
+future, is reorg-safe without code of its own.
+
+Inserts need no read: a key inserted twice is a bug or a corrupt database and fails loudly on
+the primary key. Counters are read and summed in Python, so sums stay exact beyond 64 bits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, bindparam, delete, select, tuple_
+
+from indexer.bulk import insert_dicts
+from indexer.errors import DatabaseStateError
+from indexer.schema import DERIVED_TABLES, state_journal
+
+Key = tuple[Any, ...]
+_INSERT, _UPDATE, _ADD = 0, 1, 2
+_CHUNK = 500  # keys per SELECT ... IN, under every backend's bound-parameter limit
+
+
+def key_columns(table: Table) -> list[str]:
+    """A derived table's key, without the chain id every table starts with."""
+    return [c.name for c in table.primary_key.columns if c.name != "chain_id"]
+
+
+class StateStore:
+    """Pending changes to derived tables within one database transaction."""
+
+    def __init__(self, conn: Connection, chain_id: int) -> None:
+        self.conn = conn
+        self.chain_id = chain_id
+        self._ops: dict[Table, dict[Key, list[tuple[int, dict[str, Any]]]]] = {}
+        self._keys = {t: key_columns(t) for t in DERIVED_TABLES.values()}
+
+    # ------------------------------------------------------------------ what handlers call
+
+    def insert(self, table: Table, row: dict[str, Any]) -> None:
+        """A row that must not exist yet (its key comes from ``row``)."""
+        key = tuple(row[c] for c in self._keys[table])
+        self._ops.setdefault(table, {}).setdefault(key, []).append((_INSERT, row))
+
+    def update(self, table: Table, key: Key, values: dict[str, Any]) -> None:
+        """New values for some columns of an existing row."""
+        self._ops.setdefault(table, {}).setdefault(key, []).append((_UPDATE, values))
+
+    def add(self, table: Table, key: Key, deltas: dict[str, int]) -> None:
+        """Adds to counter columns, creating the row at zero if it does not exist."""
+        pending = self._ops.get(table)
+        if pending is None:
+            pending = self._ops[table] = {}
+        ops = pending.get(key)
+        if ops is None:
+            pending[key] = [(_ADD, dict(deltas))]
+        elif ops[-1][0] == _ADD:  # consecutive additions fold into one
+            total = ops[-1][1]
+            for column, delta in deltas.items():
+                total[column] = total.get(column, 0) + delta
+        else:
+            ops.append((_ADD, dict(deltas)))
+
+    def get(self, table: Table, key: Key) -> dict[str, Any] | None:
+        """The row as it stands with the pending changes applied (None if absent)."""
+        old = self._load(table, [key]).get(key)
+        return self._fold(table, key, old, self._ops.get(table, {}).get(key, []))
+
+    # ------------------------------------------------------------------ writing
+
+    def flush(self, journal_block: int | None = None) -> int:
+        """Writes the pending changes; with ``journal_block``, first records every touched
+        row's old value under that block so a reorg can undo it. Returns rows written."""
+        written = 0
+        journal: list[dict[str, Any]] = []
+        for table, pending in self._ops.items():
+            need_read = [
+                k for k, ops in pending.items() if journal_block is not None or ops[0][0] != _INSERT
+            ]
+            existing = self._load(table, need_read) if need_read else {}
+            inserts: list[dict[str, Any]] = []
+            updates: list[dict[str, Any]] = []
+            for key, ops in pending.items():
+                if journal_block is None and len(ops) == 1 and ops[0][0] == _INSERT:
+                    inserts.append(ops[0][1])  # the common case of a backfill: no fold, no read
+                    continue
+                old = existing.get(key)
+                new = self._fold(table, key, old, ops)
+                if new is None:  # only possible for an empty op list
+                    continue
+                if old is None:
+                    inserts.append(new)
+                else:
+                    new["chain_id"] = self.chain_id
+                    updates.append(new)
+                if journal_block is not None:
+                    journal.append(
+                        {
+                            "chain_id": self.chain_id,
+                            "block_number": journal_block,
+                            "table_name": table.name,
+                            "key": list(key),
+                            "old_row": _without_chain(old),
+                        }
+                    )
+            if inserts:
+                insert_dicts(self.conn, table, inserts, {"chain_id": self.chain_id})
+            if updates:
+                self.conn.execute(_update_statement(table, self._keys[table]), _keyed(updates))
+            written += len(inserts) + len(updates)
+        if journal:
+            self.conn.execute(state_journal.insert(), journal)
+        self._ops.clear()
+        return written
+
+    # ------------------------------------------------------------------ internals
+
+    def _fold(
+        self, table: Table, key: Key, old: dict[str, Any] | None, ops: list[tuple[int, Any]]
+    ) -> dict[str, Any] | None:
+        row = dict(old) if old is not None else None
+        for op, payload in ops:
+            if op == _INSERT:
+                if row is not None:
+                    raise DatabaseStateError(f"{table.name} {key} exists already")
+                row = dict(payload)
+            elif op == _UPDATE:
+                if row is None:
+                    raise DatabaseStateError(
+                        f"{table.name} {key} is updated by an event but was never created"
+                    )
+                row.update(payload)
+            else:
+                if row is None:
+                    row = dict(zip(self._keys[table], key, strict=True))
+                for column, delta in payload.items():
+                    row[column] = row.get(column, 0) + delta
+        return row
+
+    def _load(self, table: Table, keys: Sequence[Key]) -> dict[Key, dict[str, Any]]:
+        """Existing rows for ``keys``, fetched in chunks."""
+        names = self._keys[table]
+        columns = [table.c[n] for n in names]
+        found: dict[Key, dict[str, Any]] = {}
+        for start in range(0, len(keys), _CHUNK):
+            chunk = list(keys[start : start + _CHUNK])
+            if len(columns) == 1:
+                match = columns[0].in_([k[0] for k in chunk])
+            else:
+                match = tuple_(*columns).in_(chunk)
+            query = select(table).where(table.c.chain_id == self.chain_id, match)
+            for row in self.conn.execute(query).mappings():
+                found[tuple(row[n] for n in names)] = _without_chain(dict(row))
+        return found
+
+
+def _without_chain(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {k: v for k, v in row.items() if k != "chain_id"}
+
+
+def _update_statement(table: Table, keys: list[str]) -> Any:
+    """UPDATE ... SET every non-key column WHERE chain_id and key match (bound as ``k_*``)."""
+    where = and_(
+        table.c.chain_id == bindparam("k_chain_id"),
+        *(table.c[k] == bindparam(f"k_{k}") for k in keys),
+    )
+    values = {c.name: bindparam(c.name) for c in table.columns if not c.primary_key}
+    return table.update().where(where).values(values)
+
+
+def _keyed(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with their key columns also bound under the ``k_`` names the WHERE uses."""
+    out = []
+    for row in rows:
+        bound = dict(row)
+        for name, value in row.items():
+            bound[f"k_{name}"] = value
+        out.append(bound)
+    return out
+
+
+def undo_above(conn: Connection, chain_id: int, block_number: int) -> int:
+    """Restores every derived row to its value at ``block_number`` by replaying the journal
+    of later blocks newest first, then forgets those journal entries. Returns rows restored."""
+    entries = conn.execute(
+        select(state_journal.c.table_name, state_journal.c.key, state_journal.c.old_row)
+        .where(state_journal.c.chain_id == chain_id, state_journal.c.block_number > block_number)
+        .order_by(state_journal.c.block_number.desc(), state_journal.c.id.desc())
+    ).all()
+    for table_name, key, old_row in entries:
+        table = DERIVED_TABLES[table_name]
+        names = key_columns(table)
+        conn.execute(
+            delete(table).where(
+                table.c.chain_id == chain_id,
+                *(table.c[n] == v for n, v in zip(names, key, strict=True)),
+            )
+        )
+        if old_row is not None:
+            conn.execute(table.insert(), [{**old_row, "chain_id": chain_id}])
+    conn.execute(
+        delete(state_journal).where(
+            state_journal.c.chain_id == chain_id, state_journal.c.block_number > block_number
+        )
+    )
+    return len(entries)
+
+
+def prune_journal(conn: Connection, chain_id: int, final_block: int) -> None:
+    """Forgets undo records of final blocks: they will never be rolled back."""
+    conn.execute(
+        delete(state_journal).where(
+            state_journal.c.chain_id == chain_id, state_journal.c.block_number <= final_block
+        )
+    )

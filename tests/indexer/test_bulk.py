@@ -1,0 +1,79 @@
+"""The hot-path inserts store exactly what SQLAlchemy would: awkward text, NULL versus empty,
+JSON, booleans and integers beyond 64 bits, on both backends."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from indexer.bulk import insert_dicts, insert_tuples
+from indexer.db import make_engine, migrate
+from indexer.schema import attestations, events
+
+AWKWARD = ["", "tab\there", "new\nline", "back\\slash \\N", "cr\rlf\r\n", "ünïcødé ✓", "'\"quotes"]
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = make_engine(database_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_awkward_text_nulls_and_big_numbers_round_trip(engine):
+    rows = []
+    for i, text in enumerate(AWKWARD):
+        rows.append(
+            {
+                "uid": f"0x{i:064x}",
+                "account": "0x" + "aa" * 20,
+                "epoch": i,
+                "kind": 1,
+                "amount": 2**255 + i if i % 2 else i,
+                "attester": "0x" + "bb" * 20,
+                "submitter": "0x" + "cc" * 20,
+                "block_number": 10 + i,
+                "log_index": i,
+                "tx_hash": "0x" + "dd" * 32,
+                "revoked": bool(i % 2),
+                "revoked_reason": text if i % 3 else None,
+                "revoker": None,
+                "revoked_block": None,
+                "revoked_tx": None,
+            }
+        )
+    with engine.begin() as conn:
+        insert_dicts(conn, attestations, rows, {"chain_id": 9})
+    with engine.connect() as conn:
+        stored = [
+            dict(r)
+            for r in conn.execute(select(attestations).order_by(attestations.c.epoch)).mappings()
+        ]
+    assert stored == [{**r, "chain_id": 9} for r in rows]
+
+
+def test_json_arguments_given_as_text_or_objects(engine):
+    args = {"reason": "a\tb\nc\\d", "n": 2**200, "flag": True, "list": [1, "x"]}
+    columns = ("chain_id", "block_number", "log_index", "block_hash", "tx_hash", "tx_index")
+    base = (1, 5, 0, "0x" + "11" * 32, "0x" + "22" * 32, 0)
+    tail = ("0x" + "33" * 20, "C", "E")
+    import msgspec
+
+    with engine.begin() as conn:
+        insert_tuples(
+            conn,
+            events,
+            (*columns, "address", "contract", "event", "args"),
+            [(*base, *tail, msgspec.json.encode(args).decode())],
+            convert=False,
+        )
+        insert_tuples(
+            conn,
+            events,
+            (*columns, "address", "contract", "event", "args"),
+            [(1, 5, 1, *base[3:], *tail, args)],
+        )
+    with engine.connect() as conn:
+        stored = conn.execute(select(events.c.args).order_by(events.c.log_index)).scalars().all()
+    assert stored == [args, args]

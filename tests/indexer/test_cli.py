@@ -1,0 +1,146 @@
+"""The command line as an operator uses it: help, one-line errors, --once, follow and Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from indexer.cli import cli
+from indexer.db import make_engine, schema_is_current
+from indexer.schema import cursors
+from planet.cli import main as planet_main
+from tests.indexer.compare import assert_mirrors_chain
+
+
+def run(*args: str, env: dict[str, str] | None = None, timeout: int = 120):
+    return subprocess.run(
+        [sys.executable, "-m", "indexer", *args],
+        env={**os.environ, "PLANET_LOG_FORMAT": "json", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_help_lists_modes_and_settings():
+    result = run("--help")
+    assert result.returncode == 0
+    for word in ("--once", "migrate", "--finality", "--database-url", "--rpc-url", "--config"):
+        assert word in result.stdout
+
+
+def test_planet_index_is_the_indexer_command():
+    result = CliRunner().invoke(planet_main, ["index", "--help"])
+    assert result.exit_code == 0
+    assert "--once" in result.output
+
+
+def test_migrate_creates_the_schema(tmp_path):
+    url = f"sqlite:///{tmp_path}/m.sqlite"
+    result = CliRunner().invoke(cli, ["--database-url", url, "migrate"])
+    assert result.exit_code == 0, result.output
+    engine = make_engine(url)
+    assert schema_is_current(engine)
+    engine.dispose()
+
+
+def test_bad_settings_end_with_one_line_naming_the_key():
+    result = run("--once", env={"PLANET_INDEXER_FINALITY": "soon"})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "PLANET_INDEXER_FINALITY" in line
+
+
+def test_manifest_for_another_chain_is_refused(rpc_url, manifest_file, tmp_path):
+    other = json.loads(manifest_file.read_text())
+    other["chain_id"] = 196
+    path = tmp_path / "196.json"
+    path.write_text(json.dumps(other))
+    result = run(
+        "--once",
+        "--rpc-url",
+        rpc_url,
+        "--manifest",
+        str(path),
+        "--database-url",
+        f"sqlite:///{tmp_path}/x.sqlite",
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "is for chain 196" in result.stderr and "serves chain 31337" in result.stderr
+
+
+def test_missing_manifest_says_to_deploy(rpc_url, tmp_path):
+    env = {"PLANET_INDEXER_MANIFEST_DIR": str(tmp_path)}
+    result = run("--once", "--rpc-url", rpc_url, env=env)
+    assert result.returncode == 1
+    assert "no deployment manifest for chain 31337" in result.stderr
+
+
+def test_unusable_database_url_is_one_line(rpc_url, manifest_file):
+    result = run(
+        "--once",
+        "--rpc-url",
+        rpc_url,
+        "--manifest",
+        str(manifest_file),
+        "--database-url",
+        "postgresql://postgres@127.0.0.1:5432/planet_no_such_database",
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "planet_no_such_database" in result.stderr.strip().splitlines()[-1]
+
+
+def test_once_with_a_progress_bar_then_follow_until_ctrl_c(
+    planet, rpc_url, manifest_file, database_url
+):
+    planet.random_activity(10)
+    env = {
+        "PLANET_INDEXER_RPC_URL": rpc_url,
+        "PLANET_INDEXER_MANIFEST": str(manifest_file),
+        "PLANET_INDEXER_DATABASE_URL": database_url,
+        "PLANET_INDEXER_FINALITY": "2",
+        "PLANET_INDEXER_POLL_INTERVAL": "0.1",
+    }
+    once = run("--once", env=env)
+    assert once.returncode == 0, once.stderr
+    head = planet.w3.eth.block_number
+    assert f"to block {head - 2}" in once.stdout
+    assert "blk" in once.stderr  # the tqdm bar
+
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "indexer"],
+        env={**os.environ, "PLANET_LOG_FORMAT": "json", **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    engine = make_engine(database_url)
+    try:
+        planet.random_activity(3)
+        head = planet.w3.eth.block_number
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                if conn.execute(select(cursors.c.block_number)).scalar() == head:
+                    break
+            time.sleep(0.1)
+        follower.send_signal(signal.SIGINT)
+        _, stderr = follower.communicate(timeout=30)
+        assert follower.returncode == 0, stderr
+        assert "Traceback" not in stderr
+        assert '"stopped"' in stderr
+        assert_mirrors_chain(engine, planet)
+    finally:
+        if follower.poll() is None:
+            follower.kill()
+        engine.dispose()

@@ -1,0 +1,170 @@
+"""The state store: folding handler changes, writing them, and undoing journaled blocks."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from indexer.db import make_engine, migrate
+from indexer.errors import DatabaseStateError
+from indexer.schema import attestations, identities, point_balances
+from indexer.store import StateStore, prune_journal, undo_above
+
+CHAIN = 7
+ALICE, BOB = "0x" + "a1" * 20, "0x" + "b0" * 20
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = make_engine(database_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def identity(token: int, owner: str, labels: int = 0) -> dict:
+    return {
+        "token_id": token,
+        "owner": owner,
+        "handle": f"h{token}",
+        "metadata_uri": "ipfs://x",
+        "metadata_hash": "0x" + "00" * 32,
+        "recovery": "0x" + "00" * 20,
+        "verified": False,
+        "labels": labels,
+        "relayer": owner,
+        "registered_block": 1,
+        "registered_tx": "0x" + "11" * 32,
+        "updated_block": 1,
+    }
+
+
+def balances(engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(point_balances.c.account, point_balances.c.balance)).all())
+
+
+def labels(engine) -> dict[int, int]:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(identities.c.token_id, identities.c.labels)).all())
+
+
+def test_changes_fold_in_order_and_counters_stay_exact_beyond_64_bits(engine):
+    with engine.begin() as conn:
+        store = StateStore(conn, CHAIN)
+        store.insert(identities, identity(1, ALICE))
+        store.update(identities, (1,), {"labels": 2**255 + 1, "verified": True})
+        store.add(point_balances, (ALICE,), {"balance": 2**63})
+        store.add(point_balances, (ALICE,), {"balance": 2**63})
+        store.add(point_balances, (BOB,), {"balance": 5})
+        assert store.get(identities, (1,))["labels"] == 2**255 + 1
+        store.flush()
+    with engine.begin() as conn:
+        store = StateStore(conn, CHAIN)
+        store.add(point_balances, (BOB,), {"balance": -5})
+        store.add(point_balances, (ALICE,), {"balance": 1})
+        store.flush()
+    assert balances(engine) == {ALICE: 2**64 + 1, BOB: 0}
+    assert labels(engine) == {1: 2**255 + 1}
+
+
+def test_big_values_sort_numerically_in_sql(engine):
+    with engine.begin() as conn:
+        store = StateStore(conn, CHAIN)
+        for i, amount in enumerate([5, 2**200, 2**70, 2**63 - 1, 10**20]):
+            store.add(point_balances, (f"0x{i:040x}",), {"balance": amount})
+        store.flush()
+    with engine.connect() as conn:
+        ordered = conn.execute(
+            select(point_balances.c.balance).order_by(point_balances.c.balance)
+        ).scalars()
+        assert list(ordered) == sorted([5, 2**200, 2**70, 2**63 - 1, 10**20])
+
+
+def test_an_update_of_a_row_never_created_is_a_state_error(engine):
+    with engine.begin() as conn:
+        store = StateStore(conn, CHAIN)
+        store.update(identities, (99,), {"verified": True})
+        with pytest.raises(DatabaseStateError, match="never created"):
+            store.flush()
+
+
+def test_an_insert_twice_is_a_state_error(engine):
+    with engine.begin() as conn:
+        store = StateStore(conn, CHAIN)
+        store.insert(identities, identity(1, ALICE))
+        store.insert(identities, identity(1, BOB))
+        with pytest.raises(DatabaseStateError, match="exists already"):
+            store.flush()
+
+
+def test_undo_restores_each_row_to_its_value_at_the_ancestor(engine):
+    with engine.begin() as conn:  # final history, not journaled
+        store = StateStore(conn, CHAIN)
+        store.insert(identities, identity(1, ALICE, labels=1))
+        store.add(point_balances, (ALICE,), {"balance": 10})
+        store.flush()
+    for block, (label, credit) in enumerate([(2, 5), (3, 7), (4, 11)], start=10):
+        with engine.begin() as conn:
+            store = StateStore(conn, CHAIN)
+            store.update(identities, (1,), {"labels": label})
+            store.add(point_balances, (ALICE,), {"balance": credit})
+            if block == 11:
+                store.insert(identities, identity(2, BOB))
+                store.add(point_balances, (BOB,), {"balance": 1})
+            store.flush(journal_block=block)
+    assert labels(engine) == {1: 4, 2: 0}
+
+    with engine.begin() as conn:
+        assert undo_above(conn, CHAIN, 10) == 6  # blocks 11 (4 rows) and 12 (2)
+    assert labels(engine) == {1: 2}
+    assert balances(engine) == {ALICE: 15}
+
+    with engine.begin() as conn:
+        undo_above(conn, CHAIN, 9)
+    assert labels(engine) == {1: 1}
+    assert balances(engine) == {ALICE: 10}
+
+
+def test_pruned_blocks_are_not_undone_and_other_chains_untouched(engine):
+    for chain in (CHAIN, CHAIN + 1):
+        with engine.begin() as conn:
+            store = StateStore(conn, chain)
+            store.add(point_balances, (ALICE,), {"balance": 3})
+            store.flush(journal_block=5)
+    with engine.begin() as conn:
+        prune_journal(conn, CHAIN, 5)
+        assert undo_above(conn, CHAIN, 4) == 0
+        assert undo_above(conn, CHAIN + 1, 4) == 1
+    with engine.connect() as conn:
+        rows = conn.execute(select(point_balances.c.chain_id, point_balances.c.balance)).all()
+    assert sorted(rows) == [(CHAIN, 3)]
+
+
+def test_revocation_fields_roll_back_with_the_row(engine):
+    row = {
+        "uid": "0x" + "77" * 32,
+        "account": ALICE,
+        "epoch": 1,
+        "kind": 0,
+        "amount": 9,
+        "attester": BOB,
+        "submitter": ALICE,
+        "block_number": 3,
+        "log_index": 0,
+        "tx_hash": "0x" + "22" * 32,
+        "revoked": False,
+        "revoked_reason": None,
+        "revoker": None,
+        "revoked_block": None,
+        "revoked_tx": None,
+    }
+    with engine.begin() as conn:
+        store = StateStore(conn, CHAIN)
+        store.insert(attestations, row)
+        store.flush(journal_block=3)
+        store.update(attestations, (row["uid"],), {"revoked": True, "revoked_reason": "spam"})
+        store.flush(journal_block=4)
+        undo_above(conn, CHAIN, 3)
+        stored = conn.execute(select(attestations)).mappings().one()
+    assert (stored["revoked"], stored["revoked_reason"]) == (False, None)
