@@ -30,15 +30,31 @@ class Step:
     """One contract: its name in the ape project and how to build its constructor arguments."""
 
     name: str
-    args: Callable[[dict[str, str], dict[str, str], int], list[Any]]
+    args: Callable[[dict[str, str], dict[str, str], NetworkSettings, int], list[Any]]
 
 
-# (deployed addresses so far, role holders, genesis) -> constructor arguments
+# (deployed addresses so far, role holders, settings, genesis) -> constructor arguments
 STEPS: tuple[Step, ...] = (
-    Step("Identity", lambda d, r, g: [r["admin"], r["verifier"]]),
+    Step("Identity", lambda d, r, s, g: [r["admin"], r["verifier"]]),
     Step(
         "ContributionPoints",
-        lambda d, r, g: [d["Identity"], g, r["admin"], r["attester"], r["risk"]],
+        lambda d, r, s, g: [d["Identity"], g, r["admin"], r["attester"], r["risk"]],
+    ),
+    Step(
+        "CommunityPass",
+        lambda d, r, s, g: [d["Identity"], r["admin"], r["treasury"], s.platform_fee_bps],
+    ),
+    Step(
+        "PrizeVault",
+        lambda d, r, s, g: [
+            d["ContributionPoints"],  # epoch source: the vault's weeks are the points' weeks
+            s.vault_asset,
+            s.challenge_period,
+            s.claim_window_weeks,
+            r["admin"],
+            r["distributor"],
+            r["guardian"],
+        ],
     ),
 )
 
@@ -89,7 +105,7 @@ def deploy_all(
     addresses: dict[str, str] = {}
     deployed_now: list[str] = []
     for step in STEPS:
-        args = _normalise(step.args(addresses, roles, genesis))
+        args = _normalise(step.args(addresses, roles, settings, genesis))
         old = previous.contracts.get(step.name) if previous else None
         if old and old.constructor_args == args and _still_deployed(chain, old):
             log.info("reusing", contract=step.name, address=old.address, block=old.block_number)

@@ -9,7 +9,8 @@ import yaml
 from eth_utils import is_address, to_checksum_address
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-ROLES = ("admin", "attester", "verifier", "risk")
+ROLES = ("admin", "attester", "verifier", "risk", "distributor", "guardian", "treasury")
+NATIVE = "0x" + "00" * 20
 
 
 class DeployConfigError(ValueError):
@@ -23,7 +24,14 @@ class NetworkSettings(BaseModel):
     attester: str | None = None
     verifier: str | None = None
     risk: str | None = None
+    distributor: str | None = None
+    guardian: str | None = None
+    treasury: str | None = None
     genesis: int | None = Field(default=None, ge=0)
+    platform_fee_bps: int = Field(default=250, ge=0, le=1000)
+    vault_asset: str = Field(default="native", validate_default=True)
+    challenge_period: int = Field(default=86_400, gt=0, le=30 * 86_400)
+    claim_window_weeks: int = Field(default=12, gt=0)
 
     @field_validator(*ROLES)
     @classmethod
@@ -32,6 +40,15 @@ class NetworkSettings(BaseModel):
             return None
         if not is_address(value):
             raise ValueError(f"{value!r} is not an address")
+        return to_checksum_address(value)
+
+    @field_validator("vault_asset")
+    @classmethod
+    def _asset(cls, value: str) -> str:
+        if value == "native":
+            return NATIVE
+        if not is_address(value):
+            raise ValueError(f"{value!r} is neither 'native' nor a token address")
         return to_checksum_address(value)
 
     def roles_for(self, deployer: str) -> dict[str, str]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ape import accounts, chain, project
-from ape.cli import ConnectedProviderCommand
+from ape import accounts, chain, networks, project
+from ape.exceptions import ApeException
 
 from planet import deploy_config, logs
 from planet.deploy import DeployError, deploy_all
@@ -31,7 +31,14 @@ def pick_deployer(alias: str | None, network_name: str):  # noqa: ANN201 - ape a
     )
 
 
-@click.command(cls=ConnectedProviderCommand)
+@click.command()
+@click.option(
+    "--network",
+    "choice",
+    default="ethereum:local",
+    show_default=True,
+    help="ape network choice, e.g. ethereum:local, ethereum:xlayer-testnet, ethereum:xlayer.",
+)
 @click.option("--account", "alias", help="ape account alias of the deployer (live networks).")
 @click.option(
     "--config",
@@ -51,17 +58,23 @@ def pick_deployer(alias: str | None, network_name: str):  # noqa: ANN201 - ape a
 @click.option(
     "--redeploy", is_flag=True, help="Deploy afresh even if the manifest's contracts are live."
 )
-def cli(network, alias, config_path, manifest_dir, redeploy):  # noqa: ANN001, ANN201
-    """Deploy Identity and ContributionPoints with roles wired, and write the manifest."""
+def cli(
+    choice: str, alias: str | None, config_path: Path, manifest_dir: Path, redeploy: bool
+) -> None:
+    """Deploy Identity, ContributionPoints, CommunityPass and PrizeVault with roles wired, and
+    write the manifest."""
     logs.configure()
-    network_name = network.name
     try:
-        settings = deploy_config.load(config_path, network_name)
-        deployer = pick_deployer(alias, network_name)
-        manifest, fresh = deploy_all(
-            project, chain, deployer, network.choice, settings, manifest_dir, redeploy
-        )
-    except (deploy_config.DeployConfigError, ManifestError, DeployError) as err:
+        # Connected here rather than by ape's command class so that an unreachable RPC or an
+        # unknown network ends with one line, not a traceback.
+        with networks.parse_network_choice(choice) as provider:
+            network_name = provider.network.name
+            settings = deploy_config.load(config_path, network_name)
+            deployer = pick_deployer(alias, network_name)
+            manifest, fresh = deploy_all(
+                project, chain, deployer, choice, settings, manifest_dir, redeploy
+            )
+    except (deploy_config.DeployConfigError, ManifestError, DeployError, ApeException) as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"chain {manifest.chain_id} ({manifest.network}), genesis {manifest.genesis}")
     for name, record in manifest.contracts.items():

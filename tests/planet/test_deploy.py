@@ -25,15 +25,26 @@ def run(project, chain, admin, tmp_path):
     return _run
 
 
-def test_deploys_both_contracts_with_roles_and_writes_the_manifest(
-    run, project, chain, admin, attester, verifier, risk, tmp_path
+ALL = ["Identity", "ContributionPoints", "CommunityPass", "PrizeVault"]
+
+
+def test_deploys_every_contract_with_roles_and_writes_the_manifest(
+    run, project, chain, admin, attester, verifier, risk, alice, bob, carol, tmp_path
 ):
     settings = NetworkSettings(
-        attester=attester.address, verifier=verifier.address, risk=risk.address
+        attester=attester.address,
+        verifier=verifier.address,
+        risk=risk.address,
+        distributor=alice.address,
+        guardian=bob.address,
+        treasury=carol.address,
+        platform_fee_bps=300,
+        challenge_period=3600,
+        claim_window_weeks=4,
     )
     manifest, fresh = run(settings)
 
-    assert fresh == ["Identity", "ContributionPoints"]
+    assert fresh == ALL
     assert load_for_chain(chain.chain_id, tmp_path) == manifest
     identity = project.Identity.at(manifest.contract("Identity").address)
     points = project.ContributionPoints.at(manifest.contract("ContributionPoints").address)
@@ -44,6 +55,17 @@ def test_deploys_both_contracts_with_roles_and_writes_the_manifest(
     assert not points.hasRole(points.ATTESTER_ROLE(), admin)
     assert points.IDENTITY() == identity.address
     assert points.GENESIS() == manifest.genesis
+    passes = project.CommunityPass.at(manifest.contract("CommunityPass").address)
+    assert passes.IDENTITY() == identity.address
+    assert (passes.treasury(), passes.platformFeeBps()) == (carol, 300)
+    assert passes.hasRole(passes.DEFAULT_ADMIN_ROLE(), admin)
+    vault = project.PrizeVault.at(manifest.contract("PrizeVault").address)
+    assert vault.GENESIS() == manifest.genesis
+    assert vault.EPOCH_SOURCE() == points.address
+    assert vault.ASSET() == "0x" + "00" * 20
+    assert (vault.CHALLENGE_PERIOD(), vault.CLAIM_WINDOW()) == (3600, 4 * 7 * 24 * 3600)
+    assert vault.hasRole(vault.DISTRIBUTOR_ROLE(), alice)
+    assert vault.hasRole(vault.GUARDIAN_ROLE(), bob)
     record = manifest.contract("Identity")
     assert chain.blocks[record.block_number].hash.hex().removeprefix("0x") in record.block_hash
     assert any(item.get("name") == "registerFor" for item in record.abi)
@@ -59,21 +81,28 @@ def test_second_run_reuses_what_is_deployed(run):
 def test_redeploy_flag_deploys_afresh(run):
     first, _ = run()
     second, fresh = run(redeploy=True)
-    assert fresh == ["Identity", "ContributionPoints"]
+    assert fresh == ALL
     assert second.contract("Identity").address != first.contract("Identity").address
 
 
-def test_changed_role_redeploys_that_contract_only(run, risk):
+def test_changed_role_redeploys_that_contract_and_its_dependents(run, risk):
     first, _ = run()
     second, fresh = run(NetworkSettings(risk=risk.address))
-    assert fresh == ["ContributionPoints"]
+    assert fresh == ["ContributionPoints", "PrizeVault"]  # the vault reads its weeks from points
     assert second.contract("Identity") == first.contract("Identity")
+    assert second.contract("CommunityPass") == first.contract("CommunityPass")
+
+
+def test_changed_fee_redeploys_the_pass_contract_only(run):
+    _, _ = run()
+    _, fresh = run(NetworkSettings(platform_fee_bps=100))
+    assert fresh == ["CommunityPass"]
 
 
 def test_redeployed_dependency_redeploys_its_dependents(run, verifier):
     _, _ = run()
     _, fresh = run(NetworkSettings(verifier=verifier.address))
-    assert fresh == ["Identity", "ContributionPoints"]
+    assert fresh == ALL
 
 
 def test_manifest_from_another_chain_history_is_not_trusted(run, tmp_path):
@@ -83,7 +112,7 @@ def test_manifest_from_another_chain_history_is_not_trusted(run, tmp_path):
     stale.contracts["Identity"].block_hash = "0x" + "00" * 32
     save(stale, tmp_path)
     _, fresh = run()
-    assert fresh == ["Identity", "ContributionPoints"]
+    assert fresh == ALL
 
 
 def test_genesis_is_kept_across_runs_and_may_be_chosen(run, chain):
@@ -91,7 +120,7 @@ def test_genesis_is_kept_across_runs_and_may_be_chosen(run, chain):
     chosen = first.genesis - 7 * 24 * 3600
     second, fresh = run(NetworkSettings(genesis=chosen))
     assert second.genesis == chosen
-    assert fresh == ["ContributionPoints"]
+    assert fresh == ["ContributionPoints", "PrizeVault"]
 
 
 def test_future_genesis_is_refused_before_any_transaction(run, chain, tmp_path):

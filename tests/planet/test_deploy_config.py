@@ -29,6 +29,12 @@ def test_empty_roles_fall_back_to_the_deployer(tmp_path):
     assert roles["admin"] == "0x" + "01" * 20
 
 
+def test_vault_asset_is_native_or_a_token(tmp_path):
+    assert load(_write(tmp_path, "default: {}\n"), "local").vault_asset == "0x" + "00" * 20
+    token = load(_write(tmp_path, f"default: {{vault_asset: '{ADDR}'}}\n"), "local").vault_asset
+    assert token.lower() == ADDR
+
+
 def test_network_entry_overrides_default(tmp_path):
     text = "default: {genesis: 10}\nnetworks:\n  xlayer: {genesis: 20}\n"
     assert load(_write(tmp_path, text), "xlayer").genesis == 20
@@ -40,6 +46,9 @@ def test_network_entry_overrides_default(tmp_path):
     [
         ("default: {admin: '0x1234'}\n", "admin"),
         ("default: {genesis: -5}\n", "genesis"),
+        ("default: {platform_fee_bps: 1001}\n", "platform_fee_bps"),
+        ("default: {vault_asset: usdt}\n", "neither 'native' nor a token address"),
+        ("default: {challenge_period: 0}\n", "challenge_period"),
         (f"default: {{treasurer: '{ADDR}'}}\n", "treasurer"),
         ("default: [1, 2\n", "not valid YAML"),
         ("- 1\n", "expected a mapping"),

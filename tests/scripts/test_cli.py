@@ -25,7 +25,12 @@ def test_deploy_writes_a_manifest_and_prints_addresses(tmp_path):
     result = ape_run("deploy", "--network", "ethereum:local", "--manifest-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
     manifest = json.loads((tmp_path / "31337.json").read_text())
-    assert set(manifest["contracts"]) == {"Identity", "ContributionPoints"}
+    assert set(manifest["contracts"]) == {
+        "Identity",
+        "ContributionPoints",
+        "CommunityPass",
+        "PrizeVault",
+    }
     for record in manifest["contracts"].values():
         assert record["address"] in result.stdout
 
@@ -48,6 +53,23 @@ def test_deploy_with_a_bad_settings_file_names_the_problem(tmp_path):
     assert not (tmp_path / "31337.json").exists()
 
 
+def test_deploy_to_an_unreachable_rpc_fails_in_one_line(tmp_path):
+    """No network here: the X Layer testnet RPC cannot be reached, and the user is told so."""
+    result = ape_run(
+        "deploy", "--network", "ethereum:xlayer-testnet", "--manifest-dir", str(tmp_path)
+    )
+    assert result.returncode != 0
+    assert "testrpc.xlayer.tech" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_deploy_to_an_unknown_network_is_refused(tmp_path):
+    result = ape_run("deploy", "--network", "ethereum:nowhere", "--manifest-dir", str(tmp_path))
+    assert result.returncode != 0
+    assert "nowhere" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
 def test_deploy_help_lists_its_options():
     result = ape_run("deploy", "--help")
     assert result.returncode == 0
@@ -60,5 +82,6 @@ def test_demo_once_deploys_and_exits(tmp_path):
     port = "18545"
     result = ape_run("demo", "--once", "--port", port, "--manifest-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert "Identity" in result.stdout and "ContributionPoints" in result.stdout
+    for name in ("Identity", "ContributionPoints", "CommunityPass", "PrizeVault"):
+        assert name in result.stdout
     assert (tmp_path / "31337.json").exists()

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title ICommunityPass
+/// @notice Paid memberships for Planet creators, as ERC-1155 tokens: one token id per pass.
+///         A creator holding a Planet identity defines a pass (price in native OKB or one ERC-20,
+///         supply cap, per-wallet limit, lifetime or subscription, transferable or soulbound,
+///         metadata URI); fans buy it for themselves or as a gift, and `hasAccess` is what gates
+///         the creator's private community.
+/// @dev Quantity rules:
+///      - Lifetime pass (`duration == 0`): `mint` mints `quantity` tokens. `walletLimit` caps the
+///        tokens ever minted to one wallet (as buyer or gift recipient); tokens received by
+///        transfer do not count. Access: balance > 0.
+///      - Subscription (`duration > 0`): always soulbound, one token per wallet (`walletLimit`
+///        must be 1). `mint` mints that one token and `quantity` counts paid periods: expiry =
+///        now + quantity × duration. `renew` adds periods to an existing holder from
+///        max(now, expiry). Access: holds the token and now < expiry. Expired tokens stay held
+///        (and soulbound), so a lapsed subscriber renews rather than mints again.
+///      Every sale costs `price × quantity` (or × periods) at the price current at that moment;
+///      `maxPrice` protects the buyer from a price raised in front of their transaction.
+///      Proceeds: the platform fee in basis points is fixed per pass when it is created (later
+///      fee changes apply only to passes created afterwards) and repeated in every sale event.
+///      The fee share accrues to the treasury address current at the sale, the rest to the
+///      creator; both withdraw by pull payment, per currency. Nothing is ever pushed to a creator.
+interface ICommunityPass {
+    /// @notice What a creator chooses when defining a pass.
+    /// @param currency address(0) for native OKB, otherwise the ERC-20 that pays for the pass.
+    /// @param price Price per token (lifetime) or per period (subscription), in `currency` units;
+    ///        0 makes the pass free.
+    /// @param maxSupply Most tokens that may ever be minted (at least 1).
+    /// @param walletLimit Most tokens that may be minted to one wallet (at least 1; exactly 1 for
+    ///        a subscription).
+    /// @param duration 0 for a lifetime pass, otherwise the subscription period in seconds.
+    /// @param transferable Whether holders may transfer tokens; false makes the pass soulbound.
+    ///        Subscriptions must be soulbound.
+    /// @param royaltyBps ERC-2981 royalty paid to the creator on resales, at most 1000 (10%);
+    ///        must be 0 for a soulbound pass.
+    /// @param uri The pass's ERC-1155 metadata URI.
+    struct PassTerms {
+        address currency;
+        uint128 price;
+        uint64 maxSupply;
+        uint64 walletLimit;
+        uint64 duration;
+        bool transferable;
+        uint16 royaltyBps;
+        string uri;
+    }
+
+    /// @notice What is stored per pass.
+    /// @param feeBps Platform fee in basis points that applies to every sale of this pass, fixed
+    ///        when the pass was created.
+    /// @param minted Tokens minted so far (tokens are never burned, so this is the supply).
+    struct Pass {
+        address creator;
+        uint64 duration;
+        uint16 feeBps;
+        uint16 royaltyBps;
+        address currency;
+        bool transferable;
+        bool paused;
+        uint64 walletLimit;
+        uint128 price;
+        uint64 maxSupply;
+        uint64 minted;
+        string uri;
+    }
+
+    /// @notice What is stored per (pass, wallet), packed in one storage slot.
+    /// @param expiry End of the wallet's subscription (exclusive); 0 for lifetime passes and for
+    ///        wallets never subscribed.
+    /// @param minted Tokens minted to the wallet so far, what `walletLimit` counts.
+    struct Holding {
+        uint64 expiry;
+        uint64 minted;
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    /// @notice A constructor argument, recipient or treasury is the zero address.
+    error PassZeroAddress();
+    /// @notice Only an account holding a Planet identity may create a pass.
+    error PassNoIdentity(address creator);
+    /// @notice No pass exists under this id.
+    error PassUnknown(uint256 passId);
+    /// @notice Only the pass's creator may change its price, cap or sales state.
+    error PassNotCreator(uint256 passId, address caller);
+    /// @notice A subscription (duration > 0) must be soulbound.
+    error PassTransferableSubscription();
+    /// @notice A pass needs a supply cap of at least 1.
+    error PassZeroSupplyCap();
+    /// @notice The wallet limit must be at least 1, and exactly 1 for a subscription.
+    error PassInvalidWalletLimit(uint256 walletLimit);
+    /// @notice The royalty exceeds the cap.
+    error PassRoyaltyTooHigh(uint256 royaltyBps, uint256 maxRoyaltyBps);
+    /// @notice A soulbound pass is never resold, so it cannot carry a royalty.
+    error PassRoyaltyOnSoulbound(uint256 royaltyBps);
+    /// @notice An ERC-20 currency must be a contract.
+    error PassCurrencyNotContract(address currency);
+    /// @notice The creator paused sales of this pass (mints and renewals).
+    error PassSalesPaused(uint256 passId);
+    /// @notice A sale of zero tokens or zero periods.
+    error PassZeroQuantity();
+    /// @notice Fewer tokens are left under the supply cap than requested.
+    error PassSoldOut(uint256 passId, uint256 requested, uint256 available);
+    /// @notice The wallet would receive more tokens than the pass's per-wallet limit allows.
+    error PassWalletLimit(uint256 passId, address wallet, uint256 requested, uint256 remaining);
+    /// @notice The current price is above the most the buyer agreed to pay per unit.
+    error PassPriceAboveMax(uint256 passId, uint256 price, uint256 maxPrice);
+    /// @notice `msg.value` must equal the cost for a native pass and be 0 for an ERC-20 pass.
+    error PassWrongValue(uint256 expected, uint256 value);
+    /// @notice The ERC-20 delivered a different amount than transferred (fee-on-transfer or
+    ///         rebasing tokens are not supported).
+    error PassFeeOnTransfer(address currency, uint256 expected, uint256 received);
+    /// @notice Renewal applies only to subscriptions.
+    error PassNotSubscription(uint256 passId);
+    /// @notice Only a wallet already holding the subscription can be renewed.
+    error PassNotHolder(uint256 passId, address holder);
+    /// @notice The resulting expiry would not fit in 64 bits.
+    error PassTermTooLong(uint256 passId);
+    /// @notice A cap change must lower the cap.
+    error PassCapNotLowered(uint256 passId, uint256 cap, uint256 newCap);
+    /// @notice The cap cannot go below the tokens already minted.
+    error PassCapBelowSupply(uint256 passId, uint256 minted, uint256 newCap);
+    /// @notice Tokens of a soulbound pass (every subscription) never move after minting.
+    error PassSoulbound(uint256 passId);
+    /// @notice The platform fee exceeds the cap.
+    error PassFeeTooHigh(uint256 feeBps, uint256 maxFeeBps);
+    /// @notice The payee has no proceeds to withdraw in this currency.
+    error PassNothingToWithdraw(address payee, address currency);
+    /// @notice Sending native OKB to the recipient failed.
+    error PassNativeTransferFailed(address to, uint256 amount);
+
+    // ---------------------------------------------------------------- events
+
+    /// @notice A creator defined a new pass; `feeBps` is the platform fee fixed for its sales.
+    event PassCreated(
+        uint256 indexed passId,
+        address indexed creator,
+        address indexed currency,
+        uint256 price,
+        uint256 maxSupply,
+        uint256 walletLimit,
+        uint256 duration,
+        bool transferable,
+        uint256 royaltyBps,
+        uint256 feeBps,
+        string uri
+    );
+    /// @notice `payer` bought `quantity` tokens (lifetime) or periods (subscription) for `to`;
+    ///         `cost` was split into `platformFee` (at `feeBps`) and the creator's share;
+    ///         `expiry` is the holder's new expiry (0 for a lifetime pass).
+    event PassMinted(
+        uint256 indexed passId,
+        address indexed payer,
+        address indexed to,
+        uint256 quantity,
+        uint256 cost,
+        uint256 platformFee,
+        uint256 feeBps,
+        uint256 expiry
+    );
+    /// @notice `payer` extended `holder`'s subscription by `periods` from `previousExpiry` (or
+    ///         now, if later) to `expiry`; `cost` split as in {PassMinted}.
+    event PassRenewed(
+        uint256 indexed passId,
+        address indexed payer,
+        address indexed holder,
+        uint256 periods,
+        uint256 cost,
+        uint256 platformFee,
+        uint256 feeBps,
+        uint256 previousExpiry,
+        uint256 expiry
+    );
+    /// @notice The creator changed the price for future sales.
+    event PassPriceChanged(uint256 indexed passId, uint256 previousPrice, uint256 price);
+    /// @notice The creator lowered the supply cap.
+    event PassSupplyCapLowered(uint256 indexed passId, uint256 previousCap, uint256 cap);
+    /// @notice The creator paused (`paused` true) or resumed sales.
+    event PassSalesStateChanged(uint256 indexed passId, bool paused);
+    /// @notice The admin changed the platform fee for passes created from now on.
+    event PlatformFeeChanged(uint256 previousFeeBps, uint256 feeBps);
+    /// @notice The admin changed the treasury that accrues platform fees from now on.
+    event TreasuryChanged(address indexed previousTreasury, address indexed treasury);
+    /// @notice `payee` withdrew its whole `currency` balance to `to`.
+    event ProceedsWithdrawn(address indexed payee, address indexed currency, address indexed to, uint256 amount);
+
+    // ---------------------------------------------------------------- creator
+
+    /// @notice Defines a new pass owned by the caller, who must hold a Planet identity.
+    /// @return passId The new pass id; ids are sequential from 1.
+    function createPass(PassTerms calldata terms) external returns (uint256 passId);
+
+    /// @notice Sets the price for future sales; creator only.
+    function setPrice(uint256 passId, uint128 price) external;
+
+    /// @notice Lowers the supply cap, never below the tokens already minted; creator only.
+    function lowerSupplyCap(uint256 passId, uint64 newCap) external;
+
+    /// @notice Pauses (`paused` true) or resumes mints and renewals; creator only.
+    function setSalesPaused(uint256 passId, bool paused) external;
+
+    // ---------------------------------------------------------------- buyers
+
+    /// @notice Buys a pass for `to` (the caller, or anyone as a gift), paid by the caller.
+    /// @param quantity Tokens for a lifetime pass; periods for a subscription (one token).
+    /// @param maxPrice The most the caller accepts to pay per token or period.
+    /// @dev Native: `msg.value` must be exactly price × quantity. ERC-20: `msg.value` must be 0
+    ///      and the caller must have approved the cost. A contract `to` must accept ERC-1155.
+    function mint(uint256 passId, address to, uint256 quantity, uint256 maxPrice) external payable;
+
+    /// @notice Extends `holder`'s subscription by `periods`, from max(now, expiry), paid by the
+    ///         caller at the current price; payment rules as in {mint}.
+    function renew(uint256 passId, address holder, uint256 periods, uint256 maxPrice) external payable;
+
+    // ---------------------------------------------------------------- proceeds
+
+    /// @notice Sends the caller's whole `currency` balance (address(0): native) to the caller.
+    function withdraw(address currency) external;
+
+    /// @notice Sends the caller's whole `currency` balance to `to`.
+    function withdrawTo(address currency, address to) external;
+
+    // ---------------------------------------------------------------- admin
+
+    /// @notice Sets the platform fee for passes created from now on; DEFAULT_ADMIN_ROLE only,
+    ///         at most 1000 bps.
+    function setPlatformFee(uint16 feeBps) external;
+
+    /// @notice Sets the address that accrues platform fees from now on; DEFAULT_ADMIN_ROLE only.
+    function setTreasury(address treasury) external;
+
+    // ---------------------------------------------------------------- reads
+
+    /// @notice Whether `holder` may enter the pass's community now: holds a lifetime token, or
+    ///         holds the subscription and it has not expired. False for an unknown pass.
+    function hasAccess(address holder, uint256 passId) external view returns (bool);
+
+    /// @notice Everything stored for a pass; reverts for an unknown id.
+    function passes(uint256 passId) external view returns (Pass memory);
+
+    /// @notice The id of the most recently created pass (0 before the first).
+    function lastPassId() external view returns (uint256);
+
+    /// @notice When `holder`'s subscription ends (exclusive), 0 if never subscribed.
+    function expiryOf(uint256 passId, address holder) external view returns (uint256);
+
+    /// @notice Tokens of the pass minted to `wallet` so far (what the wallet limit counts).
+    function mintedTo(uint256 passId, address wallet) external view returns (uint256);
+
+    /// @notice Withdrawable proceeds of `payee` in `currency` (address(0): native).
+    function proceeds(address payee, address currency) external view returns (uint256);
+
+    /// @notice The platform fee in basis points that passes created now will carry.
+    function platformFeeBps() external view returns (uint16);
+
+    /// @notice The address that accrues platform fees from sales made now.
+    function treasury() external view returns (address);
+}

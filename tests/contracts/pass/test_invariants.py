@@ -1,0 +1,362 @@
+"""Property test: random sequences of pass operations against the real contract on anvil.
+
+A Python model predicts every outcome (success or the exact custom error) and the test checks
+after every step that supply stays under the cap, that every wei or token a buyer paid is either
+withdrawable or withdrawn, that no expiry moves backwards, and that `hasAccess` agrees with the
+model. Each example runs from a chain snapshot and is rolled back afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ape
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from planet.passes import NATIVE, PassTerms, renewed_expiry, split_cost
+
+DURATIONS = [0, 0, 3_600, 7_200]  # half lifetime passes, half short subscriptions
+MAX_PASSES = 3
+
+
+@dataclass
+class ModelPass:
+    creator: str
+    currency: str
+    price: int
+    cap: int
+    wallet_limit: int
+    duration: int
+    transferable: bool
+    fee_bps: int
+    paused: bool = False
+    minted: int = 0
+
+
+@dataclass
+class Model:
+    treasury: str
+    fee_bps: int
+    passes: dict[int, ModelPass] = field(default_factory=dict)
+    balance: dict[tuple[int, str], int] = field(default_factory=dict)
+    minted_to: dict[tuple[int, str], int] = field(default_factory=dict)
+    expiry: dict[tuple[int, str], int] = field(default_factory=dict)
+    owed: dict[tuple[str, str], int] = field(default_factory=dict)
+    paid: dict[str, int] = field(default_factory=dict)
+    withdrawn: dict[str, int] = field(default_factory=dict)
+
+    def credit(self, p: ModelPass, cost: int) -> None:
+        creator_share, fee = split_cost(cost, p.fee_bps)
+        self.paid[p.currency] = self.paid.get(p.currency, 0) + cost
+        for payee, amount in ((p.creator, creator_share), (self.treasury, fee)):
+            self.owed[payee, p.currency] = self.owed.get((payee, p.currency), 0) + amount
+
+    def has_access(self, pass_id: int, holder: str, now: int) -> bool:
+        if self.passes[pass_id].duration == 0:
+            return self.balance.get((pass_id, holder), 0) > 0
+        return now < self.expiry.get((pass_id, holder), 0)
+
+
+def test_pass_operations_keep_the_protocol_invariants(
+    community_pass, token, register, accounts, chain, admin, treasury, alice, bob, carol
+):
+    register(alice, "alice")
+    register(bob, "bob")
+    dave = accounts[8]
+    creators = [alice, bob]
+    holders = [bob, carol, dave]
+    payees = [alice, bob, treasury]  # bob may also become the treasury
+    currencies = [NATIVE, token.address]
+    fee_at_start = community_pass.platformFeeBps()
+
+    class PassMachine(RuleBasedStateMachine):
+        pass_ids = Bundle("pass_ids")
+        subscriptions = Bundle("subscriptions")  # (pass id, holder) of minted subscriptions
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.snapshot = chain.snapshot()
+            self.model = Model(treasury=treasury.address, fee_bps=fee_at_start)
+
+        def teardown(self) -> None:
+            chain.restore(self.snapshot)
+
+        # ------------------------------------------------------------ creator
+
+        @initialize(target=pass_ids)
+        def lifetime_pass(self) -> int:
+            return self._create(alice, NATIVE, 1_000, 4, 2, 0, True)
+
+        @initialize(target=pass_ids)
+        def subscription_pass(self) -> int:
+            return self._create(bob, token.address, 700, 3, 1, 3_600, False)
+
+        @precondition(lambda self: len(self.model.passes) < MAX_PASSES)
+        @rule(
+            target=pass_ids,
+            creator=st.sampled_from(creators),
+            currency=st.sampled_from(currencies),
+            price=st.integers(0, 5_000),
+            cap=st.integers(1, 6),
+            wallet_limit=st.integers(1, 3),
+            duration=st.sampled_from(DURATIONS),
+            transferable=st.booleans(),
+        )
+        def create(self, creator, currency, price, cap, wallet_limit, duration, transferable):
+            if duration:
+                wallet_limit, transferable = 1, False
+            return self._create(creator, currency, price, cap, wallet_limit, duration, transferable)
+
+        def _create(self, creator, currency, price, cap, wallet_limit, duration, transferable):
+            terms = PassTerms(currency, price, cap, wallet_limit, duration, transferable)
+            community_pass.createPass(terms.as_tuple(), sender=creator)
+            pass_id = community_pass.lastPassId()
+            self.model.passes[pass_id] = ModelPass(
+                creator.address,
+                currency,
+                price,
+                cap,
+                wallet_limit,
+                duration,
+                transferable,
+                self.model.fee_bps,
+            )
+            return pass_id
+
+        @rule(pass_id=pass_ids, price=st.integers(0, 5_000))
+        def set_price(self, pass_id, price):
+            p = self.model.passes[pass_id]
+            community_pass.setPrice(pass_id, price, sender=p.creator)
+            p.price = price
+
+        @rule(pass_id=pass_ids, new_cap=st.integers(0, 6))
+        def lower_cap(self, pass_id, new_cap):
+            p = self.model.passes[pass_id]
+            if new_cap >= p.cap:
+                with ape.reverts(community_pass.PassCapNotLowered):
+                    community_pass.lowerSupplyCap(pass_id, new_cap, sender=p.creator)
+            elif new_cap < p.minted:
+                with ape.reverts(community_pass.PassCapBelowSupply):
+                    community_pass.lowerSupplyCap(pass_id, new_cap, sender=p.creator)
+            else:
+                community_pass.lowerSupplyCap(pass_id, new_cap, sender=p.creator)
+                p.cap = new_cap
+
+        # Pausing half the time would leave most sales refused; resume twice as often.
+        @rule(pass_id=pass_ids, paused=st.sampled_from([True, False, False]))
+        def pause(self, pass_id, paused):
+            p = self.model.passes[pass_id]
+            community_pass.setSalesPaused(pass_id, paused, sender=p.creator)
+            p.paused = paused
+
+        # ------------------------------------------------------------ buyers
+
+        def _value(self, p: ModelPass, payer, cost: int, expect_success: bool) -> int:
+            """The native value to send; an ERC-20 cost is minted to and approved by the payer
+            only for a sale the model expects to succeed (refused sales revert before the pull)."""
+            if p.currency == NATIVE:
+                return cost
+            if expect_success and cost:
+                token.mint(payer, cost, sender=payer)
+                token.approve(community_pass, cost, sender=payer)
+            return 0
+
+        @rule(
+            target=subscriptions,
+            pass_id=pass_ids,
+            buyer=st.sampled_from(holders),
+            quantity=st.integers(1, 3),
+        )
+        def mint(self, pass_id, buyer, quantity):
+            return self._mint(pass_id, buyer, buyer, quantity)
+
+        @rule(
+            target=subscriptions,
+            pass_id=pass_ids,
+            payer=st.sampled_from(holders),
+            recipient=st.sampled_from(holders),
+            quantity=st.integers(1, 3),
+        )
+        def gift(self, pass_id, payer, recipient, quantity):
+            return self._mint(pass_id, payer, recipient, quantity)
+
+        def _mint(self, pass_id, payer, to, quantity):
+            """Mints as the model predicts; a new subscriber joins the `subscriptions` bundle."""
+            p, key = self.model.passes[pass_id], (pass_id, to.address)
+            tokens = 1 if p.duration else quantity
+            if p.paused:
+                error = community_pass.PassSalesPaused
+            elif tokens > p.cap - p.minted:
+                error = community_pass.PassSoldOut
+            elif tokens > p.wallet_limit - self.model.minted_to.get(key, 0):
+                error = community_pass.PassWalletLimit
+            else:
+                error = None
+            cost = p.price * quantity
+            value = self._value(p, payer, cost, error is None)
+            call = (pass_id, to, quantity, p.price)
+            if error is not None:
+                with ape.reverts(error):
+                    community_pass.mint(*call, sender=payer, value=value)
+                return multiple()
+            tx = community_pass.mint(*call, sender=payer, value=value)
+            p.minted += tokens
+            self.model.minted_to[key] = self.model.minted_to.get(key, 0) + tokens
+            self.model.balance[key] = self.model.balance.get(key, 0) + tokens
+            self.model.credit(p, cost)
+            if not p.duration:
+                return multiple()
+            self._set_expiry(key, tx.timestamp + quantity * p.duration)
+            return key
+
+        @rule(
+            pass_id=pass_ids,
+            payer=st.sampled_from(holders),
+            holder=st.sampled_from(holders),
+            periods=st.integers(1, 3),
+        )
+        def renew(self, pass_id, payer, holder, periods):
+            self._renew(pass_id, payer, holder, periods)
+
+        @rule(
+            subscription=subscriptions,
+            payer=st.sampled_from(holders),
+            periods=st.integers(1, 3),
+        )
+        def renew_subscriber(self, subscription, payer, periods):
+            pass_id, address = subscription
+            holder = next(h for h in holders if h.address == address)
+            self._renew(pass_id, payer, holder, periods)
+
+        def _renew(self, pass_id, payer, holder, periods):
+            p, key = self.model.passes[pass_id], (pass_id, holder.address)
+            if p.paused:
+                error = community_pass.PassSalesPaused
+            elif p.duration == 0:
+                error = community_pass.PassNotSubscription
+            elif key not in self.model.expiry:
+                error = community_pass.PassNotHolder
+            else:
+                error = None
+            cost = p.price * periods
+            value = self._value(p, payer, cost, error is None)
+            call = (pass_id, holder, periods, p.price)
+            if error is not None:
+                with ape.reverts(error):
+                    community_pass.renew(*call, sender=payer, value=value)
+                return
+            tx = community_pass.renew(*call, sender=payer, value=value)
+            expiry = renewed_expiry(self.model.expiry[key], tx.timestamp, periods, p.duration)
+            self._set_expiry(key, expiry)
+            self.model.credit(p, cost)
+
+        def _set_expiry(self, key, expiry: int) -> None:
+            previous = self.model.expiry.get(key, 0)
+            on_chain = community_pass.expiryOf(*key)
+            assert on_chain == expiry >= previous, "an expiry moved backwards or off the model"
+            self.model.expiry[key] = expiry
+
+        @rule(
+            pass_id=pass_ids,
+            sender=st.sampled_from(holders),
+            receiver=st.sampled_from(holders),
+        )
+        def transfer(self, pass_id, sender, receiver):
+            p = self.model.passes[pass_id]
+            source, target = (pass_id, sender.address), (pass_id, receiver.address)
+            if self.model.balance.get(source, 0) == 0:
+                return
+            if not p.transferable:
+                with ape.reverts(community_pass.PassSoulbound):
+                    community_pass.safeTransferFrom(
+                        sender, receiver, pass_id, 1, b"", sender=sender
+                    )
+                return
+            community_pass.safeTransferFrom(sender, receiver, pass_id, 1, b"", sender=sender)
+            self.model.balance[source] -= 1
+            self.model.balance[target] = self.model.balance.get(target, 0) + 1
+
+        # ------------------------------------------------------------ proceeds and admin
+
+        @rule(payee=st.sampled_from(payees), currency=st.sampled_from(currencies))
+        def withdraw(self, payee, currency):
+            owed = self.model.owed.get((payee.address, currency), 0)
+            if owed == 0:
+                with ape.reverts(community_pass.PassNothingToWithdraw):
+                    community_pass.withdraw(currency, sender=payee)
+                return
+            community_pass.withdraw(currency, sender=payee)
+            self.model.owed[payee.address, currency] = 0
+            self.model.withdrawn[currency] = self.model.withdrawn.get(currency, 0) + owed
+
+        @rule(fee_bps=st.integers(0, 1_000), new_treasury=st.sampled_from([treasury, bob]))
+        def platform_settings(self, fee_bps, new_treasury):
+            community_pass.setPlatformFee(fee_bps, sender=admin)
+            community_pass.setTreasury(new_treasury, sender=admin)
+            self.model.fee_bps = fee_bps
+            self.model.treasury = new_treasury.address
+
+        @rule(seconds=st.sampled_from([1, 1_800, 3_600, 7_200, 86_400]))
+        def time_travel(self, seconds):
+            chain.mine(timestamp=chain.blocks.head.timestamp + seconds)
+
+        @rule(subscription=subscriptions, past=st.sampled_from([0, 1, 600]))
+        def lapse(self, subscription, past):
+            """Moves time to a subscriber's expiry (the first second without access) or past it."""
+            target = self.model.expiry[subscription] + past
+            chain.mine(timestamp=max(target, chain.blocks.head.timestamp + 1))
+
+        # ------------------------------------------------------------ invariants
+
+        @invariant()
+        def supply_never_exceeds_the_cap(self):
+            for pass_id, p in self.model.passes.items():
+                stored = community_pass.passes(pass_id)
+                assert stored.minted == p.minted <= stored.maxSupply == p.cap
+
+        @invariant()
+        def every_payment_is_withdrawable_or_withdrawn(self):
+            for currency in currencies:
+                accrued = 0
+                for payee in payees:
+                    owed = community_pass.proceeds(payee, currency)
+                    assert owed == self.model.owed.get((payee.address, currency), 0)
+                    accrued += owed
+                paid = self.model.paid.get(currency, 0)
+                assert accrued + self.model.withdrawn.get(currency, 0) == paid
+                held = (
+                    community_pass.balance
+                    if currency == NATIVE
+                    else token.balanceOf(community_pass)
+                )
+                assert held == accrued
+
+        @invariant()
+        def access_agrees_with_the_model(self):
+            now = chain.blocks.head.timestamp
+            for pass_id in self.model.passes:
+                for holder in holders:
+                    expected = self.model.has_access(pass_id, holder.address, now)
+                    assert community_pass.hasAccess(holder, pass_id) == expected
+
+    run_state_machine_as_test(
+        PassMachine,
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=20,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )
+    assert community_pass.lastPassId() == 0  # every example was rolled back
