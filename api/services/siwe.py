@@ -158,7 +158,7 @@ def recover_signer(text: str, signature: str) -> str | None:
     when the signature does not parse."""
     try:
         return Account.recover_message(encode_defunct(text=text), signature=signature)
-    except (ValueError, TypeError):
+    except Exception:  # eth-account raises several unrelated types for malformed input
         return None
 
 
