@@ -110,7 +110,7 @@ def get_profile(
     "/{handle_or_address}/persona",
     response_class=Response,
     responses={
-        200: {"content": {"application/json": {}}, "description": "The canonical document"},
+        200: {"model": PersonaOut, "description": "The canonical document, as hashed"},
         **responses(404),
     },
 )
