@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from eth_utils import to_checksum_address
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
@@ -54,7 +55,7 @@ def _out(a: Attestation) -> AttestationOut:
         activity_id=r["activity_id"],
         kind_name=attestations.KIND_NAMES.get(r["kind"], str(r["kind"])),
         contribution=ContributionOut(
-            account=r["account"],
+            account=to_checksum_address(r["account"]),
             kind=r["kind"],
             amount=r["amount"],
             epoch=r["epoch"],
