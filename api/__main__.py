@@ -40,12 +40,26 @@ def main(argv: list[str] | None = None) -> None:
     settings = _settings()
 
     from api.db import make_engine, migrate
+    from indexer.db import DatabaseError, schema_is_current
 
+    engine = make_engine(settings.database_url)
     if args.command == "migrate":
-        engine = make_engine(settings.database_url)
         migrate(engine)
         engine.dispose()
         return
+    try:
+        current = schema_is_current(engine)
+    except DatabaseError as err:
+        print(f"error: {err}", file=sys.stderr)
+        raise SystemExit(1) from None
+    finally:
+        engine.dispose()
+    if not current:
+        print(
+            "warning: the indexer's tables are missing or out of date in this database; "
+            "run `python -m indexer migrate` (or the indexer) against it",
+            file=sys.stderr,
+        )
 
     import uvicorn
 
