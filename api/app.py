@@ -1,0 +1,55 @@
+"""``create_app``: the FastAPI application, built from one :class:`ApiSettings`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from fastapi import Depends, FastAPI
+from pydantic import BaseModel
+
+from api import errors
+from api.db import make_engine
+from api.deps import limit_ip
+from api.routes import attestations, auth, posts, profiles
+from api.services.chain import ChainContext
+from api.services.ratelimit import TokenBucket
+from api.settings import ApiSettings
+
+
+class HealthOut(BaseModel):
+    status: str
+
+
+def create_app(
+    settings: ApiSettings | None = None, clock: Callable[[], float] = time.time
+) -> FastAPI:
+    """The app for ``settings`` (default: from ``PLANET_API_*``). ``clock`` returns Unix
+    seconds; tests pass the chain's clock so epochs and deadlines match the chain."""
+    settings = settings or ApiSettings()  # type: ignore[call-arg]
+    app = FastAPI(
+        title="Planet API",
+        version="0.1.0",
+        description="Sign-In with Ethereum, profiles, posts and contribution attestations, "
+        "joined with the chain state the Planet indexer mirrors. Every error is "
+        '`{"error": {"code", "message"}}`.',
+        dependencies=[Depends(limit_ip)],
+        responses=errors.responses(429),
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.chain = ChainContext.from_settings(settings)
+    app.state.clock = clock
+    app.state.ip_limiter = TokenBucket(settings.rate_limit_ip, settings.rate_limit_burst)
+    app.state.identity_limiter = TokenBucket(
+        settings.rate_limit_identity, settings.rate_limit_burst
+    )
+    errors.install(app)
+    for module in (auth, profiles, posts, attestations):
+        app.include_router(module.router)
+
+    @app.get("/health", response_model=HealthOut, tags=["meta"])
+    def health() -> HealthOut:
+        return HealthOut(status="ok")
+
+    return app

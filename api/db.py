@@ -1,0 +1,60 @@
+"""The API's database: the indexer's engine setup (SQLite pragmas, psycopg2) and Alembic
+migrations for the API's own tables, with a version table apart from the indexer's so both
+programs migrate one database independently."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from fastapi import Request
+from sqlalchemy import Connection, Engine, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+from indexer.db import make_engine
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+VERSION_TABLE = "api_alembic_version"
+
+__all__ = [
+    "MIGRATIONS",
+    "VERSION_TABLE",
+    "connection",
+    "insert_ignore",
+    "make_engine",
+    "migrate",
+]
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Brings the API's tables to ``revision`` (idempotent)."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    command.downgrade(alembic_config(engine), revision)
+
+
+def connection(request: Request) -> Iterator[Connection]:
+    """One transaction per request: committed when the route returns, rolled back on error."""
+    engine: Engine = request.app.state.engine
+    with engine.begin() as conn:
+        yield conn
+
+
+def insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> bool:
+    """Inserts ``values`` unless a row with the same key exists; whether it inserted. One
+    statement (``ON CONFLICT DO NOTHING``) so a race between two requests never fails one."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    result = conn.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
+    return result.rowcount == 1

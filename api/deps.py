@@ -1,0 +1,77 @@
+"""FastAPI dependencies: settings, the request's database transaction, the clock, rate
+limits, the signed-in wallet and its identity."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection
+
+from api.db import connection
+from api.errors import IdentityRequired, NotAuthenticated
+from api.services import identities, tokens
+from api.services.chain import ChainContext
+from api.services.identities import Identity
+from api.settings import ApiSettings
+
+_bearer = HTTPBearer(auto_error=False, description="Session token from POST /auth/verify")
+
+
+def get_settings(request: Request) -> ApiSettings:
+    return request.app.state.settings
+
+
+def get_chain(request: Request) -> ChainContext:
+    return request.app.state.chain
+
+
+def now(request: Request) -> int:
+    """The current Unix time in whole seconds (the app's clock, replaceable in tests)."""
+    return int(request.app.state.clock())
+
+
+Settings = Annotated[ApiSettings, Depends(get_settings)]
+Chain = Annotated[ChainContext, Depends(get_chain)]
+Conn = Annotated[Connection, Depends(connection)]
+Now = Annotated[int, Depends(now)]
+
+
+def limit_ip(request: Request) -> None:
+    """Every request takes a token from its client IP's bucket."""
+    host = request.client.host if request.client else "unknown"
+    request.app.state.ip_limiter.take(f"ip:{host}")
+
+
+def current_user(
+    request: Request,
+    settings: Settings,
+    moment: Now,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> tokens.Session:
+    """The signed-in wallet (401 without a valid token); takes from its rate-limit bucket."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise NotAuthenticated("sign in: send 'Authorization: Bearer <token>'")
+    session = tokens.verify(
+        settings.session_secret.get_secret_value(),
+        credentials.credentials,
+        settings.chain_id,
+        moment,
+    )
+    request.app.state.identity_limiter.take(f"wallet:{session.address}")
+    return session
+
+
+CurrentUser = Annotated[tokens.Session, Depends(current_user)]
+
+
+def current_identity(user: CurrentUser, conn: Conn) -> Identity:
+    """The signed-in wallet's on-chain identity, as the indexer mirrored it (403 without)."""
+    identity = identities.by_owner(conn, user.chain_id, user.address)
+    if identity is None:
+        raise IdentityRequired()
+    return identity
+
+
+CurrentIdentity = Annotated[Identity, Depends(current_identity)]

@@ -1,0 +1,105 @@
+"""Contribution attestations for the signed-in user to submit with ``attest()``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from eth_utils import to_checksum_address
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from api.deps import Chain, Conn, CurrentIdentity, Now, Settings
+from api.errors import responses
+from api.services import attestations
+from api.services.attestations import Activity, Attestation, Status
+
+router = APIRouter(prefix="/attestations", tags=["attestations"])
+
+
+class AttestationIn(BaseModel):
+    activity: Activity = Field(description="What you did: a post or a comment of yours")
+    id: int = Field(ge=1, description="The post or comment id")
+
+
+class ContributionOut(BaseModel):
+    """The ``Contribution`` tuple, in the contract's field order."""
+
+    account: str
+    kind: int
+    amount: int
+    epoch: int
+    uid: str
+    deadline: int
+
+
+class AttestationOut(BaseModel):
+    activity: str
+    activity_id: int
+    kind_name: str
+    contribution: ContributionOut
+    signature: str = Field(description="The attester's EIP-712 signature, 0x-hex")
+    points_contract: str
+    chain_id: int
+    status: Status
+    created_at: datetime
+
+
+class AttestationList(BaseModel):
+    items: list[AttestationOut]
+
+
+def _out(a: Attestation) -> AttestationOut:
+    r = a.row
+    return AttestationOut(
+        activity=r["activity"],
+        activity_id=r["activity_id"],
+        kind_name=attestations.KIND_NAMES.get(r["kind"], str(r["kind"])),
+        contribution=ContributionOut(
+            account=to_checksum_address(r["account"]),
+            kind=r["kind"],
+            amount=r["amount"],
+            epoch=r["epoch"],
+            uid=r["uid"],
+            deadline=r["deadline"],
+        ),
+        signature=r["signature"],
+        points_contract=r["points_contract"],
+        chain_id=r["chain_id"],
+        status=a.status,
+        created_at=datetime.fromtimestamp(r["created_at"], tz=UTC),
+    )
+
+
+@router.post(
+    "",
+    response_model=AttestationOut,
+    status_code=201,
+    responses={
+        200: {"model": AttestationOut, "description": "Already signed: the stored attestation"},
+        **responses(401, 403, 404, 422, 503),
+    },
+)
+def create_attestation(
+    body: AttestationIn,
+    response: Response,
+    conn: Conn,
+    settings: Settings,
+    chain: Chain,
+    identity: CurrentIdentity,
+    moment: Now,
+) -> AttestationOut:
+    """Signs an attestation for your post or comment (201), or returns the one already signed
+    for it (200). 403 ``identity_required`` / ``not_your_activity``; 503
+    ``attestations_unavailable``."""
+    attestation, created = attestations.attest(
+        conn, settings, chain, identity, body.activity, body.id, moment
+    )
+    if not created:
+        response.status_code = 200
+    return _out(attestation)
+
+
+@router.get("/mine", response_model=AttestationList, responses=responses(401, 403))
+def my_attestations(conn: Conn, identity: CurrentIdentity, moment: Now) -> AttestationList:
+    """Your attestations, newest first, with status pending / recorded / revoked / expired."""
+    return AttestationList(items=[_out(a) for a in attestations.mine(conn, identity, moment)])

@@ -1,0 +1,222 @@
+"""Public posts: feed, create, read, and interactions (views, likes, comments, reports)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import RowMapping
+
+from api.deps import Chain, Conn, CurrentIdentity, Now
+from api.errors import responses
+from api.services import identities, posts
+
+router = APIRouter(prefix="/posts", tags=["posts"])
+
+Instrument = Annotated[
+    str, Field(pattern=r"^[A-Z0-9]{2,15}-[A-Z0-9]{2,15}$", examples=["BTC-USDT"])
+]
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
+Cursor = Annotated[str | None, Query(max_length=64, description="next_cursor of the last page")]
+
+
+class Disclosure(BaseModel):
+    holds_position: bool | None = Field(
+        default=None, description="Whether the author holds a position in a named instrument"
+    )
+    sponsored: bool | None = Field(default=None, description="Whether the post is paid for")
+
+
+class PostIn(BaseModel):
+    body: str = Field(min_length=1, max_length=10_000)
+    instruments: list[Instrument] = Field(default_factory=list, max_length=10)
+    disclosure: Disclosure | None = Field(
+        default=None, description="Required (both fields) when instruments are named"
+    )
+
+
+class Author(BaseModel):
+    token_id: int
+    handle: str | None
+    address: str
+
+
+class PostOut(BaseModel):
+    id: int
+    author: Author
+    body: str
+    instruments: list[str]
+    disclosure: Disclosure | None
+    created_at: datetime
+    view_count: int
+    like_count: int
+    comment_count: int
+
+
+class PostPage(BaseModel):
+    items: list[PostOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null: end")
+
+
+class CommentIn(BaseModel):
+    body: str = Field(min_length=1, max_length=2_000)
+
+
+class CommentOut(BaseModel):
+    id: int
+    post_id: int
+    author: Author
+    body: str
+    created_at: datetime
+
+
+class CommentPage(BaseModel):
+    items: list[CommentOut]
+    next_cursor: str | None
+
+
+class ReportIn(BaseModel):
+    reason: Literal[posts.REPORT_REASONS]  # type: ignore[valid-type]
+    note: str | None = Field(default=None, max_length=1_000)
+
+
+class ReportOut(BaseModel):
+    post_id: int
+    reason: str = Field(description="The reason on record (your first report's)")
+
+
+class LikeOut(BaseModel):
+    post_id: int
+    liked: bool
+    like_count: int
+
+
+class ViewOut(BaseModel):
+    post_id: int
+    view_count: int
+
+
+def _time(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def _post(row: RowMapping, handle: str | None) -> PostOut:
+    disclosure = None
+    if row["instruments"]:
+        disclosure = Disclosure(holds_position=row["holds_position"], sponsored=row["sponsored"])
+    return PostOut(
+        id=row["id"],
+        author=Author(
+            token_id=row["author_token_id"], handle=handle, address=row["author_address"]
+        ),
+        body=row["body"],
+        instruments=row["instruments"],
+        disclosure=disclosure,
+        created_at=_time(row["created_at"]),
+        view_count=row["view_count"],
+        like_count=row["like_count"],
+        comment_count=row["comment_count"],
+    )
+
+
+def _comment(row: RowMapping, handle: str | None) -> CommentOut:
+    return CommentOut(
+        id=row["id"],
+        post_id=row["post_id"],
+        author=Author(
+            token_id=row["author_token_id"], handle=handle, address=row["author_address"]
+        ),
+        body=row["body"],
+        created_at=_time(row["created_at"]),
+    )
+
+
+@router.get("", response_model=PostPage, responses=responses(422))
+def list_posts(conn: Conn, chain: Chain, cursor: Cursor = None, limit: Limit = 20) -> PostPage:
+    """Newest first (422 ``invalid_cursor``)."""
+    page = posts.page(conn, chain.chain_id, cursor, limit)
+    return PostPage(
+        items=[_post(r, page.handles.get(r["author_token_id"])) for r in page.rows],
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.post("", status_code=201, response_model=PostOut, responses=responses(401, 403, 422))
+def create_post(body: PostIn, conn: Conn, identity: CurrentIdentity, moment: Now) -> PostOut:
+    """Publishes a post (403 ``identity_required``; 422 ``disclosure_required``)."""
+    disclosure = body.disclosure or Disclosure()
+    row = posts.create(
+        conn,
+        identity,
+        body.body,
+        body.instruments,
+        disclosure.holds_position,
+        disclosure.sponsored,
+        moment,
+    )
+    return _post(row, identity.handle)
+
+
+@router.get("/{post_id}", response_model=PostOut, responses=responses(404))
+def get_post(post_id: int, conn: Conn, chain: Chain) -> PostOut:
+    row = posts.get(conn, chain.chain_id, post_id)
+    handles = identities.handles(conn, chain.chain_id, {row["author_token_id"]})
+    return _post(row, handles.get(row["author_token_id"]))
+
+
+@router.post("/{post_id}/views", response_model=ViewOut, responses=responses(404))
+def add_view(post_id: int, conn: Conn, chain: Chain) -> ViewOut:
+    """Counts one view (anonymous allowed; the per-IP rate limit applies)."""
+    return ViewOut(post_id=post_id, view_count=posts.view(conn, chain.chain_id, post_id))
+
+
+@router.put("/{post_id}/like", response_model=LikeOut, responses=responses(401, 403, 404))
+def like(post_id: int, conn: Conn, identity: CurrentIdentity, moment: Now) -> LikeOut:
+    """Likes the post; idempotent: liking again answers 200 and the count stays."""
+    return LikeOut(
+        post_id=post_id, liked=True, like_count=posts.like(conn, identity, post_id, moment)
+    )
+
+
+@router.delete("/{post_id}/like", response_model=LikeOut, responses=responses(401, 403, 404))
+def unlike(post_id: int, conn: Conn, identity: CurrentIdentity) -> LikeOut:
+    """Removes your like; idempotent."""
+    return LikeOut(post_id=post_id, liked=False, like_count=posts.unlike(conn, identity, post_id))
+
+
+@router.get("/{post_id}/comments", response_model=CommentPage, responses=responses(404, 422))
+def list_comments(
+    post_id: int, conn: Conn, chain: Chain, cursor: Cursor = None, limit: Limit = 50
+) -> CommentPage:
+    """Oldest first."""
+    page = posts.comment_page(conn, chain.chain_id, post_id, cursor, limit)
+    return CommentPage(
+        items=[_comment(r, page.handles.get(r["author_token_id"])) for r in page.rows],
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.post(
+    "/{post_id}/comments",
+    status_code=201,
+    response_model=CommentOut,
+    responses=responses(401, 403, 404, 422),
+)
+def add_comment(
+    post_id: int, body: CommentIn, conn: Conn, identity: CurrentIdentity, moment: Now
+) -> CommentOut:
+    row = posts.comment(conn, identity, post_id, body.body, moment)
+    return _comment(row, identity.handle)
+
+
+@router.post(
+    "/{post_id}/reports", response_model=ReportOut, responses=responses(401, 403, 404, 422)
+)
+def report(
+    post_id: int, body: ReportIn, conn: Conn, identity: CurrentIdentity, moment: Now
+) -> ReportOut:
+    """Reports the post to moderators; one report per identity per post (repeats: 200)."""
+    reason = posts.report(conn, identity, post_id, body.reason, body.note, moment)
+    return ReportOut(post_id=post_id, reason=reason)

@@ -1,0 +1,140 @@
+"""Profiles: on-chain identity + off-chain persona + points."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel, Field, field_validator
+
+from api.deps import Chain, Conn, CurrentIdentity, Now
+from api.errors import NotFound, responses
+from api.services import profiles
+
+router = APIRouter(prefix="/profiles", tags=["profiles"])
+
+HandleOrAddress = Annotated[
+    str, Path(max_length=42, description="A handle (any case) or a 0x wallet address")
+]
+
+
+class PersonaIn(BaseModel):
+    bio: str = Field(default="", max_length=1000)
+    avatar_url: str | None = Field(default=None, max_length=500)
+    links: list[str] = Field(default_factory=list, max_length=10)
+    pinned_post_ids: list[int] = Field(default_factory=list, max_length=5)
+
+    @field_validator("avatar_url")
+    @classmethod
+    def _http_avatar(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://", "ipfs://")):
+            raise ValueError("must be an https://, http:// or ipfs:// URL")
+        return value
+
+    @field_validator("links")
+    @classmethod
+    def _http_links(cls, value: list[str]) -> list[str]:
+        for link in value:
+            if len(link) > 500 or not link.startswith(("https://", "http://")):
+                raise ValueError("each link must be an http(s) URL of at most 500 characters")
+        return value
+
+
+class PersonaOut(BaseModel):
+    schema_: str = Field(alias="schema", serialization_alias="schema")
+    bio: str
+    avatar_url: str | None
+    links: list[str]
+    pinned_post_ids: list[int]
+
+
+class PersonaSaved(BaseModel):
+    persona: PersonaOut
+    metadata_hash: str = Field(
+        description="keccak256 of the canonical document: set it on chain with "
+        "Identity.setMetadata(uri, hash) so the profile shows persona_verified"
+    )
+    onchain_metadata_hash: str
+    persona_verified: bool
+
+
+class PointsOut(BaseModel):
+    epoch: int | None = Field(description="The current epoch (null if genesis is unknown)")
+    this_epoch: int
+    total: int
+
+
+class ProfileOut(BaseModel):
+    handle: str
+    address: str
+    token_id: int
+    verified: bool
+    labels: list[str]
+    labels_bitmap: str = Field(description="The raw uint256 label bitmap, decimal")
+    metadata_uri: str
+    metadata_hash: str
+    persona: PersonaOut | None
+    persona_hash: str | None
+    persona_verified: bool
+    points: PointsOut
+
+
+def _persona(document: dict[str, Any] | None) -> PersonaOut | None:
+    return None if document is None else PersonaOut.model_validate(document)
+
+
+@router.get("/{handle_or_address}", response_model=ProfileOut, responses=responses(404))
+def get_profile(
+    handle_or_address: HandleOrAddress, conn: Conn, chain: Chain, moment: Now
+) -> ProfileOut:
+    """The identity, its persona (and whether it matches the on-chain hash) and its points."""
+    p = profiles.profile(conn, chain, handle_or_address, moment)
+    i = p.identity
+    return ProfileOut(
+        handle=i.handle,
+        address=i.owner,
+        token_id=i.token_id,
+        verified=i.verified,
+        labels=i.label_names,
+        labels_bitmap=str(i.labels),
+        metadata_uri=i.metadata_uri,
+        metadata_hash=i.metadata_hash,
+        persona=_persona(p.persona),
+        persona_hash=p.persona_hash,
+        persona_verified=p.persona_verified,
+        points=PointsOut(epoch=p.epoch, this_epoch=p.points_this_epoch, total=p.points_total),
+    )
+
+
+@router.get(
+    "/{handle_or_address}/persona",
+    response_class=Response,
+    responses={
+        200: {"model": PersonaOut, "description": "The canonical document, as hashed"},
+        **responses(404),
+    },
+)
+def get_persona_document(handle_or_address: HandleOrAddress, conn: Conn, chain: Chain) -> Response:
+    """The persona document, byte for byte what is hashed (point metadataURI here)."""
+    identity = profiles.find_identity(conn, chain.chain_id, handle_or_address)
+    document = profiles.persona_of(conn, identity)
+    if document is None:
+        raise NotFound(f"{identity.handle} has no persona yet")
+    return Response(profiles.canonical_persona(document), media_type="application/json")
+
+
+@router.put("/me/persona", response_model=PersonaSaved, responses=responses(401, 403, 422))
+def put_persona(
+    body: PersonaIn, conn: Conn, identity: CurrentIdentity, moment: Now
+) -> PersonaSaved:
+    """Replaces your persona (403 ``identity_required``; 422 ``invalid_pinned_post``)."""
+    document = profiles.set_persona(
+        conn, identity, body.bio, body.avatar_url, body.links, body.pinned_post_ids, moment
+    )
+    digest = profiles.persona_hash(document)
+    return PersonaSaved(
+        persona=PersonaOut.model_validate(document),
+        metadata_hash=digest,
+        onchain_metadata_hash=identity.metadata_hash,
+        persona_verified=digest == identity.metadata_hash,
+    )

@@ -1,0 +1,171 @@
+"""Contribution attestations: the platform's signed statement that a user did something, which
+the user submits on chain with ``ContributionPoints.attest`` (their proof of contribution).
+
+What each activity earns (kind numbers are IContributionPoints'):
+
+=========  ===================  ======
+activity   kind                 points
+=========  ===================  ======
+post       0 (KIND_POST)        10
+comment    2 (KIND_COMMENT)     2
+=========  ===================  ======
+
+The uid is ``planet.typed_data.new_uid("planet.api.attestation", chain_id, activity, id)``:
+a function of the activity alone, so one activity can never get two uids. The epoch is the week
+the activity happened in; the deadline is signing time + ``attestation_ttl``. A stored
+attestation is returned as it is, never signed again (even once its deadline has passed).
+
+Status: ``recorded`` once the indexer mirrored the uid, ``revoked`` if the risk role revoked
+it, ``expired`` if not recorded by its deadline, else ``pending``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from eth_utils import to_checksum_address
+from sqlalchemy import Connection, RowMapping, select
+
+from api.db import insert_ignore
+from api.errors import Forbidden, Unavailable, Unprocessable
+from api.models import contribution_attestations
+from api.services import posts as post_service
+from api.services.chain import ChainContext
+from api.services.identities import Identity
+from api.settings import ApiSettings
+from indexer.schema import attestations as recorded
+from planet.epochs import EpochError
+from planet.typed_data import KIND_COMMENT, KIND_POST, Contribution, new_uid, sign_contribution
+
+Activity = Literal["post", "comment"]
+Status = Literal["pending", "recorded", "revoked", "expired"]
+
+
+@dataclass(frozen=True)
+class Reward:
+    kind: int
+    amount: int
+
+
+REWARDS: dict[str, Reward] = {
+    "post": Reward(KIND_POST, 10),
+    "comment": Reward(KIND_COMMENT, 2),
+}
+KIND_NAMES = {0: "post", 1: "live", 2: "comment", 3: "referral", 4: "conversion", 5: "trade"}
+
+
+@dataclass(frozen=True)
+class Attestation:
+    row: RowMapping
+    status: Status
+
+
+def activity_uid(chain_id: int, activity: str, activity_id: int) -> str:
+    return "0x" + new_uid("planet.api.attestation", chain_id, activity, activity_id).hex()
+
+
+def _activity(conn: Connection, chain_id: int, activity: str, activity_id: int) -> RowMapping:
+    if activity == "post":
+        return post_service.get(conn, chain_id, activity_id)
+    return post_service.get_comment(conn, chain_id, activity_id)
+
+
+def _stored(conn: Connection, chain_id: int, activity: str, activity_id: int) -> RowMapping | None:
+    t = contribution_attestations
+    return (
+        conn.execute(
+            select(t).where(
+                t.c.chain_id == chain_id, t.c.activity == activity, t.c.activity_id == activity_id
+            )
+        )
+        .mappings()
+        .one_or_none()
+    )
+
+
+def _status(conn: Connection, row: RowMapping, now: int) -> Status:
+    revoked = conn.execute(
+        select(recorded.c.revoked).where(
+            recorded.c.chain_id == row["chain_id"], recorded.c.uid == row["uid"]
+        )
+    ).scalar()
+    if revoked is not None:
+        return "revoked" if revoked else "recorded"
+    return "expired" if row["deadline"] < now else "pending"
+
+
+def attest(
+    conn: Connection,
+    settings: ApiSettings,
+    chain: ChainContext,
+    identity: Identity,
+    activity: Activity,
+    activity_id: int,
+    now: int,
+) -> tuple[Attestation, bool]:
+    """The signed attestation for the caller's ``activity``; True if it was signed just now."""
+    attester, calendar = settings.attester, chain.calendar
+    if attester is None or chain.points_address is None or calendar is None:
+        raise Unavailable(
+            "attestations are not configured on this server (attester key, points contract "
+            "and genesis are needed)",
+            code="attestations_unavailable",
+        )
+    source = _activity(conn, chain.chain_id, activity, activity_id)
+    if source["author_token_id"] != identity.token_id:
+        raise Forbidden(f"{activity} {activity_id} is not yours", code="not_your_activity")
+    stored = _stored(conn, chain.chain_id, activity, activity_id)
+    if stored is not None:
+        return Attestation(stored, _status(conn, stored, now)), False
+    try:
+        epoch = calendar.epoch_at(source["created_at"])
+    except EpochError:
+        raise Unprocessable(
+            f"{activity} {activity_id} predates the points calendar", code="activity_before_genesis"
+        ) from None
+    reward = REWARDS[activity]
+    uid = activity_uid(chain.chain_id, activity, activity_id)
+    contribution = Contribution(
+        account=to_checksum_address(identity.owner),
+        kind=reward.kind,
+        amount=reward.amount,
+        epoch=epoch,
+        uid=bytes.fromhex(uid[2:]),
+        deadline=now + settings.attestation_ttl,
+    )
+    signature = sign_contribution(attester, contribution, chain.chain_id, chain.points_address)
+    created = insert_ignore(
+        conn,
+        contribution_attestations,
+        {
+            "chain_id": chain.chain_id,
+            "uid": uid,
+            "activity": activity,
+            "activity_id": activity_id,
+            "token_id": identity.token_id,
+            "account": identity.owner,
+            "kind": reward.kind,
+            "amount": reward.amount,
+            "epoch": epoch,
+            "deadline": contribution.deadline,
+            "points_contract": chain.points_address,
+            "attester": attester.address,
+            "signature": "0x" + signature.hex(),
+            "created_at": now,
+        },
+    )
+    # A concurrent request may have stored it first: answer with what is stored either way.
+    row = _stored(conn, chain.chain_id, activity, activity_id)
+    assert row is not None
+    return Attestation(row, _status(conn, row, now)), created
+
+
+def mine(conn: Connection, identity: Identity, now: int) -> list[Attestation]:
+    t = contribution_attestations
+    rows = conn.execute(
+        select(t)
+        .where(t.c.chain_id == identity.chain_id, t.c.token_id == identity.token_id)
+        .order_by(t.c.created_at.desc(), t.c.uid)
+    ).mappings()
+    return [Attestation(r, _status(conn, r, now)) for r in rows]

@@ -1,0 +1,74 @@
+"""Sign-in: single-use nonces kept server side, and the checks that turn a signed EIP-4361
+message into a session token.
+
+Order of checks in :func:`sign_in`: the text parses; it names this server's domain and chain;
+its nonce was issued here, is unused and unexpired; its Issued At is not in the future and its
+Expiration Time / Not Before hold; the signature recovers to the address in the message. Only
+then is the nonce consumed (a compare-and-set, so two concurrent sign-ins with one nonce cannot
+both succeed). A failed attempt leaves the nonce usable until it expires: without the key no
+one can use it anyway.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import Connection, insert, select, update
+
+from api.errors import SignInFailed
+from api.models import siwe_nonces
+from api.services import siwe, tokens
+from api.settings import ApiSettings
+
+
+def issue_nonce(conn: Connection, now: int, ttl: int) -> tuple[str, int]:
+    """A fresh nonce (16 alphanumerics) and when it expires."""
+    nonce = secrets.token_hex(8)
+    conn.execute(insert(siwe_nonces).values(nonce=nonce, issued_at=now, expires_at=now + ttl))
+    # Old nonces are useless; drop a few each time so the table stays small.
+    expired = select(siwe_nonces.c.nonce).where(siwe_nonces.c.expires_at < now - ttl).limit(100)
+    conn.execute(siwe_nonces.delete().where(siwe_nonces.c.nonce.in_(expired.scalar_subquery())))
+    return nonce, now + ttl
+
+
+def sign_in(
+    conn: Connection, settings: ApiSettings, text: str, signature: str, now: int
+) -> tuple[str, tokens.Session]:
+    message = siwe.parse(text)
+    if message.domain != settings.siwe_domain:
+        raise SignInFailed(
+            f"message is for {message.domain!r}, this server is {settings.siwe_domain!r}",
+            code="wrong_domain",
+        )
+    if message.chain_id != settings.chain_id:
+        raise SignInFailed(
+            f"message is for chain {message.chain_id}, this server is chain {settings.chain_id}",
+            code="wrong_chain",
+        )
+    row = conn.execute(
+        select(siwe_nonces).where(siwe_nonces.c.nonce == message.nonce)
+    ).one_or_none()
+    if row is None or row.used_at is not None:
+        raise SignInFailed("nonce unknown or already used; ask for a new one", code="invalid_nonce")
+    if row.expires_at <= now:
+        raise SignInFailed("nonce expired; ask for a new one", code="nonce_expired")
+    if message.issued_at.timestamp() > now + settings.clock_skew:
+        raise SignInFailed("Issued At is in the future; check the clock", code="issued_in_future")
+    if message.expiration_time is not None and message.expiration_time.timestamp() <= now:
+        raise SignInFailed("the message has expired; sign a new one", code="message_expired")
+    if message.not_before is not None and message.not_before.timestamp() > now:
+        raise SignInFailed("the message is not valid yet (Not Before)", code="not_yet_valid")
+    signer = siwe.recover_signer(text, signature)
+    if signer is None or signer != message.address:
+        raise SignInFailed(
+            "signature was not made by the address in the message", code="invalid_signature"
+        )
+    consumed = conn.execute(
+        update(siwe_nonces)
+        .where(siwe_nonces.c.nonce == message.nonce, siwe_nonces.c.used_at.is_(None))
+        .values(used_at=now, used_by=message.address.lower())
+    )
+    if consumed.rowcount != 1:
+        raise SignInFailed("nonce already used; ask for a new one", code="invalid_nonce")
+    secret = settings.session_secret.get_secret_value()
+    return tokens.issue(secret, message.address, settings.chain_id, now, settings.token_ttl)

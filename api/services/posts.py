@@ -1,0 +1,218 @@
+"""Public posts and their interactions.
+
+Rules (each is tested):
+
+* A post naming instruments (e.g. ``BTC-USDT``) must state both disclosure labels,
+  ``holds_position`` and ``sponsored``, as true or false; otherwise 422 ``disclosure_required``.
+  Without instruments the labels are not asked and stored as null.
+* Likes: one per identity per post. Liking again is idempotent (200, the count does not move);
+  unliking what was not liked is idempotent too.
+* Reports: one per identity per post; the first reason stands, repeats are idempotent.
+* Views: counted on ``POST /posts/{id}/views`` (reading a post never counts), anonymous allowed,
+  limited only by the per-IP rate limit.
+* Pagination: newest first, by id; the cursor is opaque (base64url of the last id seen).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, RowMapping, delete, insert, select, update
+
+from api.db import insert_ignore
+from api.errors import NotFound, Unprocessable
+from api.models import comments, post_likes, posts, reports
+from api.services import identities
+from api.services.identities import Identity
+
+REPORT_REASONS = ("spam", "scam", "undisclosed_promotion", "harassment", "other")
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[RowMapping]
+    handles: dict[int, str]
+    next_cursor: str | None
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(str(last_id).encode()).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (ValueError, UnicodeDecodeError):
+        raise Unprocessable("cursor is not one this API returned", code="invalid_cursor") from None
+    if value < 1:
+        raise Unprocessable("cursor is not one this API returned", code="invalid_cursor")
+    return value
+
+
+def create(
+    conn: Connection,
+    author: Identity,
+    body: str,
+    instruments: list[str],
+    holds_position: bool | None,
+    sponsored: bool | None,
+    now: int,
+) -> RowMapping:
+    if instruments and (holds_position is None or sponsored is None):
+        raise Unprocessable(
+            "a post naming instruments must state disclosure.holds_position and "
+            "disclosure.sponsored (true or false)",
+            code="disclosure_required",
+        )
+    if not instruments:
+        holds_position = sponsored = None
+    post_id = conn.execute(
+        insert(posts)
+        .values(
+            chain_id=author.chain_id,
+            author_token_id=author.token_id,
+            author_address=author.owner,
+            body=body,
+            instruments=sorted(set(instruments)),
+            holds_position=holds_position,
+            sponsored=sponsored,
+            created_at=now,
+            view_count=0,
+            like_count=0,
+            comment_count=0,
+        )
+        .returning(posts.c.id)
+    ).scalar_one()
+    return get(conn, author.chain_id, post_id)
+
+
+def get(conn: Connection, chain_id: int, post_id: int) -> RowMapping:
+    row = (
+        conn.execute(select(posts).where(posts.c.id == post_id, posts.c.chain_id == chain_id))
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        raise NotFound(f"no post {post_id}")
+    return row
+
+
+def page(conn: Connection, chain_id: int, cursor: str | None, limit: int) -> Page:
+    query = select(posts).where(posts.c.chain_id == chain_id)
+    before = decode_cursor(cursor)
+    if before is not None:
+        query = query.where(posts.c.id < before)
+    rows = list(conn.execute(query.order_by(posts.c.id.desc()).limit(limit + 1)).mappings())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    handles = identities.handles(conn, chain_id, {r["author_token_id"] for r in rows})
+    return Page(rows, handles, encode_cursor(rows[-1]["id"]) if more and rows else None)
+
+
+def view(conn: Connection, chain_id: int, post_id: int) -> int:
+    get(conn, chain_id, post_id)
+    conn.execute(
+        update(posts).where(posts.c.id == post_id).values(view_count=posts.c.view_count + 1)
+    )
+    return get(conn, chain_id, post_id)["view_count"]
+
+
+def like(conn: Connection, who: Identity, post_id: int, now: int) -> int:
+    get(conn, who.chain_id, post_id)
+    added = insert_ignore(
+        conn, post_likes, {"post_id": post_id, "token_id": who.token_id, "created_at": now}
+    )
+    if added:
+        conn.execute(
+            update(posts).where(posts.c.id == post_id).values(like_count=posts.c.like_count + 1)
+        )
+    return get(conn, who.chain_id, post_id)["like_count"]
+
+
+def unlike(conn: Connection, who: Identity, post_id: int) -> int:
+    get(conn, who.chain_id, post_id)
+    removed = conn.execute(
+        delete(post_likes).where(
+            post_likes.c.post_id == post_id, post_likes.c.token_id == who.token_id
+        )
+    ).rowcount
+    if removed:
+        conn.execute(
+            update(posts).where(posts.c.id == post_id).values(like_count=posts.c.like_count - 1)
+        )
+    return get(conn, who.chain_id, post_id)["like_count"]
+
+
+def comment(conn: Connection, who: Identity, post_id: int, body: str, now: int) -> RowMapping:
+    get(conn, who.chain_id, post_id)
+    comment_id = conn.execute(
+        insert(comments)
+        .values(
+            post_id=post_id,
+            chain_id=who.chain_id,
+            author_token_id=who.token_id,
+            author_address=who.owner,
+            body=body,
+            created_at=now,
+        )
+        .returning(comments.c.id)
+    ).scalar_one()
+    conn.execute(
+        update(posts).where(posts.c.id == post_id).values(comment_count=posts.c.comment_count + 1)
+    )
+    return get_comment(conn, who.chain_id, comment_id)
+
+
+def get_comment(conn: Connection, chain_id: int, comment_id: int) -> RowMapping:
+    row = (
+        conn.execute(
+            select(comments).where(comments.c.id == comment_id, comments.c.chain_id == chain_id)
+        )
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        raise NotFound(f"no comment {comment_id}")
+    return row
+
+
+def comment_page(
+    conn: Connection, chain_id: int, post_id: int, cursor: str | None, limit: int
+) -> Page:
+    """Comments oldest first; the cursor is the last id seen."""
+    get(conn, chain_id, post_id)
+    query = select(comments).where(comments.c.post_id == post_id)
+    after = decode_cursor(cursor)
+    if after is not None:
+        query = query.where(comments.c.id > after)
+    rows = list(conn.execute(query.order_by(comments.c.id).limit(limit + 1)).mappings())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    handles = identities.handles(conn, chain_id, {r["author_token_id"] for r in rows})
+    return Page(rows, handles, encode_cursor(rows[-1]["id"]) if more and rows else None)
+
+
+def report(
+    conn: Connection, who: Identity, post_id: int, reason: str, note: str | None, now: int
+) -> str:
+    """Records a report; returns the reason that stands (the first one)."""
+    get(conn, who.chain_id, post_id)
+    insert_ignore(
+        conn,
+        reports,
+        {
+            "post_id": post_id,
+            "token_id": who.token_id,
+            "reason": reason,
+            "note": note,
+            "created_at": now,
+        },
+    )
+    return conn.execute(
+        select(reports.c.reason).where(
+            reports.c.post_id == post_id, reports.c.token_id == who.token_id
+        )
+    ).scalar_one()

@@ -1,0 +1,95 @@
+"""The API's one settings object, read from ``PLANET_API_*`` environment variables.
+
+Every value is validated when the app is built, so a bad setting stops the server at start-up
+with the variable's name instead of failing on the first request.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "PLANET_API_"
+
+
+class ApiSettings(BaseSettings):
+    """Everything the API needs to know; see each field's description."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
+
+    database_url: str = Field(
+        default="sqlite:///planet.sqlite",
+        description="SQLAlchemy URL of the database the indexer writes (the API adds its own "
+        "tables beside the mirrored ones): sqlite:///file or postgresql://user@host/db.",
+    )
+    chain_id: int = Field(default=31337, gt=0, description="The chain sign-ins must name.")
+    siwe_domain: str = Field(
+        default="localhost:8000",
+        min_length=1,
+        description="The RFC 3986 authority sign-in messages must name (host[:port]).",
+    )
+    session_secret: SecretStr = Field(
+        description="HMAC key for session tokens; at least 32 characters, keep it secret.",
+    )
+    token_ttl: int = Field(default=3600, gt=0, description="Session token lifetime, seconds.")
+    nonce_ttl: int = Field(default=600, gt=0, description="Sign-in nonce lifetime, seconds.")
+    clock_skew: int = Field(
+        default=60, ge=0, description="Seconds a sign-in's Issued At may lie in the future."
+    )
+    attester_private_key: SecretStr | None = Field(
+        default=None,
+        description="Key holding the points contract's ATTESTER_ROLE; unset disables "
+        "POST /attestations.",
+    )
+    manifest: Path | None = Field(
+        default=None,
+        description="Deployment manifest: the points contract address and epoch genesis.",
+    )
+    points_address: str | None = Field(
+        default=None, description="ContributionPoints address (overrides the manifest)."
+    )
+    genesis: int | None = Field(
+        default=None, ge=0, description="Epoch genesis timestamp (overrides the manifest)."
+    )
+    attestation_ttl: int = Field(
+        default=7 * 24 * 3600,
+        gt=0,
+        description="Seconds an attestation may wait before it is submitted (its deadline).",
+    )
+    rate_limit_ip: float = Field(
+        default=120, gt=0, description="Requests per minute per client IP (sustained)."
+    )
+    rate_limit_identity: float = Field(
+        default=60, gt=0, description="Requests per minute per signed-in wallet (sustained)."
+    )
+    rate_limit_burst: int = Field(
+        default=30, ge=1, description="Requests a bucket allows at once before throttling."
+    )
+
+    @field_validator("session_secret")
+    @classmethod
+    def _long_secret(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters")
+        return value
+
+    @field_validator("attester_private_key")
+    @classmethod
+    def _valid_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                Account.from_key(value.get_secret_value())
+            except (ValueError, TypeError):
+                raise ValueError("is not a valid secp256k1 private key") from None
+        return value
+
+    @cached_property
+    def attester(self) -> LocalAccount | None:
+        if self.attester_private_key is None:
+            return None
+        return Account.from_key(self.attester_private_key.get_secret_value())

@@ -1,0 +1,89 @@
+"""The app as a whole: error shape everywhere, OpenAPI, settings validation, the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from pydantic import ValidationError
+
+from api.settings import ApiSettings
+from tests.api.conftest import error
+
+ROUTES = {
+    ("post", "/auth/nonce"),
+    ("post", "/auth/verify"),
+    ("get", "/auth/me"),
+    ("get", "/profiles/{handle_or_address}"),
+    ("get", "/profiles/{handle_or_address}/persona"),
+    ("put", "/profiles/me/persona"),
+    ("get", "/posts"),
+    ("post", "/posts"),
+    ("get", "/posts/{post_id}"),
+    ("post", "/posts/{post_id}/views"),
+    ("put", "/posts/{post_id}/like"),
+    ("delete", "/posts/{post_id}/like"),
+    ("get", "/posts/{post_id}/comments"),
+    ("post", "/posts/{post_id}/comments"),
+    ("post", "/posts/{post_id}/reports"),
+    ("post", "/attestations"),
+    ("get", "/attestations/mine"),
+    ("get", "/health"),
+}
+
+
+def test_openapi_lists_every_route_with_a_model_and_documented_errors(client):
+    spec = client.get("/openapi.json").json()
+    operations = {
+        (method, path): op for path, item in spec["paths"].items() for method, op in item.items()
+    }
+    assert set(operations) == ROUTES
+    for key, op in operations.items():
+        ok = next(code for code in op["responses"] if code.startswith("2"))
+        assert op["responses"][ok]["content"]["application/json"], key
+        assert op["responses"]["429"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorResponse"
+        }, key
+        if key[1] not in ("/health", "/auth/nonce", "/profiles/{handle_or_address}/persona"):
+            errors = {c for c in op["responses"] if c.startswith("4") and c != "429"}
+            assert errors, f"{key} documents no error response"
+
+
+def test_unknown_routes_and_methods_use_the_error_shape(client):
+    assert error(client.get("/nope")) == (404, "not_found")
+    assert error(client.delete("/posts")) == (405, "method_not_allowed")
+
+
+def test_a_malformed_body_is_a_validation_error_with_details(client):
+    reply = client.post(
+        "/auth/verify", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert error(reply) == (422, "validation_error")
+    assert reply.json()["error"]["details"]
+
+
+def test_an_unexpected_failure_is_500_without_a_trace(make_client):
+    client = make_client()
+    engine = client.app.state.engine
+    client.app.state.engine = None  # every database dependency now fails
+    reply = type(client)(client.app, raise_server_exceptions=False).post("/auth/nonce")
+    client.app.state.engine = engine
+    assert error(reply) == (500, "internal_error")
+    assert "Traceback" not in reply.text
+
+
+def test_settings_refuse_a_short_secret_and_a_bad_key():
+    with pytest.raises(ValidationError, match="session_secret"):
+        ApiSettings(session_secret="short")
+    with pytest.raises(ValidationError, match="attester_private_key"):
+        ApiSettings(session_secret="s" * 32, attester_private_key="0x1234")
+
+
+def test_cli_help_and_a_missing_secret():
+    run = [sys.executable, "-m", "api"]
+    assert "migrate" in subprocess.run([*run, "--help"], capture_output=True, text=True).stdout
+    env = {"PATH": "", "PYTHONPATH": ":".join(sys.path)}
+    failed = subprocess.run([*run, "migrate"], capture_output=True, text=True, env=env)
+    assert failed.returncode == 1
+    assert "PLANET_API_SESSION_SECRET" in failed.stderr and "Traceback" not in failed.stderr

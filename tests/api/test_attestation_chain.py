@@ -1,0 +1,69 @@
+"""The whole path on a real anvil: deploy, register, the API signs, the user submits
+``attest()`` with ape, the indexer mirrors it, and the API shows the points as recorded."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.db import migrate
+from api.settings import ApiSettings
+from tests.api.conftest import SECRET, sign_in
+
+
+def test_attestation_round_trip(
+    project, accounts, planet, manifest, manifest_file, database_url, settings_for, make_indexer
+):
+    user_key = planet.actors.users[0]
+    user = accounts[4]
+    assert user.address == user_key.address
+    planet.register(user_key, "roundtrip")
+    indexer, engine = make_indexer(settings_for(database_url))
+    indexer.catch_up()
+    migrate(engine)
+
+    settings = ApiSettings(
+        database_url=database_url,
+        chain_id=manifest.chain_id,
+        siwe_domain="planet.test",
+        session_secret=SECRET,
+        attester_private_key=planet.actors.attester.key.hex(),
+        manifest=manifest_file,
+    )
+    chain_time = lambda: planet.w3.eth.get_block("latest").timestamp  # noqa: E731
+    app = create_app(settings, clock=chain_time)
+    with TestClient(app) as client:
+        headers = sign_in(client, user_key)
+        pid = client.post("/posts", json={"body": "first post"}, headers=headers).json()["id"]
+        signed = client.post("/attestations", json={"activity": "post", "id": pid}, headers=headers)
+        assert signed.status_code == 201, signed.text
+        body = signed.json()
+        c = body["contribution"]
+        assert body["status"] == "pending"
+        assert body["points_contract"] == manifest.contract("ContributionPoints").address
+
+        points = project.ContributionPoints.at(body["points_contract"])
+        contribution = (
+            c["account"],
+            c["kind"],
+            c["amount"],
+            c["epoch"],
+            bytes.fromhex(c["uid"][2:]),
+            c["deadline"],
+        )
+        points.attest(contribution, bytes.fromhex(body["signature"][2:]), sender=user)
+        assert points.balanceOf(user) == 10
+
+        indexer.catch_up()
+
+        mine = client.get("/attestations/mine", headers=headers).json()["items"]
+        assert [(a["contribution"]["uid"], a["status"]) for a in mine] == [(c["uid"], "recorded")]
+        profile = client.get("/profiles/roundtrip").json()
+        assert profile["points"] == {"epoch": c["epoch"], "this_epoch": 10, "total": 10}
+
+        again = client.post("/attestations", json={"activity": "post", "id": pid}, headers=headers)
+        assert again.status_code == 200
+        assert again.json()["contribution"]["uid"] == c["uid"]
+        assert again.json()["signature"] == body["signature"]
+        assert again.json()["status"] == "recorded"
+    app.state.engine.dispose()
