@@ -59,6 +59,8 @@ def _signed(value: int) -> int:
 def _word_expression(abi_type: str, word: str, start: int) -> str | None:
     """A Python expression reading a static elementary type from the 64 hex digits of ``word``
     that begin at ``start``; None if the type is not one (dynamic, array, tuple)."""
+    if abi_type.endswith("]"):  # an array, even of words ("uint256[]" starts like "uint")
+        return None
     whole = f"{word}[{start}:{start + 64}]"
     if abi_type == "address":
         return f"'0x' + {word}[{start + 24}:{start + 64}]"

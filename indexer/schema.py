@@ -7,7 +7,9 @@ Three layers, every row keyed by ``chain_id`` first so one database can mirror s
   stored twice, and a crash between two commits loses nothing because the cursor moves in the
   same transaction.
 * derived state, what the API reads: ``identities``, ``attestations``, ``point_balances``,
-  ``epoch_point_balances``, ``epoch_point_totals``. Handlers (:mod:`indexer.handlers`) keep
+  ``epoch_point_balances``, ``epoch_point_totals`` (Identity, ContributionPoints); ``passes``,
+  ``pass_holdings``, ``pass_proceeds``, ``pass_settings`` (CommunityPass); ``vault_epochs``,
+  ``vault_claims``, ``vault_fundings`` (PrizeVault). Handlers (:mod:`indexer.handlers`) keep
   them; :mod:`indexer.store` journals their old values for blocks that may still be reorged.
 * bookkeeping: ``cursors`` (last indexed block and hash), ``recent_blocks`` (hashes of blocks
   that may still be reorged, plus one final anchor), ``state_journal`` (undo records for those
@@ -202,6 +204,119 @@ epoch_point_totals = Table(
     Column("total", Uint256, nullable=False),
 )
 
+# ---------------------------------------------------------------- CommunityPass
+# uint64 fields of a pass (supply cap, wallet limit, duration, counts, expiry) may exceed a
+# signed 64-bit integer (a cap of 2^64 - 1 means "unlimited"), so they are Uint256 too.
+
+passes = Table(
+    "passes",
+    metadata,
+    _chain_id(),
+    Column("pass_id", BigInteger, primary_key=True),
+    _address("creator"),
+    _address("currency"),  # the zero address for native OKB
+    Column("price", Uint256, nullable=False),
+    Column("max_supply", Uint256, nullable=False),
+    Column("wallet_limit", Uint256, nullable=False),
+    Column("duration", Uint256, nullable=False),  # 0: lifetime; else subscription seconds
+    Column("transferable", Boolean, nullable=False),
+    Column("royalty_bps", Integer, nullable=False),
+    Column("fee_bps", Integer, nullable=False),
+    Column("paused", Boolean, nullable=False),
+    Column("minted", Uint256, nullable=False),
+    Column("uri", Text, nullable=False),
+    Column("created_block", BigInteger, nullable=False),
+    _hash("created_tx"),
+    Column("updated_block", BigInteger, nullable=False),
+    Index("ix_passes_creator", "chain_id", "creator"),
+)
+
+pass_holdings = Table(
+    "pass_holdings",
+    metadata,
+    _chain_id(),
+    Column("pass_id", BigInteger, primary_key=True),
+    _address("holder", primary_key=True),
+    Column("balance", Uint256, nullable=False),  # ERC-1155 balanceOf
+    Column("minted", Uint256, nullable=False),  # mintedTo: what the wallet limit counts
+    Column("expiry", Uint256, nullable=False),  # expiryOf: 0 for lifetime passes
+    Column("updated_block", BigInteger, nullable=False),
+    Index("ix_pass_holdings_holder", "chain_id", "holder"),
+)
+
+pass_proceeds = Table(
+    "pass_proceeds",
+    metadata,
+    _chain_id(),
+    _address("payee", primary_key=True),
+    _address("currency", primary_key=True),
+    Column("accrued", Uint256, nullable=False),  # proceeds(payee, currency): not yet withdrawn
+    Column("withdrawn", Uint256, nullable=False),
+    Column("updated_block", BigInteger, nullable=False),
+)
+
+pass_settings = Table(
+    "pass_settings",
+    metadata,
+    _chain_id(),
+    _address("address", primary_key=True),  # the CommunityPass contract
+    _address("treasury"),
+    Column("platform_fee_bps", Integer, nullable=False),
+    Column("updated_block", BigInteger, nullable=False),
+)
+
+# ---------------------------------------------------------------- PrizeVault
+# Anyone may fund any epoch number, so vault epochs are Uint256 rather than BigInteger.
+
+vault_epochs = Table(
+    "vault_epochs",
+    metadata,
+    _chain_id(),
+    Column("epoch", Uint256, primary_key=True),
+    Column("funded", Uint256, nullable=False),  # fundings plus sweeps received
+    Column("paid", Uint256, nullable=False),
+    Column("swept_out", Uint256, nullable=False),
+    _hash("root"),  # zero until a root is proposed; kept (as on chain) when vetoed
+    Column("total", Uint256, nullable=False),
+    Column("uri", Text, nullable=True),
+    _hash("file_hash", nullable=True),
+    Column("claimable_at", BigInteger, nullable=False),
+    Column("status", String(8), nullable=False),  # 'none' | 'proposed' | 'vetoed'
+    Column("veto_reason", Text, nullable=True),
+    Column("swept", Boolean, nullable=False),
+    _address("distributor", nullable=True),
+    Column("swept_to", Uint256, nullable=True),
+    Column("swept_in", Uint256, nullable=False),
+    Column("updated_block", BigInteger, nullable=False),
+)
+
+vault_claims = Table(
+    "vault_claims",
+    metadata,
+    _chain_id(),
+    Column("epoch", Uint256, primary_key=True),
+    _address("account", primary_key=True),
+    Column("amount", Uint256, nullable=False),
+    Column("block_number", BigInteger, nullable=False),
+    Column("log_index", Integer, nullable=False),
+    _hash("tx_hash"),
+    Index("ix_vault_claims_account", "chain_id", "account"),
+)
+
+vault_fundings = Table(
+    "vault_fundings",
+    metadata,
+    _chain_id(),
+    Column("block_number", BigInteger, primary_key=True),
+    Column("log_index", Integer, primary_key=True),
+    Column("epoch", Uint256, nullable=False),
+    _address("funder"),
+    Column("amount", Uint256, nullable=False),
+    Column("funded", Uint256, nullable=False),  # the epoch's pool after this funding
+    _hash("tx_hash"),
+    Index("ix_vault_fundings_epoch", "chain_id", "epoch"),
+)
+
 # ---------------------------------------------------------------- bookkeeping
 
 cursors = Table(
@@ -247,5 +362,18 @@ sources = Table(
 #: Tables handlers may write through :class:`indexer.store.StateStore`, by name.
 DERIVED_TABLES: dict[str, Table] = {
     t.name: t
-    for t in (identities, attestations, point_balances, epoch_point_balances, epoch_point_totals)
+    for t in (
+        identities,
+        attestations,
+        point_balances,
+        epoch_point_balances,
+        epoch_point_totals,
+        passes,
+        pass_holdings,
+        pass_proceeds,
+        pass_settings,
+        vault_epochs,
+        vault_claims,
+        vault_fundings,
+    )
 }

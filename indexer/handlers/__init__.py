@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from indexer.handlers import identity, points
+from indexer.handlers import community_pass, identity, points, prize_vault
 from indexer.registry import Registry
 
 
 def default_registry() -> Registry:
     """Every contract Planet indexes today; add a contract's HandlerSet here."""
-    return Registry([identity.handlers, points.handlers])
+    return Registry(
+        [identity.handlers, points.handlers, community_pass.handlers, prize_vault.handlers]
+    )
 
 
 __all__ = ["default_registry"]

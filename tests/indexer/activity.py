@@ -3,7 +3,8 @@
 Transactions go out as ``eth_sendTransaction`` from anvil's unlocked test accounts (fast: no
 Python signing), except EIP-712 messages (attestations, relayed registrations), which are signed
 with the keys exactly as the platform and wallets sign them. The helper remembers what it did
-(identities, uids, revocations, addresses) so tests can ask the contracts about all of it.
+(identities, uids, revocations, addresses, passes, payees, vault epochs and trees) so tests can
+ask the contracts about all of it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from eth_utils import keccak
 from web3 import Web3
 
 from planet.manifest import Manifest
+from planet.merkle import StandardMerkleTree
+from planet.passes import PassTerms
 from planet.typed_data import (
     Contribution,
     Registration,
@@ -27,6 +30,8 @@ from planet.typed_data import (
 )
 
 ZERO = "0x" + "00" * 20
+DAY = 24 * 60 * 60
+UINT64_MAX = 2**64 - 1
 
 
 @dataclass
@@ -50,13 +55,23 @@ class Planet:
     revoked: set[bytes] = field(default_factory=set)
     addresses: set[str] = field(default_factory=set)
     tx_hashes: list[str] = field(default_factory=list)
+    erc20: Any = None  # a MockERC20 that passes may be priced in (tests deploy it)
+    currencies: set[str] = field(default_factory=lambda: {ZERO})
+    withdrawn: dict[tuple[str, str], int] = field(default_factory=dict)  # (payee, currency)
+    epochs: set[int] = field(default_factory=set)  # vault epochs funded or swept into
+    trees: dict[int, StandardMerkleTree] = field(default_factory=dict)  # the epoch's root
+    proposals: dict[int, tuple[str, str]] = field(default_factory=dict)  # epoch -> (uri, hash)
+    fundings: list[tuple[int, str, int]] = field(default_factory=list)  # (epoch, funder, amount)
     _counter: int = 0
 
     def __post_init__(self) -> None:
         self.identity = self._contract("Identity")
         self.points = self._contract("ContributionPoints")
+        self.community_pass = self._contract("CommunityPass")
+        self.vault = self._contract("PrizeVault")
         self.chain_id = self.manifest.chain_id
         self.addresses.update(u.address.lower() for u in self.actors.users)
+        self.addresses.add(self.actors.admin.address.lower())  # treasury and vault roles
 
     def _contract(self, name: str) -> Any:
         record = self.manifest.contract(name)
@@ -66,18 +81,19 @@ class Planet:
 
     # ------------------------------------------------------------------ sending
 
-    def send(self, call: Any, sender: LocalAccount) -> str:
-        tx_hash = call.transact({"from": sender.address})
+    def send(self, call: Any, sender: LocalAccount, value: int = 0) -> str:
+        tx_hash = call.transact({"from": sender.address, "value": value})
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, poll_latency=0.01)
         assert receipt.status == 1, f"transaction failed: {call}"
         self.tx_hashes.append("0x" + bytes(tx_hash).hex())
         return self.tx_hashes[-1]
 
-    def raw(self, call: Any, sender: LocalAccount, nonce: int) -> str:
+    def raw(self, call: Any, sender: LocalAccount, nonce: int, value: int = 0) -> str:
         """A signed raw transaction (for anvil_reorg), not sent."""
         tx = call.build_transaction(
             {
                 "from": sender.address,
+                "value": value,
                 "nonce": nonce,
                 "gas": 1_500_000,
                 "maxFeePerGas": 10**11,
@@ -179,6 +195,247 @@ class Planet:
         )
         self.revoked.add(uid)
 
+    def fresh_address(self) -> str:
+        """A wallet nobody controls here, to receive gifts, transfers and rewards."""
+        address = Account.create(extra_entropy=str(self.rng.random())).address
+        self.addresses.add(address.lower())
+        return address
+
+    def travel(self, seconds: int) -> None:
+        self.w3.provider.make_request("evm_increaseTime", [seconds])
+        self.w3.provider.make_request("evm_mine", [])
+
+    # ------------------------------------------------------------------ passes
+
+    @property
+    def pass_ids(self) -> range:
+        return range(1, self.community_pass.functions.lastPassId().call() + 1)
+
+    def pass_info(self, pass_id: int) -> Any:
+        """``passes(id)`` with named fields (creator, duration, ..., minted, uri)."""
+        return _PassInfo(*self.community_pass.functions.passes(pass_id).call())
+
+    def user(self, address: str) -> LocalAccount | None:
+        return next((u for u in self.actors.users if u.address.lower() == address.lower()), None)
+
+    def create_pass(self, creator: LocalAccount, terms: PassTerms) -> int:
+        self.send(self.community_pass.functions.createPass(terms.as_tuple()), creator)
+        return self.community_pass.functions.lastPassId().call()
+
+    def _pay(self, payer: LocalAccount, currency: str, cost: int) -> int:
+        """Prepares an ERC-20 payment (mint and approve); returns the native value to send."""
+        if currency.lower() == ZERO:
+            return cost
+        if cost:
+            self.send(self.erc20.functions.mint(payer.address, cost), payer)
+            self.send(self.erc20.functions.approve(self.community_pass.address, cost), payer)
+        return 0
+
+    def mint_pass(self, payer: LocalAccount, pass_id: int, quantity: int, to: str) -> str:
+        info = self.pass_info(pass_id)
+        value = self._pay(payer, info.currency, info.price * quantity)
+        call = self.community_pass.functions.mint(pass_id, to, quantity, info.price)
+        return self.send(call, payer, value)
+
+    def renew_pass(self, payer: LocalAccount, pass_id: int, holder: str, periods: int) -> str:
+        info = self.pass_info(pass_id)
+        value = self._pay(payer, info.currency, info.price * periods)
+        call = self.community_pass.functions.renew(pass_id, holder, periods, info.price)
+        return self.send(call, payer, value)
+
+    def withdraw(self, payee: LocalAccount, currency: str, to: str | None = None) -> None:
+        amount = self.community_pass.functions.proceeds(payee.address, currency).call()
+        functions = self.community_pass.functions
+        call = functions.withdraw(currency) if to is None else functions.withdrawTo(currency, to)
+        self.send(call, payee)
+        key = (payee.address.lower(), currency.lower())
+        self.withdrawn[key] = self.withdrawn.get(key, 0) + amount
+
+    def random_terms(self) -> PassTerms:
+        rng = self.rng
+        currency = rng.choice([ZERO, self.erc20.address]) if self.erc20 is not None else ZERO
+        price = rng.choice([0, rng.randrange(1, 10**16), rng.randrange(1, 10**16)])
+        supply = rng.choice([rng.randrange(3, 20), rng.randrange(3, 20), UINT64_MAX])
+        uri = f"ipfs://pass/{rng.randrange(10**6)}"
+        if rng.random() < 0.4:  # a subscription: soulbound, one per wallet
+            duration = rng.choice([DAY, 7 * DAY, 30 * DAY])
+            return PassTerms(currency, price, supply, 1, duration, uri=uri)
+        limit = rng.choice([1, rng.randrange(2, 8), UINT64_MAX])
+        transferable = rng.random() < 0.5
+        royalty = rng.randrange(0, 1001) if transferable else 0
+        return PassTerms(currency, price, supply, limit, 0, transferable, royalty, uri)
+
+    def random_pass_step(self) -> None:
+        """One random valid CommunityPass action; creates a pass if there is none."""
+        rng = self.rng
+        creators = self.funded_holders()
+        ids = list(self.pass_ids)
+        action = rng.choices(
+            ["create", "mint", "renew", "transfer", "cap", "pause", "price", "withdraw", "admin"],
+            weights=[3, 10, 3, 3, 1, 1, 1, 2, 1],
+        )[0]
+        if action == "create" or not ids:
+            self.create_pass(rng.choice(creators), self.random_terms())
+        elif action == "mint":
+            self._random_mint(rng.choice(ids))
+        elif action == "renew":
+            self._random_renew(ids)
+        elif action == "transfer":
+            self._random_transfer(ids)
+        elif action in ("cap", "pause", "price"):
+            pass_id = rng.choice(ids)
+            info = self.pass_info(pass_id)
+            creator = self.user(info.creator)
+            if creator is None:  # its creator's identity moved to a wallet without a key
+                return
+            functions = self.community_pass.functions
+            if action == "cap" and info.max_supply > info.minted:
+                cap = rng.randrange(info.minted, min(info.max_supply, info.minted + 10))
+                self.send(functions.lowerSupplyCap(pass_id, cap), creator)
+            elif action == "pause":
+                self.send(functions.setSalesPaused(pass_id, not info.paused), creator)
+            elif action == "price":
+                self.send(
+                    functions.setPrice(pass_id, rng.choice([0, rng.randrange(10**16)])), creator
+                )
+        elif action == "withdraw":
+            self._random_withdraw()
+        else:
+            admin = self.actors.admin
+            if rng.random() < 0.5:
+                treasury = rng.choice([admin, *self.actors.users])
+                self.send(self.community_pass.functions.setTreasury(treasury.address), admin)
+            else:
+                self.send(self.community_pass.functions.setPlatformFee(rng.randrange(1001)), admin)
+
+    def _random_mint(self, pass_id: int) -> None:
+        rng = self.rng
+        info = self.pass_info(pass_id)
+        if info.paused or info.minted >= info.max_supply:
+            return
+        payer = rng.choice(self.actors.users)
+        to = (
+            rng.choices(
+                [payer.address, rng.choice(self.actors.users).address, None], weights=[6, 3, 1]
+            )[0]
+            or self.fresh_address()
+        )
+        room = info.wallet_limit - self.community_pass.functions.mintedTo(pass_id, to).call()
+        if info.duration:
+            if room == 0:  # a subscriber renews rather than mints again
+                return
+            quantity = rng.randrange(1, 4)
+        else:
+            quantity = min(rng.randrange(1, 4), room, info.max_supply - info.minted)
+            if quantity == 0:
+                return
+        self.mint_pass(payer, pass_id, quantity, to)
+
+    def _random_renew(self, ids: list[int]) -> None:
+        rng = self.rng
+        expiry_of = self.community_pass.functions.expiryOf
+        subscriptions = [i for i in ids if (info := self.pass_info(i)).duration and not info.paused]
+        subscribed = [
+            (pass_id, address_of(address))
+            for pass_id in subscriptions
+            for address in sorted(self.addresses)
+            if expiry_of(pass_id, address_of(address)).call()
+        ]
+        if subscribed:
+            pass_id, holder = rng.choice(subscribed)
+            self.renew_pass(rng.choice(self.actors.users), pass_id, holder, rng.randrange(1, 3))
+
+    def _random_transfer(self, ids: list[int]) -> None:
+        rng = self.rng
+        functions = self.community_pass.functions
+        held = [
+            (pass_id, user, balance)
+            for pass_id in ids
+            if self.pass_info(pass_id).transferable
+            for user in self.actors.users
+            if (balance := functions.balanceOf(user.address, pass_id).call())
+        ]
+        if not held:
+            return
+        pass_id, user, balance = rng.choice(held)
+        to = rng.choice([rng.choice(self.actors.users).address, self.fresh_address()])
+        others = [(i, b) for i, u, b in held if u is user and i != pass_id]
+        if others and rng.random() < 0.5:
+            other, other_balance = rng.choice(others)
+            amounts = [rng.randrange(1, balance + 1), rng.randrange(0, other_balance + 1)]
+            call = functions.safeBatchTransferFrom(user.address, to, [pass_id, other], amounts, b"")
+        else:
+            amount = rng.randrange(1, balance + 1)
+            call = functions.safeTransferFrom(user.address, to, pass_id, amount, b"")
+        self.send(call, user)
+
+    def _random_withdraw(self) -> None:
+        rng = self.rng
+        owed = [
+            (payee, currency)
+            for payee in [self.actors.admin, *self.actors.users]
+            for currency in sorted(self.currencies)
+            if self.community_pass.functions.proceeds(payee.address, address_of(currency)).call()
+        ]
+        if owed:
+            payee, currency = rng.choice(owed)
+            to = rng.choice([None, rng.choice(self.actors.users).address])
+            self.withdraw(payee, address_of(currency), to)
+
+    # ------------------------------------------------------------------ vault
+
+    def fund(self, epoch: int, amount: int, funder: LocalAccount | None = None) -> str:
+        """Funds an epoch with native OKB (the deployment's vault asset)."""
+        funder = funder or self.rng.choice(self.actors.users)
+        tx = self.send(self.vault.functions.fund(epoch, amount), funder, amount)
+        self.epochs.add(epoch)
+        self.fundings.append((epoch, funder.address.lower(), amount))
+        return tx
+
+    def propose(self, epoch: int, rewards: dict[str, int]) -> StandardMerkleTree:
+        """The distributor proposes a tree of ``rewards`` for the epoch."""
+        tree = StandardMerkleTree.of(rewards.items())
+        uri = f"ipfs://planet/distributions/{epoch}/{self.rng.randrange(10**6)}.json"
+        file_hash = keccak(text=uri)
+        call = self.vault.functions.proposeRoot(
+            epoch, tree.root, sum(rewards.values()), uri, file_hash
+        )
+        self.send(call, self.actors.admin)
+        self.trees[epoch] = tree
+        self.proposals[epoch] = (uri, "0x" + file_hash.hex())
+        return tree
+
+    def veto(self, epoch: int, reason: str) -> None:
+        self.send(self.vault.functions.veto(epoch, reason), self.actors.admin)
+
+    def claim(self, epoch: int, account: str, sender: LocalAccount | None = None) -> str:
+        tree = self.trees[epoch]
+        call = self.vault.functions.claim(
+            epoch, account, tree.amount_of(account), tree.proof(account)
+        )
+        return self.send(call, sender or self.rng.choice(self.actors.users))
+
+    def claim_many(self, epochs: list[int], account: str) -> str:
+        trees = [self.trees[e] for e in epochs]
+        call = self.vault.functions.claimMany(
+            epochs,
+            account,
+            [t.amount_of(account) for t in trees],
+            [t.proof(account) for t in trees],
+        )
+        return self.send(call, self.rng.choice(self.actors.users))
+
+    def sweep(self, source: int, target: int) -> None:
+        self.send(self.vault.functions.sweep(source, target), self.rng.choice(self.actors.users))
+        self.epochs.add(target)
+
+    def random_rewards(self, pool: int, count: int) -> dict[str, int]:
+        """Rewards for ``count`` accounts (users and fresh wallets) summing to at most ``pool``."""
+        accounts = self.rng.sample([u.address for u in self.actors.users], min(count, 4))
+        accounts += [self.fresh_address() for _ in range(count - len(accounts))]
+        share = pool // (2 * count)
+        return {a: self.rng.randrange(1, share + 1) for a in accounts}
+
     # ------------------------------------------------------------------ a mix
 
     def funded_holders(self) -> list[LocalAccount]:
@@ -225,3 +482,25 @@ class Planet:
                 self.set_recovery(user, rng.choice(others))
         else:
             self.set_metadata(rng.choice(holders)) if holders else None
+
+
+def address_of(address: str) -> str:
+    return Web3.to_checksum_address(address)
+
+
+@dataclass(frozen=True)
+class _PassInfo:
+    """``ICommunityPass.Pass`` in its field order."""
+
+    creator: str
+    duration: int
+    fee_bps: int
+    royalty_bps: int
+    currency: str
+    transferable: bool
+    paused: bool
+    wallet_limit: int
+    price: int
+    max_supply: int
+    minted: int
+    uri: str

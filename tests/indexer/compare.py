@@ -14,9 +14,19 @@ from indexer.schema import (
     epoch_point_totals,
     events,
     identities,
+    pass_holdings,
+    pass_proceeds,
+    pass_settings,
+    passes,
     point_balances,
+    vault_claims,
+    vault_epochs,
+    vault_fundings,
 )
-from tests.indexer.activity import Planet
+from tests.indexer.activity import Planet, address_of
+
+ZERO_HASH = "0x" + "00" * 32
+STATUS = ["none", "proposed", "vetoed"]  # IPrizeVault.RootStatus
 
 
 def _hex(value: bytes) -> str:
@@ -121,6 +131,156 @@ def assert_mirrors_chain(engine: Engine, planet: Planet) -> None:
             revoked,
         )
 
+    assert_passes_mirror_chain(engine, planet)
+    assert_vault_mirrors_chain(engine, planet)
+
+
+def _rows(engine: Engine, table: Any, chain_id: int) -> list[Any]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(table).where(table.c.chain_id == chain_id)))
+
+
+def assert_passes_mirror_chain(engine: Engine, planet: Planet) -> None:
+    """``passes``, ``pass_holdings``, ``pass_proceeds`` and ``pass_settings`` equal what
+    CommunityPass answers, for every pass and every address the activity touched; and the
+    access rule the API applies to the table equals ``hasAccess`` at the latest block."""
+    cp = planet.community_pass.functions
+    chain_id = planet.chain_id
+    by_id = {r.pass_id: r for r in _rows(engine, passes, chain_id)}
+    holdings = {(r.pass_id, r.holder): r for r in _rows(engine, pass_holdings, chain_id)}
+    proceeds = {(r.payee, r.currency): r for r in _rows(engine, pass_proceeds, chain_id)}
+    [settings] = _rows(engine, pass_settings, chain_id)
+
+    assert (settings.address, settings.treasury, settings.platform_fee_bps) == (
+        planet.community_pass.address.lower(),
+        cp.treasury().call().lower(),
+        cp.platformFeeBps().call(),
+    )
+
+    ids = planet.pass_ids
+    assert sorted(by_id) == list(ids)
+    for pass_id, row in by_id.items():
+        info = planet.pass_info(pass_id)
+        assert (
+            row.creator,
+            row.currency,
+            row.price,
+            row.max_supply,
+            row.wallet_limit,
+            row.duration,
+            row.transferable,
+            row.royalty_bps,
+            row.fee_bps,
+            row.paused,
+            row.minted,
+            row.uri,
+        ) == (
+            info.creator.lower(),
+            info.currency.lower(),
+            info.price,
+            info.max_supply,
+            info.wallet_limit,
+            info.duration,
+            info.transferable,
+            info.royalty_bps,
+            info.fee_bps,
+            info.paused,
+            info.minted,
+            info.uri,
+        ), pass_id
+
+    # holdings: every (pass, address) pair, absent rows reading as zero
+    now = planet.w3.eth.get_block("latest").timestamp
+    assert set(holdings) <= {(i, a) for i in ids for a in planet.addresses}
+    for pass_id in ids:
+        duration = by_id[pass_id].duration
+        held = 0
+        for address in sorted(planet.addresses):
+            holder = address_of(address)
+            row = holdings.get((pass_id, address))
+            balance, minted, expiry = (row.balance, row.minted, row.expiry) if row else (0, 0, 0)
+            assert (balance, minted, expiry) == (
+                cp.balanceOf(holder, pass_id).call(),
+                cp.mintedTo(pass_id, holder).call(),
+                cp.expiryOf(pass_id, holder).call(),
+            ), (pass_id, address)
+            held += balance
+            # the access rule, as the API applies it to the table
+            access = balance > 0 if duration == 0 else now < expiry
+            assert abs(expiry - now) > 120 or duration == 0, "too close to call: move time"
+            assert access == cp.hasAccess(holder, pass_id).call(), (pass_id, address)
+        assert held == by_id[pass_id].minted, "tokens are never burned: balances sum to supply"
+
+    # proceeds: every (payee, currency) pair
+    payees = planet.addresses
+    assert set(proceeds) <= {(a, c) for a in payees for c in planet.currencies}
+    for payee in sorted(payees):
+        for currency in sorted(planet.currencies):
+            row = proceeds.get((payee, currency))
+            accrued, withdrawn = (row.accrued, row.withdrawn) if row else (0, 0)
+            owed = cp.proceeds(address_of(payee), address_of(currency)).call()
+            assert (accrued, withdrawn) == (owed, planet.withdrawn.get((payee, currency), 0)), (
+                payee,
+                currency,
+            )
+
+
+def assert_vault_mirrors_chain(engine: Engine, planet: Planet) -> None:
+    """``vault_epochs`` equals ``epochInfo`` (plus the proposal's URI and hash), ``vault_claims``
+    equals ``isClaimed`` and the trees' amounts, ``vault_fundings`` the fundings made."""
+    vault = planet.vault.functions
+    chain_id = planet.chain_id
+    epochs = {r.epoch: r for r in _rows(engine, vault_epochs, chain_id)}
+    claims = {(r.epoch, r.account): r for r in _rows(engine, vault_claims, chain_id)}
+    fundings = sorted(
+        _rows(engine, vault_fundings, chain_id), key=lambda r: (r.block_number, r.log_index)
+    )
+
+    assert set(epochs) == planet.epochs
+    for epoch in sorted(planet.epochs | set(range(vault.currentEpoch().call() + 1))):
+        root, (total, paid, claimable_at, status, swept), (funded, swept_out) = vault.epochInfo(
+            epoch
+        ).call()
+        row = epochs.get(epoch)
+        if row is None:
+            assert (root, total, funded, status) == (bytes(32), 0, 0, 0), epoch
+            continue
+        assert (
+            row.root,
+            row.total,
+            row.paid,
+            row.claimable_at,
+            row.status,
+            row.swept,
+            row.funded,
+            row.swept_out,
+        ) == (
+            _hex(root),
+            total,
+            paid,
+            claimable_at,
+            STATUS[status],
+            swept,
+            funded,
+            swept_out,
+        ), epoch
+        uri, file_hash = planet.proposals.get(epoch, (None, None))
+        assert (row.uri, row.file_hash) == (uri, file_hash)
+        if row.status == "vetoed":
+            assert row.veto_reason
+        assert row.funded == row.swept_in + sum(a for e, _, a in planet.fundings if e == epoch)
+
+    assert set(claims) <= {(e, a) for e in planet.trees for a in planet.addresses}
+    for epoch, tree in planet.trees.items():
+        for address in sorted(planet.addresses):
+            row = claims.get((epoch, address))
+            assert (row is not None) == vault.isClaimed(epoch, address_of(address)).call()
+            if row is not None:
+                assert row.amount == tree.amount_of(address)
+        assert sum(r.amount for (e, _), r in claims.items() if e == epoch) == epochs[epoch].paid
+
+    assert [(r.epoch, r.funder, r.amount) for r in fundings] == planet.fundings
+
 
 def table_rows(engine: Engine) -> dict[str, Any]:
     """Every mirrored row (events and derived state) plus the cursor position, for comparing
@@ -134,6 +294,13 @@ def table_rows(engine: Engine) -> dict[str, Any]:
             point_balances,
             epoch_point_balances,
             epoch_point_totals,
+            passes,
+            pass_holdings,
+            pass_proceeds,
+            pass_settings,
+            vault_epochs,
+            vault_claims,
+            vault_fundings,
         ):
             out[table.name] = sorted(tuple(r) for r in conn.execute(select(table)))
         out["cursor"] = [

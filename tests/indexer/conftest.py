@@ -80,13 +80,16 @@ def actors(accounts) -> Actors:
 
 @pytest.fixture
 def manifest_file(project, chain, accounts, actors, tmp_path) -> Path:
-    """Identity and ContributionPoints freshly deployed, genesis three weeks back (so four
-    epochs can hold points); the manifest path."""
+    """The four contracts freshly deployed, genesis three weeks back (so four epochs can hold
+    points and three have ended for the vault); a one-hour challenge period and a one-week claim
+    window keep vault tests' time travel short. The manifest path."""
     settings = NetworkSettings(
         attester=actors.attester.address,
         verifier=actors.verifier.address,
         risk=actors.risk.address,
         genesis=week_start(chain.blocks.head.timestamp) - 3 * EPOCH_DURATION,
+        challenge_period=3600,
+        claim_window_weeks=1,
     )
     manifest, _ = deploy_all(
         project, chain, accounts[0], "ethereum:local", settings, tmp_path / "deployments", True

@@ -38,12 +38,26 @@ WEIRD = {
 }
 
 
+# Arrays of words next to nothing dynamic (ERC-1155 TransferBatch's shape), indexed or not.
+WORD_ARRAYS = {
+    "type": "event",
+    "name": "WordArrays",
+    "anonymous": False,
+    "inputs": [
+        {"name": "tags", "type": "uint256[]", "indexed": True},
+        {"name": "ids", "type": "uint256[]", "indexed": False},
+        {"name": "deltas", "type": "int64[]", "indexed": False},
+        {"name": "pair", "type": "uint8[2]", "indexed": False},
+    ],
+}
+
+
 def _abis(project) -> list[tuple[str, dict]]:
     out = []
-    for name in ("Identity", "ContributionPoints"):
+    for name in ("Identity", "ContributionPoints", "CommunityPass", "PrizeVault"):
         abi = getattr(project, name).contract_type.model_dump(mode="json", by_alias=True)["abi"]
         out += [(name, item) for item in abi if item["type"] == "event"]
-    return [*out, ("Weird", WEIRD)]
+    return [*out, ("Weird", WEIRD), ("WordArrays", WORD_ARRAYS)]
 
 
 def _type(param: dict) -> str:
@@ -59,6 +73,9 @@ def _values(abi_type: str) -> st.SearchStrategy[Any]:
         return st.booleans()
     if abi_type.endswith("[]"):
         return st.lists(_values(abi_type[:-2]), max_size=4)
+    if abi_type.endswith("]"):
+        base, size = abi_type[:-1].split("[")
+        return st.lists(_values(base), min_size=int(size), max_size=int(size))
     if abi_type.startswith("("):
         inner = abi_type[1:-1].split(",")
         return st.tuples(*(_values(t) for t in inner))
@@ -107,7 +124,21 @@ def events(project) -> list[tuple[str, dict]]:
 )
 @given(data=st.data())
 def test_fast_decoder_equals_web3(events, data):
-    contract, item = data.draw(st.sampled_from(events))
+    _check_against_web3(data, *data.draw(st.sampled_from(events)))
+
+
+@pytest.mark.parametrize("name", ["TransferBatch", "WordArrays"])
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_arrays_of_words_decode_as_arrays(events, name, data):
+    """Every event above is drawn only now and then; these two shapes each time."""
+    [(contract, item)] = [(c, i) for c, i in events if i["name"] == name]
+    _check_against_web3(data, contract, item)
+
+
+def _check_against_web3(data: Any, contract: str, item: dict) -> None:
     decoder = EventDecoder({contract: (ADDRESS, [item])})
     types = [_type(p) for p in item["inputs"]]
     values = [data.draw(_values(t)) for t in types]
