@@ -75,8 +75,11 @@ posts = Table(
     Column("view_count", BigInteger, nullable=False, default=0),
     Column("like_count", BigInteger, nullable=False, default=0),
     Column("comment_count", BigInteger, nullable=False, default=0),
+    # "public", or "private": readable only by holders of one of the author's community passes
+    # (api.services.access); private posts never appear in the public feed.
+    Column("visibility", String(8), nullable=False, default="public", server_default="public"),
     Index("ix_api_posts_author", "chain_id", "author_token_id", "id"),
-    Index("ix_api_posts_feed", "chain_id", "id"),
+    Index("ix_api_posts_feed", "chain_id", "visibility", "id"),
 )
 
 post_likes = Table(

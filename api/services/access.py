@@ -1,19 +1,120 @@
-"""Seam for pass-gated private communities (not implemented yet).
+"""Pass-gated private communities: who may read a creator's private posts.
 
-Private content will be readable by holders of a creator's community pass, decided from the
-indexer's mirrored pass tables (``hasAccess(holder, passId)`` on chain). Routes that gate content
-will depend on an :class:`AccessPolicy`; the implementation arrives with those tables.
+The rule is ``CommunityPass.hasAccess(holder, passId)``, evaluated on the indexer's mirrored
+``passes`` and ``pass_holdings`` tables at the API clock's ``now`` (tests pass the chain's clock):
+
+* a lifetime pass (``duration`` 0) grants access while the wallet's balance is above zero;
+* a subscription grants access while ``now < expiry`` (the expiry is exclusive, as on chain).
+
+A reader may read a creator's private community when the reader's wallet has access to *one of
+that creator's passes* (passes whose ``creator`` is the wallet that currently owns the creator's
+identity). A pass of another creator gives nothing. The creator always reads their own.
+
+A refusal names why, as the error code clients branch on:
+
+* ``pass_expired``: the wallet held a subscription to one of this creator's passes that lapsed;
+* ``pass_required``: anything else (never held one, or a lifetime pass transferred away).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
+
+from api.errors import Forbidden
+from api.services.identities import Identity
+from indexer.schema import pass_holdings, passes
+
+PASS_REQUIRED = "pass_required"
+PASS_EXPIRED = "pass_expired"
 
 
 class AccessPolicy(Protocol):
-    def has_access(self, conn: Connection, chain_id: int, holder: str, pass_id: int) -> bool:
-        """Whether ``holder`` may read content gated by ``pass_id`` at this moment (a lifetime
+    def has_access(
+        self, conn: Connection, chain_id: int, holder: str, pass_id: int, now: int
+    ) -> bool:
+        """Whether ``holder`` may read content gated by ``pass_id`` at ``now`` (a lifetime
         pass held, or a subscription not yet expired)."""
         ...
+
+    def community_access(
+        self, conn: Connection, creator: Identity, reader: str | None, now: int
+    ) -> Decision:
+        """Whether wallet ``reader`` may read ``creator``'s private community at ``now``."""
+        ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str  # "creator" | "pass" when allowed; PASS_REQUIRED | PASS_EXPIRED when not
+
+    def enforce(self, creator: Identity) -> None:
+        """Raises the 403 this refusal answers with; nothing when allowed."""
+        if self.allowed:
+            return
+        if self.reason == PASS_EXPIRED:
+            message = f"your subscription to @{creator.handle}'s community has expired; renew it"
+        else:
+            message = f"@{creator.handle}'s private community needs one of their passes"
+        raise Forbidden(message, code=self.reason)
+
+
+def _grants(duration: int, balance: int, expiry: int, now: int) -> bool:
+    """``CommunityPass.hasAccess`` on one mirrored holding."""
+    if duration == 0:
+        return balance > 0
+    return now < expiry
+
+
+class PassAccess:
+    """The :class:`AccessPolicy` read from the indexer's mirrored pass tables."""
+
+    def has_access(
+        self, conn: Connection, chain_id: int, holder: str, pass_id: int, now: int
+    ) -> bool:
+        row = conn.execute(
+            select(passes.c.duration, pass_holdings.c.balance, pass_holdings.c.expiry)
+            .join(
+                pass_holdings,
+                (pass_holdings.c.chain_id == passes.c.chain_id)
+                & (pass_holdings.c.pass_id == passes.c.pass_id),
+            )
+            .where(
+                passes.c.chain_id == chain_id,
+                passes.c.pass_id == pass_id,
+                pass_holdings.c.holder == holder.lower(),
+            )
+        ).one_or_none()
+        return row is not None and _grants(int(row.duration), row.balance, row.expiry, now)
+
+    def community_access(
+        self, conn: Connection, creator: Identity, reader: str | None, now: int
+    ) -> Decision:
+        if reader is None:
+            return Decision(False, PASS_REQUIRED)
+        reader = reader.lower()
+        if reader == creator.owner.lower():
+            return Decision(True, "creator")
+        rows = conn.execute(
+            select(passes.c.duration, pass_holdings.c.balance, pass_holdings.c.expiry)
+            .join(
+                pass_holdings,
+                (pass_holdings.c.chain_id == passes.c.chain_id)
+                & (pass_holdings.c.pass_id == passes.c.pass_id),
+            )
+            .where(
+                passes.c.chain_id == creator.chain_id,
+                passes.c.creator == creator.owner.lower(),
+                pass_holdings.c.holder == reader,
+            )
+        ).all()
+        lapsed = False
+        for row in rows:
+            duration = int(row.duration)
+            if _grants(duration, row.balance, row.expiry, now):
+                return Decision(True, "pass")
+            lapsed = lapsed or (duration != 0 and row.expiry > 0)
+        return Decision(False, PASS_EXPIRED if lapsed else PASS_REQUIRED)
