@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from api.db import connection
 from api.errors import IdentityRequired, NotAuthenticated
 from api.services import identities, tokens
+from api.services.access import AccessPolicy
 from api.services.chain import ChainContext
 from api.services.identities import Identity
 from api.settings import ApiSettings
@@ -27,6 +28,10 @@ def get_chain(request: Request) -> ChainContext:
     return request.app.state.chain
 
 
+def get_access(request: Request) -> AccessPolicy:
+    return request.app.state.access
+
+
 def now(request: Request) -> int:
     """The current Unix time in whole seconds (the app's clock, replaceable in tests)."""
     return int(request.app.state.clock())
@@ -36,6 +41,7 @@ Settings = Annotated[ApiSettings, Depends(get_settings)]
 Chain = Annotated[ChainContext, Depends(get_chain)]
 Conn = Annotated[Connection, Depends(connection)]
 Now = Annotated[int, Depends(now)]
+Access = Annotated[AccessPolicy, Depends(get_access)]
 
 
 def limit_ip(request: Request) -> None:
@@ -64,6 +70,21 @@ def current_user(
 
 
 CurrentUser = Annotated[tokens.Session, Depends(current_user)]
+
+
+def optional_user(
+    request: Request,
+    settings: Settings,
+    moment: Now,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> tokens.Session | None:
+    """The signed-in wallet when a token is sent (401 if it is invalid), else None."""
+    if credentials is None:
+        return None
+    return current_user(request, settings, moment, credentials)
+
+
+OptionalUser = Annotated[tokens.Session | None, Depends(optional_user)]
 
 
 def current_identity(user: CurrentUser, conn: Conn) -> Identity:

@@ -100,6 +100,26 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorResponse, "description": _DESCRIPTIONS[s]} for s in statuses}
 
 
+def gated_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Like :func:`responses`, for routes that may name a private community post: 401 and 403
+    say what a reader without a session or without a pass gets."""
+    out = responses(*statuses)
+    out[401] = {"model": ErrorResponse, "description": _GATED_401}
+    out[403] = {"model": ErrorResponse, "description": _GATED_403}
+    return out
+
+
+_GATED_401 = (
+    "Not signed in (or the token is invalid), and the post is private: sign in with a wallet "
+    "holding one of the creator's passes"
+)
+_GATED_403 = (
+    "A private community post the wallet may not read: `pass_required` (no access to any of "
+    "the creator's community passes; another creator's pass does not count) or `pass_expired` "
+    "(its subscription to one of them lapsed; renew it); or `identity_required` where the "
+    "route needs an identity"
+)
+
 _DESCRIPTIONS = {
     401: "Not signed in, or the token is invalid or expired",
     403: "Signed in, but not allowed (e.g. identity_required)",

@@ -1,16 +1,22 @@
-"""Public posts: feed, create, read, and interactions (views, likes, comments, reports)."""
+"""Posts: feed, create, read, and interactions (views, likes, comments, reports).
+
+A post is ``public`` or ``private`` (``visibility`` on create). Private posts form the author's
+private community: every route here that names one first checks, through
+:func:`readable_post`, that the reader is its author or has access to one of the author's
+community passes (401 without a session; 403 ``pass_required`` / ``pass_expired``).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import RowMapping
 
-from api.deps import Chain, Conn, CurrentIdentity, Now
-from api.errors import responses
+from api.deps import Access, Chain, Conn, CurrentIdentity, Now, OptionalUser
+from api.errors import gated_responses, responses
 from api.services import identities, posts
 
 router = APIRouter(prefix="/posts", tags=["posts"])
@@ -35,6 +41,12 @@ class PostIn(BaseModel):
     disclosure: Disclosure | None = Field(
         default=None, description="Required (both fields) when instruments are named"
     )
+    visibility: Literal["public", "private"] = Field(
+        default="public",
+        description="`private`: only you and wallets with access to one of your community "
+        "passes read it (and its comments, likes, views); it stays out of the public feed and "
+        "is listed at GET /communities/{handle}/posts",
+    )
 
 
 class Author(BaseModel):
@@ -53,6 +65,7 @@ class PostOut(BaseModel):
     view_count: int
     like_count: int
     comment_count: int
+    visibility: Literal["public", "private"]
 
 
 class PostPage(BaseModel):
@@ -118,6 +131,7 @@ def _post(row: RowMapping, handle: str | None) -> PostOut:
         view_count=row["view_count"],
         like_count=row["like_count"],
         comment_count=row["comment_count"],
+        visibility=row["visibility"],
     )
 
 
@@ -133,9 +147,21 @@ def _comment(row: RowMapping, handle: str | None) -> CommentOut:
     )
 
 
+def readable_post(
+    post_id: int, conn: Conn, chain: Chain, user: OptionalUser, moment: Now, access: Access
+) -> RowMapping:
+    """The post named by the path, if the (optional) signed-in wallet may read it."""
+    reader = user.address if user is not None else None
+    return posts.readable(conn, chain.chain_id, post_id, reader, moment, access)
+
+
+ReadablePost = Annotated[RowMapping, Depends(readable_post)]
+
+
 @router.get("", response_model=PostPage, responses=responses(422))
 def list_posts(conn: Conn, chain: Chain, cursor: Cursor = None, limit: Limit = 20) -> PostPage:
-    """Newest first (422 ``invalid_cursor``)."""
+    """The public feed, newest first (422 ``invalid_cursor``). Private posts never appear
+    here, not even for their readers: see GET /communities/{handle}/posts."""
     page = posts.page(conn, chain.chain_id, cursor, limit)
     return PostPage(
         items=[_post(r, page.handles.get(r["author_token_id"])) for r in page.rows],
@@ -145,7 +171,8 @@ def list_posts(conn: Conn, chain: Chain, cursor: Cursor = None, limit: Limit = 2
 
 @router.post("", status_code=201, response_model=PostOut, responses=responses(401, 403, 422))
 def create_post(body: PostIn, conn: Conn, identity: CurrentIdentity, moment: Now) -> PostOut:
-    """Publishes a post (403 ``identity_required``; 422 ``disclosure_required``)."""
+    """Publishes a post, public or private to your community (403 ``identity_required``;
+    422 ``disclosure_required``)."""
     disclosure = body.disclosure or Disclosure()
     row = posts.create(
         conn,
@@ -155,40 +182,50 @@ def create_post(body: PostIn, conn: Conn, identity: CurrentIdentity, moment: Now
         disclosure.holds_position,
         disclosure.sponsored,
         moment,
+        body.visibility,
     )
     return _post(row, identity.handle)
 
 
-@router.get("/{post_id}", response_model=PostOut, responses=responses(404))
-def get_post(post_id: int, conn: Conn, chain: Chain) -> PostOut:
-    row = posts.get(conn, chain.chain_id, post_id)
+@router.get("/{post_id}", response_model=PostOut, responses=gated_responses(401, 403, 404))
+def get_post(row: ReadablePost, conn: Conn, chain: Chain) -> PostOut:
+    """A post; a private one only for its author and its community's pass holders."""
     handles = identities.handles(conn, chain.chain_id, {row["author_token_id"]})
     return _post(row, handles.get(row["author_token_id"]))
 
 
-@router.post("/{post_id}/views", response_model=ViewOut, responses=responses(404))
-def add_view(post_id: int, conn: Conn, chain: Chain) -> ViewOut:
-    """Counts one view (anonymous allowed; the per-IP rate limit applies)."""
+@router.post("/{post_id}/views", response_model=ViewOut, responses=gated_responses(401, 403, 404))
+def add_view(post_id: int, _post: ReadablePost, conn: Conn, chain: Chain) -> ViewOut:
+    """Counts one view (anonymous allowed on public posts; the per-IP rate limit applies)."""
     return ViewOut(post_id=post_id, view_count=posts.view(conn, chain.chain_id, post_id))
 
 
-@router.put("/{post_id}/like", response_model=LikeOut, responses=responses(401, 403, 404))
-def like(post_id: int, conn: Conn, identity: CurrentIdentity, moment: Now) -> LikeOut:
+@router.put("/{post_id}/like", response_model=LikeOut, responses=gated_responses(401, 403, 404))
+def like(
+    post_id: int, _post: ReadablePost, conn: Conn, identity: CurrentIdentity, moment: Now
+) -> LikeOut:
     """Likes the post; idempotent: liking again answers 200 and the count stays."""
     return LikeOut(
         post_id=post_id, liked=True, like_count=posts.like(conn, identity, post_id, moment)
     )
 
 
-@router.delete("/{post_id}/like", response_model=LikeOut, responses=responses(401, 403, 404))
-def unlike(post_id: int, conn: Conn, identity: CurrentIdentity) -> LikeOut:
+@router.delete("/{post_id}/like", response_model=LikeOut, responses=gated_responses(401, 403, 404))
+def unlike(post_id: int, _post: ReadablePost, conn: Conn, identity: CurrentIdentity) -> LikeOut:
     """Removes your like; idempotent."""
     return LikeOut(post_id=post_id, liked=False, like_count=posts.unlike(conn, identity, post_id))
 
 
-@router.get("/{post_id}/comments", response_model=CommentPage, responses=responses(404, 422))
+@router.get(
+    "/{post_id}/comments", response_model=CommentPage, responses=gated_responses(401, 403, 404, 422)
+)
 def list_comments(
-    post_id: int, conn: Conn, chain: Chain, cursor: Cursor = None, limit: Limit = 50
+    post_id: int,
+    _post: ReadablePost,
+    conn: Conn,
+    chain: Chain,
+    cursor: Cursor = None,
+    limit: Limit = 50,
 ) -> CommentPage:
     """Oldest first."""
     page = posts.comment_page(conn, chain.chain_id, post_id, cursor, limit)
@@ -202,20 +239,30 @@ def list_comments(
     "/{post_id}/comments",
     status_code=201,
     response_model=CommentOut,
-    responses=responses(401, 403, 404, 422),
+    responses=gated_responses(401, 403, 404, 422),
 )
 def add_comment(
-    post_id: int, body: CommentIn, conn: Conn, identity: CurrentIdentity, moment: Now
+    post_id: int,
+    body: CommentIn,
+    _post: ReadablePost,
+    conn: Conn,
+    identity: CurrentIdentity,
+    moment: Now,
 ) -> CommentOut:
     row = posts.comment(conn, identity, post_id, body.body, moment)
     return _comment(row, identity.handle)
 
 
 @router.post(
-    "/{post_id}/reports", response_model=ReportOut, responses=responses(401, 403, 404, 422)
+    "/{post_id}/reports", response_model=ReportOut, responses=gated_responses(401, 403, 404, 422)
 )
 def report(
-    post_id: int, body: ReportIn, conn: Conn, identity: CurrentIdentity, moment: Now
+    post_id: int,
+    body: ReportIn,
+    _post: ReadablePost,
+    conn: Conn,
+    identity: CurrentIdentity,
+    moment: Now,
 ) -> ReportOut:
     """Reports the post to moderators; one report per identity per post (repeats: 200)."""
     reason = posts.report(conn, identity, post_id, body.reason, body.note, moment)

@@ -1,6 +1,14 @@
-"""Public posts and their interactions.
+"""Posts (public, or private to a creator's pass holders) and their interactions.
 
 Rules (each is tested):
+
+* Visibility: ``public`` (the default) or ``private``. A private post belongs to its author's
+  private community: only the author and wallets with access to one of the author's community
+  passes read it (:mod:`api.services.access`). The post's *existence* is not secret (ids are
+  sequential anyway); its content and its interactions are. Every route naming a private post
+  (read, views, likes, comments, reports) answers 401 ``not_authenticated`` without a session
+  and 403 ``pass_required`` / ``pass_expired`` without access, before doing anything. Private
+  posts never appear in the public feed; ``community_page`` lists them for those with access.
 
 * A post naming instruments (e.g. ``BTC-USDT``) must state both disclosure labels,
   ``holds_position`` and ``sponsored``, as true or false; otherwise 422 ``disclosure_required``.
@@ -21,10 +29,15 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 
 from api.db import insert_ignore
-from api.errors import NotFound, Unprocessable
+from api.errors import NotAuthenticated, NotFound, Unprocessable
 from api.models import comments, post_likes, posts, reports
 from api.services import identities
+from api.services.access import AccessPolicy, Decision
 from api.services.identities import Identity
+
+PUBLIC = "public"
+PRIVATE = "private"
+VISIBILITIES = (PUBLIC, PRIVATE)
 
 REPORT_REASONS = ("spam", "scam", "undisclosed_promotion", "harassment", "other")
 
@@ -60,7 +73,10 @@ def create(
     holds_position: bool | None,
     sponsored: bool | None,
     now: int,
+    visibility: str = PUBLIC,
 ) -> RowMapping:
+    if visibility not in VISIBILITIES:
+        raise Unprocessable(f"visibility must be one of {VISIBILITIES}", code="invalid_visibility")
     if instruments and (holds_position is None or sponsored is None):
         raise Unprocessable(
             "a post naming instruments must state disclosure.holds_position and "
@@ -83,6 +99,7 @@ def create(
             view_count=0,
             like_count=0,
             comment_count=0,
+            visibility=visibility,
         )
         .returning(posts.c.id)
     ).scalar_one()
@@ -100,8 +117,57 @@ def get(conn: Connection, chain_id: int, post_id: int) -> RowMapping:
     return row
 
 
+def readable(
+    conn: Connection,
+    chain_id: int,
+    post_id: int,
+    reader: str | None,
+    now: int,
+    policy: AccessPolicy,
+) -> RowMapping:
+    """The post, if ``reader`` (a wallet, None when anonymous) may see it at ``now``: 404
+    when there is no such post, 401/403 when it is private and the reader has no access."""
+    row = get(conn, chain_id, post_id)
+    if row["visibility"] == PRIVATE:
+        creator = identities.by_token(conn, chain_id, row["author_token_id"])
+        if creator is None:  # cannot happen while the indexer mirrors the identity
+            raise NotFound(f"no post {post_id}")
+        community_access(conn, creator, reader, now, policy)
+    return row
+
+
+def community_access(
+    conn: Connection, creator: Identity, reader: str | None, now: int, policy: AccessPolicy
+) -> Decision:
+    """Whether ``reader`` may read ``creator``'s private community; raises 401/403 if not."""
+    if reader is None:
+        raise NotAuthenticated(
+            "private community post: sign in with a wallet holding one of the creator's passes"
+        )
+    decision = policy.community_access(conn, creator, reader, now)
+    decision.enforce(creator)
+    return decision
+
+
 def page(conn: Connection, chain_id: int, cursor: str | None, limit: int) -> Page:
-    query = select(posts).where(posts.c.chain_id == chain_id)
+    """The public feed: public posts only, newest first."""
+    return _page(conn, chain_id, cursor, limit, posts.c.visibility == PUBLIC)
+
+
+def community_page(conn: Connection, creator: Identity, cursor: str | None, limit: int) -> Page:
+    """``creator``'s private posts, newest first (the caller checked access)."""
+    return _page(
+        conn,
+        creator.chain_id,
+        cursor,
+        limit,
+        posts.c.author_token_id == creator.token_id,
+        posts.c.visibility == PRIVATE,
+    )
+
+
+def _page(conn: Connection, chain_id: int, cursor: str | None, limit: int, *where: object) -> Page:
+    query = select(posts).where(posts.c.chain_id == chain_id, *where)
     before = decode_cursor(cursor)
     if before is not None:
         query = query.where(posts.c.id < before)

@@ -121,13 +121,15 @@ def set_persona(
                     posts.c.id.in_(pinned_post_ids),
                     posts.c.chain_id == identity.chain_id,
                     posts.c.author_token_id == identity.token_id,
+                    posts.c.visibility == "public",  # a public persona pins no private post
                 )
             ).scalars()
         )
         foreign = [p for p in pinned_post_ids if p not in own]
         if foreign:
             raise Unprocessable(
-                f"only your own posts can be pinned (not: {foreign})", code="invalid_pinned_post"
+                f"only your own public posts can be pinned (not: {foreign})",
+                code="invalid_pinned_post",
             )
     values = {
         "bio": bio,

@@ -27,6 +27,7 @@ ROUTES = {
     ("get", "/posts/{post_id}/comments"),
     ("post", "/posts/{post_id}/comments"),
     ("post", "/posts/{post_id}/reports"),
+    ("get", "/communities/{handle}/posts"),
     ("post", "/attestations"),
     ("get", "/attestations/mine"),
     ("get", "/health"),
@@ -48,6 +49,21 @@ def test_openapi_lists_every_route_with_a_model_and_documented_errors(client):
         if key[1] not in ("/health", "/auth/nonce", "/profiles/{handle_or_address}/persona"):
             errors = {c for c in op["responses"] if c.startswith("4") and c != "429"}
             assert errors, f"{key} documents no error response"
+
+
+def test_openapi_documents_the_pass_gate_on_every_route_naming_a_post(client):
+    spec = client.get("/openapi.json").json()
+    gated = [(m, p) for m, p in ROUTES if p.startswith(("/posts/{post_id}", "/communities/"))]
+    assert len(gated) == 8
+    for method, path in gated:
+        forbidden = spec["paths"][path][method]["responses"]["403"]
+        assert "pass_required" in forbidden["description"], (method, path)
+        assert "pass_expired" in forbidden["description"], (method, path)
+        assert forbidden["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorResponse"
+        }
+    post_in = spec["components"]["schemas"]["PostIn"]["properties"]["visibility"]
+    assert post_in["enum"] == ["public", "private"] and post_in["default"] == "public"
 
 
 def test_unknown_routes_and_methods_use_the_error_shape(client):
