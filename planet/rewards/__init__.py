@@ -1,0 +1,1 @@
+"""Weekly rewards: allocating a pool by score, and the published distribution file."""
