@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from indexer.cli import cli as indexer_cli
+from planet.rewards.cli import epoch_cli
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -13,3 +14,4 @@ def main() -> None:
 
 
 main.add_command(indexer_cli, name="index")
+main.add_command(epoch_cli, name="epoch")
