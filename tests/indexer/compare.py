@@ -8,6 +8,7 @@ from sqlalchemy import Engine, select
 from web3 import Web3
 
 from indexer.schema import (
+    DERIVED_TABLES,
     attestations,
     cursors,
     epoch_point_balances,
@@ -287,21 +288,7 @@ def table_rows(engine: Engine) -> dict[str, Any]:
     two databases filled from the same chain."""
     out: dict[str, Any] = {}
     with engine.connect() as conn:
-        for table in (
-            events,
-            identities,
-            attestations,
-            point_balances,
-            epoch_point_balances,
-            epoch_point_totals,
-            passes,
-            pass_holdings,
-            pass_proceeds,
-            pass_settings,
-            vault_epochs,
-            vault_claims,
-            vault_fundings,
-        ):
+        for table in (events, *DERIVED_TABLES.values()):
             out[table.name] = sorted(tuple(r) for r in conn.execute(select(table)))
         out["cursor"] = [
             tuple(r)
