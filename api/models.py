@@ -135,3 +135,61 @@ contribution_attestations = Table(
     UniqueConstraint("chain_id", "activity", "activity_id", name="ux_api_attestations_activity"),
     Index("ix_api_attestations_token", "chain_id", "token_id"),
 )
+
+# Orders placed from posts (api.services.trading). Every order names the post it came from and
+# that post's author, so fills can be credited to the creator whose content led to the trade.
+# Sizes and prices are decimal strings, exactly as the trader and the exchange wrote them.
+orders = Table(
+    "api_orders",
+    metadata,
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("post_id", id_type(), ForeignKey("api_posts.id"), nullable=False),
+    Column("creator_token_id", BigInteger, nullable=False),
+    Column("trader_token_id", BigInteger, nullable=False),
+    Column("trader_address", String(42), nullable=False),
+    Column("instrument", String(32), nullable=False),
+    Column("side", String(4), nullable=False),
+    Column("order_type", String(6), nullable=False),
+    Column("size", String(40), nullable=False),
+    Column("limit_price", String(40), nullable=True),
+    Column("exchange", String(8), nullable=False),
+    Column("client_order_id", String(32), nullable=False, unique=True),
+    Column("exchange_order_id", String(64), nullable=True),
+    # submitted | filled | partially_filled | rejected | canceled
+    Column("status", String(16), nullable=False),
+    Column("reject_reason", Text, nullable=True),
+    # The exchange's last price for the instrument when the order was placed (null if it had none).
+    Column("quote_price", String(40), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_api_orders_trader", "chain_id", "trader_token_id", "id"),
+    Index("ix_api_orders_post", "post_id"),
+)
+
+# Fills of those orders. (exchange, exchange_fill_id) is unique, so polling an exchange twice
+# never records a fill twice. ``attributed`` is false for the creator's own orders on their own
+# posts: those fills never count for the creator (trading stats, rewards, attestations).
+fills = Table(
+    "api_fills",
+    metadata,
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("order_id", id_type(), ForeignKey("api_orders.id"), nullable=False),
+    Column("exchange", String(8), nullable=False),
+    Column("exchange_fill_id", String(96), nullable=False),
+    Column("price", String(40), nullable=False),
+    Column("size", String(40), nullable=False),
+    # price * size in millionths of the quote currency, floored: exact integer volume.
+    Column("notional_micro", BigInteger, nullable=False),
+    Column("fee", String(40), nullable=False),
+    Column("fee_currency", String(16), nullable=True),
+    Column("post_id", id_type(), ForeignKey("api_posts.id"), nullable=False),
+    Column("creator_token_id", BigInteger, nullable=False),
+    Column("trader_token_id", BigInteger, nullable=False),
+    Column("attributed", Boolean, nullable=False),
+    Column("filled_at", BigInteger, nullable=False),
+    UniqueConstraint("exchange", "exchange_fill_id", name="ux_api_fills_exchange_fill"),
+    Index("ix_api_fills_order", "order_id"),
+    Index("ix_api_fills_post", "post_id", "attributed"),
+    Index("ix_api_fills_creator", "chain_id", "creator_token_id", "filled_at"),
+)
