@@ -19,6 +19,9 @@ def _settings() -> ApiSettings:
         return ApiSettings()  # type: ignore[call-arg]
     except ValidationError as err:
         for e in err.errors():
+            if not e["loc"]:  # a rule across settings: its message names them
+                print(f"error: {e['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+                continue
             name = ENV_PREFIX + "_".join(str(p) for p in e["loc"]).upper()
             print(f"error: {name}: {e['msg']}", file=sys.stderr)
         raise SystemExit(1) from None

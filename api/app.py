@@ -11,7 +11,8 @@ from pydantic import BaseModel
 from api import errors
 from api.db import make_engine
 from api.deps import limit_ip
-from api.routes import attestations, auth, communities, posts, profiles
+from api.exchanges import Exchange, exchange_from_settings
+from api.routes import attestations, auth, communities, orders, posts, profiles
 from api.services.access import AccessPolicy, PassAccess
 from api.services.chain import ChainContext
 from api.services.ratelimit import TokenBucket
@@ -26,16 +27,19 @@ def create_app(
     settings: ApiSettings | None = None,
     clock: Callable[[], float] = time.time,
     access: AccessPolicy | None = None,
+    exchange: Exchange | None = None,
 ) -> FastAPI:
     """The app for ``settings`` (default: from ``PLANET_API_*``). ``clock`` returns Unix
     seconds; tests pass the chain's clock so epochs, deadlines and pass expiries match the
-    chain. ``access`` decides who reads private posts (default: the mirrored pass tables)."""
+    chain. ``access`` decides who reads private posts (default: the mirrored pass tables);
+    ``exchange`` is where orders from posts go (default: ``PLANET_API_EXCHANGE``)."""
     settings = settings or ApiSettings()  # type: ignore[call-arg]
     app = FastAPI(
         title="Planet API",
         version="0.1.0",
         description="Sign-In with Ethereum, profiles, posts (public, or private to holders of "
-        "the author's community passes) and contribution attestations, "
+        "the author's community passes), orders placed from posts through an exchange, and "
+        "contribution attestations, "
         "joined with the chain state the Planet indexer mirrors. Every error is "
         '`{"error": {"code", "message"}}`.',
         dependencies=[Depends(limit_ip)],
@@ -46,12 +50,13 @@ def create_app(
     app.state.chain = ChainContext.from_settings(settings)
     app.state.clock = clock
     app.state.access = access or PassAccess()
+    app.state.exchange = exchange or exchange_from_settings(settings)
     app.state.ip_limiter = TokenBucket(settings.rate_limit_ip, settings.rate_limit_burst)
     app.state.identity_limiter = TokenBucket(
         settings.rate_limit_identity, settings.rate_limit_burst
     )
     errors.install(app)
-    for module in (auth, profiles, posts, communities, attestations):
+    for module in (auth, profiles, posts, communities, attestations, orders):
         app.include_router(module.router)
 
     @app.get("/health", response_model=HealthOut, tags=["meta"])

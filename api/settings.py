@@ -6,15 +6,20 @@ with the variable's name instead of failing on the first request.
 
 from __future__ import annotations
 
+import json
+import re
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "PLANET_API_"
+INSTRUMENT = re.compile(r"^[A-Z0-9]{2,15}-[A-Z0-9]{2,15}$")
 
 
 class ApiSettings(BaseSettings):
@@ -70,6 +75,26 @@ class ApiSettings(BaseSettings):
     rate_limit_burst: int = Field(
         default=30, ge=1, description="Requests a bucket allows at once before throttling."
     )
+    exchange: Literal["paper", "okx"] = Field(
+        default="paper",
+        description="Where orders placed from posts go: the built-in paper exchange or OKX.",
+    )
+    paper_prices: Annotated[dict[str, Decimal], NoDecode] = Field(
+        default_factory=dict,
+        description='Paper exchange prices, JSON: {"BTC-USDT": "65000"}; an instrument without '
+        "a price is rejected.",
+    )
+    okx_api_key: SecretStr | None = Field(default=None, description="OKX v5 API key.")
+    okx_secret_key: SecretStr | None = Field(default=None, description="OKX v5 secret key.")
+    okx_passphrase: SecretStr | None = Field(default=None, description="OKX v5 API passphrase.")
+    okx_domain: str = Field(
+        default="https://www.okx.com", min_length=1, description="OKX REST base URL."
+    )
+    okx_demo: bool = Field(
+        default=True,
+        description="Trade on OKX demo trading (x-simulated-trading: 1); false: live trading.",
+    )
+    okx_timeout: float = Field(default=10.0, gt=0, description="Seconds per OKX request.")
 
     @field_validator("session_secret")
     @classmethod
@@ -87,6 +112,45 @@ class ApiSettings(BaseSettings):
             except (ValueError, TypeError):
                 raise ValueError("is not a valid secp256k1 private key") from None
         return value
+
+    @field_validator("paper_prices", mode="before")
+    @classmethod
+    def _json_prices(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value) if value.strip() else {}
+            except ValueError:
+                raise ValueError('is not JSON like {"BTC-USDT": "65000"}') from None
+        return value
+
+    @field_validator("paper_prices")
+    @classmethod
+    def _positive_prices(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for instrument, price in value.items():
+            if not INSTRUMENT.match(instrument):
+                raise ValueError(f"{instrument!r} is not an instrument like BTC-USDT")
+            if not price.is_finite() or price <= 0:
+                raise ValueError(f"the price of {instrument} must be a positive decimal")
+        return value
+
+    @model_validator(mode="after")
+    def _okx_keys(self) -> ApiSettings:
+        if self.exchange == "okx" and None in (
+            self.okx_api_key,
+            self.okx_secret_key,
+            self.okx_passphrase,
+        ):
+            raise ValueError(
+                f"{ENV_PREFIX}EXCHANGE=okx needs {ENV_PREFIX}OKX_API_KEY, "
+                f"{ENV_PREFIX}OKX_SECRET_KEY and {ENV_PREFIX}OKX_PASSPHRASE"
+            )
+        return self
+
+    @property
+    def okx_credentials(self) -> tuple[str, str, str]:
+        """(api key, secret key, passphrase); only valid once ``_okx_keys`` passed."""
+        keys = (self.okx_api_key, self.okx_secret_key, self.okx_passphrase)
+        return tuple(k.get_secret_value() if k else "" for k in keys)  # type: ignore[return-value]
 
     @cached_property
     def attester(self) -> LocalAccount | None:

@@ -8,7 +8,12 @@ activity   kind                 points
 =========  ===================  ======
 post       0 (KIND_POST)        10
 comment    2 (KIND_COMMENT)     2
+trade      5 (KIND_TRADE)       3
 =========  ===================  ======
+
+A ``trade`` is an attributed fill (``api_fills.id``) of an order placed from one of the
+creator's posts; the creator is the one credited, in the week of the fill. Fills of a creator's
+own orders earn nothing (422 ``trade_not_attributed``).
 
 The uid is ``planet.typed_data.new_uid("planet.api.attestation", chain_id, activity, id)``:
 a function of the activity alone, so one activity can never get two uids. The epoch is the week
@@ -21,8 +26,9 @@ it, ``expired`` if not recorded by its deadline, else ``pending``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from eth_utils import to_checksum_address
 from sqlalchemy import Connection, RowMapping, select
@@ -31,14 +37,22 @@ from api.db import insert_ignore
 from api.errors import Forbidden, Unavailable, Unprocessable
 from api.models import contribution_attestations
 from api.services import posts as post_service
+from api.services import trading
 from api.services.chain import ChainContext
 from api.services.identities import Identity
 from api.settings import ApiSettings
 from indexer.schema import attestations as recorded
 from planet.epochs import EpochError
-from planet.typed_data import KIND_COMMENT, KIND_POST, Contribution, new_uid, sign_contribution
+from planet.typed_data import (
+    KIND_COMMENT,
+    KIND_POST,
+    KIND_TRADE,
+    Contribution,
+    new_uid,
+    sign_contribution,
+)
 
-Activity = Literal["post", "comment"]
+Activity = Literal["post", "comment", "trade"]
 Status = Literal["pending", "recorded", "revoked", "expired"]
 
 
@@ -51,6 +65,7 @@ class Reward:
 REWARDS: dict[str, Reward] = {
     "post": Reward(KIND_POST, 10),
     "comment": Reward(KIND_COMMENT, 2),
+    "trade": Reward(KIND_TRADE, 3),
 }
 KIND_NAMES = {0: "post", 1: "live", 2: "comment", 3: "referral", 4: "conversion", 5: "trade"}
 
@@ -65,9 +80,14 @@ def activity_uid(chain_id: int, activity: str, activity_id: int) -> str:
     return "0x" + new_uid("planet.api.attestation", chain_id, activity, activity_id).hex()
 
 
-def _activity(conn: Connection, chain_id: int, activity: str, activity_id: int) -> RowMapping:
+def _activity(
+    conn: Connection, chain_id: int, activity: str, activity_id: int
+) -> Mapping[str, Any]:
+    """The activity's credited identity (``author_token_id``) and time (``created_at``)."""
     if activity == "post":
         return post_service.get(conn, chain_id, activity_id)
+    if activity == "trade":
+        return trading.attributed_fill(conn, chain_id, activity_id)
     return post_service.get_comment(conn, chain_id, activity_id)
 
 
