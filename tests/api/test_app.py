@@ -31,6 +31,11 @@ ROUTES = {
     ("post", "/attestations"),
     ("get", "/attestations/mine"),
     ("get", "/health"),
+    ("post", "/posts/{post_id}/orders"),
+    ("get", "/posts/{post_id}/trading"),
+    ("get", "/orders"),
+    ("get", "/orders/{order_id}"),
+    ("post", "/orders/{order_id}/sync"),
 }
 
 
@@ -54,7 +59,7 @@ def test_openapi_lists_every_route_with_a_model_and_documented_errors(client):
 def test_openapi_documents_the_pass_gate_on_every_route_naming_a_post(client):
     spec = client.get("/openapi.json").json()
     gated = [(m, p) for m, p in ROUTES if p.startswith(("/posts/{post_id}", "/communities/"))]
-    assert len(gated) == 8
+    assert len(gated) == 10
     for method, path in gated:
         forbidden = spec["paths"][path][method]["responses"]["403"]
         assert "pass_required" in forbidden["description"], (method, path)
