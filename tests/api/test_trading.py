@@ -46,9 +46,7 @@ def stats(client, post_id, headers=None):
     return reply.json()
 
 
-def test_a_market_order_fills_at_the_paper_price_and_counts_for_the_creator(
-    client, member, engine
-):
+def test_a_market_order_fills_at_the_paper_price_and_counts_for_the_creator(client, member, engine):
     alice, bob = member("alice"), member("bob")
     pid = tagged_post(client, alice)
     reply = order(client, bob, pid)
