@@ -19,7 +19,6 @@ A market buy's ``sz`` is in the quote currency unless ``tgtCcy=base_ccy``, as on
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import itertools
 import json
