@@ -133,6 +133,13 @@ class ApiSettings(BaseSettings):
                 raise ValueError(f"the price of {instrument} must be a positive decimal")
         return value
 
+    @field_validator("okx_domain")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+/?$", value):
+            raise ValueError("must be a base URL like https://www.okx.com")
+        return value
+
     @model_validator(mode="after")
     def _okx_keys(self) -> ApiSettings:
         if self.exchange == "okx" and None in (

@@ -302,6 +302,8 @@ def test_okx_without_keys_is_a_settings_error_at_start():
         ApiSettings(session_secret="s" * 32, exchange="okx", okx_api_key="k")
     with pytest.raises(ValidationError, match="paper_prices"):
         ApiSettings(session_secret="s" * 32, paper_prices={"BTC-USDT": "0"})
+    with pytest.raises(ValidationError, match="okx_domain"):
+        ApiSettings(session_secret="s" * 32, okx_domain="www.okx.com")
     env = {
         "PATH": "",
         "PYTHONPATH": ":".join(sys.path),
