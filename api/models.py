@@ -90,6 +90,16 @@ post_likes = Table(
     Column("created_at", BigInteger, nullable=False),
 )
 
+# Who viewed a post, once per identity (first view): what rewards count as distinct identified
+# viewers. Anonymous views, and wallets without an identity, only move api_posts.view_count.
+post_views = Table(
+    "api_post_views",
+    metadata,
+    Column("post_id", id_type(), ForeignKey("api_posts.id"), primary_key=True),
+    Column("token_id", BigInteger, primary_key=True),
+    Column("first_viewed_at", BigInteger, nullable=False),
+)
+
 comments = Table(
     "api_comments",
     metadata,

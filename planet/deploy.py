@@ -59,6 +59,24 @@ STEPS: tuple[Step, ...] = (
 )
 
 
+def pick_account(alias: str | None, network_name: str) -> Any:
+    """The named ape account, or on a local chain the first funded test account (the deployer,
+    who holds every role unless deploy-config.yaml names others). For the ape scripts."""
+    import click
+    from ape import accounts  # here: importing ape is slow and only the scripts need it
+
+    if alias:
+        try:
+            return accounts.load(alias)
+        except Exception as err:  # ape raises several kinds for unknown or locked accounts
+            raise click.UsageError(f"cannot load ape account {alias!r}: {err}") from None
+    if network_name == "local":
+        return accounts.test_accounts[0]
+    raise click.UsageError(
+        "--account is required on a live network (import one with `ape accounts import NAME`)"
+    )
+
+
 def _normalise(args: list[Any]) -> list[Any]:
     """Constructor arguments as JSON keeps them, so recorded and wanted compare equal."""
     return [a if isinstance(a, int) else str(a) for a in args]

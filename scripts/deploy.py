@@ -9,26 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ape import accounts, chain, networks, project
+from ape import chain, networks, project
 from ape.exceptions import ApeException
 
 from planet import deploy_config, logs
-from planet.deploy import DeployError, deploy_all
+from planet.deploy import DeployError, deploy_all, pick_account
 from planet.manifest import DEFAULT_DIR, ManifestError
-
-
-def pick_deployer(alias: str | None, network_name: str):  # noqa: ANN201 - ape account type
-    """The named ape account, or on a local chain the first funded test account."""
-    if alias:
-        try:
-            return accounts.load(alias)
-        except Exception as err:  # ape raises several kinds for unknown or locked accounts
-            raise click.UsageError(f"cannot load ape account {alias!r}: {err}") from None
-    if network_name == "local":
-        return accounts.test_accounts[0]
-    raise click.UsageError(
-        "--account is required on a live network (import one with `ape accounts import NAME`)"
-    )
 
 
 @click.command()
@@ -70,7 +56,7 @@ def cli(
         with networks.parse_network_choice(choice) as provider:
             network_name = provider.network.name
             settings = deploy_config.load(config_path, network_name)
-            deployer = pick_deployer(alias, network_name)
+            deployer = pick_account(alias, network_name)
             manifest, fresh = deploy_all(
                 project, chain, deployer, choice, settings, manifest_dir, redeploy
             )

@@ -195,9 +195,14 @@ def get_post(row: ReadablePost, conn: Conn, chain: Chain) -> PostOut:
 
 
 @router.post("/{post_id}/views", response_model=ViewOut, responses=gated_responses(401, 403, 404))
-def add_view(post_id: int, _post: ReadablePost, conn: Conn, chain: Chain) -> ViewOut:
-    """Counts one view (anonymous allowed on public posts; the per-IP rate limit applies)."""
-    return ViewOut(post_id=post_id, view_count=posts.view(conn, chain.chain_id, post_id))
+def add_view(
+    post_id: int, _post: ReadablePost, conn: Conn, chain: Chain, user: OptionalUser, moment: Now
+) -> ViewOut:
+    """Counts one view (anonymous allowed on public posts; the per-IP rate limit applies). A
+    signed-in viewer with an identity is also recorded once per post, for weekly rewards."""
+    viewer = identities.by_owner(conn, chain.chain_id, user.address) if user else None
+    count = posts.view(conn, chain.chain_id, post_id, viewer, moment)
+    return ViewOut(post_id=post_id, view_count=count)
 
 
 @router.put("/{post_id}/like", response_model=LikeOut, responses=gated_responses(401, 403, 404))

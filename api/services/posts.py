@@ -17,7 +17,8 @@ Rules (each is tested):
   unliking what was not liked is idempotent too.
 * Reports: one per identity per post; the first reason stands, repeats are idempotent.
 * Views: counted on ``POST /posts/{id}/views`` (reading a post never counts), anonymous allowed,
-  limited only by the per-IP rate limit.
+  limited only by the per-IP rate limit. A signed-in viewer with an identity is also recorded
+  in ``api_post_views`` once per post (first view): the distinct viewers rewards count.
 * Pagination: newest first, by id; the cursor is opaque (base64url of the last id seen).
 """
 
@@ -30,7 +31,7 @@ from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 
 from api.db import insert_ignore
 from api.errors import NotAuthenticated, NotFound, Unprocessable
-from api.models import comments, post_likes, posts, reports
+from api.models import comments, post_likes, post_views, posts, reports
 from api.services import identities
 from api.services.access import AccessPolicy, Decision
 from api.services.identities import Identity
@@ -178,11 +179,21 @@ def _page(conn: Connection, chain_id: int, cursor: str | None, limit: int, *wher
     return Page(rows, handles, encode_cursor(rows[-1]["id"]) if more and rows else None)
 
 
-def view(conn: Connection, chain_id: int, post_id: int) -> int:
+def view(
+    conn: Connection, chain_id: int, post_id: int, viewer: Identity | None = None, now: int = 0
+) -> int:
+    """Counts a view; a viewer with an identity is also recorded once per post (its first
+    view), since rewards count distinct identified viewers, not raw hits."""
     get(conn, chain_id, post_id)
     conn.execute(
         update(posts).where(posts.c.id == post_id).values(view_count=posts.c.view_count + 1)
     )
+    if viewer is not None:
+        insert_ignore(
+            conn,
+            post_views,
+            {"post_id": post_id, "token_id": viewer.token_id, "first_viewed_at": now},
+        )
     return get(conn, chain_id, post_id)["view_count"]
 
 

@@ -1,5 +1,8 @@
 """``planet epoch ...``: commands about an epoch's rewards.
 
+``planet epoch close EPOCH`` scores the ended week, writes its distribution file and proposes
+the root to the vault (:mod:`planet.rewards.close`); any refusal is one ``Error:`` line, exit 1.
+
 ``planet epoch verify FILE`` recomputes a published distribution file; with ``--rpc`` it also
 checks the vault's proposal for that epoch (root and total from ``epochInfo``, fileHash from the
 ``RootProposed`` event) against the file. Exit 0 when everything agrees, 1 when something
@@ -8,16 +11,25 @@ differs, 2 when the check could not be made (no file, bad JSON, no manifest, cha
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from planet import logs
 from planet import manifest as manifests
+from planet.rewards import scoring
+from planet.rewards.close import (
+    DEFAULT_OUT_DIR,
+    DEFAULT_URI_BASE,
+    CloseError,
+    close_epoch,
+    summary,
+)
 from planet.rewards.distribution import file_hash, read, verify_distribution
-
-VAULT_CONTRACT = "PrizeVault"
+from planet.rewards.vault import VAULT_CONTRACT, KeyProposer, Vault
 
 
 class _CannotCheck(Exception):
@@ -31,7 +43,144 @@ def _fail(code: int, message: str) -> None:
 
 @click.group("epoch")
 def epoch_cli() -> None:
-    """Epochs: check the rewards distribution published for a week."""
+    """Epochs: close a week's rewards, and check the distribution published for it."""
+
+
+def _private_key(key_file: Path | None, key_env: str | None) -> str | None:
+    """The distributor's hex key from a file (one line) or an environment variable."""
+    if key_file is not None:
+        try:
+            return key_file.read_text().strip()
+        except OSError as err:
+            raise click.ClickException(
+                f"cannot read --key-file {key_file}: {err.strerror}"
+            ) from None
+    if key_env is not None:
+        value = os.environ.get(key_env, "").strip()
+        if not value:
+            raise click.ClickException(f"environment variable {key_env} is not set")
+        return value
+    return None
+
+
+@epoch_cli.command("close")
+@click.argument("epoch", type=click.IntRange(min=0))
+@click.option(
+    "--database-url",
+    envvar="PLANET_DATABASE_URL",
+    required=True,
+    help="The database the indexer and the API write (SQLite or postgresql://).",
+)
+@click.option(
+    "--manifest",
+    "manifest_path",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Deployment manifest.",
+)
+@click.option(
+    "--rpc",
+    envvar="PLANET_RPC_URL",
+    required=True,
+    metavar="URL",
+    help="JSON-RPC endpoint of the chain.",
+)
+@click.option(
+    "--pool",
+    type=click.IntRange(min=0),
+    help="Amount to distribute, in base units (default: the epoch's funded pool).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=scoring.DEFAULT_PATH,
+    show_default=True,
+    help="Scoring formula.",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_OUT_DIR,
+    show_default=True,
+    help="Files go to <out-dir>/<chain id>/epoch-<N>.json.",
+)
+@click.option(
+    "--uri-base",
+    default=DEFAULT_URI_BASE,
+    show_default=True,
+    help="Published at <uri-base>/<chain id>/epoch-<N>.json (e.g. https://host/d).",
+)
+@click.option(
+    "--key-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File holding the distributor's hex private key.",
+)
+@click.option(
+    "--private-key-env",
+    "key_env",
+    metavar="VAR",
+    help="Environment variable holding the distributor's hex private key.",
+)
+@click.option("--dry-run", is_flag=True, help="Compute and print; write and propose nothing.")
+def close_command(
+    epoch: int,
+    database_url: str,
+    manifest_path: Path,
+    rpc: str,
+    pool: int | None,
+    config_path: Path,
+    out_dir: Path,
+    uri_base: str,
+    key_file: Path | None,
+    key_env: str | None,
+    dry_run: bool,
+) -> None:
+    """Close EPOCH: score it, allocate its pool, write the file and propose the root."""
+    from eth_account import Account
+    from web3 import Web3
+
+    from indexer.db import make_engine
+    from indexer.errors import IndexerError
+
+    logs.configure()
+    if key_file is not None and key_env is not None:
+        raise click.UsageError("give --key-file or --private-key-env, not both")
+    try:
+        config = scoring.load(config_path)
+        manifest = manifests.load(manifest_path)
+        deployed = manifest.contract(VAULT_CONTRACT)
+    except (scoring.ScoringConfigError, manifests.ManifestError) as err:
+        raise click.ClickException(str(err).splitlines()[0]) from None
+    key = _private_key(key_file, key_env)
+    try:
+        account = Account.from_key(key) if key is not None else None
+    except (ValueError, TypeError):
+        raise click.ClickException("the distributor key is not a 32-byte hex private key") from None
+    try:
+        engine = make_engine(database_url)
+    except IndexerError as err:
+        raise click.ClickException(str(err)) from None
+    vault = Vault(Web3(Web3.HTTPProvider(rpc, request_kwargs={"timeout": 30})), deployed)
+    proposer = KeyProposer(vault, account) if account is not None else None
+    try:
+        result = close_epoch(
+            engine=engine,
+            vault=vault,
+            proposer=proposer,
+            manifest=manifest,
+            epoch=epoch,
+            config=config,
+            out_dir=out_dir,
+            uri_base=uri_base,
+            pool=pool,
+            dry_run=dry_run,
+        )
+    except CloseError as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        engine.dispose()
+    click.echo(summary(result))
 
 
 @epoch_cli.command("verify")

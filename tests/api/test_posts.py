@@ -126,6 +126,30 @@ def test_views_count_anonymously_and_reading_does_not(client, member):
     assert client.post(f"/posts/{pid}/views").json()["view_count"] == 2
 
 
+def test_signed_in_identities_are_recorded_once_per_post_anonymous_only_count(
+    client, member, engine, clock
+):
+    from sqlalchemy import select
+
+    from api.models import post_views
+
+    alice, bob = member(), member()
+    stranger = member(identity=False)
+    pid = post(client, alice).json()["id"]
+    first_at = int(clock())
+    client.post(f"/posts/{pid}/views", headers=bob.headers)
+    clock.advance(60)
+    client.post(f"/posts/{pid}/views", headers=bob.headers)
+    client.post(f"/posts/{pid}/views", headers=stranger.headers)
+    reply = client.post(f"/posts/{pid}/views")
+    assert reply.json()["view_count"] == 4
+    with engine.connect() as conn:
+        rows = conn.execute(select(post_views)).all()
+    assert [(r.post_id, r.token_id, r.first_viewed_at) for r in rows] == [
+        (pid, bob.token_id, first_at)
+    ]
+
+
 def test_the_ip_limit_answers_429_in_the_error_shape(make_client, clock):
     client = make_client(rate_limit_ip=60, rate_limit_burst=3)
     for _ in range(3):

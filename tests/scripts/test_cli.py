@@ -14,8 +14,10 @@ ROOT = Path(__file__).resolve().parents[2]
 APE = str(Path(sys.executable).with_name("ape"))
 
 
-def ape_run(*args: str, cwd: Path = ROOT, timeout: int = 240) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PLANET_LOG_FORMAT": "json"}
+def ape_run(
+    *args: str, cwd: Path = ROOT, timeout: int = 240, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PLANET_LOG_FORMAT": "json", **(env or {})}
     return subprocess.run(
         [APE, "run", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )

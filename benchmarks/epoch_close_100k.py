@@ -1,0 +1,160 @@
+"""Closes one epoch of 100,000 scoring accounts end to end, off chain, and prints
+
+    epoch_close_100k: s=N
+
+as the last line (target: under 60 s). Timed: reading the week's inputs from the database
+(the GROUP BY queries), scoring, allocating with the cap, building the tree and the file, and
+writing it; what ``planet epoch close`` does between its chain checks and ``proposeRoot``.
+Not timed: seeding a SQLite database with the identities and their week (bulk inserts).
+
+    python -m benchmarks.epoch_close_100k [--accounts N] [--seed S] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from eth_utils import keccak
+from sqlalchemy import Engine, insert
+
+from api.db import migrate as migrate_api
+from api.models import comments, post_likes, post_views, posts
+from indexer.db import make_engine
+from indexer.db import migrate as migrate_indexer
+from indexer.schema import attestations, identities
+from planet.epochs import EpochCalendar
+from planet.rewards import scoring
+from planet.rewards.close import build, relative_path, write_atomically
+from planet.rewards.inputs import collect
+
+# Until the live-session and trading migrations are merged, their tables as the tests make them.
+from tests.planet.rewards_seed import create_optional, fills, live_attendance, live_sessions
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAIN_ID = 31337
+GENESIS = 1_790_000_000
+EPOCH = 3
+POOL = 10**24
+VAULT = "0x" + "cd" * 20
+
+
+def _rows(engine: Engine, table: object, rows: list[dict[str, object]]) -> None:
+    with engine.begin() as conn:
+        for i in range(0, len(rows), 50_000):
+            conn.execute(insert(table), rows[i : i + 50_000])  # type: ignore[arg-type]
+
+
+def seed(engine: Engine, accounts: int, rng: random.Random) -> None:
+    """``accounts`` identities, one post each, and a week of views, likes, comments, live
+    attendance, attributed fills and attestations among them (plus some noise that must not
+    count: self-likes, revoked points)."""
+    calendar = EpochCalendar(GENESIS)
+    start = calendar.start(EPOCH)
+
+    def at() -> int:
+        return start + rng.randrange(7 * 24 * 3600)
+
+    tokens = range(1, accounts + 1)
+    owners = {t: "0x" + keccak(t.to_bytes(8, "big"))[:20].hex() for t in tokens}
+    _rows(engine, identities, [
+        {"chain_id": CHAIN_ID, "token_id": t, "owner": owners[t], "handle": f"u{t}",
+         "metadata_uri": "", "metadata_hash": "0x" + "00" * 32, "recovery": "0x" + "00" * 20,
+         "verified": False, "labels": 0, "relayer": owners[t], "registered_block": 1,
+         "registered_tx": "0x" + "11" * 32, "updated_block": 1}
+        for t in tokens
+    ])  # fmt: skip
+    _rows(engine, posts, [
+        {"id": t, "chain_id": CHAIN_ID, "author_token_id": t, "author_address": owners[t],
+         "body": "gm", "instruments": [], "created_at": start, "view_count": 0,
+         "like_count": 0, "comment_count": 0, "visibility": "public"}
+        for t in tokens
+    ])  # fmt: skip
+
+    def pairs(per_post: int) -> list[tuple[int, int]]:
+        seen = set()
+        for post in tokens:
+            for _ in range(rng.randrange(per_post * 2 + 1)):
+                seen.add((post, rng.randrange(1, accounts + 1)))  # self included: must not count
+        return sorted(seen)
+
+    _rows(engine, post_views, [
+        {"post_id": p, "token_id": u, "first_viewed_at": at()} for p, u in pairs(5)
+    ])  # fmt: skip
+    _rows(engine, post_likes, [
+        {"post_id": p, "token_id": u, "created_at": at()} for p, u in pairs(3)
+    ])  # fmt: skip
+    _rows(engine, comments, [
+        {"post_id": p, "chain_id": CHAIN_ID, "author_token_id": u, "author_address": owners[u],
+         "body": "nice", "created_at": at()}
+        for p, u in pairs(1)
+    ])  # fmt: skip
+    _rows(engine, attestations, [
+        {"chain_id": CHAIN_ID, "uid": "0x" + f"{i:064x}", "account": owners[t], "epoch": EPOCH,
+         "kind": 0, "amount": rng.randrange(1, 100), "attester": "0x" + "aa" * 20,
+         "submitter": owners[t], "block_number": 1, "log_index": i, "tx_hash": "0x" + "22" * 32,
+         "revoked": i % 20 == 0}
+        for i, t in enumerate(tokens)
+    ])  # fmt: skip
+    create_optional(engine)
+    hosts = rng.sample(list(tokens), accounts // 10)
+    _rows(engine, live_sessions, [
+        {"id": i, "chain_id": CHAIN_ID, "host_token_id": h} for i, h in enumerate(hosts, 1)
+    ])  # fmt: skip
+    attendance = {(rng.randrange(1, len(hosts) + 1), rng.randrange(1, accounts + 1))
+                  for _ in range(accounts // 2)}  # fmt: skip
+    _rows(engine, live_attendance, [
+        {"session_id": s, "token_id": u, "joined_at": at()} for s, u in sorted(attendance)
+    ])  # fmt: skip
+    _rows(engine, fills, [
+        {"chain_id": CHAIN_ID, "creator_token_id": rng.randrange(1, accounts + 1),
+         "trader_token_id": rng.randrange(1, accounts + 1), "attributed": rng.random() < 0.9,
+         "notional_micro": rng.randrange(10**6, 10**10), "filled_at": at()}
+        for _ in range(accounts // 2)
+    ])  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="Write the database and the file here.")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as scratch:
+        where = args.keep or Path(scratch)
+        where.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(f"sqlite:///{where / 'bench.sqlite'}")
+        migrate_indexer(engine)
+        migrate_api(engine)
+        began = time.perf_counter()
+        seed(engine, args.accounts, random.Random(args.seed))
+        print(f"seeded {args.accounts} identities in {time.perf_counter() - began:.1f} s")
+
+        formula = scoring.load(ROOT / scoring.DEFAULT_PATH).for_epoch(EPOCH)
+        marks = [time.perf_counter()]
+        with engine.connect() as conn:
+            inputs = collect(conn, CHAIN_ID, EpochCalendar(GENESIS), EPOCH)
+        marks.append(time.perf_counter())
+        distribution = build(inputs, formula, POOL, VAULT)
+        marks.append(time.perf_counter())
+        path = where / "out" / relative_path(CHAIN_ID, EPOCH)
+        staged = write_atomically(distribution.to_bytes(), path)
+        staged.replace(path)
+        marks.append(time.perf_counter())
+        engine.dispose()
+
+        accounts = len(distribution.data["allocations"])
+        print(
+            f"accounts={accounts} total={distribution.total} inputs_s={marks[1] - marks[0]:.2f} "
+            f"score_allocate_build_s={marks[2] - marks[1]:.2f} write_s={marks[3] - marks[2]:.2f} "
+            f"file_mb={path.stat().st_size / 1e6:.1f}"
+        )
+        print(f"epoch_close_100k: s={marks[3] - marks[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

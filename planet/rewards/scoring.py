@@ -1,0 +1,191 @@
+"""The weekly scoring formula: its config file, the weights that apply to an epoch, and scores.
+
+The formula is a weighted sum of per-account quantities (see ``config/scoring.yaml``)::
+
+    score = sum(weight[k] * quantity[k] for k in WEIGHT_KEYS)
+
+Weights are exact (:class:`~fractions.Fraction`), so a score is an exact rational and the
+allocation anyone re-runs from the published file gives the same amounts. The config is read
+strictly: an unknown key, a negative weight or a malformed fraction stops with a
+:class:`ScoringConfigError` naming the key (``epochs.12.weights.like: ...``), because a typo
+silently ignored would pay a week's pool by the wrong formula.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+#: What each weight multiplies; :meth:`planet.rewards.inputs.AccountInputs.quantities` has the
+#: same keys.
+WEIGHT_KEYS = ("view", "like", "comment", "live_attendance", "points", "trade")
+DEFAULT_PATH = Path("config/scoring.yaml")
+
+_TOP_KEYS = {"name", "version", "weights", "cap_share", "epochs"}
+_EPOCH_KEYS = {"weights"}
+_FRACTION = re.compile(r"\s*\d+(\s*/\s*\d+|\.\d+)?\s*")
+
+Score = int | Fraction
+
+
+class ScoringConfigError(ValueError):
+    """The scoring config cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Formula:
+    """The formula as it applies to one epoch: what the distribution file records."""
+
+    name: str
+    version: str
+    epoch: int
+    weights: dict[str, Fraction]
+    cap_share: Fraction | None
+    overridden: bool  # whether the config's ``epochs`` section changed the weights
+
+    def weights_json(self) -> dict[str, str]:
+        """Weights as exact decimal or fraction strings, the file's notation for numbers."""
+        return {k: str(v) for k, v in self.weights.items()}
+
+    def score(self, quantities: Mapping[str, int]) -> Score:
+        """The exact score of one account's quantities (an int when the weights are ints)."""
+        total = sum((self.weights[k] * quantities.get(k, 0) for k in WEIGHT_KEYS), Fraction(0))
+        return total.numerator if total.denominator == 1 else total
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    name: str
+    version: str
+    weights: dict[str, Fraction]
+    cap_share: Fraction | None
+    overrides: dict[int, dict[str, Fraction]]
+
+    def for_epoch(self, epoch: int) -> Formula:
+        override = self.overrides.get(epoch)
+        weights = {**self.weights, **(override or {})}
+        return Formula(
+            self.name, self.version, epoch, weights, self.cap_share, override is not None
+        )
+
+
+def _fraction(value: Any, key: str) -> Fraction:
+    if isinstance(value, bool):
+        raise ScoringConfigError(f"{key}: must be a number, got {value!r}")
+    if isinstance(value, int):
+        result = Fraction(value)
+    elif isinstance(value, float):
+        result = Fraction(str(value))  # as written in the file, not the binary float
+    elif isinstance(value, str) and _FRACTION.fullmatch(value):
+        try:
+            result = Fraction(value.replace(" ", ""))
+        except ZeroDivisionError:
+            raise ScoringConfigError(f"{key}: {value!r} divides by zero") from None
+    elif isinstance(value, str) and value.strip().startswith("-"):
+        raise ScoringConfigError(f"{key}: must not be negative, got {value!r}")
+    else:
+        raise ScoringConfigError(
+            f"{key}: {value!r} is not a number or a fraction like '1/10' or '0.25'"
+        )
+    if result < 0:
+        raise ScoringConfigError(f"{key}: must not be negative, got {value!r}")
+    return result
+
+
+def _mapping(value: Any, key: str) -> dict[Any, Any]:
+    if not isinstance(value, dict):
+        raise ScoringConfigError(f"{key}: must be a mapping, got {type(value).__name__}")
+    return value
+
+
+def _unknown(found: dict[Any, Any], allowed: set[str] | tuple[str, ...], where: str) -> None:
+    extra = sorted(str(k) for k in found if k not in allowed)
+    if extra:
+        prefix = f"{where}." if where else ""
+        raise ScoringConfigError(
+            f"{prefix}{extra[0]}: unknown key (expected one of {', '.join(sorted(allowed))})"
+        )
+
+
+def _weights(value: Any, key: str, complete: bool) -> dict[str, Fraction]:
+    raw = _mapping(value, key)
+    _unknown(raw, WEIGHT_KEYS, key)
+    if complete:
+        missing = [k for k in WEIGHT_KEYS if k not in raw]
+        if missing:
+            raise ScoringConfigError(f"{key}.{missing[0]}: missing (every weight is required)")
+    return {k: _fraction(raw[k], f"{key}.{k}") for k in WEIGHT_KEYS if k in raw}
+
+
+def _text(value: Any, key: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).strip():
+        raise ScoringConfigError(f"{key}: must be a non-empty string, got {value!r}")
+    return str(value)
+
+
+def _epoch_number(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    raise ScoringConfigError(f"epochs.{value}: an epoch must be a number >= 0")
+
+
+def parse(data: Any) -> ScoringConfig:
+    """Validates a loaded config document (see the module docstring)."""
+    top = _mapping(data, "scoring config")
+    _unknown(top, _TOP_KEYS, "")
+    for required in ("name", "version", "weights"):
+        if required not in top:
+            raise ScoringConfigError(f"{required}: missing")
+    weights = _weights(top["weights"], "weights", complete=True)
+    if not any(weights.values()):
+        raise ScoringConfigError("weights: at least one weight must be positive")
+    cap_raw = top.get("cap_share")
+    cap_share = None if cap_raw is None else _fraction(cap_raw, "cap_share")
+    if cap_share is not None and not 0 < cap_share <= 1:
+        raise ScoringConfigError(f"cap_share: must be in (0, 1], got {cap_raw!r}")
+    overrides: dict[int, dict[str, Fraction]] = {}
+    for raw_epoch, section in _mapping(top.get("epochs") or {}, "epochs").items():
+        epoch = _epoch_number(raw_epoch)
+        where = f"epochs.{epoch}"
+        if epoch in overrides:
+            raise ScoringConfigError(f"{where}: given twice")
+        body = _mapping(section, where)
+        _unknown(body, _EPOCH_KEYS, where)
+        if "weights" not in body:
+            raise ScoringConfigError(f"{where}.weights: missing")
+        overrides[epoch] = _weights(body["weights"], f"{where}.weights", complete=False)
+        if not any({**weights, **overrides[epoch]}.values()):
+            raise ScoringConfigError(f"{where}.weights: at least one weight must be positive")
+    return ScoringConfig(
+        name=_text(top["name"], "name"),
+        version=_text(top["version"], "version"),
+        weights=weights,
+        cap_share=cap_share,
+        overrides=overrides,
+    )
+
+
+def load(path: str | Path = DEFAULT_PATH) -> ScoringConfig:
+    """Reads and validates the config file; errors name the file and the key."""
+    try:
+        text = Path(path).read_text()
+    except FileNotFoundError:
+        raise ScoringConfigError(f"scoring config {path}: no such file") from None
+    except OSError as err:
+        raise ScoringConfigError(f"scoring config {path}: {err.strerror or err}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ScoringConfigError(f"scoring config {path}: not valid YAML: {err}") from None
+    try:
+        return parse(data)
+    except ScoringConfigError as err:
+        raise ScoringConfigError(f"scoring config {path}: {err}") from None

@@ -1,0 +1,177 @@
+"""Seeding the shared database as the indexer and the API would have written it, for rewards.
+
+The live-session and trading tables belong to other parts of the API; :func:`create_optional`
+creates them here with the columns scoring reads, as their migrations will.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from eth_account import Account
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    insert,
+)
+
+from api.models import comments, post_likes, post_views, posts
+from indexer.schema import attestations, identities
+
+CHAIN_ID = 31337
+
+optional = MetaData()
+live_sessions = Table(
+    "api_live_sessions",
+    optional,
+    Column("id", Integer, primary_key=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("host_token_id", BigInteger, nullable=False),
+    Column("title", String(100), nullable=False, default="live"),
+)
+live_attendance = Table(
+    "api_live_attendance",
+    optional,
+    Column("session_id", Integer, primary_key=True),
+    Column("token_id", BigInteger, primary_key=True),
+    Column("joined_at", BigInteger, nullable=False),
+)
+fills = Table(
+    "api_fills",
+    optional,
+    Column("id", Integer, primary_key=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("creator_token_id", BigInteger, nullable=False),
+    Column("trader_token_id", BigInteger, nullable=False),
+    Column("attributed", Boolean, nullable=False),
+    Column("notional_micro", BigInteger, nullable=False),
+    Column("filled_at", BigInteger, nullable=False),
+)
+
+
+def create_optional(engine: Engine) -> None:
+    optional.create_all(engine)
+
+
+@dataclass
+class Seeder:
+    """Writes rows with fresh ids; ``at`` is the default timestamp of an interaction."""
+
+    engine: Engine
+    at: int
+    chain_id: int = CHAIN_ID
+    _tokens: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _uids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def _insert(self, table: Table, **row: object) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(table).values(**row))
+
+    def user(self, registered: bool = True, address: str | None = None) -> tuple[int, str]:
+        """(token id, checksummed address); an unregistered user has a token id the mirror
+        does not know (a stale or forged one)."""
+        token = next(self._tokens)
+        address = address or Account.create().address
+        if registered:
+            self._insert(
+                identities,
+                chain_id=self.chain_id,
+                token_id=token,
+                owner=address.lower(),
+                handle=f"user{token}",
+                metadata_uri="",
+                metadata_hash="0x" + "00" * 32,
+                recovery="0x" + "00" * 20,
+                verified=False,
+                labels=0,
+                relayer=address.lower(),
+                registered_block=1,
+                registered_tx="0x" + "11" * 32,
+                updated_block=1,
+            )
+        return token, address
+
+    def post(self, author: int, chain_id: int | None = None) -> int:
+        post_id = next(self._ids)
+        self._insert(
+            posts,
+            id=post_id,
+            chain_id=chain_id or self.chain_id,
+            author_token_id=author,
+            author_address="0x" + "00" * 20,
+            body="hello",
+            instruments=[],
+            created_at=self.at,
+            view_count=0,
+            like_count=0,
+            comment_count=0,
+            visibility="public",
+        )
+        return post_id
+
+    def view(self, post_id: int, token: int, at: int | None = None) -> None:
+        self._insert(post_views, post_id=post_id, token_id=token, first_viewed_at=at or self.at)
+
+    def like(self, post_id: int, token: int, at: int | None = None) -> None:
+        self._insert(post_likes, post_id=post_id, token_id=token, created_at=at or self.at)
+
+    def comment(self, post_id: int, token: int, at: int | None = None) -> None:
+        self._insert(
+            comments,
+            post_id=post_id,
+            chain_id=self.chain_id,
+            author_token_id=token,
+            author_address="0x" + "00" * 20,
+            body="nice",
+            created_at=at or self.at,
+        )
+
+    def attest(self, account: str, epoch: int, amount: int, revoked: bool = False) -> None:
+        uid = next(self._uids)
+        self._insert(
+            attestations,
+            chain_id=self.chain_id,
+            uid="0x" + f"{uid:064x}",
+            account=account.lower(),
+            epoch=epoch,
+            kind=0,
+            amount=amount,
+            attester="0x" + "aa" * 20,
+            submitter=account.lower(),
+            block_number=1,
+            log_index=uid,
+            tx_hash="0x" + "22" * 32,
+            revoked=revoked,
+        )
+
+    def session(self, host: int) -> int:
+        session_id = next(self._ids)
+        self._insert(live_sessions, id=session_id, chain_id=self.chain_id, host_token_id=host)
+        return session_id
+
+    def attend(self, session_id: int, token: int, at: int | None = None) -> None:
+        self._insert(
+            live_attendance, session_id=session_id, token_id=token, joined_at=at or self.at
+        )
+
+    def fill(
+        self, creator: int, trader: int, notional_micro: int, attributed: bool = True,
+        at: int | None = None,
+    ) -> None:  # fmt: skip
+        self._insert(
+            fills,
+            chain_id=self.chain_id,
+            creator_token_id=creator,
+            trader_token_id=trader,
+            attributed=attributed,
+            notional_micro=notional_micro,
+            filled_at=at or self.at,
+        )
