@@ -190,10 +190,13 @@ def _reason(err: Exception, abi: list[dict[str, Any]]) -> str:
     return f"{type(err).__name__}: {err}"
 
 
+def _native(wei: int) -> str:
+    return f"{Decimal(wei) / Decimal(10**18):f} OKB"
+
+
 def _format(amount: int, native: bool) -> str:
-    if not native:
-        return f"{amount}"
-    return f"{amount} ({Decimal(amount) / Decimal(10**18):f} OKB)"
+    """Base units, and for the native asset the same in OKB."""
+    return f"{amount} ({_native(amount)})" if native else f"{amount}"
 
 
 @click.command("claim")
@@ -325,9 +328,10 @@ def _claim(
     tip = w3.eth.max_priority_fee
     max_fee = 2 * base_fee + tip
     limit = gas * 6 // 5
+    what = "claim" if len(items) == 1 else f"claimMany of {len(items)} epochs"
     click.echo(
-        f"Estimated gas {gas:,}; fee about {_format(gas * (base_fee + tip), True)} "
-        f"(at most {_format(limit * max_fee, True)}), paid by {wallet.address}"
+        f"Estimated gas {gas:,} for {what}; fee about {_native(gas * (base_fee + tip))} "
+        f"(at most {_native(limit * max_fee)}), paid by {wallet.address}"
     )
     if not yes and not click.confirm("Send?", default=False, err=True):
         click.echo("Not sent.")
@@ -363,7 +367,7 @@ def _claim(
     fee = receipt["gasUsed"] * receipt["effectiveGasPrice"]
     click.echo(f"Sent {hex_hash} (block {receipt['blockNumber']}, gas used {receipt['gasUsed']:,})")
     paid_by_account = native and wallet.address.lower() == account.lower()
-    note = f", after {_format(fee, True)} of gas" if paid_by_account else ""
+    note = f", after {_native(fee)} of gas" if paid_by_account else ""
     click.echo(
         f"Balance of {account}: {before} -> {after} ({after - before:+}{note}); "
         f"claimed {_format(total, native)}"
