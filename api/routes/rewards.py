@@ -178,7 +178,7 @@ def leaderboard(
         items=[
             LeaderboardEntry(
                 rank=e.rank,
-                account=e.account,
+                account=to_checksum_address(e.account),
                 handle=handles.get(e.account.lower()),
                 amount=str(e.amount),
                 score=e.score,
@@ -208,7 +208,7 @@ def allocation(
     claimed = rewards.claimed_accounts(conn, chain.chain_id, epoch, [entry.account])
     return AllocationOut(
         epoch=epoch,
-        account=entry.account,
+        account=to_checksum_address(entry.account),
         amount=str(entry.amount),
         leaf=rewards.leaf_hex(entry.account, entry.amount),
         proof=file.proof(entry.account),

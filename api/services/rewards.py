@@ -48,7 +48,7 @@ class DistributionUnavailable(Unavailable):
 @dataclass(frozen=True)
 class Entry:
     rank: int  # 1-based, by amount descending, then account
-    account: str  # checksummed
+    account: str  # as the file writes it; checksummed when served (cheaper than all at load)
     amount: int
     score: str  # the published score, a fraction as text
 
@@ -98,6 +98,7 @@ class DistributionStore:
         self.chain_id = chain_id
         self.vault = vault
         self._lock = threading.Lock()
+        self._parse_lock = threading.Lock()
         self._hashes: dict[Path, tuple[int, int, int, str]] = {}  # path -> (ino, size, mtime, hash)
         self._parsed: dict[str, EpochFile] = {}  # file hash -> parsed file
 
@@ -128,9 +129,13 @@ class DistributionStore:
         with self._lock:
             cached = self._parsed.get(digest)
         if cached is None:
-            cached = self._parse(raw, digest, epoch)
-            with self._lock:
-                self._parsed[digest] = cached
+            with self._parse_lock:  # one parse at a time: a big file takes seconds and memory
+                with self._lock:
+                    cached = self._parsed.get(digest)
+                if cached is None:
+                    cached = self._parse(raw or self.path(epoch).read_bytes(), digest, epoch)
+                    with self._lock:
+                        self._parsed[digest] = cached
         if cached.root != published.root.lower():
             raise DistributionUnavailable(
                 "distribution_mismatch",
@@ -153,8 +158,7 @@ class DistributionStore:
             self._hashes[path] = (*key, digest)
         return raw, digest
 
-    def _parse(self, raw: bytes | None, digest: str, epoch: int) -> EpochFile:
-        assert raw is not None  # only cached hashes come without bytes, and they are parsed
+    def _parse(self, raw: bytes, digest: str, epoch: int) -> EpochFile:
         try:
             data = json.loads(raw.decode("utf-8"))
             return self._check(data, digest, epoch)
@@ -190,7 +194,7 @@ class DistributionStore:
         ranking = [
             Entry(
                 rank=i + 1,
-                account=to_checksum_address(leaf.account),
+                account=leaf.account,
                 amount=leaf.amount,
                 score=scores[leaf.account.lower()],
             )
