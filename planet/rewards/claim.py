@@ -285,13 +285,12 @@ def _claim(
         )
     vault = w3.eth.contract(address=to_checksum_address(deployed.address), abi=deployed.abi)
     try:
-        if not w3.eth.get_code(vault.address):
-            raise ClaimError(f"no vault at {vault.address} on chain {chain_id}")
-        asset = vault.functions.ASSET().call()
-    except ClaimError:
-        raise
+        code = w3.eth.get_code(vault.address)
+        asset = vault.functions.ASSET().call() if code else None
     except Exception as err:
         raise ClaimError(f"cannot read the vault at {vault.address}: {_reason(err, [])}") from None
+    if asset is None:
+        raise ClaimError(f"no vault at {vault.address} on chain {chain_id}")
 
     wallet = open_wallet(key_file, keystore, alias, password_file)
     account = to_checksum_address(address or wallet.address)
@@ -306,7 +305,7 @@ def _claim(
         click.echo(f"Nothing to claim for {account}.")
         return
 
-    native = int(asset, 16) == 0 if isinstance(asset, str) else False
+    native = int(asset, 16) == 0  # address(0): native OKB
     total = sum(i.amount for i in items)
     click.echo(f"Claiming for {account} from vault {vault.address} (chain {chain_id}):")
     click.echo(f"  {'epoch':>8}  amount")
