@@ -12,10 +12,11 @@ from api import errors
 from api.db import make_engine
 from api.deps import limit_ip
 from api.exchanges import Exchange, exchange_from_settings
-from api.routes import attestations, auth, communities, orders, posts, profiles
+from api.routes import attestations, auth, communities, orders, posts, profiles, rewards
 from api.services.access import AccessPolicy, PassAccess
 from api.services.chain import ChainContext
 from api.services.ratelimit import TokenBucket
+from api.services.rewards import Rewards
 from api.settings import ApiSettings
 
 
@@ -38,8 +39,9 @@ def create_app(
         title="Planet API",
         version="0.1.0",
         description="Sign-In with Ethereum, profiles, posts (public, or private to holders of "
-        "the author's community passes), orders placed from posts through an exchange, and "
-        "contribution attestations, "
+        "the author's community passes), orders placed from posts through an exchange, "
+        "contribution attestations and weekly rewards (leaderboard, allocations with Merkle "
+        "proofs, what an address can claim), "
         "joined with the chain state the Planet indexer mirrors. Every error is "
         '`{"error": {"code", "message"}}`.',
         dependencies=[Depends(limit_ip)],
@@ -51,12 +53,13 @@ def create_app(
     app.state.clock = clock
     app.state.access = access or PassAccess()
     app.state.exchange = exchange or exchange_from_settings(settings)
+    app.state.rewards = Rewards.from_settings(settings)
     app.state.ip_limiter = TokenBucket(settings.rate_limit_ip, settings.rate_limit_burst)
     app.state.identity_limiter = TokenBucket(
         settings.rate_limit_identity, settings.rate_limit_burst
     )
     errors.install(app)
-    for module in (auth, profiles, posts, communities, attestations, orders):
+    for module in (auth, profiles, posts, communities, attestations, orders, rewards):
         app.include_router(module.router)
 
     @app.get("/health", response_model=HealthOut, tags=["meta"])

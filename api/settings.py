@@ -66,6 +66,18 @@ class ApiSettings(BaseSettings):
         gt=0,
         description="Seconds an attestation may wait before it is submitted (its deadline).",
     )
+    distributions_dir: Path | None = Field(
+        default=None,
+        description="Folder of published rewards distribution files, laid out as "
+        "<dir>/<chain_id>/epoch-<N>.json; unset answers the /rewards routes with 503 "
+        "rewards_unavailable.",
+    )
+    claim_window: int | None = Field(
+        default=None,
+        gt=0,
+        description="Seconds an epoch stays claimable after its root does (the vault's "
+        "CLAIM_WINDOW); default: from the manifest's PrizeVault.",
+    )
     rate_limit_ip: float = Field(
         default=120, gt=0, description="Requests per minute per client IP (sustained)."
     )

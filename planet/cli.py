@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from indexer.cli import cli as indexer_cli
+from planet.rewards.claim import claim_command
 from planet.rewards.cli import epoch_cli
 
 
@@ -15,3 +16,4 @@ def main() -> None:
 
 main.add_command(indexer_cli, name="index")
 main.add_command(epoch_cli, name="epoch")
+main.add_command(claim_command, name="claim")

@@ -1,0 +1,255 @@
+"""Rewards: published epochs, each epoch's leaderboard, an address's allocation with its Merkle
+proof, and everything an address can claim now, laid out as ``claimMany`` takes it.
+
+Amounts are decimal strings (uint256 values exceed what JSON numbers keep exactly). Every
+answer comes from a distribution file whose hash and root match what the vault recorded
+(see :mod:`api.services.rewards`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from eth_utils import to_checksum_address
+from fastapi import APIRouter, Depends, Path, Request
+from pydantic import BaseModel, Field
+
+from api.deps import Chain, Conn, Now
+from api.errors import ErrorResponse, responses
+from api.routes.posts import Cursor, Limit
+from api.services import rewards
+from api.services.posts import decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/rewards", tags=["rewards"])
+
+_UINT256_MAX = 2**256 - 1
+Epoch = Annotated[int, Path(ge=0, le=_UINT256_MAX, description="Vault epoch number")]
+Address = Annotated[
+    str, Path(pattern=r"^0x[0-9a-fA-F]{40}$", description="A 0x wallet address (any case)")
+]
+Amount = Annotated[str, Field(pattern=r"^[0-9]+$", description="Base units, decimal")]
+Hash = Annotated[str, Field(pattern=r"^0x[0-9a-f]{64}$")]
+
+
+def get_rewards(request: Request) -> rewards.Rewards:
+    return request.app.state.rewards
+
+
+Rewards = Annotated[rewards.Rewards, Depends(get_rewards)]
+
+_503 = {
+    503: {
+        "model": ErrorResponse,
+        "description": "`rewards_unavailable` (no distributions folder configured), "
+        "`distribution_missing` (the epoch's file is not on this server), "
+        "`distribution_mismatch` (the file's hash or root differs from what the vault "
+        "recorded; the message names the epoch) or `distribution_invalid` (unreadable file)",
+    }
+}
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {**responses(*statuses), **_503}
+
+
+class EpochOut(BaseModel):
+    epoch: int
+    root: Hash
+    total: Amount = Field(description="What the root pays in all")
+    pool: Amount = Field(description="What the epoch's pool holds (funding and sweeps in)")
+    paid: Amount = Field(description="Claimed so far, as indexed")
+    status: str = Field(description="Always `proposed`: vetoed or unproposed roots are not listed")
+    claimable_at: int = Field(description="Unix time the root became (or becomes) claimable")
+    claimable: bool = Field(description="Claimable now: past the challenge period, window open")
+    claim_window_closes_at: int | None = Field(
+        description="Unix time after which the remainder may be swept (null if unknown)"
+    )
+    swept: bool
+    uri: str | None = Field(description="Where the distributor published the file")
+    file_hash: Hash | None = Field(description="keccak256 of the file, as proposed")
+
+
+class EpochList(BaseModel):
+    items: list[EpochOut]
+
+
+class LeaderboardEntry(BaseModel):
+    rank: int = Field(description="1-based, by amount descending, then account")
+    account: str
+    handle: str | None = Field(description="The account's Planet handle, if it has an identity")
+    amount: Amount
+    score: str = Field(description="The published score (a fraction, e.g. `7/3`)")
+    claimed: bool = Field(description="Whether the indexer has seen this claim paid")
+
+
+class Leaderboard(BaseModel):
+    epoch: int
+    root: Hash
+    total: Amount
+    accounts: int = Field(description="Entries in the whole distribution")
+    items: list[LeaderboardEntry]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null: end")
+
+
+class AllocationOut(BaseModel):
+    epoch: int
+    account: str
+    amount: Amount
+    leaf: Hash = Field(description="keccak256(keccak256(abi.encode(account, amount)))")
+    proof: list[Hash] = Field(description="bytes32[] for claim(epoch, account, amount, proof)")
+    root: Hash
+    claimed: bool
+
+
+class ClaimItem(BaseModel):
+    epoch: int
+    amount: Amount
+    proof: list[Hash]
+
+
+class ClaimManyArgs(BaseModel):
+    epochs: list[int]
+    account: str
+    amounts: list[Amount]
+    proofs: list[list[Hash]]
+
+
+class ClaimableOut(BaseModel):
+    chain_id: int
+    vault: str | None = Field(description="The PrizeVault address (null if not configured)")
+    account: str
+    items: list[ClaimItem] = Field(description="Oldest epoch first")
+    total: Amount
+    claim_many: ClaimManyArgs = Field(
+        description="claimMany(epochs, account, amounts, proofs), ready to send"
+    )
+
+
+def _epoch_out(p: rewards.PublishedEpoch, now: int) -> EpochOut:
+    return EpochOut(
+        epoch=p.epoch,
+        root=p.root,
+        total=str(p.total),
+        pool=str(p.funded),
+        paid=str(p.paid),
+        status="proposed",
+        claimable_at=p.claimable_at,
+        claimable=p.claimable(now),
+        claim_window_closes_at=p.window_closes_at,
+        swept=p.swept,
+        uri=p.uri,
+        file_hash=p.file_hash,
+    )
+
+
+@router.get("/epochs", response_model=EpochList, responses=_errors())
+def list_epochs(conn: Conn, chain: Chain, moment: Now, state: Rewards) -> EpochList:
+    """Epochs with a proposed root, oldest first, pending ones included (``claimable``
+    says which pay now)."""
+    state.require_store()
+    return EpochList(items=[_epoch_out(p, moment) for p in state.published(conn, chain.chain_id)])
+
+
+@router.get("/epochs/{epoch}/leaderboard", response_model=Leaderboard, responses=_errors(404, 422))
+def leaderboard(
+    conn: Conn,
+    chain: Chain,
+    state: Rewards,
+    epoch: Epoch,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Leaderboard:
+    """The epoch's allocations ranked by amount (404 ``epoch_not_published``; 422
+    ``invalid_cursor``)."""
+    store = state.require_store()
+    published = state.published_epoch(conn, chain.chain_id, epoch)
+    file = store.get(published)
+    start = decode_cursor(cursor) or 0  # the last rank seen
+    page = file.ranking[start : start + limit]
+    accounts = [e.account for e in page]
+    handles = rewards.handles_of(conn, chain.chain_id, accounts)
+    claimed = rewards.claimed_accounts(conn, chain.chain_id, epoch, accounts)
+    more = start + limit < len(file.ranking)
+    return Leaderboard(
+        epoch=epoch,
+        root=file.root,
+        total=str(file.total),
+        accounts=len(file.ranking),
+        items=[
+            LeaderboardEntry(
+                rank=e.rank,
+                account=to_checksum_address(e.account),
+                handle=handles.get(e.account.lower()),
+                amount=str(e.amount),
+                score=e.score,
+                claimed=e.account.lower() in claimed,
+            )
+            for e in page
+        ],
+        next_cursor=encode_cursor(page[-1].rank) if more and page else None,
+    )
+
+
+@router.get(
+    "/epochs/{epoch}/allocations/{address}",
+    response_model=AllocationOut,
+    responses=_errors(404, 422),
+)
+def allocation(
+    conn: Conn, chain: Chain, state: Rewards, epoch: Epoch, address: Address
+) -> AllocationOut:
+    """The address's amount and Merkle proof for the epoch (404 ``epoch_not_published`` or
+    ``no_allocation``)."""
+    store = state.require_store()
+    file = store.get(state.published_epoch(conn, chain.chain_id, epoch))
+    entry = file.by_account.get(address.lower())
+    if entry is None:
+        raise rewards.no_allocation(epoch, address)
+    claimed = rewards.claimed_accounts(conn, chain.chain_id, epoch, [entry.account])
+    return AllocationOut(
+        epoch=epoch,
+        account=to_checksum_address(entry.account),
+        amount=str(entry.amount),
+        leaf=rewards.leaf_hex(entry.account, entry.amount),
+        proof=file.proof(entry.account),
+        root=file.root,
+        claimed=bool(claimed),
+    )
+
+
+@router.get("/claimable/{address}", response_model=ClaimableOut, responses=_errors(422))
+def claimable(
+    conn: Conn, chain: Chain, moment: Now, state: Rewards, address: Address
+) -> ClaimableOut:
+    """Every epoch the address can claim now (claimable root, window open, positive amount,
+    no claim indexed), with proofs and the total: the arguments of ``claimMany``. An address
+    with nothing to claim gets an empty list."""
+    store = state.require_store()
+    done = rewards.claimed_epochs(conn, chain.chain_id, address)
+    items: list[ClaimItem] = []
+    for published in state.published(conn, chain.chain_id):
+        if not published.claimable(moment) or published.epoch in done:
+            continue
+        file = store.get(published)
+        entry = file.by_account.get(address.lower())
+        if entry is None or entry.amount == 0:
+            continue
+        items.append(
+            ClaimItem(
+                epoch=published.epoch, amount=str(entry.amount), proof=file.proof(entry.account)
+            )
+        )
+    account = to_checksum_address(address)
+    return ClaimableOut(
+        chain_id=chain.chain_id,
+        vault=state.vault,
+        account=account,
+        items=items,
+        total=str(sum(int(i.amount) for i in items)),
+        claim_many=ClaimManyArgs(
+            epochs=[i.epoch for i in items],
+            account=account,
+            amounts=[i.amount for i in items],
+            proofs=[i.proof for i in items],
+        ),
+    )

@@ -1,0 +1,253 @@
+"""Rewards routes over mirrored vault rows as the indexer writes them and distribution files
+built by ``build_distribution``, on SQLite and PostgreSQL: ranking and pagination, proofs that
+verify against the root, claimable filtering by time, claims and window, and every refusal."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+from sqlalchemy import insert
+
+from indexer.schema import vault_claims, vault_epochs
+from planet.merkle import verify
+from planet.rewards.distribution import build_distribution, digest_inputs
+from tests.api.conftest import CHAIN_ID, START, add_identity, error
+
+VAULT = "0x" + "cd" * 20
+WINDOW = 3600 * 24 * 7
+ACCOUNTS = [Account.create(extra_entropy=f"rewards {i}").address for i in range(7)]
+
+
+def distribution(epoch: int, pool: int, scores: dict[str, int]):
+    return build_distribution(
+        chain_id=CHAIN_ID,
+        vault=VAULT,
+        epoch=epoch,
+        pool=pool,
+        scores=scores,
+        formula_name="test",
+        formula_version="1",
+        weights={"post": 1},
+        inputs_digest=digest_inputs([epoch]),
+        cap_share=Fraction(1, 2),
+    )
+
+
+def publish(engine, root_dir: Path, epoch: int, dist, claimable_at: int, **row) -> str:
+    """Writes the file where the API looks and the vault row the indexer would mirror."""
+    folder = root_dir / str(CHAIN_ID)
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = dist.write(folder / f"epoch-{epoch}.json")
+    values = {
+        "chain_id": CHAIN_ID,
+        "epoch": epoch,
+        "funded": int(dist.data["pool"]),
+        "paid": 0,
+        "swept_out": 0,
+        "root": dist.root,
+        "total": dist.total,
+        "uri": f"ipfs://dist/{epoch}",
+        "file_hash": digest,
+        "claimable_at": claimable_at,
+        "status": "proposed",
+        "veto_reason": None,
+        "swept": False,
+        "distributor": VAULT,
+        "swept_to": None,
+        "swept_in": 0,
+        "updated_block": 1,
+    }
+    values.update(row)
+    with engine.begin() as conn:
+        conn.execute(insert(vault_epochs).values(**values))
+    return digest
+
+
+def amount(dist, account: str) -> int:
+    return next(int(e["amount"]) for e in dist.data["allocations"] if e["account"] == account)
+
+
+def claim_row(engine, epoch: int, account: str, amount: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            insert(vault_claims).values(
+                chain_id=CHAIN_ID,
+                epoch=epoch,
+                account=account.lower(),
+                amount=amount,
+                block_number=2,
+                log_index=0,
+                tx_hash="0x" + "22" * 32,
+            )
+        )
+
+
+@pytest.fixture
+def dists_dir(tmp_path) -> Path:
+    return tmp_path / "distributions"
+
+
+@pytest.fixture
+def rewards_client(make_client, dists_dir):
+    return make_client(distributions_dir=dists_dir, claim_window=WINDOW)
+
+
+def test_unconfigured_server_answers_503(client):
+    for path in ("/rewards/epochs", f"/rewards/claimable/{ACCOUNTS[0]}"):
+        assert error(client.get(path)) == (503, "rewards_unavailable")
+
+
+def test_leaderboard_ranks_and_pages_the_file(rewards_client, engine, dists_dir):
+    scores = {a: i % 3 + 1 for i, a in enumerate(ACCOUNTS)}
+    dist = distribution(1, 10**18 + 3, scores)
+    publish(engine, dists_dir, 1, dist, START - 10)
+    add_identity(engine, ACCOUNTS[2], "ranked")
+    claim_row(engine, 1, ACCOUNTS[2], amount(dist, ACCOUNTS[2]))
+
+    entries, cursor = [], None
+    while True:
+        params = {"limit": 3} | ({"cursor": cursor} if cursor else {})
+        page = rewards_client.get("/rewards/epochs/1/leaderboard", params=params).json()
+        assert page["accounts"] == len(ACCOUNTS) and page["root"] == dist.root
+        entries += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    amounts = {e["account"].lower(): int(e["amount"]) for e in dist.data["allocations"]}
+    assert {e["account"].lower(): int(e["amount"]) for e in entries} == amounts
+    assert [e["rank"] for e in entries] == list(range(1, len(ACCOUNTS) + 1))
+    keys = [(-int(e["amount"]), e["account"].lower()) for e in entries]
+    assert keys == sorted(keys)
+    by_account = {e["account"]: e for e in entries}
+    assert by_account[ACCOUNTS[2]]["handle"] == "ranked"
+    assert by_account[ACCOUNTS[2]]["claimed"] is True
+    assert [e["account"] for e in entries if e["claimed"]] == [ACCOUNTS[2]]
+    assert by_account[ACCOUNTS[0]]["score"] == str(scores[ACCOUNTS[0]])
+
+    bad = rewards_client.get("/rewards/epochs/1/leaderboard", params={"cursor": "!!"})
+    assert error(bad) == (422, "invalid_cursor")
+
+
+def test_allocation_proof_verifies_against_the_root(rewards_client, engine, dists_dir):
+    dist = distribution(2, 1000, {a: 1 for a in ACCOUNTS[:5]})
+    publish(engine, dists_dir, 2, dist, START - 10)
+    for account in ACCOUNTS[:5]:
+        reply = rewards_client.get(f"/rewards/epochs/2/allocations/{account.lower()}")
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        assert body["account"] == account and body["root"] == dist.root
+        assert int(body["amount"]) == amount(dist, account)
+        proof = [bytes.fromhex(p[2:]) for p in body["proof"]]
+        assert verify(bytes.fromhex(dist.root[2:]), account, amount(dist, account), proof)
+        assert body["claimed"] is False
+
+    assert error(rewards_client.get(f"/rewards/epochs/2/allocations/{ACCOUNTS[6]}")) == (
+        404,
+        "no_allocation",
+    )
+    for bad in ("0x1234", "not-an-address", "0x" + "g" * 40):
+        reply = rewards_client.get(f"/rewards/epochs/2/allocations/{bad}")
+        assert error(reply) == (422, "validation_error")
+    assert error(rewards_client.get("/rewards/epochs/-1/leaderboard"))[0] == 422
+
+
+def test_vetoed_and_unknown_epochs_are_not_published(rewards_client, engine, dists_dir):
+    dist = distribution(3, 1000, {ACCOUNTS[0]: 1})
+    publish(engine, dists_dir, 3, dist, START - 10, status="vetoed", veto_reason="wrong")
+    for epoch in (3, 99):
+        reply = rewards_client.get(f"/rewards/epochs/{epoch}/allocations/{ACCOUNTS[0]}")
+        assert error(reply) == (404, "epoch_not_published")
+        assert error(rewards_client.get(f"/rewards/epochs/{epoch}/leaderboard"))[1] == (
+            "epoch_not_published"
+        )
+    assert rewards_client.get("/rewards/epochs").json()["items"] == []
+    assert rewards_client.get(f"/rewards/claimable/{ACCOUNTS[0]}").json()["items"] == []
+
+
+def test_claimable_follows_time_claims_and_the_window(rewards_client, engine, dists_dir, clock):
+    me = ACCOUNTS[0]
+    d1 = distribution(1, 1000, {me: 1, ACCOUNTS[1]: 1})
+    d2 = distribution(2, 500, {me: 3, ACCOUNTS[1]: 1})
+    d3 = distribution(3, 900, {me: 1, ACCOUNTS[1]: 2})
+    d4 = distribution(4, 800, {ACCOUNTS[1]: 1})  # nothing for me
+    publish(engine, dists_dir, 1, d1, START - 2 * WINDOW)  # window closed
+    publish(engine, dists_dir, 2, d2, START - 100)
+    publish(engine, dists_dir, 3, d3, START + 3600)  # still in its challenge period
+    publish(engine, dists_dir, 4, d4, START - 100)
+
+    def claimable() -> dict:
+        reply = rewards_client.get(f"/rewards/claimable/{me.lower()}")
+        assert reply.status_code == 200, reply.text
+        return reply.json()
+
+    body = claimable()
+    assert body["account"] == me and body["chain_id"] == CHAIN_ID
+    assert [i["epoch"] for i in body["items"]] == [2]
+    assert body["total"] == str(amount(d2, me)) == body["items"][0]["amount"]
+    assert body["claim_many"] == {
+        "epochs": [2],
+        "account": me,
+        "amounts": [str(amount(d2, me))],
+        "proofs": [body["items"][0]["proof"]],
+    }
+
+    clock.advance(3600)  # epoch 3 becomes claimable exactly at claimable_at
+    body = claimable()
+    assert [i["epoch"] for i in body["items"]] == [2, 3]
+    assert body["total"] == str(amount(d2, me) + amount(d3, me))
+
+    claim_row(engine, 2, me, amount(d2, me))  # indexed claim: gone from the list
+    assert [i["epoch"] for i in claimable()["items"]] == [3]
+
+    listed = {e["epoch"]: e for e in rewards_client.get("/rewards/epochs").json()["items"]}
+    assert sorted(listed) == [1, 2, 3, 4]
+    assert listed[1]["claimable"] is False and listed[3]["claimable"] is True
+    assert listed[2]["claim_window_closes_at"] == START - 100 + WINDOW
+    assert listed[2]["pool"] == "500" and listed[2]["total"] == str(d2.total)
+
+
+def test_file_differing_from_the_chain_is_refused(rewards_client, engine, dists_dir):
+    dist = distribution(5, 1000, {ACCOUNTS[0]: 1, ACCOUNTS[1]: 2})
+    publish(engine, dists_dir, 5, dist, START - 10)
+    path = dists_dir / str(CHAIN_ID) / "epoch-5.json"
+    url = f"/rewards/epochs/5/allocations/{ACCOUNTS[0]}"
+    assert rewards_client.get(url).status_code == 200  # cached after this
+
+    path.write_bytes(path.read_bytes().replace(b'"post":1', b'"post":2'))
+    status, code = error(reply := rewards_client.get(url))
+    assert (status, code) == (503, "distribution_mismatch")
+    assert "epoch 5" in reply.json()["error"]["message"]
+    assert error(rewards_client.get(f"/rewards/claimable/{ACCOUNTS[0]}")) == (
+        503,
+        "distribution_mismatch",
+    )
+
+    path.unlink()
+    assert error(rewards_client.get(url)) == (503, "distribution_missing")
+
+
+def test_file_with_another_root_is_refused(rewards_client, engine, dists_dir):
+    dist = distribution(6, 1000, {ACCOUNTS[0]: 1, ACCOUNTS[1]: 2})
+    other = distribution(6, 998, {ACCOUNTS[0]: 1, ACCOUNTS[1]: 2})
+    assert other.root != dist.root
+    digest = publish(engine, dists_dir, 6, dist, START - 10, root=other.root)
+    assert digest  # the hash matches, the root does not
+    reply = rewards_client.get("/rewards/epochs/6/leaderboard")
+    assert error(reply) == (503, "distribution_mismatch")
+    assert "root" in reply.json()["error"]["message"]
+
+
+def test_openapi_documents_the_rewards_routes(rewards_client):
+    spec = rewards_client.get("/openapi.json").json()
+    for path in (
+        "/rewards/epochs",
+        "/rewards/epochs/{epoch}/leaderboard",
+        "/rewards/epochs/{epoch}/allocations/{address}",
+        "/rewards/claimable/{address}",
+    ):
+        operation = spec["paths"][path]["get"]
+        assert operation["tags"] == ["rewards"]
+        assert "503" in operation["responses"]
