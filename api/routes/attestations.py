@@ -17,8 +17,11 @@ router = APIRouter(prefix="/attestations", tags=["attestations"])
 
 
 class AttestationIn(BaseModel):
-    activity: Activity = Field(description="What you did: a post or a comment of yours")
-    id: int = Field(ge=1, description="The post or comment id")
+    activity: Activity = Field(
+        description="What you did: a post or a comment of yours, or a live session you hosted "
+        "(ended, with at least one attendee)"
+    )
+    id: int = Field(ge=1, description="The post, comment or live session id")
 
 
 class ContributionOut(BaseModel):

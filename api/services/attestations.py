@@ -7,8 +7,12 @@ What each activity earns (kind numbers are IContributionPoints'):
 activity   kind                 points
 =========  ===================  ======
 post       0 (KIND_POST)        10
+live       1 (KIND_LIVE)        20
 comment    2 (KIND_COMMENT)     2
 =========  ===================  ======
+
+A live session earns its host points once it has ended with at least one attendee (409
+``session_not_ended``, 422 ``session_without_attendees`` before); its epoch is the week it started.
 
 The uid is ``planet.typed_data.new_uid("planet.api.attestation", chain_id, activity, id)``:
 a function of the activity alone, so one activity can never get two uids. The epoch is the week
@@ -21,8 +25,9 @@ it, ``expired`` if not recorded by its deadline, else ``pending``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from eth_utils import to_checksum_address
 from sqlalchemy import Connection, RowMapping, select
@@ -30,15 +35,23 @@ from sqlalchemy import Connection, RowMapping, select
 from api.db import insert_ignore
 from api.errors import Forbidden, Unavailable, Unprocessable
 from api.models import contribution_attestations
+from api.services import live as live_service
 from api.services import posts as post_service
 from api.services.chain import ChainContext
 from api.services.identities import Identity
 from api.settings import ApiSettings
 from indexer.schema import attestations as recorded
 from planet.epochs import EpochError
-from planet.typed_data import KIND_COMMENT, KIND_POST, Contribution, new_uid, sign_contribution
+from planet.typed_data import (
+    KIND_COMMENT,
+    KIND_LIVE,
+    KIND_POST,
+    Contribution,
+    new_uid,
+    sign_contribution,
+)
 
-Activity = Literal["post", "comment"]
+Activity = Literal["post", "comment", "live"]
 Status = Literal["pending", "recorded", "revoked", "expired"]
 
 
@@ -51,6 +64,7 @@ class Reward:
 REWARDS: dict[str, Reward] = {
     "post": Reward(KIND_POST, 10),
     "comment": Reward(KIND_COMMENT, 2),
+    "live": Reward(KIND_LIVE, 20),
 }
 KIND_NAMES = {0: "post", 1: "live", 2: "comment", 3: "referral", 4: "conversion", 5: "trade"}
 
@@ -65,9 +79,16 @@ def activity_uid(chain_id: int, activity: str, activity_id: int) -> str:
     return "0x" + new_uid("planet.api.attestation", chain_id, activity, activity_id).hex()
 
 
-def _activity(conn: Connection, chain_id: int, activity: str, activity_id: int) -> RowMapping:
+def _activity(
+    conn: Connection, chain_id: int, activity: str, activity_id: int
+) -> Mapping[str, Any]:
+    """The activity's row; a live session's is read as its host's, from its start."""
     if activity == "post":
         return post_service.get(conn, chain_id, activity_id)
+    if activity == "live":
+        row = live_service.get(conn, chain_id, activity_id)
+        when = row["started_at"] if row["started_at"] is not None else row["created_at"]
+        return {**row, "author_token_id": row["host_token_id"], "created_at": when}
     return post_service.get_comment(conn, chain_id, activity_id)
 
 
@@ -115,6 +136,8 @@ def attest(
     source = _activity(conn, chain.chain_id, activity, activity_id)
     if source["author_token_id"] != identity.token_id:
         raise Forbidden(f"{activity} {activity_id} is not yours", code="not_your_activity")
+    if activity == "live":
+        live_service.attestable(conn, source)
     stored = _stored(conn, chain.chain_id, activity, activity_id)
     if stored is not None:
         return Attestation(stored, _status(conn, stored, now)), False

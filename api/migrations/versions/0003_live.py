@@ -43,9 +43,7 @@ def upgrade() -> None:
 
     op.create_table(
         "api_live_attendance",
-        sa.Column(
-            "session_id", id_type(), sa.ForeignKey("api_live_sessions.id"), primary_key=True
-        ),
+        sa.Column("session_id", id_type(), sa.ForeignKey("api_live_sessions.id"), primary_key=True),
         _big("token_id", primary_key=True),
         _big("joined_at"),
     )
