@@ -14,10 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import anyio
+import anyio.abc
 import anyio.from_thread
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, WebSocket
 from pydantic import AwareDatetime, BaseModel, Field
@@ -30,6 +33,8 @@ from api.errors import (
     ApiError,
     IdentityRequired,
     NotAuthenticated,
+    NotFound,
+    Unprocessable,
     gated_responses,
     responses,
 )
@@ -42,6 +47,7 @@ from api.services.chat_broker import (
     Subscription,
     channel_name,
 )
+from api.services.posts import PRIVATE
 from planet import logs
 
 log = logs.get("api.live")
@@ -50,6 +56,14 @@ router = APIRouter(prefix="/live", tags=["live"])
 StatusFilter = Annotated[
     Literal["scheduled", "live", "ended"] | None,
     Query(description="Only sessions in this status"),
+]
+
+HostFilter = Annotated[
+    str | None, Query(min_length=1, max_length=64, description="Only this host's (handle)")
+]
+VisibilityFilter = Annotated[
+    Literal["public", "private"] | None,
+    Query(description="`private` needs `host` and access to the host's community"),
 ]
 
 
@@ -209,7 +223,7 @@ def schedule(body: LiveIn, conn: Conn, identity: CurrentIdentity, moment: Now) -
     return _session(row, identity.handle, live.Counts(0, 0))
 
 
-@router.get("", response_model=LivePage, responses=gated_responses(401, 422))
+@router.get("", response_model=LivePage, responses=gated_responses(401, 403, 404, 422))
 def list_sessions(
     conn: Conn,
     chain: Chain,
@@ -217,13 +231,41 @@ def list_sessions(
     moment: Now,
     access: Access,
     status: StatusFilter = None,
+    host: HostFilter = None,
+    visibility: VisibilityFilter = None,
     cursor: Cursor = None,
     limit: Limit = 20,
 ) -> LivePage:
     """Sessions newest first. Private sessions appear only for their host and wallets with
-    access to one of the host's passes (422 ``invalid_cursor``)."""
+    access to one of the host's passes; others never see them, nor their titles or counts.
+    ``visibility=private`` lists one host's private sessions (with ``host``; 422
+    ``host_required``) and answers 401 / 403 ``pass_required`` / ``pass_expired`` like the
+    sessions themselves. 404: no such host; 422 ``invalid_cursor``."""
     reader = user.address if user is not None else None
-    page = live.page(conn, chain.chain_id, reader, moment, access, status, cursor, limit)
+    host_identity = None
+    if host is not None:
+        host_identity = identities.by_handle(conn, chain.chain_id, host)
+        if host_identity is None:
+            raise NotFound(f"no identity with handle {host!r}")
+    if visibility == PRIVATE:
+        if host_identity is None:
+            raise Unprocessable(
+                "visibility=private lists one host's community: add ?host=<handle>",
+                code="host_required",
+            )
+        live.community_access(conn, host_identity, reader, moment, access)
+    page = live.page(
+        conn,
+        chain.chain_id,
+        reader,
+        moment,
+        access,
+        status,
+        cursor,
+        limit,
+        host=host_identity,
+        visibility=visibility,
+    )
     return LivePage(
         items=[
             _session(r, page.handles.get(r["host_token_id"]), page.counts[r["id"]])
@@ -474,6 +516,13 @@ async def _forward(app: FastAPI, socket: _Socket, listener: _Listener, sub: Subs
                 await run_in_threadpool(_attend, app, listener)
 
 
+async def _until_done(group: anyio.abc.TaskGroup, direction: Awaitable[None]) -> None:
+    """Runs one direction of a socket, then ends the other; a closed socket just ends it."""
+    with contextlib.suppress(WebSocketDisconnect, OSError, RuntimeError):
+        await direction
+    group.cancel_scope.cancel()
+
+
 @router.websocket("/{session_id}/chat")
 async def chat(websocket: WebSocket, session_id: int, token: str | None = None) -> None:
     """Real-time chat of a session. Authenticate with ``?token=`` (or ``Authorization:
@@ -502,22 +551,11 @@ async def chat(websocket: WebSocket, session_id: int, token: str | None = None) 
                     "can_send": listener.token_id is not None,
                 }
             )
-            tasks = [
-                asyncio.create_task(_receive(app, socket, listener)),
-                asyncio.create_task(_forward(app, socket, listener, sub)),
-            ]
-            try:
-                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-            for task in done:
-                error = task.exception()
-                if error is not None and not isinstance(
-                    error, (WebSocketDisconnect, OSError, RuntimeError)
-                ):
-                    raise error
+            # Both directions at once; when one ends (the client left, or it fell behind)
+            # the task group cancels the other.
+            async with anyio.create_task_group() as group:
+                group.start_soon(_until_done, group, _receive(app, socket, listener))
+                group.start_soon(_until_done, group, _forward(app, socket, listener, sub))
     except BrokerUnavailable as err:
         with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError):
             await socket.send(_error_frame("chat_unavailable", str(err)))

@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
+import anyio
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -211,13 +212,15 @@ class RedisBroker:
         try:
             yield sub
         finally:
-            async with self._lock:
-                subs = self._local.get(channel, set())
-                subs.discard(sub)
-                if not subs:
-                    self._local.pop(channel, None)
-                    with contextlib.suppress(RedisError, OSError, asyncio.TimeoutError):
-                        await asyncio.wait_for(self._pubsub.unsubscribe(channel), self._timeout)
+            # Shielded: a socket cancelled mid-cleanup must not leave the process subscribed.
+            with anyio.CancelScope(shield=True):
+                async with self._lock:
+                    subs = self._local.get(channel, set())
+                    subs.discard(sub)
+                    if not subs:
+                        self._local.pop(channel, None)
+                        with contextlib.suppress(RedisError, OSError, TimeoutError):
+                            await asyncio.wait_for(self._pubsub.unsubscribe(channel), self._timeout)
 
     async def _join(self, channel: str) -> None:
         """Subscribes this process to ``channel`` and waits until Redis confirms it, so a
@@ -229,7 +232,7 @@ class RedisBroker:
             await asyncio.wait_for(confirmed.wait(), self._timeout)
         except (TimeoutError, RedisError, OSError) as err:
             log.warning("chat subscribe failed", channel=channel, error=str(err) or "timeout")
-            with contextlib.suppress(RedisError, OSError, asyncio.TimeoutError):
+            with contextlib.suppress(RedisError, OSError, TimeoutError):
                 await asyncio.wait_for(self._pubsub.unsubscribe(channel), self._timeout)
             raise BrokerUnavailable("live chat is unavailable (Redis unreachable)") from None
         finally:

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Connection, RowMapping, func, insert, select, update
+from sqlalchemy import Connection, RowMapping, Table, func, insert, select, update
 
 from api.db import insert_ignore
 from api.errors import ApiError, Forbidden, NotAuthenticated, NotFound, Unprocessable
@@ -141,11 +141,7 @@ def readable(
         host = identities.by_token(conn, chain_id, row["host_token_id"])
         if host is None:  # cannot happen while the indexer mirrors the identity
             raise NotFound(f"no live session {session_id}")
-        if reader is None:
-            raise NotAuthenticated(
-                "private live session: sign in with a wallet holding one of the host's passes"
-            )
-        policy.community_access(conn, host, reader, now).enforce(host)
+        community_access(conn, host, reader, now, policy)
     return row
 
 
@@ -242,24 +238,21 @@ def send(conn: Connection, row: RowMapping, who: Identity, body: object, now: in
     )
 
 
+def _count_by_session(conn: Connection, table: Table, ids: list[int]) -> dict[int, int]:
+    rows = conn.execute(
+        select(table.c.session_id, func.count())
+        .where(table.c.session_id.in_(ids))
+        .group_by(table.c.session_id)
+    )
+    return {session_id: count for session_id, count in rows}
+
+
 def counts(conn: Connection, session_ids: Iterable[int]) -> dict[int, Counts]:
     ids = list(session_ids)
     if not ids:
         return {}
-    attendees = dict(
-        conn.execute(
-            select(live_attendance.c.session_id, func.count())
-            .where(live_attendance.c.session_id.in_(ids))
-            .group_by(live_attendance.c.session_id)
-        ).tuples()
-    )
-    messages = dict(
-        conn.execute(
-            select(live_messages.c.session_id, func.count())
-            .where(live_messages.c.session_id.in_(ids))
-            .group_by(live_messages.c.session_id)
-        ).tuples()
-    )
+    attendees = _count_by_session(conn, live_attendance, ids)
+    messages = _count_by_session(conn, live_messages, ids)
     return {i: Counts(attendees.get(i, 0), messages.get(i, 0)) for i in ids}
 
 
@@ -281,12 +274,19 @@ def page(
     wanted: Status | None,
     cursor: str | None,
     limit: int,
+    host: Identity | None = None,
+    visibility: str | None = None,
 ) -> SessionPage:
-    """Sessions newest first; private ones only when ``reader`` may read their host's
-    community (decided once per host per page)."""
+    """Sessions newest first, optionally of one ``host``, one status or one visibility;
+    private ones only when ``reader`` may read their host's community (decided once per host
+    per page)."""
     where = [live_sessions.c.chain_id == chain_id]
     if wanted is not None:
         where.append(_status_filter(wanted))  # type: ignore[arg-type]
+    if host is not None:
+        where.append(live_sessions.c.host_token_id == host.token_id)
+    if visibility is not None:
+        where.append(live_sessions.c.visibility == visibility)
     before = decode_cursor(cursor)
     allowed: dict[int, bool] = {}
     rows: list[RowMapping] = []
@@ -316,6 +316,17 @@ def page(
         counts(conn, [r["id"] for r in rows]),
         encode_cursor(rows[-1]["id"]) if more and rows else None,
     )
+
+
+def community_access(
+    conn: Connection, host: Identity, reader: str | None, now: int, policy: AccessPolicy
+) -> None:
+    """Raises 401/403 unless ``reader`` may read ``host``'s private sessions."""
+    if reader is None:
+        raise NotAuthenticated(
+            "private live sessions: sign in with a wallet holding one of the host's passes"
+        )
+    policy.community_access(conn, host, reader, now).enforce(host)
 
 
 def _may_read(
