@@ -31,6 +31,13 @@ ROUTES = {
     ("post", "/attestations"),
     ("get", "/attestations/mine"),
     ("get", "/health"),
+    ("post", "/live"),
+    ("get", "/live"),
+    ("get", "/live/{session_id}"),
+    ("post", "/live/{session_id}/start"),
+    ("post", "/live/{session_id}/end"),
+    ("get", "/live/{session_id}/messages"),
+    ("post", "/live/{session_id}/messages"),
 }
 
 
