@@ -24,7 +24,7 @@ import anyio.abc
 import anyio.from_thread
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, WebSocket
 from pydantic import AwareDatetime, BaseModel, Field
-from sqlalchemy import Engine, RowMapping
+from sqlalchemy import Connection, Engine, RowMapping
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
@@ -47,6 +47,7 @@ from api.services.chat_broker import (
     Subscription,
     channel_name,
 )
+from api.services.identities import Identity
 from api.services.posts import PRIVATE
 from planet import logs
 
@@ -147,7 +148,7 @@ def _session(row: RowMapping, handle: str | None, counts: live.Counts) -> LiveOu
     )
 
 
-def _one(conn: Any, row: RowMapping) -> LiveOut:
+def _one(conn: Connection, row: RowMapping) -> LiveOut:
     handles = identities.handles(conn, row["chain_id"], {row["host_token_id"]})
     return _session(
         row, handles.get(row["host_token_id"]), live.counts(conn, [row["id"]])[row["id"]]
@@ -281,7 +282,7 @@ def get_session(row: ReadableSession, conn: Conn) -> LiveOut:
 
 
 def _transition(
-    request: Request, engine: Engine, identity: Any, session_id: int, moment: int, to: str
+    request: Request, engine: Engine, identity: Identity, session_id: int, moment: int, to: str
 ) -> LiveOut:
     with engine.begin() as conn:
         if to == live.LIVE:
