@@ -432,12 +432,17 @@ def _attend(app: FastAPI, listener: _Listener) -> None:
             live.attend(conn, live.get(conn, chain_id, listener.session_id), identity, now)
 
 
+_MAX_FRAME = 4 * live.MAX_MESSAGE + 1_024  # room for JSON escapes; parsed only below it
+
+
 def _body_of(message: dict[str, Any]) -> object:
     """The ``body`` of a client frame; :class:`ApiError` ``invalid_frame`` if it is not
     a JSON object with one."""
     text = message.get("text")
     if text is None:
         raise ApiError('send JSON text frames: {"body": "..."}', code="invalid_frame")
+    if len(text) > _MAX_FRAME:
+        raise ApiError(f"frames are at most {_MAX_FRAME} characters", code="frame_too_large")
     try:
         frame = json.loads(text)
     except ValueError:

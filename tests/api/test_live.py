@@ -256,6 +256,7 @@ def test_bad_frames_get_error_frames_and_the_socket_stays_usable(client, member)
             ('{"body": 5}', "invalid_message"),
             ('{"body": "   "}', "empty_message"),
             ('{"body": "' + "y" * 2001 + '"}', "message_too_long"),
+            ('{"body": "' + "z" * 20_000 + '"}', "frame_too_large"),
         ):
             ws.send_text(frame)
             reply = ws.receive_json()
