@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel
@@ -12,9 +13,10 @@ from api import errors
 from api.db import make_engine
 from api.deps import limit_ip
 from api.exchanges import Exchange, exchange_from_settings
-from api.routes import attestations, auth, communities, orders, posts, profiles, rewards
+from api.routes import attestations, auth, communities, live, orders, posts, profiles, rewards
 from api.services.access import AccessPolicy, PassAccess
 from api.services.chain import ChainContext
+from api.services.chat_broker import make_broker
 from api.services.ratelimit import TokenBucket
 from api.services.rewards import Rewards
 from api.settings import ApiSettings
@@ -22,6 +24,17 @@ from api.settings import ApiSettings
 
 class HealthOut(BaseModel):
     status: str
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Runs the live chat broker on the serving loop (Redis needs its reader task there).
+    Without a lifespan (a TestClient used outside ``with``) the in-process broker still works."""
+    await app.state.broker.start()
+    try:
+        yield
+    finally:
+        await app.state.broker.stop()
 
 
 def create_app(
@@ -39,13 +52,14 @@ def create_app(
         title="Planet API",
         version="0.1.0",
         description="Sign-In with Ethereum, profiles, posts (public, or private to holders of "
-        "the author's community passes), orders placed from posts through an exchange, "
-        "contribution attestations and weekly rewards (leaderboard, allocations with Merkle "
-        "proofs, what an address can claim), "
+        "the author's community passes), live sessions with WebSocket chat, orders placed "
+        "from posts through an exchange, contribution attestations and weekly rewards "
+        "(leaderboard, allocations with Merkle proofs, what an address can claim), "
         "joined with the chain state the Planet indexer mirrors. Every error is "
         '`{"error": {"code", "message"}}`.',
         dependencies=[Depends(limit_ip)],
         responses=errors.responses(429),
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
@@ -58,8 +72,9 @@ def create_app(
     app.state.identity_limiter = TokenBucket(
         settings.rate_limit_identity, settings.rate_limit_burst
     )
+    app.state.broker = make_broker(settings)
     errors.install(app)
-    for module in (auth, profiles, posts, communities, attestations, orders, rewards):
+    for module in (auth, profiles, posts, communities, live, attestations, orders, rewards):
         app.include_router(module.router)
 
     @app.get("/health", response_model=HealthOut, tags=["meta"])

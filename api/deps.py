@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.requests import HTTPConnection
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection
 
@@ -44,10 +45,10 @@ Now = Annotated[int, Depends(now)]
 Access = Annotated[AccessPolicy, Depends(get_access)]
 
 
-def limit_ip(request: Request) -> None:
-    """Every request takes a token from its client IP's bucket."""
-    host = request.client.host if request.client else "unknown"
-    request.app.state.ip_limiter.take(f"ip:{host}")
+def limit_ip(connection: HTTPConnection) -> None:
+    """Every request (and WebSocket handshake) takes a token from its client IP's bucket."""
+    host = connection.client.host if connection.client else "unknown"
+    connection.app.state.ip_limiter.take(f"ip:{host}")
 
 
 def current_user(

@@ -203,3 +203,43 @@ fills = Table(
     Index("ix_api_fills_post", "post_id", "attributed"),
     Index("ix_api_fills_creator", "chain_id", "creator_token_id", "filled_at"),
 )
+
+# Live sessions: scheduled by a host, started, ended. The status is derived from the times
+# (api.services.live). "private" sessions are gated like private posts (api.services.access).
+live_sessions = Table(
+    "api_live_sessions",
+    metadata,
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("host_token_id", BigInteger, nullable=False),
+    Column("host_address", String(42), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("visibility", String(8), nullable=False, default="public", server_default="public"),
+    Column("scheduled_at", BigInteger, nullable=False),
+    Column("started_at", BigInteger, nullable=True),
+    Column("ended_at", BigInteger, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_api_live_sessions_schedule", "chain_id", "scheduled_at"),
+)
+
+# One row per distinct identified attendee (first join while live); never the host.
+live_attendance = Table(
+    "api_live_attendance",
+    metadata,
+    Column("session_id", id_type(), ForeignKey("api_live_sessions.id"), primary_key=True),
+    Column("token_id", BigInteger, primary_key=True),
+    Column("joined_at", BigInteger, nullable=False),
+)
+
+live_messages = Table(
+    "api_live_messages",
+    metadata,
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("session_id", id_type(), ForeignKey("api_live_sessions.id"), nullable=False),
+    Column("token_id", BigInteger, nullable=False),
+    Column("author_address", String(42), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_api_live_messages_session", "session_id", "id"),
+)

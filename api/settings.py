@@ -108,6 +108,18 @@ class ApiSettings(BaseSettings):
     )
     okx_timeout: float = Field(default=10.0, gt=0, description="Seconds per OKX request.")
 
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for live chat fan-out across API processes (redis://host:6379/0); "
+        "unset: in-process only (one process).",
+    )
+    redis_channel_prefix: str = Field(
+        default="planet:live",
+        min_length=1,
+        max_length=100,
+        description="Live chat channels are <prefix>:<chain id>:<session id>.",
+    )
+
     @field_validator("session_secret")
     @classmethod
     def _long_secret(cls, value: SecretStr) -> SecretStr:

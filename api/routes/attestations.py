@@ -18,10 +18,11 @@ router = APIRouter(prefix="/attestations", tags=["attestations"])
 
 class AttestationIn(BaseModel):
     activity: Activity = Field(
-        description="What you did: a post or a comment of yours, or a trade (an attributed "
-        "fill of an order placed from one of your posts)"
+        description="What you did: a post or a comment of yours, a live session you hosted "
+        "(ended, with at least one attendee), or a trade (an attributed fill of an order "
+        "placed from one of your posts)"
     )
-    id: int = Field(ge=1, description="The post, comment or fill id")
+    id: int = Field(ge=1, description="The post, comment, live session or fill id")
 
 
 class ContributionOut(BaseModel):

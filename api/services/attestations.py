@@ -7,6 +7,7 @@ What each activity earns (kind numbers are IContributionPoints'):
 activity   kind                 points
 =========  ===================  ======
 post       0 (KIND_POST)        10
+live       1 (KIND_LIVE)        20
 comment    2 (KIND_COMMENT)     2
 trade      5 (KIND_TRADE)       3
 =========  ===================  ======
@@ -14,6 +15,9 @@ trade      5 (KIND_TRADE)       3
 A ``trade`` is an attributed fill (``api_fills.id``) of an order placed from one of the
 creator's posts; the creator is the one credited, in the week of the fill. Fills of a creator's
 own orders earn nothing (422 ``trade_not_attributed``).
+
+A live session earns its host points once it has ended with at least one attendee (409
+``session_not_ended``, 422 ``session_without_attendees`` before); its epoch is the week it started.
 
 The uid is ``planet.typed_data.new_uid("planet.api.attestation", chain_id, activity, id)``:
 a function of the activity alone, so one activity can never get two uids. The epoch is the week
@@ -36,6 +40,7 @@ from sqlalchemy import Connection, RowMapping, select
 from api.db import insert_ignore
 from api.errors import Forbidden, Unavailable, Unprocessable
 from api.models import contribution_attestations
+from api.services import live as live_service
 from api.services import posts as post_service
 from api.services import trading
 from api.services.chain import ChainContext
@@ -45,6 +50,7 @@ from indexer.schema import attestations as recorded
 from planet.epochs import EpochError
 from planet.typed_data import (
     KIND_COMMENT,
+    KIND_LIVE,
     KIND_POST,
     KIND_TRADE,
     Contribution,
@@ -52,7 +58,7 @@ from planet.typed_data import (
     sign_contribution,
 )
 
-Activity = Literal["post", "comment", "trade"]
+Activity = Literal["post", "comment", "live", "trade"]
 Status = Literal["pending", "recorded", "revoked", "expired"]
 
 
@@ -65,6 +71,7 @@ class Reward:
 REWARDS: dict[str, Reward] = {
     "post": Reward(KIND_POST, 10),
     "comment": Reward(KIND_COMMENT, 2),
+    "live": Reward(KIND_LIVE, 20),
     "trade": Reward(KIND_TRADE, 3),
 }
 KIND_NAMES = {0: "post", 1: "live", 2: "comment", 3: "referral", 4: "conversion", 5: "trade"}
@@ -83,11 +90,16 @@ def activity_uid(chain_id: int, activity: str, activity_id: int) -> str:
 def _activity(
     conn: Connection, chain_id: int, activity: str, activity_id: int
 ) -> Mapping[str, Any]:
-    """The activity's credited identity (``author_token_id``) and time (``created_at``)."""
+    """The activity's credited identity (``author_token_id``) and time (``created_at``); a
+    live session's is its host's, from its start."""
     if activity == "post":
         return post_service.get(conn, chain_id, activity_id)
     if activity == "trade":
         return trading.attributed_fill(conn, chain_id, activity_id)
+    if activity == "live":
+        row = live_service.get(conn, chain_id, activity_id)
+        when = row["started_at"] if row["started_at"] is not None else row["created_at"]
+        return {**row, "author_token_id": row["host_token_id"], "created_at": when}
     return post_service.get_comment(conn, chain_id, activity_id)
 
 
@@ -135,6 +147,8 @@ def attest(
     source = _activity(conn, chain.chain_id, activity, activity_id)
     if source["author_token_id"] != identity.token_id:
         raise Forbidden(f"{activity} {activity_id} is not yours", code="not_your_activity")
+    if activity == "live":
+        live_service.attestable(conn, source)
     stored = _stored(conn, chain.chain_id, activity, activity_id)
     if stored is not None:
         return Attestation(stored, _status(conn, stored, now)), False

@@ -40,6 +40,13 @@ ROUTES = {
     ("get", "/orders"),
     ("get", "/orders/{order_id}"),
     ("post", "/orders/{order_id}/sync"),
+    ("post", "/live"),
+    ("get", "/live"),
+    ("get", "/live/{session_id}"),
+    ("post", "/live/{session_id}/start"),
+    ("post", "/live/{session_id}/end"),
+    ("get", "/live/{session_id}/messages"),
+    ("post", "/live/{session_id}/messages"),
 }
 
 

@@ -1,0 +1,375 @@
+"""Live sessions: scheduled by a host, started, ended; attendance and chat messages.
+
+Rules (each is tested):
+
+* Status is derived, never stored: ``scheduled`` until ``started_at`` is set, ``live`` until
+  ``ended_at`` is set, then ``ended``. Only the host (by identity token, so a recovered identity
+  keeps its sessions) starts a scheduled session and ends a live one; anyone else gets 403
+  ``not_host``. Transitions are conditional updates, so two racing requests cannot both win;
+  the loser gets 409 (``session_already_started``, ``session_not_live``, ``session_ended``).
+  A host may start before ``scheduled_at`` (the schedule is an announcement).
+* Visibility: ``public`` or ``private``. A private session belongs to the host's private
+  community, gated exactly like private posts (:mod:`api.services.access`): every route that
+  names it answers 401 without a session and 403 ``pass_required`` / ``pass_expired`` without
+  access, before revealing anything (title, status, counts, messages). Listings skip private
+  sessions the reader may not read, so their titles and counts never leak.
+* Attendance: one row per distinct identified attendee, the first time they join the chat of a
+  live session (or send a message to it); the host is never an attendee. Anonymous listeners
+  are not counted.
+* Messages: only while live, by an identity with access; 1-2000 characters after trimming.
+* Pagination: sessions newest first by id, messages oldest first; opaque id cursors as posts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import Connection, RowMapping, Table, func, insert, select, update
+
+from api.db import insert_ignore
+from api.errors import ApiError, Forbidden, NotAuthenticated, NotFound, Unprocessable
+from api.models import live_attendance, live_messages, live_sessions
+from api.services import identities
+from api.services.access import AccessPolicy
+from api.services.identities import Identity
+from api.services.posts import PRIVATE, VISIBILITIES, decode_cursor, encode_cursor
+
+Status = Literal["scheduled", "live", "ended"]
+SCHEDULED: Status = "scheduled"
+LIVE: Status = "live"
+ENDED: Status = "ended"
+STATUSES = (SCHEDULED, LIVE, ENDED)
+
+MAX_MESSAGE = 2_000
+_SCAN_BATCH = 100  # rows read at a time while filtering a listing by access
+
+
+class Conflict(ApiError):
+    status, code = 409, "conflict"
+
+
+@dataclass(frozen=True)
+class Counts:
+    attendees: int
+    messages: int
+
+
+@dataclass(frozen=True)
+class SessionPage:
+    rows: list[RowMapping]
+    handles: dict[int, str]
+    counts: dict[int, Counts]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class MessagePage:
+    rows: list[RowMapping]
+    handles: dict[int, str]
+    next_cursor: str | None
+
+
+def status(row: Mapping[str, Any]) -> Status:
+    if row["ended_at"] is not None:
+        return ENDED
+    if row["started_at"] is not None:
+        return LIVE
+    return SCHEDULED
+
+
+def create(
+    conn: Connection,
+    host: Identity,
+    title: str,
+    description: str,
+    scheduled_at: int,
+    visibility: str,
+    now: int,
+) -> RowMapping:
+    if visibility not in VISIBILITIES:
+        raise Unprocessable(f"visibility must be one of {VISIBILITIES}", code="invalid_visibility")
+    if scheduled_at < now:
+        raise Unprocessable("scheduled_at is in the past", code="scheduled_in_past")
+    session_id = conn.execute(
+        insert(live_sessions)
+        .values(
+            chain_id=host.chain_id,
+            host_token_id=host.token_id,
+            host_address=host.owner,
+            title=title,
+            description=description,
+            visibility=visibility,
+            scheduled_at=scheduled_at,
+            started_at=None,
+            ended_at=None,
+            created_at=now,
+        )
+        .returning(live_sessions.c.id)
+    ).scalar_one()
+    return get(conn, host.chain_id, session_id)
+
+
+def get(conn: Connection, chain_id: int, session_id: int) -> RowMapping:
+    row = (
+        conn.execute(
+            select(live_sessions).where(
+                live_sessions.c.id == session_id, live_sessions.c.chain_id == chain_id
+            )
+        )
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        raise NotFound(f"no live session {session_id}")
+    return row
+
+
+def readable(
+    conn: Connection,
+    chain_id: int,
+    session_id: int,
+    reader: str | None,
+    now: int,
+    policy: AccessPolicy,
+) -> RowMapping:
+    """The session, if wallet ``reader`` (None: anonymous) may see it at ``now``: 404 when
+    there is none, 401/403 when it is private and the reader has no access."""
+    row = get(conn, chain_id, session_id)
+    if row["visibility"] == PRIVATE:
+        host = identities.by_token(conn, chain_id, row["host_token_id"])
+        if host is None:  # cannot happen while the indexer mirrors the identity
+            raise NotFound(f"no live session {session_id}")
+        community_access(conn, host, reader, now, policy)
+    return row
+
+
+def _hosted(conn: Connection, host: Identity, session_id: int) -> RowMapping:
+    row = get(conn, host.chain_id, session_id)
+    if row["host_token_id"] != host.token_id:
+        raise Forbidden("only the session's host may do this", code="not_host")
+    return row
+
+
+def _refuse(row: RowMapping, wanted: Status) -> Conflict:
+    """The 409 for acting on ``row`` when it is not ``wanted``."""
+    current = status(row)
+    if current == ENDED:
+        return Conflict(f"live session {row['id']} has ended", code="session_ended")
+    if wanted == SCHEDULED:
+        return Conflict(f"live session {row['id']} already started", code="session_already_started")
+    return Conflict(f"live session {row['id']} is not live", code="session_not_live")
+
+
+def start(conn: Connection, host: Identity, session_id: int, now: int) -> RowMapping:
+    row = _hosted(conn, host, session_id)
+    started = conn.execute(
+        update(live_sessions)
+        .where(live_sessions.c.id == session_id, live_sessions.c.started_at.is_(None))
+        .values(started_at=now)
+    ).rowcount
+    if not started:
+        raise _refuse(get(conn, host.chain_id, session_id), SCHEDULED)
+    return get(conn, row["chain_id"], session_id)
+
+
+def end(conn: Connection, host: Identity, session_id: int, now: int) -> RowMapping:
+    row = _hosted(conn, host, session_id)
+    ended = conn.execute(
+        update(live_sessions)
+        .where(
+            live_sessions.c.id == session_id,
+            live_sessions.c.started_at.is_not(None),
+            live_sessions.c.ended_at.is_(None),
+        )
+        .values(ended_at=now)
+    ).rowcount
+    if not ended:
+        raise _refuse(get(conn, host.chain_id, session_id), LIVE)
+    return get(conn, row["chain_id"], session_id)
+
+
+def attend(conn: Connection, row: RowMapping, who: Identity, now: int) -> bool:
+    """Records ``who`` as an attendee of live session ``row`` (once); whether it was new."""
+    if who.token_id == row["host_token_id"] or status(row) != LIVE:
+        return False
+    return insert_ignore(
+        conn,
+        live_attendance,
+        {"session_id": row["id"], "token_id": who.token_id, "joined_at": now},
+    )
+
+
+def clean_body(body: object) -> str:
+    """The message text to store; 422 when it is not 1-2000 characters after trimming."""
+    if not isinstance(body, str):
+        raise Unprocessable("body must be a string", code="invalid_message")
+    text = body.strip()
+    if not text:
+        raise Unprocessable("the message is empty", code="empty_message")
+    if len(text) > MAX_MESSAGE:
+        raise Unprocessable(
+            f"the message is longer than {MAX_MESSAGE} characters", code="message_too_long"
+        )
+    return text
+
+
+def send(conn: Connection, row: RowMapping, who: Identity, body: object, now: int) -> RowMapping:
+    """Stores a chat message in live session ``row`` (which the caller may read); the sender
+    becomes an attendee. 409 ``session_not_live`` / ``session_ended`` outside the live window."""
+    text = clean_body(body)
+    if status(row) != LIVE:
+        raise _refuse(row, LIVE)
+    message_id = conn.execute(
+        insert(live_messages)
+        .values(
+            session_id=row["id"],
+            token_id=who.token_id,
+            author_address=who.owner,
+            body=text,
+            created_at=now,
+        )
+        .returning(live_messages.c.id)
+    ).scalar_one()
+    attend(conn, row, who, now)
+    return (
+        conn.execute(select(live_messages).where(live_messages.c.id == message_id)).mappings().one()
+    )
+
+
+def _count_by_session(conn: Connection, table: Table, ids: list[int]) -> dict[int, int]:
+    rows = conn.execute(
+        select(table.c.session_id, func.count())
+        .where(table.c.session_id.in_(ids))
+        .group_by(table.c.session_id)
+    )
+    return {session_id: count for session_id, count in rows}
+
+
+def counts(conn: Connection, session_ids: Iterable[int]) -> dict[int, Counts]:
+    ids = list(session_ids)
+    if not ids:
+        return {}
+    attendees = _count_by_session(conn, live_attendance, ids)
+    messages = _count_by_session(conn, live_messages, ids)
+    return {i: Counts(attendees.get(i, 0), messages.get(i, 0)) for i in ids}
+
+
+def _status_filter(wanted: Status) -> object:
+    c = live_sessions.c
+    if wanted == SCHEDULED:
+        return c.started_at.is_(None)
+    if wanted == LIVE:
+        return c.started_at.is_not(None) & c.ended_at.is_(None)
+    return c.ended_at.is_not(None)
+
+
+def page(
+    conn: Connection,
+    chain_id: int,
+    reader: str | None,
+    now: int,
+    policy: AccessPolicy,
+    wanted: Status | None,
+    cursor: str | None,
+    limit: int,
+    host: Identity | None = None,
+    visibility: str | None = None,
+) -> SessionPage:
+    """Sessions newest first, optionally of one ``host``, one status or one visibility;
+    private ones only when ``reader`` may read their host's community (decided once per host
+    per page)."""
+    where = [live_sessions.c.chain_id == chain_id]
+    if wanted is not None:
+        where.append(_status_filter(wanted))  # type: ignore[arg-type]
+    if host is not None:
+        where.append(live_sessions.c.host_token_id == host.token_id)
+    if visibility is not None:
+        where.append(live_sessions.c.visibility == visibility)
+    before = decode_cursor(cursor)
+    allowed: dict[int, bool] = {}
+    rows: list[RowMapping] = []
+    while len(rows) <= limit:
+        query = select(live_sessions).where(*where)
+        if before is not None:
+            query = query.where(live_sessions.c.id < before)
+        batch = list(
+            conn.execute(query.order_by(live_sessions.c.id.desc()).limit(_SCAN_BATCH)).mappings()
+        )
+        for row in batch:
+            if row["visibility"] != PRIVATE or _may_read(
+                conn, chain_id, row["host_token_id"], reader, now, policy, allowed
+            ):
+                rows.append(row)
+                if len(rows) > limit:
+                    break
+        if len(batch) < _SCAN_BATCH:
+            break
+        before = batch[-1]["id"]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    handles = identities.handles(conn, chain_id, {r["host_token_id"] for r in rows})
+    return SessionPage(
+        rows,
+        handles,
+        counts(conn, [r["id"] for r in rows]),
+        encode_cursor(rows[-1]["id"]) if more and rows else None,
+    )
+
+
+def community_access(
+    conn: Connection, host: Identity, reader: str | None, now: int, policy: AccessPolicy
+) -> None:
+    """Raises 401/403 unless ``reader`` may read ``host``'s private sessions."""
+    if reader is None:
+        raise NotAuthenticated(
+            "private live sessions: sign in with a wallet holding one of the host's passes"
+        )
+    policy.community_access(conn, host, reader, now).enforce(host)
+
+
+def _may_read(
+    conn: Connection,
+    chain_id: int,
+    host_token_id: int,
+    reader: str | None,
+    now: int,
+    policy: AccessPolicy,
+    cache: dict[int, bool],
+) -> bool:
+    if reader is None:
+        return False
+    if host_token_id not in cache:
+        host = identities.by_token(conn, chain_id, host_token_id)
+        cache[host_token_id] = (
+            host is not None and policy.community_access(conn, host, reader, now).allowed
+        )
+    return cache[host_token_id]
+
+
+def message_page(
+    conn: Connection, chain_id: int, session_id: int, cursor: str | None, limit: int
+) -> MessagePage:
+    """Messages oldest first; the cursor is the last id seen (the caller checked access)."""
+    query = select(live_messages).where(live_messages.c.session_id == session_id)
+    after = decode_cursor(cursor)
+    if after is not None:
+        query = query.where(live_messages.c.id > after)
+    rows = list(conn.execute(query.order_by(live_messages.c.id).limit(limit + 1)).mappings())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    handles = identities.handles(conn, chain_id, {r["token_id"] for r in rows})
+    return MessagePage(rows, handles, encode_cursor(rows[-1]["id"]) if more and rows else None)
+
+
+def attestable(conn: Connection, row: Mapping[str, Any]) -> None:
+    """A session earns its host points once it has ended with at least one attendee."""
+    if status(row) != ENDED:
+        raise Conflict(
+            f"live session {row['id']} earns points once it has ended", code="session_not_ended"
+        )
+    if not counts(conn, [row["id"]])[row["id"]].attendees:
+        raise Unprocessable(
+            f"live session {row['id']} had no attendees", code="session_without_attendees"
+        )
