@@ -1,35 +1,67 @@
-"""`ape run demo` (what `make demo` runs): Planet on a local anvil chain, in one command.
+"""`ape run demo` (what `make demo` runs): the whole product on a local anvil chain, in one command.
 
 Starts anvil on 127.0.0.1:<port> (or joins one already listening there), deploys every contract
-with roles wired, prints the addresses, and keeps the chain up until Ctrl-C; `--once` exits
-after printing.
+with roles wired, then tells a week of a small community (:mod:`planet.demo.story`): sign-ups,
+personas, posts, a private community behind a pass, a live session with chat, trades from a post,
+attestations submitted from wallets, the week closed and proposed, two claims. It ends with a
+table of who earned what and why, and keeps the API (docs at /docs), the indexer and the chain up
+until Ctrl-C; `--once` exits 0 instead, for scripts and CI.
 """
 
 from __future__ import annotations
 
-import time
+import signal
+import sys
+import threading
 from pathlib import Path
 
 import click
 from ape import accounts, chain, networks, project
+from eth_account import Account
 
 from planet import deploy_config, logs
+from planet.demo.client import DemoError
+from planet.demo.story import StoryConfig, StoryResult, run
 from planet.deploy import deploy_all
 from planet.manifest import DEFAULT_DIR
+from planet.rewards.claim import ClaimError
+from planet.rewards.close import CloseError
+
+WORKDIR = Path(".run/demo")
 
 
 def step(message: str) -> None:
     click.secho(f"==> {message}", bold=True)
 
 
+def table(result: StoryResult) -> None:
+    """Who earned what and why, and the claims' transactions."""
+    click.echo(f"\n  week {result.epoch}: {len(result.earners)} accounts share the pool")
+    click.echo(f"  {'who':<8} {'earned (OKB)':>14}  why (distinct users, points, USDT traded)")
+    for e in result.earners:
+        why = ", ".join(f"{k} {v}" for k, v in e.why.items())
+        click.echo(f"  @{e.handle:<7} {e.amount / 10**18:>14.6f}  {why}")
+    click.echo("\n  claims")
+    for handle, claimed in result.claims.items():
+        click.echo(f"  @{handle:<7} {claimed.total / 10**18:>14.6f}  tx {claimed.tx_hash}")
+
+
 @click.command()
 @click.option("--port", default=8545, show_default=True, help="Port of the local anvil chain.")
-@click.option("--once", is_flag=True, help="Exit after deploying instead of keeping the chain up.")
+@click.option("--api-port", default=8000, show_default=True, help="Port the API serves on.")
+@click.option("--once", is_flag=True, help="Tell the story and exit instead of serving.")
 @click.option(
     "--manifest-dir", type=click.Path(path_type=Path), default=DEFAULT_DIR, show_default=True
 )
-def cli(port: int, once: bool, manifest_dir: Path) -> None:
-    """Run Planet on a local chain: start anvil, deploy, print the addresses."""
+@click.option(
+    "--workdir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=WORKDIR,
+    show_default=True,
+    help="Where the demo keeps its database, distribution files and wallets' key files.",
+)
+def cli(port: int, api_port: int, once: bool, manifest_dir: Path, workdir: Path) -> None:
+    """Run Planet on a local chain: deploy, tell a community's week, leave the API up."""
     logs.configure("WARNING")
     rpc = f"http://127.0.0.1:{port}"
     step(f"starting anvil at {rpc}")
@@ -45,14 +77,34 @@ def cli(port: int, once: bool, manifest_dir: Path) -> None:
         for name, record in manifest.contracts.items():
             state = "deployed" if name in fresh else "reused"
             click.echo(f"  {name:<20} {record.address:<44} {record.block_number:>5}  {state}")
-        click.echo(f"\n  manifest: {manifest_dir / f'{manifest.chain_id}.json'}")
-        click.echo(f"  epoch genesis: {manifest.genesis}; roles held by {deployer.address}")
-        if once:
-            step("done (--once)")
-            return
-        step(f"chain running at {rpc}; press Ctrl-C to stop")
+        click.echo(f"\n  epoch genesis: {manifest.genesis}; roles held by {deployer.address}")
+        # Test accounts 1-3 are left to the role tests; the community starts at 4.
+        people = [Account.from_key(a.private_key) for a in accounts.test_accounts[4:10]]
+        config = StoryConfig(
+            rpc_url=rpc,
+            manifest_path=manifest_dir / f"{manifest.chain_id}.json",
+            workdir=workdir,
+            deployer=Account.from_key(deployer.private_key),
+            people=people,
+            api_port=api_port,
+            fans=4,
+        )
+
+        def serve(result: StoryResult) -> None:
+            table(result)
+            if once:
+                step("done (--once)")
+                return
+            step(f"API at {result.api_url} (docs: {result.api_url}/docs); Ctrl-C stops everything")
+            stop = threading.Event()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: stop.set())
+            while not stop.wait(0.5):
+                pass
+            step("stopping the API, the indexer and anvil")
+
         try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            step("stopping")
+            run(config, lambda line: click.echo(line), after=serve)
+        except (DemoError, CloseError, ClaimError) as err:
+            click.secho(f"Error: {err}", fg="red", err=True)
+            sys.exit(1)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -53,6 +54,19 @@ class Item:
     epoch: int
     amount: int
     proof: list[bytes]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claim sent and mined: what it paid to whom, and the account's balance around it."""
+
+    tx_hash: str
+    account: str
+    items: list[Item]
+    total: int
+    before: int
+    after: int
+    fee: int  # wei the sending wallet paid for gas
 
 
 def _fail(message: str) -> NoReturn:
@@ -263,7 +277,8 @@ def _claim(
     manifest_path: Path | None,
     wallet_options: tuple[Path | None, Path | None, str | None, Path | None],
     yes: bool,
-) -> None:
+    echo: Callable[[str], None] = click.echo,
+) -> Claimed | None:
     from web3 import Web3
 
     key_file, keystore, alias, password_file = wallet_options
@@ -302,16 +317,16 @@ def _claim(
         items = from_files(distributions_dir, account, chain_id, vault, deployed.block_number)
     items = _still_open(vault, account, items)
     if not items:
-        click.echo(f"Nothing to claim for {account}.")
-        return
+        echo(f"Nothing to claim for {account}.")
+        return None
 
     native = int(asset, 16) == 0  # address(0): native OKB
     total = sum(i.amount for i in items)
-    click.echo(f"Claiming for {account} from vault {vault.address} (chain {chain_id}):")
-    click.echo(f"  {'epoch':>8}  amount")
+    echo(f"Claiming for {account} from vault {vault.address} (chain {chain_id}):")
+    echo(f"  {'epoch':>8}  amount")
     for item in items:
-        click.echo(f"  {item.epoch:>8}  {_format(item.amount, native)}")
-    click.echo(f"  {'total':>8}  {_format(total, native)}")
+        echo(f"  {item.epoch:>8}  {_format(item.amount, native)}")
+    echo(f"  {'total':>8}  {_format(total, native)}")
 
     if len(items) == 1:
         call = vault.functions.claim(items[0].epoch, account, items[0].amount, items[0].proof)
@@ -328,7 +343,7 @@ def _claim(
     max_fee = 2 * base_fee + tip
     limit = gas * 6 // 5
     what = "claim" if len(items) == 1 else f"claimMany of {len(items)} epochs"
-    click.echo(
+    echo(
         f"Estimated gas {gas:,} for {what}; fee about {_native(gas * (base_fee + tip))} "
         f"(at most {_native(limit * max_fee)}), paid by {wallet.address}"
     )
@@ -364,13 +379,28 @@ def _claim(
         raise ClaimError(f"transaction {hex_hash} reverted: {why}")
     after = _balance(w3, asset, native, account)
     fee = receipt["gasUsed"] * receipt["effectiveGasPrice"]
-    click.echo(f"Sent {hex_hash} (block {receipt['blockNumber']}, gas used {receipt['gasUsed']:,})")
+    echo(f"Sent {hex_hash} (block {receipt['blockNumber']}, gas used {receipt['gasUsed']:,})")
     paid_by_account = native and wallet.address.lower() == account.lower()
     note = f", after {_native(fee)} of gas" if paid_by_account else ""
-    click.echo(
+    echo(
         f"Balance of {account}: {before} -> {after} ({after - before:+}{note}); "
         f"claimed {_format(total, native)}"
     )
+    return Claimed(hex_hash, account, items, total, before, after, fee)
+
+
+def claim_with(
+    *,
+    rpc: str,
+    manifest_path: Path | None,
+    api: str,
+    key_file: Path,
+    address: str | None = None,
+    echo: Callable[[str], None] = click.echo,
+) -> Claimed | None:
+    """``planet claim --api API --key-file FILE --yes`` for a program (the demo): the same
+    checks and output, the result returned; raises :class:`ClaimError` instead of exiting."""
+    return _claim(address, api, None, rpc, manifest_path, (key_file, None, None, None), True, echo)
 
 
 def _still_open(vault: Any, account: str, items: list[Item]) -> list[Item]:

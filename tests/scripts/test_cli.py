@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APE = str(Path(sys.executable).with_name("ape"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def ape_run(
@@ -80,10 +89,45 @@ def test_deploy_help_lists_its_options():
 
 
 @pytest.mark.slow
-def test_demo_once_deploys_and_exits(tmp_path):
-    port = "18545"
-    result = ape_run("demo", "--once", "--port", port, "--manifest-dir", str(tmp_path))
+def test_demo_once_tells_the_whole_story_and_exits(tmp_path):
+    result = ape_run(
+        "demo", "--once", "--port", str(free_port()), "--api-port", str(free_port()),
+        "--manifest-dir", str(tmp_path), "--workdir", str(tmp_path / "demo"),
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     for name in ("Identity", "ContributionPoints", "CommunityPass", "PrizeVault"):
         assert name in result.stdout
     assert (tmp_path / "31337.json").exists()
+    assert "claims" in result.stdout and "done (--once)" in result.stdout
+    # Genesis is the deployment week's Monday: the story's week is epoch 0.
+    assert (tmp_path / "demo" / "distributions" / "31337" / "epoch-0.json").exists()
+
+
+@pytest.mark.slow
+def test_demo_serves_until_ctrl_c_then_stops_what_it_started(tmp_path):
+    chain_port, api_port = str(free_port()), free_port()
+    demo = subprocess.Popen(
+        [APE, "run", "demo", "--port", chain_port, "--api-port", str(api_port),
+         "--manifest-dir", str(tmp_path), "--workdir", str(tmp_path / "demo")],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PLANET_LOG_FORMAT": "json"},
+    )  # fmt: skip
+    said = []
+    try:
+        assert demo.stdout is not None
+        for line in demo.stdout:
+            said.append(line)
+            if "Ctrl-C stops everything" in line:
+                break
+        else:
+            pytest.fail("the demo ended before serving:\n" + "".join(said))
+        docs = httpx.get(f"http://127.0.0.1:{api_port}/docs", timeout=10)
+        assert docs.status_code == 200
+        demo.send_signal(signal.SIGINT)
+        assert demo.wait(timeout=60) == 0
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+    for port in (int(chain_port), api_port):
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open"
