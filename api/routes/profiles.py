@@ -64,6 +64,29 @@ class PointsOut(BaseModel):
     total: int
 
 
+class HeldPassOut(BaseModel):
+    pass_id: int
+    creator: str
+    balance: int
+    expiry: int = Field(description="Unix seconds a subscription runs to (exclusive); 0: lifetime")
+    active: bool = Field(description="Whether it grants access now (CommunityPass.hasAccess)")
+
+
+class CreatedPassOut(BaseModel):
+    pass_id: int
+    currency: str = Field(description="ERC-20 address, or the zero address for native OKB")
+    price: str = Field(description="Per pass or period, in the currency's base unit (decimal)")
+    duration: int = Field(description="Subscription period in seconds; 0: lifetime")
+    minted: int
+    max_supply: str = Field(description="Decimal (2^64-1 means unlimited)")
+    paused: bool
+
+
+class PassesOut(BaseModel):
+    held: list[HeldPassOut] = Field(description="Passes the wallet holds (lapsed ones inactive)")
+    created: list[CreatedPassOut] = Field(description="Passes this identity's wallet created")
+
+
 class ProfileOut(BaseModel):
     handle: str
     address: str
@@ -77,6 +100,7 @@ class ProfileOut(BaseModel):
     persona_hash: str | None
     persona_verified: bool
     points: PointsOut
+    passes: PassesOut
 
 
 def _persona(document: dict[str, Any] | None) -> PersonaOut | None:
@@ -87,7 +111,8 @@ def _persona(document: dict[str, Any] | None) -> PersonaOut | None:
 def get_profile(
     handle_or_address: HandleOrAddress, conn: Conn, chain: Chain, moment: Now
 ) -> ProfileOut:
-    """The identity, its persona (and whether it matches the on-chain hash) and its points."""
+    """The identity, its persona (and whether it matches the on-chain hash), its points and
+    the community passes its wallet holds and created."""
     p = profiles.profile(conn, chain, handle_or_address, moment)
     i = p.identity
     return ProfileOut(
@@ -103,6 +128,15 @@ def get_profile(
         persona_hash=p.persona_hash,
         persona_verified=p.persona_verified,
         points=PointsOut(epoch=p.epoch, this_epoch=p.points_this_epoch, total=p.points_total),
+        passes=PassesOut(
+            held=[HeldPassOut(**vars(h)) for h in p.passes_held],
+            created=[
+                CreatedPassOut(
+                    **{**vars(c), "price": str(c.price), "max_supply": str(c.max_supply)}
+                )
+                for c in p.passes_created
+            ],
+        ),
     )
 
 

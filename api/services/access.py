@@ -62,7 +62,7 @@ class Decision:
         raise Forbidden(message, code=self.reason)
 
 
-def _grants(duration: int, balance: int, expiry: int, now: int) -> bool:
+def grants(duration: int, balance: int, expiry: int, now: int) -> bool:
     """``CommunityPass.hasAccess`` on one mirrored holding."""
     if duration == 0:
         return balance > 0
@@ -88,7 +88,7 @@ class PassAccess:
                 pass_holdings.c.holder == holder.lower(),
             )
         ).one_or_none()
-        return row is not None and _grants(int(row.duration), row.balance, row.expiry, now)
+        return row is not None and grants(int(row.duration), row.balance, row.expiry, now)
 
     def community_access(
         self, conn: Connection, creator: Identity, reader: str | None, now: int
@@ -114,7 +114,7 @@ class PassAccess:
         lapsed = False
         for row in rows:
             duration = int(row.duration)
-            if _grants(duration, row.balance, row.expiry, now):
+            if grants(duration, row.balance, row.expiry, now):
                 return Decision(True, "pass")
             lapsed = lapsed or (duration != 0 and row.expiry > 0)
         return Decision(False, PASS_EXPIRED if lapsed else PASS_REQUIRED)

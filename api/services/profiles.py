@@ -23,7 +23,7 @@ from sqlalchemy import Connection, select
 from api.db import insert_ignore
 from api.errors import NotFound, Unprocessable
 from api.models import personas, posts
-from api.services import identities
+from api.services import identities, passes
 from api.services.chain import ChainContext
 from api.services.identities import Identity
 
@@ -49,6 +49,8 @@ class Profile:
     epoch: int | None
     points_this_epoch: int
     points_total: int
+    passes_held: list[passes.Held]
+    passes_created: list[passes.Created]
 
     @property
     def persona_verified(self) -> bool:
@@ -100,6 +102,8 @@ def profile(conn: Connection, chain: ChainContext, handle_or_address: str, now: 
         epoch=epoch,
         points_this_epoch=this_epoch,
         points_total=total,
+        passes_held=passes.held(conn, chain.chain_id, identity.owner, now),
+        passes_created=passes.created(conn, chain.chain_id, identity.owner),
     )
 
 

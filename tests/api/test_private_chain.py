@@ -141,6 +141,20 @@ def test_private_posts_are_gated_by_the_creators_passes(
         assert chain_time() == expiry and not on_chain_access(subscriber)
         check(subscriber, "pass_expired")
         check(lifer, 200)
+        # profiles show passes held (lapsed ones inactive) and created, as hasAccess says
+        held = client.get("/profiles/subscriber").json()["passes"]["held"]
+        assert [(p["pass_id"], p["expiry"], p["active"]) for p in held] == [
+            (monthly, expiry, False)
+        ]
+        lifer_passes = client.get("/profiles/lifer").json()["passes"]
+        assert [(p["pass_id"], p["active"]) for p in lifer_passes["held"]] == [(lifetime, True)]
+        assert lifer_passes["created"] == []
+        created = client.get("/profiles/creator_a").json()["passes"]["created"]
+        assert [(p["pass_id"], p["duration"], p["minted"]) for p in created] == [
+            (lifetime, 0, 1),
+            (monthly, DAY, 1),
+        ]
+        assert created[0]["price"] == str(PRICE)
         chain.mine(timestamp=expiry + DAY)
         check(subscriber, "pass_expired")
 
