@@ -247,7 +247,11 @@ def attributed_fill(conn: Connection, chain_id: int, fill_id: int) -> Mapping[st
             f"fill {fill_id} is of the creator's own order; it is not attributed",
             code="trade_not_attributed",
         )
-    return {"author_token_id": row["creator_token_id"], "created_at": row["filled_at"]}
+    return {
+        "author_token_id": row["creator_token_id"],
+        "created_at": row["filled_at"],
+        "exchange": row["exchange"],
+    }
 
 
 def _order_row(conn: Connection, order_id: int) -> RowMapping:

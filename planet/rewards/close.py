@@ -105,6 +105,7 @@ def build(
             weights=formula.weights_json(),
             inputs_digest=digest_inputs(inputs.canonical()),
             cap_share=formula.cap_share,
+            trade_exchanges=formula.trade_exchanges,
         )
     except DistributionError as err:
         raise CloseError(str(err)) from None
@@ -203,7 +204,7 @@ def _close(
     formula = config.for_epoch(epoch)
     started = time.perf_counter()
     with engine.connect() as conn:
-        inputs = collect(conn, chain_id, calendar, epoch)
+        inputs = collect(conn, chain_id, calendar, epoch, trade_exchanges=formula.trade_exchanges)
     log.info("scoring", epoch=epoch, accounts=len(inputs.accounts), weights=formula.weights_json())
     distribution = build(inputs, formula, pool, vault.address, progress)
     payload = distribution.to_bytes()
