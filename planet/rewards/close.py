@@ -249,6 +249,7 @@ def summary(result: CloseResult, top: int = 10) -> str:
         f"epoch {result.epoch} on chain {result.chain_id}: "
         f"formula {result.formula.name} v{result.formula.version}"
         + (" (weights for this epoch)" if result.formula.overridden else ""),
+        f"  {'trade on':<14}{', '.join(result.formula.trade_exchanges) or '(no exchange)'}",
         f"  {'accounts':<14}{len(allocations)}",
         f"  {'pool':<14}{data['pool']}",
         f"  {'total':<14}{data['total']}",

@@ -171,11 +171,12 @@ def test_the_file_records_which_exchanges_counted(engine, seed):
     local = config(trade_exchanges=["paper", "okx"]).for_epoch(EPOCH)
     data = build(inputs_of(engine), shipped, 1000, VAULT).data
     assert data["formula"]["trade_exchanges"] == ["okx"]
-    assert data["allocations"][0]["score"] == "2"  # the like; the paper fill is ignored
+    assert [(e["account"], e["score"]) for e in data["allocations"]] == [(address, "2")]
     inputs = inputs_of(engine, trade_exchanges=local.trade_exchanges)
     data = build(inputs, local, 1000, VAULT).data
     assert data["formula"]["trade_exchanges"] == ["okx", "paper"]
-    assert data["allocations"][0]["score"] == "4"  # 2 for the like + 4 units at 1/2
+    # the like's 2, and the paper fill's 4 whole units at 1/2
+    assert [(e["account"], e["score"]) for e in data["allocations"]] == [(address, "4")]
     assert verify_distribution(data).ok
 
 
