@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -129,6 +131,18 @@ def _iso(timestamp: int) -> str:
     return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+@contextmanager
+def _worded() -> Iterator[None]:
+    """Chain, input and database failures as the one-line :class:`CloseError` a CLI shows."""
+    try:
+        yield
+    except (ChainError, InputsError) as err:
+        raise CloseError(str(err)) from None
+    except SQLAlchemyError as err:
+        raise CloseError(f"database error: {str(err).splitlines()[0]}") from None
+
+
+@_worded()
 def close_epoch(
     *,
     engine: Engine,
@@ -144,30 +158,6 @@ def close_epoch(
     progress: bool = True,
 ) -> CloseResult:
     """Closes ``epoch`` as the module describes; raises :class:`CloseError`."""
-    try:
-        return _close(
-            engine, vault, proposer, manifest, epoch, config, out_dir, uri_base, pool, dry_run,
-            progress,
-        )  # fmt: skip
-    except (ChainError, InputsError) as err:
-        raise CloseError(str(err)) from None
-    except SQLAlchemyError as err:
-        raise CloseError(f"database error: {str(err).splitlines()[0]}") from None
-
-
-def _close(
-    engine: Engine,
-    vault: Vault,
-    proposer: RootProposer | None,
-    manifest: Manifest,
-    epoch: int,
-    config: ScoringConfig,
-    out_dir: Path,
-    uri_base: str,
-    pool: int | None,
-    dry_run: bool,
-    progress: bool,
-) -> CloseResult:
     if epoch < 0:
         raise CloseError(f"epoch must be >= 0, got {epoch}")
     chain_id = vault.chain_id
