@@ -345,26 +345,24 @@ def test_okx_without_keys_is_a_settings_error_at_start():
     ]:
         with pytest.raises(ValidationError, match=message):
             ApiSettings(session_secret="s" * 32, attested_exchanges=bad)
-    env = {
-        "PATH": "",
-        "PYTHONPATH": ":".join(sys.path),
-        "PLANET_API_SESSION_SECRET": "s" * 32,
-        "PLANET_API_EXCHANGE": "okx",
-    }
-    failed = subprocess.run(
-        [sys.executable, "-m", "api", "migrate"], capture_output=True, text=True, env=env
-    )
-    assert failed.returncode == 1 and "Traceback" not in failed.stderr
-    assert failed.stderr.strip().splitlines() == [
+    assert start_errors(PLANET_API_EXCHANGE="okx") == [
         "error: PLANET_API_EXCHANGE=okx needs PLANET_API_OKX_API_KEY, "
         "PLANET_API_OKX_SECRET_KEY and PLANET_API_OKX_PASSPHRASE"
     ]
-    env = {**env, "PLANET_API_EXCHANGE": "paper", "PLANET_API_ATTESTED_EXCHANGES": "okx,papr"}
-    failed = subprocess.run(
-        [sys.executable, "-m", "api", "migrate"], capture_output=True, text=True, env=env
-    )
-    assert failed.returncode == 1 and "Traceback" not in failed.stderr
-    assert failed.stderr.strip().splitlines() == [
+    assert start_errors(PLANET_API_ATTESTED_EXCHANGES="okx,papr") == [
         "error: PLANET_API_ATTESTED_EXCHANGES: Value error, 'papr' is not an exchange "
         "(expected some of okx, paper, comma-separated)"
     ]
+
+
+def start_errors(**variables: str) -> list[str]:
+    """What ``python -m api migrate`` prints when its settings refuse to start (exit 1)."""
+    env = {"PATH": "", "PYTHONPATH": ":".join(sys.path), "PLANET_API_SESSION_SECRET": "s" * 32}
+    failed = subprocess.run(
+        [sys.executable, "-m", "api", "migrate"],
+        capture_output=True,
+        text=True,
+        env={**env, **variables},
+    )
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr
+    return failed.stderr.strip().splitlines()
