@@ -11,9 +11,10 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from fastapi import Request
-from sqlalchemy import Connection, Engine, Table
+from sqlalchemy import Connection, Engine, RowMapping, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from api.errors import NotFound
 from indexer.db import make_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -26,6 +27,7 @@ __all__ = [
     "insert_ignore",
     "make_engine",
     "migrate",
+    "one_on_chain",
 ]
 
 
@@ -58,3 +60,15 @@ def insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> boo
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     result = conn.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
     return result.rowcount == 1
+
+
+def one_on_chain(
+    conn: Connection, table: Table, chain_id: int, row_id: int, noun: str
+) -> RowMapping:
+    """The row of ``table`` with ``id`` ``row_id`` on ``chain_id``: ids are unique across
+    chains, so one of another chain is as absent as a missing one (404 "no <noun> <id>")."""
+    query = select(table).where(table.c.id == row_id, table.c.chain_id == chain_id)
+    row = conn.execute(query).mappings().one_or_none()
+    if row is None:
+        raise NotFound(f"no {noun} {row_id}")
+    return row

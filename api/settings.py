@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -20,6 +20,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "PLANET_API_"
 INSTRUMENT = re.compile(r"^[A-Z0-9]{2,15}-[A-Z0-9]{2,15}$")
+#: The exchanges orders can go to (``api.exchanges``); fills record one of these names.
+ExchangeName = Literal["okx", "paper"]
+EXCHANGE_NAMES: tuple[str, ...] = get_args(ExchangeName)
 
 
 class ApiSettings(BaseSettings):
@@ -87,9 +90,15 @@ class ApiSettings(BaseSettings):
     rate_limit_burst: int = Field(
         default=30, ge=1, description="Requests a bucket allows at once before throttling."
     )
-    exchange: Literal["paper", "okx"] = Field(
+    exchange: ExchangeName = Field(
         default="paper",
         description="Where orders placed from posts go: the built-in paper exchange or OKX.",
+    )
+    attested_exchanges: Annotated[tuple[ExchangeName, ...], NoDecode] = Field(
+        default=("okx",),
+        description="Exchanges whose attributed fills earn trade attestations, comma-separated "
+        'or a JSON list ("okx,paper"); empty: none. Paper fills cost nothing, so paper is '
+        "for local chains and the demo only.",
     )
     paper_prices: Annotated[dict[str, Decimal], NoDecode] = Field(
         default_factory=dict,
@@ -135,6 +144,29 @@ class ApiSettings(BaseSettings):
                 Account.from_key(value.get_secret_value())
             except (ValueError, TypeError):
                 raise ValueError("is not a valid secp256k1 private key") from None
+        return value
+
+    @field_validator("attested_exchanges", mode="before")
+    @classmethod
+    def _exchange_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    value = json.loads(text)
+                except ValueError:
+                    raise ValueError('is not a JSON list like ["okx"]') from None
+            else:
+                value = [name.strip() for name in text.split(",") if name.strip()]
+        if isinstance(value, list | tuple):
+            for name in value:
+                if name not in EXCHANGE_NAMES:
+                    raise ValueError(
+                        f"{name!r} is not an exchange (expected some of "
+                        f"{', '.join(EXCHANGE_NAMES)}, comma-separated)"
+                    )
+            if len(set(value)) != len(value):
+                raise ValueError("names an exchange twice")
         return value
 
     @field_validator("paper_prices", mode="before")

@@ -22,7 +22,16 @@ from eth_utils import keccak
 from sqlalchemy import Engine, insert
 
 from api.db import migrate as migrate_api
-from api.models import comments, post_likes, post_views, posts
+from api.models import (
+    comments,
+    fills,
+    live_attendance,
+    live_sessions,
+    orders,
+    post_likes,
+    post_views,
+    posts,
+)
 from indexer.db import make_engine
 from indexer.db import migrate as migrate_indexer
 from indexer.schema import attestations, identities
@@ -30,9 +39,6 @@ from planet.epochs import EpochCalendar
 from planet.rewards import scoring
 from planet.rewards.close import build, relative_path, write_atomically
 from planet.rewards.inputs import collect
-
-# Until the live-session and trading migrations are merged, their tables as the tests make them.
-from tests.planet.rewards_seed import create_optional, fills, live_attendance, live_sessions
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAIN_ID = 31337
@@ -51,7 +57,7 @@ def _rows(engine: Engine, table: object, rows: list[dict[str, object]]) -> None:
 def seed(engine: Engine, accounts: int, rng: random.Random) -> None:
     """``accounts`` identities, one post each, and a week of views, likes, comments, live
     attendance, attributed fills and attestations among them (plus some noise that must not
-    count: self-likes, revoked points)."""
+    count: self-likes, revoked points, unattributed fills, paper fills)."""
     calendar = EpochCalendar(GENESIS)
     start = calendar.start(EPOCH)
 
@@ -99,21 +105,37 @@ def seed(engine: Engine, accounts: int, rng: random.Random) -> None:
          "revoked": i % 20 == 0}
         for i, t in enumerate(tokens)
     ])  # fmt: skip
-    create_optional(engine)
     hosts = rng.sample(list(tokens), accounts // 10)
     _rows(engine, live_sessions, [
-        {"id": i, "chain_id": CHAIN_ID, "host_token_id": h} for i, h in enumerate(hosts, 1)
+        {"id": i, "chain_id": CHAIN_ID, "host_token_id": h, "host_address": owners[h],
+         "title": "live", "description": "", "visibility": "public", "scheduled_at": start,
+         "started_at": start, "created_at": start}
+        for i, h in enumerate(hosts, 1)
     ])  # fmt: skip
     attendance = {(rng.randrange(1, len(hosts) + 1), rng.randrange(1, accounts + 1))
                   for _ in range(accounts // 2)}  # fmt: skip
     _rows(engine, live_attendance, [
         {"session_id": s, "token_id": u, "joined_at": at()} for s, u in sorted(attendance)
     ])  # fmt: skip
+    # one order a fill, placed from the creator's post (post id = token id); a tenth on paper
+    trades = [
+        (i, rng.randrange(1, accounts + 1), rng.randrange(1, accounts + 1),
+         "paper" if rng.random() < 0.1 else "okx", at())
+        for i in range(1, accounts // 2 + 1)
+    ]  # fmt: skip
+    _rows(engine, orders, [
+        {"id": i, "chain_id": CHAIN_ID, "post_id": creator, "creator_token_id": creator,
+         "trader_token_id": trader, "trader_address": owners[trader], "instrument": "BTC-USDT",
+         "side": "buy", "order_type": "market", "size": "1", "exchange": exchange,
+         "client_order_id": f"b{i}", "status": "filled", "created_at": when}
+        for i, creator, trader, exchange, when in trades
+    ])  # fmt: skip
     _rows(engine, fills, [
-        {"chain_id": CHAIN_ID, "creator_token_id": rng.randrange(1, accounts + 1),
-         "trader_token_id": rng.randrange(1, accounts + 1), "attributed": rng.random() < 0.9,
-         "notional_micro": rng.randrange(10**6, 10**10), "filled_at": at()}
-        for _ in range(accounts // 2)
+        {"chain_id": CHAIN_ID, "order_id": i, "exchange": exchange, "exchange_fill_id": f"f{i}",
+         "price": "1", "size": "1", "notional_micro": rng.randrange(10**6, 10**10), "fee": "0",
+         "post_id": creator, "creator_token_id": creator, "trader_token_id": trader,
+         "attributed": creator != trader and rng.random() < 0.9, "filled_at": when}
+        for i, creator, trader, exchange, when in trades
     ])  # fmt: skip
 
 
@@ -137,7 +159,10 @@ def main() -> None:
         formula = scoring.load(ROOT / scoring.DEFAULT_PATH).for_epoch(EPOCH)
         marks = [time.perf_counter()]
         with engine.connect() as conn:
-            inputs = collect(conn, CHAIN_ID, EpochCalendar(GENESIS), EPOCH)
+            inputs = collect(
+                conn, CHAIN_ID, EpochCalendar(GENESIS), EPOCH,
+                trade_exchanges=formula.trade_exchanges,
+            )  # fmt: skip
         marks.append(time.perf_counter())
         distribution = build(inputs, formula, POOL, VAULT)
         marks.append(time.perf_counter())

@@ -19,9 +19,9 @@ A refusal names why, as the error code clients branch on:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from api.errors import Forbidden
 from api.services.identities import Identity
@@ -69,6 +69,15 @@ def grants(duration: int, balance: int, expiry: int, now: int) -> bool:
     return now < expiry
 
 
+def _holdings() -> Select[Any]:
+    """Each mirrored holding with its pass's duration: what :func:`_grants` reads."""
+    return select(passes.c.duration, pass_holdings.c.balance, pass_holdings.c.expiry).join(
+        pass_holdings,
+        (pass_holdings.c.chain_id == passes.c.chain_id)
+        & (pass_holdings.c.pass_id == passes.c.pass_id),
+    )
+
+
 class PassAccess:
     """The :class:`AccessPolicy` read from the indexer's mirrored pass tables."""
 
@@ -76,13 +85,7 @@ class PassAccess:
         self, conn: Connection, chain_id: int, holder: str, pass_id: int, now: int
     ) -> bool:
         row = conn.execute(
-            select(passes.c.duration, pass_holdings.c.balance, pass_holdings.c.expiry)
-            .join(
-                pass_holdings,
-                (pass_holdings.c.chain_id == passes.c.chain_id)
-                & (pass_holdings.c.pass_id == passes.c.pass_id),
-            )
-            .where(
+            _holdings().where(
                 passes.c.chain_id == chain_id,
                 passes.c.pass_id == pass_id,
                 pass_holdings.c.holder == holder.lower(),
@@ -99,13 +102,7 @@ class PassAccess:
         if reader == creator.owner.lower():
             return Decision(True, "creator")
         rows = conn.execute(
-            select(passes.c.duration, pass_holdings.c.balance, pass_holdings.c.expiry)
-            .join(
-                pass_holdings,
-                (pass_holdings.c.chain_id == passes.c.chain_id)
-                & (pass_holdings.c.pass_id == passes.c.pass_id),
-            )
-            .where(
+            _holdings().where(
                 passes.c.chain_id == creator.chain_id,
                 passes.c.creator == creator.owner.lower(),
                 pass_holdings.c.holder == reader,

@@ -14,7 +14,9 @@ trade      5 (KIND_TRADE)       3
 
 A ``trade`` is an attributed fill (``api_fills.id``) of an order placed from one of the
 creator's posts; the creator is the one credited, in the week of the fill. Fills of a creator's
-own orders earn nothing (422 ``trade_not_attributed``).
+own orders earn nothing (422 ``trade_not_attributed``), and neither do fills on an exchange
+outside ``PLANET_API_ATTESTED_EXCHANGES`` (422 ``exchange_not_attested``; default ``okx``):
+a paper fill costs nothing, so attesting it would hand out points for made-up volume.
 
 A live session earns its host points once it has ended with at least one attendee (409
 ``session_not_ended``, 422 ``session_without_attendees`` before); its epoch is the week it started.
@@ -149,6 +151,13 @@ def attest(
         raise Forbidden(f"{activity} {activity_id} is not yours", code="not_your_activity")
     if activity == "live":
         live_service.attestable(conn, source)
+    if activity == "trade" and source["exchange"] not in settings.attested_exchanges:
+        attested = ", ".join(settings.attested_exchanges) or "no exchange"
+        raise Unprocessable(
+            f"fill {activity_id} is on the {source['exchange']} exchange; this server attests "
+            f"trades on {attested} only",
+            code="exchange_not_attested",
+        )
     stored = _stored(conn, chain.chain_id, activity, activity_id)
     if stored is not None:
         return Attestation(stored, _status(conn, stored, now)), False

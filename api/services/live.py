@@ -28,13 +28,13 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, RowMapping, Table, func, insert, select, update
 
-from api.db import insert_ignore
+from api.db import insert_ignore, one_on_chain
 from api.errors import ApiError, Forbidden, NotAuthenticated, NotFound, Unprocessable
 from api.models import live_attendance, live_messages, live_sessions
 from api.services import identities
 from api.services.access import AccessPolicy
 from api.services.identities import Identity
-from api.services.posts import PRIVATE, VISIBILITIES, decode_cursor, encode_cursor
+from api.services.posts import PRIVATE, VISIBILITIES, decode_cursor, encode_cursor, id_page
 
 Status = Literal["scheduled", "live", "ended"]
 SCHEDULED: Status = "scheduled"
@@ -112,18 +112,7 @@ def create(
 
 
 def get(conn: Connection, chain_id: int, session_id: int) -> RowMapping:
-    row = (
-        conn.execute(
-            select(live_sessions).where(
-                live_sessions.c.id == session_id, live_sessions.c.chain_id == chain_id
-            )
-        )
-        .mappings()
-        .one_or_none()
-    )
-    if row is None:
-        raise NotFound(f"no live session {session_id}")
-    return row
+    return one_on_chain(conn, live_sessions, chain_id, session_id, "live session")
 
 
 def readable(
@@ -353,14 +342,9 @@ def message_page(
 ) -> MessagePage:
     """Messages oldest first; the cursor is the last id seen (the caller checked access)."""
     query = select(live_messages).where(live_messages.c.session_id == session_id)
-    after = decode_cursor(cursor)
-    if after is not None:
-        query = query.where(live_messages.c.id > after)
-    rows = list(conn.execute(query.order_by(live_messages.c.id).limit(limit + 1)).mappings())
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = id_page(conn, query, live_messages, cursor, limit, newest_first=False)
     handles = identities.handles(conn, chain_id, {r["token_id"] for r in rows})
-    return MessagePage(rows, handles, encode_cursor(rows[-1]["id"]) if more and rows else None)
+    return MessagePage(rows, handles, next_cursor)
 
 
 def attestable(conn: Connection, row: Mapping[str, Any]) -> None:

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, RowMapping, delete, insert, select, update
+from sqlalchemy import Connection, RowMapping, Select, Table, delete, insert, select, update
 
-from api.db import insert_ignore
+from api.db import insert_ignore, one_on_chain
 from api.errors import NotAuthenticated, NotFound, Unprocessable
 from api.models import comments, post_likes, post_views, posts, reports
 from api.services import identities
@@ -64,6 +65,24 @@ def decode_cursor(cursor: str | None) -> int | None:
     if value < 1:
         raise Unprocessable("cursor is not one this API returned", code="invalid_cursor")
     return value
+
+
+def id_page(
+    conn: Connection, query: Select[Any], table: Table, cursor: str | None, limit: int,
+    newest_first: bool,
+) -> tuple[list[RowMapping], str | None]:  # fmt: skip
+    """One page of ``query`` (rows of ``table``) by id, and the cursor of the next page (the
+    last id seen; None on the last page). Keyset, not offset: a row added meanwhile never
+    shifts a page, and a deep page costs what the first does."""
+    last = decode_cursor(cursor)
+    id_ = table.c.id
+    if last is not None:
+        query = query.where(id_ < last if newest_first else id_ > last)
+    order = id_.desc() if newest_first else id_.asc()
+    rows = list(conn.execute(query.order_by(order).limit(limit + 1)).mappings())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1]["id"]) if more and rows else None
 
 
 def create(
@@ -108,14 +127,7 @@ def create(
 
 
 def get(conn: Connection, chain_id: int, post_id: int) -> RowMapping:
-    row = (
-        conn.execute(select(posts).where(posts.c.id == post_id, posts.c.chain_id == chain_id))
-        .mappings()
-        .one_or_none()
-    )
-    if row is None:
-        raise NotFound(f"no post {post_id}")
-    return row
+    return one_on_chain(conn, posts, chain_id, post_id, "post")
 
 
 def readable(
@@ -169,14 +181,9 @@ def community_page(conn: Connection, creator: Identity, cursor: str | None, limi
 
 def _page(conn: Connection, chain_id: int, cursor: str | None, limit: int, *where: object) -> Page:
     query = select(posts).where(posts.c.chain_id == chain_id, *where)
-    before = decode_cursor(cursor)
-    if before is not None:
-        query = query.where(posts.c.id < before)
-    rows = list(conn.execute(query.order_by(posts.c.id.desc()).limit(limit + 1)).mappings())
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = id_page(conn, query, posts, cursor, limit, newest_first=True)
     handles = identities.handles(conn, chain_id, {r["author_token_id"] for r in rows})
-    return Page(rows, handles, encode_cursor(rows[-1]["id"]) if more and rows else None)
+    return Page(rows, handles, next_cursor)
 
 
 def view(
@@ -244,16 +251,7 @@ def comment(conn: Connection, who: Identity, post_id: int, body: str, now: int) 
 
 
 def get_comment(conn: Connection, chain_id: int, comment_id: int) -> RowMapping:
-    row = (
-        conn.execute(
-            select(comments).where(comments.c.id == comment_id, comments.c.chain_id == chain_id)
-        )
-        .mappings()
-        .one_or_none()
-    )
-    if row is None:
-        raise NotFound(f"no comment {comment_id}")
-    return row
+    return one_on_chain(conn, comments, chain_id, comment_id, "comment")
 
 
 def comment_page(
@@ -262,14 +260,9 @@ def comment_page(
     """Comments oldest first; the cursor is the last id seen."""
     get(conn, chain_id, post_id)
     query = select(comments).where(comments.c.post_id == post_id)
-    after = decode_cursor(cursor)
-    if after is not None:
-        query = query.where(comments.c.id > after)
-    rows = list(conn.execute(query.order_by(comments.c.id).limit(limit + 1)).mappings())
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = id_page(conn, query, comments, cursor, limit, newest_first=False)
     handles = identities.handles(conn, chain_id, {r["author_token_id"] for r in rows})
-    return Page(rows, handles, encode_cursor(rows[-1]["id"]) if more and rows else None)
+    return Page(rows, handles, next_cursor)
 
 
 def report(

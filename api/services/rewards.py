@@ -32,8 +32,8 @@ from planet.epochs import EPOCH_DURATION
 from planet.manifest import ManifestError, load
 from planet.merkle import MerkleError, StandardMerkleTree, leaf_hash
 from planet.rewards.distribution import FORMAT, file_hash
+from planet.rewards.vault import VAULT_CONTRACT
 
-VAULT_CONTRACT = "PrizeVault"
 # PrizeVault(epochSource, asset, challengePeriod, claimWindowWeeks, admin, distributor, guardian)
 _CLAIM_WINDOW_WEEKS_ARG = 3
 

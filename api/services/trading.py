@@ -29,12 +29,12 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, func, select, update
 
-from api.db import insert_ignore
+from api.db import insert_ignore, one_on_chain
 from api.errors import ApiError, NotFound, Unprocessable
 from api.exchanges.base import Exchange, Fill, OrderRequest, notional_micro, plain
 from api.models import fills, orders
 from api.services.identities import Identity
-from api.services.posts import decode_cursor, encode_cursor
+from api.services.posts import id_page
 
 TERMINAL = ("filled", "canceled", "rejected")
 MAX_NOTIONAL_MICRO = 2**63 - 1
@@ -202,17 +202,9 @@ def page(conn: Connection, trader: Identity, cursor: str | None, limit: int) -> 
     query = select(orders).where(
         orders.c.chain_id == trader.chain_id, orders.c.trader_token_id == trader.token_id
     )
-    before = decode_cursor(cursor)
-    if before is not None:
-        query = query.where(orders.c.id < before)
-    rows = list(conn.execute(query.order_by(orders.c.id.desc()).limit(limit + 1)).mappings())
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = id_page(conn, query, orders, cursor, limit, newest_first=True)
     by_order = _fills_of(conn, [r["id"] for r in rows])
-    return OrderPage(
-        [Order(r, by_order.get(r["id"], [])) for r in rows],
-        encode_cursor(rows[-1]["id"]) if more and rows else None,
-    )
+    return OrderPage([Order(r, by_order.get(r["id"], [])) for r in rows], next_cursor)
 
 
 def post_volume(conn: Connection, post_id: int) -> list[InstrumentVolume]:
@@ -235,19 +227,17 @@ def post_volume(conn: Connection, post_id: int) -> list[InstrumentVolume]:
 def attributed_fill(conn: Connection, chain_id: int, fill_id: int) -> Mapping[str, Any]:
     """A fill as an attestable activity: its creator is the one credited, at its fill time.
     Fills of a creator's own orders earn nothing (422 ``trade_not_attributed``)."""
-    row = (
-        conn.execute(select(fills).where(fills.c.id == fill_id, fills.c.chain_id == chain_id))
-        .mappings()
-        .one_or_none()
-    )
-    if row is None:
-        raise NotFound(f"no fill {fill_id}")
+    row = one_on_chain(conn, fills, chain_id, fill_id, "fill")
     if not row["attributed"]:
         raise Unprocessable(
             f"fill {fill_id} is of the creator's own order; it is not attributed",
             code="trade_not_attributed",
         )
-    return {"author_token_id": row["creator_token_id"], "created_at": row["filled_at"]}
+    return {
+        "author_token_id": row["creator_token_id"],
+        "created_at": row["filled_at"],
+        "exchange": row["exchange"],
+    }
 
 
 def _order_row(conn: Connection, order_id: int) -> RowMapping:

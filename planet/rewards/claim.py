@@ -26,13 +26,13 @@ from typing import Any, NoReturn
 
 import click
 from eth_abi import decode as abi_decode
-from eth_utils import function_signature_to_4byte_selector, is_address, to_checksum_address
+from eth_utils import is_address, to_checksum_address
 
 from planet import manifest as manifests
 from planet.rewards.distribution import file_hash
+from planet.rewards.vault import VAULT_CONTRACT, RootStatus, abi_errors, proposed_file_hash
 from planet.rewards.wallets import WalletError, open_wallet
 
-VAULT_CONTRACT = "PrizeVault"
 _EPOCH_FILE = re.compile(r"epoch-(\d+)\.json")
 _ERC20_ABI = [
     {
@@ -158,15 +158,10 @@ def from_files(
 def _proposal(vault: Any, epoch: int, from_block: int) -> tuple[bytes, str] | None:
     """(root, fileHash) of the epoch's current proposal, or None without one."""
     root, payout, _pool = vault.functions.epochInfo(epoch).call()
-    if payout[3] != 1:  # RootStatus.Proposed
+    if payout[3] != RootStatus.PROPOSED:
         return None
-    logs = vault.events.RootProposed.get_logs(
-        from_block=from_block, argument_filters={"epoch": epoch}
-    )
-    for log in reversed(logs):
-        if bytes(log["args"]["root"]) == bytes(root):
-            return bytes(root), "0x" + bytes(log["args"]["fileHash"]).hex()
-    return None
+    digest = proposed_file_hash(vault, epoch, bytes(root), from_block)
+    return None if digest is None else (bytes(root), digest)
 
 
 # ---------------------------------------------------------------- the chain
@@ -176,11 +171,7 @@ def revert_reason(abi: list[dict[str, Any]], data: Any) -> str:
     """A custom error's name and arguments from revert data, e.g.
     ``VaultInvalidProof(epoch=1, account=0x..., amount=5)``."""
     raw = data if isinstance(data, bytes) else bytes.fromhex(str(data).removeprefix("0x"))
-    for entry in abi:
-        if entry.get("type") != "error":
-            continue
-        types = [i["type"] for i in entry["inputs"]]
-        selector = function_signature_to_4byte_selector(f"{entry['name']}({','.join(types)})")
+    for entry, types, selector in abi_errors(abi):
         if raw[:4] == selector:
             try:
                 values = abi_decode(types, raw[4:])

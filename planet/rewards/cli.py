@@ -29,7 +29,7 @@ from planet.rewards.close import (
     summary,
 )
 from planet.rewards.distribution import file_hash, read, verify_distribution
-from planet.rewards.vault import VAULT_CONTRACT, KeyProposer, Vault
+from planet.rewards.vault import VAULT_CONTRACT, ChainError, KeyProposer, Vault
 
 
 class _CannotCheck(Exception):
@@ -256,20 +256,15 @@ def _read_chain(rpc: str, manifest_path: Path | None, data: dict[str, Any]) -> d
         raise _CannotCheck(str(err).splitlines()[0]) from None
     epoch = data["epoch"]
     try:
-        vault = w3.eth.contract(
-            address=Web3.to_checksum_address(deployed.address), abi=deployed.abi
-        )
-        root, payout, _pool = vault.functions.epochInfo(epoch).call()
-        logs = vault.events.RootProposed.get_logs(
-            from_block=deployed.block_number, argument_filters={"epoch": epoch}
-        )
-    except Exception as err:  # RPC or ABI failure: report it on one line
-        raise _CannotCheck(f"cannot read the vault at {deployed.address}: {err}") from None
-    proposed = [log for log in logs if log["args"]["root"] == root]
+        vault = Vault(w3, deployed)
+        info = vault.epoch(epoch)
+        proposed = vault.proposed_file_hash(epoch, info.root)
+    except ChainError as err:  # RPC or ABI failure: report it on one line
+        raise _CannotCheck(str(err).splitlines()[0]) from None
     return {
         "chain_id": chain_id,
         "vault": deployed.address,
-        "root": "0x" + bytes(root).hex(),
-        "total": payout[0],
-        "file_hash": "0x" + bytes(proposed[-1]["args"]["fileHash"]).hex() if proposed else None,
+        "root": info.root,
+        "total": info.total,
+        "file_hash": proposed,
     }

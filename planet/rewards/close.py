@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,6 +107,7 @@ def build(
             weights=formula.weights_json(),
             inputs_digest=digest_inputs(inputs.canonical()),
             cap_share=formula.cap_share,
+            trade_exchanges=formula.trade_exchanges,
         )
     except DistributionError as err:
         raise CloseError(str(err)) from None
@@ -128,6 +131,18 @@ def _iso(timestamp: int) -> str:
     return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+@contextmanager
+def _worded() -> Iterator[None]:
+    """Chain, input and database failures as the one-line :class:`CloseError` a CLI shows."""
+    try:
+        yield
+    except (ChainError, InputsError) as err:
+        raise CloseError(str(err)) from None
+    except SQLAlchemyError as err:
+        raise CloseError(f"database error: {str(err).splitlines()[0]}") from None
+
+
+@_worded()
 def close_epoch(
     *,
     engine: Engine,
@@ -143,30 +158,6 @@ def close_epoch(
     progress: bool = True,
 ) -> CloseResult:
     """Closes ``epoch`` as the module describes; raises :class:`CloseError`."""
-    try:
-        return _close(
-            engine, vault, proposer, manifest, epoch, config, out_dir, uri_base, pool, dry_run,
-            progress,
-        )  # fmt: skip
-    except (ChainError, InputsError) as err:
-        raise CloseError(str(err)) from None
-    except SQLAlchemyError as err:
-        raise CloseError(f"database error: {str(err).splitlines()[0]}") from None
-
-
-def _close(
-    engine: Engine,
-    vault: Vault,
-    proposer: RootProposer | None,
-    manifest: Manifest,
-    epoch: int,
-    config: ScoringConfig,
-    out_dir: Path,
-    uri_base: str,
-    pool: int | None,
-    dry_run: bool,
-    progress: bool,
-) -> CloseResult:
     if epoch < 0:
         raise CloseError(f"epoch must be >= 0, got {epoch}")
     chain_id = vault.chain_id
@@ -203,7 +194,7 @@ def _close(
     formula = config.for_epoch(epoch)
     started = time.perf_counter()
     with engine.connect() as conn:
-        inputs = collect(conn, chain_id, calendar, epoch)
+        inputs = collect(conn, chain_id, calendar, epoch, trade_exchanges=formula.trade_exchanges)
     log.info("scoring", epoch=epoch, accounts=len(inputs.accounts), weights=formula.weights_json())
     distribution = build(inputs, formula, pool, vault.address, progress)
     payload = distribution.to_bytes()
@@ -248,6 +239,7 @@ def summary(result: CloseResult, top: int = 10) -> str:
         f"epoch {result.epoch} on chain {result.chain_id}: "
         f"formula {result.formula.name} v{result.formula.version}"
         + (" (weights for this epoch)" if result.formula.overridden else ""),
+        f"  {'trade on':<14}{', '.join(result.formula.trade_exchanges) or '(no exchange)'}",
         f"  {'accounts':<14}{len(allocations)}",
         f"  {'pool':<14}{data['pool']}",
         f"  {'total':<14}{data['total']}",

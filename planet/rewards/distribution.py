@@ -9,7 +9,8 @@ precision on uint256 values::
       "format": "planet.distribution/1",
       "chain_id": 1952, "vault": "0x…", "epoch": 3,
       "pool": "1000",                      # what the epoch's pool held when allocated
-      "formula": {"name": "…", "version": "…", "weights": {…}, "cap_share": "1/10" | null},
+      "formula": {"name": "…", "version": "…", "weights": {…}, "cap_share": "1/10" | null,
+                  "trade_exchanges": ["okx"]},  # whose attributed fills counted as trade
       "inputs_digest": "0x…",              # keccak256 of the canonical JSON of the inputs
       "allocations": [{"account": "0x…", "amount": "990", "score": "7/3"}, …],  # by account
       "unallocated": "10",                 # pool - total; > 0 only when every account is capped
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -98,6 +99,7 @@ def build_distribution(
     formula_version: str,
     weights: Mapping[str, Any],
     inputs_digest: str,
+    trade_exchanges: Sequence[str],
     cap_share: Fraction | None = None,
 ) -> Distribution:
     """Allocates ``pool`` over ``scores`` and lays out the file with its tree and root."""
@@ -122,6 +124,7 @@ def build_distribution(
             "version": formula_version,
             "weights": dict(weights),
             "cap_share": _fraction_str(cap_share),
+            "trade_exchanges": sorted(trade_exchanges),
         },
         "inputs_digest": inputs_digest,
         "allocations": [

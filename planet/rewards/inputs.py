@@ -8,76 +8,48 @@ API's ``created_at`` seconds), per account, i.e. the current owner of a register
   commented on the account's posts during the week;
 * ``live_attendance``: distinct identities that joined the account's live sessions that week;
 * ``points``: contribution points of non-revoked ``attestations`` recorded for epoch ``N``;
-* ``trade_notional_micro``: notional of fills attributed to the account's content that week.
+* ``trade_notional_micro``: notional of fills attributed to the account's content that week, on
+  the exchanges the formula's ``trade_exchanges`` lists (paper fills cost nothing: by default
+  they do not count).
 
 Risk controls, in the queries: an interaction counts only from a user holding an identity in
 the mirror, never from the account itself (its own views, likes, comments, attendance, trades);
 revoked attestations are left out; an account without an identity scores nothing.
 
 Each quantity is one GROUP BY query over the week, never one query per account, so a week of
-100,000 accounts takes seconds. The live-session and trading tables belong to other parts of
-the API that may not be migrated yet: when a table is missing its quantity is skipped (zero for
-everyone) and ``sources`` says so, and so does the inputs digest.
+100,000 accounts takes seconds. Every table read is created by ``python -m indexer migrate`` or
+``python -m api migrate``; a database missing one is refused naming the command.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from eth_utils import to_checksum_address
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Connection,
-    Select,
-    and_,
-    column,
-    distinct,
-    false,
-    func,
-    inspect,
-    select,
-    table,
-    true,
-)
+from sqlalchemy import Connection, Select, and_, distinct, false, func, inspect, select, true
 
-from api.models import comments, post_likes, post_views, posts
+from api.models import (
+    comments,
+    fills,
+    live_attendance,
+    live_sessions,
+    post_likes,
+    post_views,
+    posts,
+)
 from indexer.schema import attestations, identities
 from planet import logs
 from planet.epochs import EpochCalendar
 
-FORMAT = "planet.scoring-inputs/1"
+# /2: every source is always read (no ``sources``); ``trade_exchanges`` says which fills counted.
+FORMAT = "planet.scoring-inputs/2"
 MICRO = 10**6  # notional_micro is in millionths of the quote unit
 
 log = logs.get("planet.rewards.inputs")
 
-# Written against the columns the live-session and trading migrations create; lightweight
-# clauses rather than Table objects so nothing here claims to own (or create) those tables.
-live_sessions = table(
-    "api_live_sessions",
-    column("id", BigInteger),
-    column("chain_id", BigInteger),
-    column("host_token_id", BigInteger),
-)
-live_attendance = table(
-    "api_live_attendance",
-    column("session_id", BigInteger),
-    column("token_id", BigInteger),
-    column("joined_at", BigInteger),
-)
-fills = table(
-    "api_fills",
-    column("chain_id", BigInteger),
-    column("creator_token_id", BigInteger),
-    column("trader_token_id", BigInteger),
-    column("attributed", Boolean),
-    column("notional_micro", BigInteger),
-    column("filled_at", BigInteger),
-)
-
-#: Tables without which nothing can be scored: the indexer's mirror and the API's own.
+#: Every table the scores are read from: the indexer's mirror and the API's own.
 REQUIRED_TABLES = {
     "identities": "python -m indexer migrate",
     "attestations": "python -m indexer migrate",
@@ -85,10 +57,9 @@ REQUIRED_TABLES = {
     "api_post_views": "python -m api migrate",
     "api_post_likes": "python -m api migrate",
     "api_comments": "python -m api migrate",
-}
-OPTIONAL_SOURCES = {
-    "live_attendance": ("api_live_sessions", "api_live_attendance"),
-    "trade": ("api_fills",),
+    "api_live_sessions": "python -m api migrate",
+    "api_live_attendance": "python -m api migrate",
+    "api_fills": "python -m api migrate",
 }
 
 
@@ -145,7 +116,7 @@ class EpochInputs:
     epoch: int
     start: int
     end: int
-    sources: dict[str, bool]
+    trade_exchanges: tuple[str, ...]  # sorted: whose fills counted
     accounts: dict[str, AccountInputs] = field(default_factory=dict)  # checksummed address
 
     def canonical(self) -> dict[str, Any]:
@@ -161,7 +132,7 @@ class EpochInputs:
             "epoch": self.epoch,
             "start": self.start,
             "end": self.end,
-            "sources": dict(sorted(self.sources.items())),
+            "trade_exchanges": list(self.trade_exchanges),
             "fields": ["account", *ROW_FIELDS],
             "accounts": rows,
         }
@@ -180,8 +151,16 @@ def _counts(conn: Connection, query: Select[Any]) -> Iterable[tuple[int, int]]:
         yield int(key), int(value or 0)
 
 
-def collect(conn: Connection, chain_id: int, calendar: EpochCalendar, epoch: int) -> EpochInputs:
-    """Reads the week's inputs (see the module docstring); raises :class:`InputsError`."""
+def collect(
+    conn: Connection,
+    chain_id: int,
+    calendar: EpochCalendar,
+    epoch: int,
+    *,
+    trade_exchanges: Collection[str],
+) -> EpochInputs:
+    """Reads the week's inputs (see the module docstring), counting fills only on
+    ``trade_exchanges`` (the formula's); raises :class:`InputsError`."""
     present = _present(conn)
     missing = [name for name in REQUIRED_TABLES if name not in present]
     if missing:
@@ -189,12 +168,7 @@ def collect(conn: Connection, chain_id: int, calendar: EpochCalendar, epoch: int
             f"the database has no {missing[0]} table: run `{REQUIRED_TABLES[missing[0]]}` first"
         )
     start, end = calendar.start(epoch), calendar.end(epoch)
-    sources = {
-        source: all(name in present for name in names) for source, names in OPTIONAL_SOURCES.items()
-    }
-    for source, ok in sources.items():
-        if not ok:
-            log.warning("source skipped: table missing", source=source, epoch=epoch)
+    exchanges = tuple(sorted(set(trade_exchanges)))
 
     # token id -> owner, for the chain; an interacting user counts only if it is in here
     owners = {
@@ -230,23 +204,19 @@ def collect(conn: Connection, chain_id: int, calendar: EpochCalendar, epoch: int
             .group_by(author)
         )
         put(attribute, _counts(conn, _window(query, at, start, end)))
-    if sources["live_attendance"]:
-        who = live_attendance.c.token_id
-        host = live_sessions.c.host_token_id
-        query = (
-            select(host, func.count(distinct(who)))
-            .select_from(
-                live_attendance.join(
-                    live_sessions, live_sessions.c.id == live_attendance.c.session_id
-                )
-            )
-            .join(identities, and_(member, identities.c.token_id == who))
-            .where(live_sessions.c.chain_id == chain_id, who != host)
-            .group_by(host)
+    who = live_attendance.c.token_id
+    host = live_sessions.c.host_token_id
+    query = (
+        select(host, func.count(distinct(who)))
+        .select_from(
+            live_attendance.join(live_sessions, live_sessions.c.id == live_attendance.c.session_id)
         )
-        query = _window(query, live_attendance.c.joined_at, start, end)
-        put("live_attendance", _counts(conn, query))
-    if sources["trade"]:
+        .join(identities, and_(member, identities.c.token_id == who))
+        .where(live_sessions.c.chain_id == chain_id, who != host)
+        .group_by(host)
+    )
+    put("live_attendance", _counts(conn, _window(query, live_attendance.c.joined_at, start, end)))
+    if exchanges:
         creator, trader = fills.c.creator_token_id, fills.c.trader_token_id
         query = (
             select(creator, func.sum(fills.c.notional_micro))
@@ -255,6 +225,7 @@ def collect(conn: Connection, chain_id: int, calendar: EpochCalendar, epoch: int
             .where(
                 fills.c.chain_id == chain_id,
                 fills.c.attributed == true(),
+                fills.c.exchange.in_(exchanges),
                 creator != trader,  # never attributed anyway; kept as a second guard
             )
             .group_by(creator)
@@ -284,13 +255,13 @@ def collect(conn: Connection, chain_id: int, calendar: EpochCalendar, epoch: int
         if owner in registered and amount:
             by_owner.setdefault(owner, AccountInputs()).points += amount
     accounts = {to_checksum_address(owner): inputs for owner, inputs in by_owner.items()}
-    result = EpochInputs(chain_id, epoch, start, end, sources, accounts)
+    result = EpochInputs(chain_id, epoch, start, end, exchanges, accounts)
     log.info(
         "inputs collected",
         epoch=epoch,
         accounts=len(accounts),
         identities=len(owners),
-        **{f"source_{k}": v for k, v in sources.items()},
+        trade_exchanges=",".join(exchanges),
     )
     return result
 

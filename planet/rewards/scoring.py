@@ -9,6 +9,11 @@ allocation anyone re-runs from the published file gives the same amounts. The co
 strictly: an unknown key, a negative weight or a malformed fraction stops with a
 :class:`ScoringConfigError` naming the key (``epochs.12.weights.like: ...``), because a typo
 silently ignored would pay a week's pool by the wrong formula.
+
+``trade_exchanges`` names the exchanges whose attributed fills count as trade volume. Paper
+fills cost nothing, so counting them would pay for volume anyone can make up: absent, the key
+means :data:`DEFAULT_TRADE_EXCHANGES` (OKX only); local chains and the demo use
+``config/scoring-local.yaml``, which adds ``paper``.
 """
 
 from __future__ import annotations
@@ -22,12 +27,16 @@ from typing import Any
 
 import yaml
 
+from api.settings import EXCHANGE_NAMES
+
 #: What each weight multiplies; :meth:`planet.rewards.inputs.AccountInputs.quantities` has the
 #: same keys.
 WEIGHT_KEYS = ("view", "like", "comment", "live_attendance", "points", "trade")
 DEFAULT_PATH = Path("config/scoring.yaml")
+#: Exchanges whose fills count when a config does not say: only those where a fill costs money.
+DEFAULT_TRADE_EXCHANGES = ("okx",)
 
-_TOP_KEYS = {"name", "version", "weights", "cap_share", "epochs"}
+_TOP_KEYS = {"name", "version", "weights", "cap_share", "trade_exchanges", "epochs"}
 _EPOCH_KEYS = {"weights"}
 _FRACTION = re.compile(r"\s*\d+(\s*/\s*\d+|\.\d+)?\s*")
 
@@ -48,6 +57,7 @@ class Formula:
     weights: dict[str, Fraction]
     cap_share: Fraction | None
     overridden: bool  # whether the config's ``epochs`` section changed the weights
+    trade_exchanges: tuple[str, ...] = DEFAULT_TRADE_EXCHANGES  # sorted
 
     def weights_json(self) -> dict[str, str]:
         """Weights as exact decimal or fraction strings, the file's notation for numbers."""
@@ -66,12 +76,19 @@ class ScoringConfig:
     weights: dict[str, Fraction]
     cap_share: Fraction | None
     overrides: dict[int, dict[str, Fraction]]
+    trade_exchanges: tuple[str, ...] = DEFAULT_TRADE_EXCHANGES  # sorted
 
     def for_epoch(self, epoch: int) -> Formula:
         override = self.overrides.get(epoch)
         weights = {**self.weights, **(override or {})}
         return Formula(
-            self.name, self.version, epoch, weights, self.cap_share, override is not None
+            self.name,
+            self.version,
+            epoch,
+            weights,
+            self.cap_share,
+            override is not None,
+            self.trade_exchanges,
         )
 
 
@@ -129,6 +146,26 @@ def _text(value: Any, key: str) -> str:
     return str(value)
 
 
+def _exchanges(value: Any, key: str) -> tuple[str, ...]:
+    """A list of distinct exchange names the API knows (a misspelt one would silently drop
+    every fill of the real one); an empty list is allowed: no trade counts."""
+    if not isinstance(value, list):
+        raise ScoringConfigError(
+            f"{key}: must be a list of exchange names like [okx], got {value!r}"
+        )
+    seen: set[str] = set()
+    for i, name in enumerate(value):
+        if name not in EXCHANGE_NAMES:
+            raise ScoringConfigError(
+                f"{key}.{i}: {name!r} is not an exchange (expected one of "
+                f"{', '.join(EXCHANGE_NAMES)})"
+            )
+        if name in seen:
+            raise ScoringConfigError(f"{key}.{i}: {name!r} is listed twice")
+        seen.add(name)
+    return tuple(sorted(seen))
+
+
 def _epoch_number(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
@@ -170,6 +207,9 @@ def parse(data: Any) -> ScoringConfig:
         weights=weights,
         cap_share=cap_share,
         overrides=overrides,
+        trade_exchanges=_exchanges(
+            top.get("trade_exchanges", list(DEFAULT_TRADE_EXCHANGES)), "trade_exchanges"
+        ),
     )
 
 

@@ -3,11 +3,14 @@
 Reads (chain id, chain time, ``epochInfo``, the distributor role) always go through web3, from
 ``planet epoch close --rpc`` or from ape's provider in ``ape run publish_epoch``. Sending is a
 small :class:`RootProposer`: :class:`KeyProposer` signs with a private key here; the ape script
-has its own that sends from an ape account. Everything else is shared.
+has its own that sends from an ape account. Everything else is shared, including with
+``planet epoch verify`` and ``planet claim``: which file a proposal commits to
+(:func:`proposed_file_hash`) and the names of the vault's custom errors (:func:`abi_errors`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, Protocol
@@ -54,17 +57,39 @@ class RootProposer(Protocol):
     ) -> str: ...
 
 
+def abi_errors(abi: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], list[str], bytes]]:
+    """Each custom error of ``abi``, its argument types and its 4-byte selector: what revert
+    data starts with, so a failure can be named."""
+    for item in abi:
+        if item.get("type") == "error":
+            types = [i["type"] for i in item.get("inputs", [])]
+            yield item, types, keccak(text=f"{item['name']}({','.join(types)})")[:4]
+
+
 def revert_name(err: BaseException, abi: list[dict[str, Any]]) -> str:
     """The vault's custom error behind a failed call, by its selector, or the error's text."""
     data = getattr(err, "data", None)
     text = data if isinstance(data, str) else str(err)
-    for item in abi:
-        if item.get("type") != "error":
-            continue
-        signature = f"{item['name']}({','.join(i['type'] for i in item.get('inputs', []))})"
-        if "0x" + keccak(text=signature)[:4].hex() in text:
+    for item, _types, selector in abi_errors(abi):
+        if "0x" + selector.hex() in text:
             return item["name"]
     return str(err).splitlines()[0] if str(err) else type(err).__name__
+
+
+def proposed_file_hash(contract: Any, epoch: int, root: bytes, from_block: int) -> str | None:
+    """The ``fileHash`` of the latest ``RootProposed`` event proposing ``root`` for ``epoch``
+    (searched from ``from_block``, the vault's deployment), or None without one.
+
+    ``epochInfo`` holds the root and the total but not the file's hash: only the event says
+    which file a proposal commits to. ``contract`` is a web3 contract of the vault; failures of
+    the RPC are the caller's to word."""
+    logs = contract.events.RootProposed.get_logs(
+        from_block=from_block, argument_filters={"epoch": epoch}
+    )
+    for log in reversed(logs):
+        if bytes(log["args"]["root"]) == bytes(root):
+            return "0x" + bytes(log["args"]["fileHash"]).hex()
+    return None
 
 
 class Vault:
@@ -105,6 +130,15 @@ class Vault:
             status=RootStatus(status),
             swept=bool(swept),
             funded=int(pool[0]),
+        )
+
+    def proposed_file_hash(self, epoch: int, root: str) -> str | None:
+        """See :func:`proposed_file_hash`; ``root`` as :meth:`epoch` gives it (0x hex)."""
+        return self._call(
+            f"the RootProposed events of epoch {epoch}",
+            lambda: proposed_file_hash(
+                self.contract, epoch, bytes.fromhex(root[2:]), self.deployed.block_number
+            ),
         )
 
     def is_distributor(self, account: str) -> bool:

@@ -86,6 +86,7 @@ def build_world(
             formula_version="1",
             weights={"post": 1},
             inputs_digest=digest_inputs([epoch]),
+            trade_exchanges=["okx"],
             cap_share=Fraction(1, 4),
         )
         path = dists_dir / str(planet.chain_id) / f"epoch-{epoch}.json"

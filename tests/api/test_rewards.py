@@ -32,6 +32,7 @@ def distribution(epoch: int, pool: int, scores: dict[str, int]):
         formula_version="1",
         weights={"post": 1},
         inputs_digest=digest_inputs([epoch]),
+        trade_exchanges=["okx"],
         cap_share=Fraction(1, 2),
     )
 

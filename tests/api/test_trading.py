@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from api.models import fills, orders
+from api.models import contribution_attestations, fills, orders
 from api.services.attestations import activity_uid
 from planet.typed_data import KIND_TRADE
 from tests.api.conftest import CHAIN_ID, error
@@ -238,7 +238,27 @@ def test_orders_are_the_traders_own_and_paged_newest_first(client, member):
     assert client.get("/posts/9999/trading").status_code == 404
 
 
-def test_an_attributed_fill_earns_its_creator_one_trade_attestation(client, member):
+def attest_trade(client, member, fill_id):
+    return client.post(
+        "/attestations", json={"activity": "trade", "id": fill_id}, headers=member.headers
+    )
+
+
+def test_a_paper_fill_earns_no_attestation_by_default(client, member, engine):
+    alice, bob = member("alice"), member("bob")
+    fill_id = order(client, bob, tagged_post(client, alice)).json()["fills"][0]["id"]
+    refused = attest_trade(client, alice, fill_id)
+    assert error(refused) == (422, "exchange_not_attested")
+    assert "paper" in refused.json()["error"]["message"]
+    with engine.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(contribution_attestations))
+        assert stored.scalar_one() == 0
+
+
+def test_an_attributed_fill_earns_its_creator_one_trade_attestation(make_client, member):
+    # the server of a local chain or the demo: paper fills attested (the client member uses
+    # for sign-in shares the database and the session secret)
+    client = make_client(paper_prices=PRICES, attested_exchanges="okx, paper")
     alice, bob = member("alice"), member("bob")
     pid = tagged_post(client, alice)
     fill_id = order(client, bob, pid).json()["fills"][0]["id"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 
 from api.models import fills, orders
 from api.settings import ApiSettings
+from planet.epochs import EPOCH_DURATION, week_start
 from tests.api.conftest import error
 from tests.api.okx_standin import OkxStandIn, closed_port, okx_sign, serving
 
@@ -170,6 +172,32 @@ def test_the_creators_own_okx_order_is_not_attributed(okx_client, member):
     assert okx_client.get(f"/posts/{pid}/trading").json()["fill_count"] == 0
 
 
+def test_an_okx_fill_earns_a_trade_attestation_by_default(make_client, okx_url, okx_client, member):
+    alice, bob = member("alice"), member("bob")
+    placed = order(okx_client, bob, tagged_post(okx_client, alice)).json()
+    synced = okx_client.post(f"/orders/{placed['id']}/sync", headers=bob.headers).json()
+    body = {"activity": "trade", "id": synced["fills"][0]["id"]}
+
+    def server(**settings):
+        """The stand-in stamps fills with the wall clock: a points calendar that covers it."""
+        genesis = week_start(int(time.time())) - EPOCH_DURATION
+        return make_client(
+            exchange="okx",
+            okx_api_key=KEY,
+            okx_secret_key=SECRET,
+            okx_passphrase=PASSPHRASE,
+            okx_domain=okx_url,
+            genesis=genesis,
+            **settings,
+        )
+
+    refused = server(attested_exchanges="").post("/attestations", json=body, headers=alice.headers)
+    assert error(refused) == (422, "exchange_not_attested")
+    attested = server().post("/attestations", json=body, headers=alice.headers)
+    assert attested.status_code == 201, attested.text
+    assert attested.json()["kind_name"] == "trade"
+
+
 def test_bad_credentials_are_a_rejected_order_with_okxs_message(
     make_client, okx_url, member, okx_client, standin, engine
 ):
@@ -304,17 +332,37 @@ def test_okx_without_keys_is_a_settings_error_at_start():
         ApiSettings(session_secret="s" * 32, paper_prices={"BTC-USDT": "0"})
     with pytest.raises(ValidationError, match="okx_domain"):
         ApiSettings(session_secret="s" * 32, okx_domain="www.okx.com")
-    env = {
-        "PATH": "",
-        "PYTHONPATH": ":".join(sys.path),
-        "PLANET_API_SESSION_SECRET": "s" * 32,
-        "PLANET_API_EXCHANGE": "okx",
-    }
-    failed = subprocess.run(
-        [sys.executable, "-m", "api", "migrate"], capture_output=True, text=True, env=env
-    )
-    assert failed.returncode == 1 and "Traceback" not in failed.stderr
-    assert failed.stderr.strip().splitlines() == [
+    assert ApiSettings(session_secret="s" * 32).attested_exchanges == ("okx",)
+    for given, parsed in [("paper,okx", ("paper", "okx")), ('["okx"]', ("okx",)), (" ", ())]:
+        assert ApiSettings(
+            session_secret="s" * 32, attested_exchanges=given
+        ).attested_exchanges == (parsed)
+    for bad, message in [
+        ("okx,binance", "'binance' is not an exchange"),
+        ("okx,okx", "names an exchange twice"),
+        ('["okx"', "is not a JSON list"),
+        ('{"okx": 1}', "'{\"okx\": 1}' is not an exchange"),
+    ]:
+        with pytest.raises(ValidationError, match=message):
+            ApiSettings(session_secret="s" * 32, attested_exchanges=bad)
+    assert start_errors(PLANET_API_EXCHANGE="okx") == [
         "error: PLANET_API_EXCHANGE=okx needs PLANET_API_OKX_API_KEY, "
         "PLANET_API_OKX_SECRET_KEY and PLANET_API_OKX_PASSPHRASE"
     ]
+    assert start_errors(PLANET_API_ATTESTED_EXCHANGES="okx,papr") == [
+        "error: PLANET_API_ATTESTED_EXCHANGES: Value error, 'papr' is not an exchange "
+        "(expected some of okx, paper, comma-separated)"
+    ]
+
+
+def start_errors(**variables: str) -> list[str]:
+    """What ``python -m api migrate`` prints when its settings refuse to start (exit 1)."""
+    env = {"PATH": "", "PYTHONPATH": ":".join(sys.path), "PLANET_API_SESSION_SECRET": "s" * 32}
+    failed = subprocess.run(
+        [sys.executable, "-m", "api", "migrate"],
+        capture_output=True,
+        text=True,
+        env={**env, **variables},
+    )
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr
+    return failed.stderr.strip().splitlines()

@@ -1,8 +1,5 @@
-"""Seeding the shared database as the indexer and the API would have written it, for rewards.
-
-The live-session and trading tables belong to other parts of the API; :func:`create_optional`
-creates them here with the columns scoring reads, as their migrations will.
-"""
+"""Seeding the shared database as the indexer and the API would have written it, for rewards:
+rows of the real tables (``indexer.schema``, ``api.models``), every column the API fills."""
 
 from __future__ import annotations
 
@@ -10,54 +7,22 @@ import itertools
 from dataclasses import dataclass, field
 
 from eth_account import Account
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    Engine,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    insert,
-)
+from sqlalchemy import Engine, Table, insert
 
-from api.models import comments, post_likes, post_views, posts
+from api.models import (
+    comments,
+    fills,
+    live_attendance,
+    live_sessions,
+    orders,
+    post_likes,
+    post_views,
+    posts,
+)
 from indexer.schema import attestations, identities
 
 CHAIN_ID = 31337
-
-optional = MetaData()
-live_sessions = Table(
-    "api_live_sessions",
-    optional,
-    Column("id", Integer, primary_key=True),
-    Column("chain_id", BigInteger, nullable=False),
-    Column("host_token_id", BigInteger, nullable=False),
-    Column("title", String(100), nullable=False, default="live"),
-)
-live_attendance = Table(
-    "api_live_attendance",
-    optional,
-    Column("session_id", Integer, primary_key=True),
-    Column("token_id", BigInteger, primary_key=True),
-    Column("joined_at", BigInteger, nullable=False),
-)
-fills = Table(
-    "api_fills",
-    optional,
-    Column("id", Integer, primary_key=True),
-    Column("chain_id", BigInteger, nullable=False),
-    Column("creator_token_id", BigInteger, nullable=False),
-    Column("trader_token_id", BigInteger, nullable=False),
-    Column("attributed", Boolean, nullable=False),
-    Column("notional_micro", BigInteger, nullable=False),
-    Column("filled_at", BigInteger, nullable=False),
-)
-
-
-def create_optional(engine: Engine) -> None:
-    optional.create_all(engine)
+NO_ADDRESS = "0x" + "00" * 20
 
 
 @dataclass
@@ -106,7 +71,7 @@ class Seeder:
             id=post_id,
             chain_id=chain_id or self.chain_id,
             author_token_id=author,
-            author_address="0x" + "00" * 20,
+            author_address=NO_ADDRESS,
             body="hello",
             instruments=[],
             created_at=self.at,
@@ -129,7 +94,7 @@ class Seeder:
             post_id=post_id,
             chain_id=self.chain_id,
             author_token_id=token,
-            author_address="0x" + "00" * 20,
+            author_address=NO_ADDRESS,
             body="nice",
             created_at=at or self.at,
         )
@@ -154,7 +119,19 @@ class Seeder:
 
     def session(self, host: int) -> int:
         session_id = next(self._ids)
-        self._insert(live_sessions, id=session_id, chain_id=self.chain_id, host_token_id=host)
+        self._insert(
+            live_sessions,
+            id=session_id,
+            chain_id=self.chain_id,
+            host_token_id=host,
+            host_address=NO_ADDRESS,
+            title="live",
+            description="",
+            visibility="public",
+            scheduled_at=self.at,
+            started_at=self.at,
+            created_at=self.at,
+        )
         return session_id
 
     def attend(self, session_id: int, token: int, at: int | None = None) -> None:
@@ -164,14 +141,41 @@ class Seeder:
 
     def fill(
         self, creator: int, trader: int, notional_micro: int, attributed: bool = True,
-        at: int | None = None,
+        at: int | None = None, exchange: str = "okx",
     ) -> None:  # fmt: skip
+        """A fill of ``trader``'s order placed from a new post of ``creator``'s."""
+        post_id = self.post(creator)
+        order_id = next(self._ids)
+        self._insert(
+            orders,
+            id=order_id,
+            chain_id=self.chain_id,
+            post_id=post_id,
+            creator_token_id=creator,
+            trader_token_id=trader,
+            trader_address=NO_ADDRESS,
+            instrument="BTC-USDT",
+            side="buy",
+            order_type="market",
+            size="1",
+            exchange=exchange,
+            client_order_id=f"seed{order_id}",
+            status="filled",
+            created_at=at or self.at,
+        )
         self._insert(
             fills,
             chain_id=self.chain_id,
+            order_id=order_id,
+            exchange=exchange,
+            exchange_fill_id=f"fill{order_id}",
+            price=str(notional_micro),
+            size="0.000001",
+            notional_micro=notional_micro,
+            fee="0",
+            post_id=post_id,
             creator_token_id=creator,
             trader_token_id=trader,
             attributed=attributed,
-            notional_micro=notional_micro,
             filled_at=at or self.at,
         )

@@ -44,6 +44,7 @@ def _file(manifest, accounts, path):
         formula_version="1",
         weights={"post": 1},
         inputs_digest=digest_inputs([]),
+        trade_exchanges=["okx"],
         cap_share=Fraction(1, 3),
     )
     dist.write(path)

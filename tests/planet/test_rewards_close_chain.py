@@ -15,6 +15,7 @@ from tests.planet.conftest import POOL
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_ENV = "PLANET_TEST_DISTRIBUTOR_KEY"
+LOCAL = str(ROOT / "config" / "scoring-local.yaml")
 
 
 def close(deployed, database, accounts, tmp_path, epoch, *extra, key=None):
@@ -69,6 +70,8 @@ def test_close_writes_the_file_proposes_and_verify_agrees(
     assert bytes(event.fileHash) == keccak(raw)
     assert event.total == int(data["total"])
     assert data["formula"]["name"] == "planet-weekly" and data["formula"]["cap_share"] == "1/10"
+    assert data["formula"]["trade_exchanges"] == ["okx"]
+    assert "trade on      okx\n" in result.output
     assert sorted(e["account"] for e in data["allocations"]) == sorted(database[1])
     for address in database[1]:
         assert address in result.output  # the top earners, with their input counts
@@ -99,6 +102,10 @@ def test_dry_run_prints_the_summary_and_changes_nothing(deployed, database, acco
     assert result.exit_code == 0, result.output
     assert "accounts      5" in result.output and "dry run: not proposed" in result.output
     assert "top 5 by amount" in result.output
+    local = close(deployed, database, accounts, tmp_path, 0, "--dry-run", "--config", LOCAL)
+    assert local.exit_code == 0, local.output
+    assert "formula planet-weekly-local v1" in local.output
+    assert "trade on      okx, paper" in local.output
     assert not (tmp_path / "out").exists()
     assert bytes(vault.epochInfo(0).root) == b"\x00" * 32
 

@@ -37,6 +37,7 @@ def _distribution(pool=1_000_003, cap_share=Fraction(1, 5), scores=None):
         formula_version="1",
         weights={"post": 3, "reply": 1},
         inputs_digest=digest_inputs({"events": [1, 2, 3]}),
+        trade_exchanges=["okx"],
         cap_share=cap_share,
     )
 
@@ -154,6 +155,7 @@ def test_nothing_to_distribute():
             formula_version="1",
             weights={},
             inputs_digest="0x12",
+            trade_exchanges=["okx"],
         )
 
 

@@ -11,7 +11,7 @@ from planet.rewards.close import CloseError, build
 from planet.rewards.distribution import digest_inputs, verify_distribution
 from planet.rewards.inputs import AccountInputs, collect
 from planet.rewards.scoring import parse
-from tests.planet.rewards_seed import CHAIN_ID, Seeder, create_optional
+from tests.planet.rewards_seed import CHAIN_ID, Seeder
 
 GENESIS = 1_800_000_000
 EPOCH = 2
@@ -25,9 +25,9 @@ def seed(engine) -> Seeder:
     return Seeder(engine, at=IN_WEEK)
 
 
-def inputs_of(engine, epoch: int = EPOCH):
+def inputs_of(engine, epoch: int = EPOCH, trade_exchanges=("okx",)):
     with engine.connect() as conn:
-        return collect(conn, CHAIN_ID, CALENDAR, epoch)
+        return collect(conn, CHAIN_ID, CALENDAR, epoch, trade_exchanges=trade_exchanges)
 
 
 def config(**overrides):
@@ -117,16 +117,7 @@ def test_points_beyond_64_bits_are_summed_exactly(engine, seed):
     assert inputs_of(engine).accounts[address].points == 2**71 + 1
 
 
-def test_live_and_trading_are_skipped_when_their_tables_do_not_exist(engine, seed):
-    creator, address = seed.user()
-    seed.like(seed.post(creator), seed.user()[0])
-    got = inputs_of(engine)
-    assert got.sources == {"live_attendance": False, "trade": False}
-    assert got.accounts == {address: AccountInputs(likes=1)}
-
-
 def test_live_attendance_counts_distinct_identified_attendees_not_the_host(engine, seed):
-    create_optional(engine)
     host, address = seed.user()
     fans = [seed.user()[0] for _ in range(2)]
     ghost = seed.user(registered=False)[0]
@@ -137,13 +128,10 @@ def test_live_attendance_counts_distinct_identified_attendees_not_the_host(engin
     seed.attend(first, host)
     seed.attend(first, ghost)
     seed.attend(second, seed.user()[0], at=CALENDAR.end(EPOCH) + 5)  # next week
-    got = inputs_of(engine)
-    assert got.sources == {"live_attendance": True, "trade": True}
-    assert got.accounts == {address: AccountInputs(live_attendance=2)}
+    assert inputs_of(engine).accounts == {address: AccountInputs(live_attendance=2)}
 
 
 def test_only_attributed_trades_of_others_count(engine, seed):
-    create_optional(engine)
     creator, address = seed.user()
     trader = seed.user()[0]
     ghost = seed.user(registered=False)[0]
@@ -156,6 +144,40 @@ def test_only_attributed_trades_of_others_count(engine, seed):
     got = inputs_of(engine).accounts
     assert got == {address: AccountInputs(trade_notional_micro=3_500_000)}
     assert got[address].quantities()["trade"] == 3  # whole quote units
+
+
+def test_paper_fills_count_only_when_the_formula_lists_paper(engine, seed):
+    creator, address = seed.user()
+    trader = seed.user()[0]
+    seed.fill(creator, trader, 2_000_000, exchange="okx")
+    seed.fill(creator, trader, 50_000_000_000, exchange="paper")  # free volume
+    by_default = inputs_of(engine)
+    assert by_default.accounts == {address: AccountInputs(trade_notional_micro=2_000_000)}
+    local = inputs_of(engine, trade_exchanges=("paper", "okx"))
+    assert local.accounts == {address: AccountInputs(trade_notional_micro=50_002_000_000)}
+    assert inputs_of(engine, trade_exchanges=()).accounts == {}
+    # which fills counted is part of what the digest covers
+    assert by_default.canonical()["trade_exchanges"] == ["okx"]
+    assert local.canonical()["trade_exchanges"] == ["okx", "paper"]
+    assert digest_inputs(by_default.canonical()) != digest_inputs(local.canonical())
+
+
+def test_the_file_records_which_exchanges_counted(engine, seed):
+    creator, address = seed.user()
+    trader = seed.user()[0]
+    seed.fill(creator, trader, 4_000_000, exchange="paper")
+    seed.like(seed.post(creator), trader)
+    shipped = config().for_epoch(EPOCH)  # no trade_exchanges: OKX only
+    local = config(trade_exchanges=["paper", "okx"]).for_epoch(EPOCH)
+    data = build(inputs_of(engine), shipped, 1000, VAULT).data
+    assert data["formula"]["trade_exchanges"] == ["okx"]
+    assert [(e["account"], e["score"]) for e in data["allocations"]] == [(address, "2")]
+    inputs = inputs_of(engine, trade_exchanges=local.trade_exchanges)
+    data = build(inputs, local, 1000, VAULT).data
+    assert data["formula"]["trade_exchanges"] == ["okx", "paper"]
+    # the like's 2, and the paper fill's 4 whole units at 1/2
+    assert [(e["account"], e["score"]) for e in data["allocations"]] == [(address, "4")]
+    assert verify_distribution(data).ok
 
 
 def test_the_inputs_digest_is_canonical_and_follows_every_input(engine, seed):
@@ -192,6 +214,7 @@ def test_cap_and_epoch_weights_reach_the_file(engine, seed):
             "trade": "1/2",
         },
         "cap_share": "1/4",
+        "trade_exchanges": ["okx"],
     }
     amounts = {e["account"]: int(e["amount"]) for e in data["allocations"]}
     scores = {e["account"]: Fraction(e["score"]) for e in data["allocations"]}

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from planet.rewards.scoring import DEFAULT_PATH, ScoringConfigError, load, parse
+from planet.rewards.scoring import (
+    DEFAULT_PATH,
+    DEFAULT_TRADE_EXCHANGES,
+    ScoringConfigError,
+    load,
+    parse,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 WEIGHTS = {"view": 1, "like": 2, "comment": 3, "live_attendance": 4, "points": 1, "trade": "1/10"}
@@ -23,6 +29,27 @@ def test_the_shipped_config_is_valid():
     config = load(ROOT / DEFAULT_PATH)
     assert config.cap_share == Fraction(1, 10)
     assert set(config.weights) == set(WEIGHTS)
+    assert config.trade_exchanges == ("okx",)
+
+
+def test_the_local_config_is_the_shipped_formula_plus_paper_under_its_own_name():
+    shipped, local = load(ROOT / DEFAULT_PATH), load(ROOT / "config/scoring-local.yaml")
+    assert local.trade_exchanges == ("okx", "paper")
+    assert (local.weights, local.cap_share, local.overrides) == (
+        shipped.weights,
+        shipped.cap_share,
+        shipped.overrides,
+    )
+    assert local.name != shipped.name
+
+
+def test_trade_exchanges_default_to_okx_and_reach_every_epochs_formula():
+    assert DEFAULT_TRADE_EXCHANGES == ("okx",)
+    assert parse(doc()).for_epoch(3).trade_exchanges == ("okx",)
+    config = parse(doc(trade_exchanges=["paper", "okx"], epochs={3: {"weights": {"like": 1}}}))
+    assert config.for_epoch(3).trade_exchanges == ("okx", "paper")  # sorted
+    assert config.for_epoch(4).trade_exchanges == ("okx", "paper")
+    assert parse(doc(trade_exchanges=[])).for_epoch(0).trade_exchanges == ()
 
 
 def test_weights_are_exact_and_scores_too():
@@ -75,6 +102,14 @@ def test_no_cap_is_allowed():
         ({"epochs": {2: {}}}, "epochs.2.weights: missing"),
         ({"epochs": {"next": {"weights": {}}}}, "epochs.next: an epoch must be a number"),
         ({"epochs": {-1: {"weights": {}}}}, "epochs.-1: an epoch must be a number"),
+        ({"trade_exchanges": "okx"}, "trade_exchanges: must be a list of exchange names"),
+        ({"trade_exchanges": None}, "trade_exchanges: must be a list of exchange names"),
+        ({"trade_exchanges": {"okx": 1}}, "trade_exchanges: must be a list of exchange names"),
+        ({"trade_exchanges": ["okx", "binance"]}, "trade_exchanges.1: 'binance' is not an exch"),
+        ({"trade_exchanges": ["OKX"]}, "trade_exchanges.0: 'OKX' is not an exchange"),
+        ({"trade_exchanges": [["okx"]]}, "trade_exchanges.0: ['okx'] is not an exchange"),
+        ({"trade_exchanges": ["okx", "okx"]}, "trade_exchanges.1: 'okx' is listed twice"),
+        ({"epochs": {2: {"trade_exchanges": ["paper"]}}}, "epochs.2.trade_exchanges: unknown key"),
     ],
 )
 def test_bad_configs_name_the_key(changes, message):
