@@ -36,7 +36,14 @@ def step(message: str) -> None:
 
 def table(result: StoryResult) -> None:
     """Who earned what and why, and the claims' transactions."""
-    click.echo(f"\n  week {result.epoch}: {len(result.earners)} accounts share the pool")
+    data = result.close.distribution.data
+    formula = data["formula"]
+    click.echo(
+        f"\n  week {result.epoch}: {len(result.earners)} accounts share "
+        f"{int(data['total']) / 10**18:.6f} of a {int(data['pool']) / 10**18:.6f} OKB pool "
+        f"({formula['name']} v{formula['version']}, cap {formula['cap_share']} of the pool each; "
+        f"{int(data['unallocated']) / 10**18:.6f} unallocated, swept to a later week)"
+    )
     click.echo(f"  {'who':<8} {'earned (OKB)':>14}  why (distinct users, points, USDT traded)")
     for e in result.earners:
         why = ", ".join(f"{k} {v}" for k, v in e.why.items())

@@ -70,7 +70,7 @@ def grants(duration: int, balance: int, expiry: int, now: int) -> bool:
 
 
 def _holdings() -> Select[Any]:
-    """Each mirrored holding with its pass's duration: what :func:`_grants` reads."""
+    """Each mirrored holding with its pass's duration: what :func:`grants` reads."""
     return select(passes.c.duration, pass_holdings.c.balance, pass_holdings.c.expiry).join(
         pass_holdings,
         (pass_holdings.c.chain_id == passes.c.chain_id)

@@ -44,11 +44,11 @@ class ChainClock:
         self.offset = max(self.offset, latest - time.time())
 
     def travel_to(self, timestamp: int) -> None:
-        """Mines a block at ``timestamp`` (anvil), moving every later block after it."""
-        now = int(self())
-        if timestamp > now:
-            self.w3.provider.make_request("evm_increaseTime", [timestamp - now])  # type: ignore[arg-type]
-        self.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+        """Mines the next block at ``timestamp`` (anvil; later blocks follow on from it)."""
+        latest = int(self.w3.eth.get_block("latest")["timestamp"])
+        rpc = self.w3.provider.make_request  # type: ignore[union-attr]
+        rpc("evm_setNextBlockTimestamp", [max(timestamp, latest + 1)])  # type: ignore[arg-type]
+        rpc("evm_mine", [])  # type: ignore[arg-type]
         self.sync()
 
 

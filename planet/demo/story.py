@@ -68,7 +68,9 @@ class StoryConfig:
     api_port: int = 8000
     pool: int = ETHER  # what the week's prize pool holds (native OKB)
     fans: int = 3  # how many of ``people`` after the two creators take part
-    scoring_config: Path = scoring.DEFAULT_PATH
+    # The local formula: the published one, with paper-exchange trades counted (they cost
+    # nothing, so production counts only real exchanges).
+    scoring_config: Path = Path("config/scoring-local.yaml")
 
 
 @dataclass
@@ -129,6 +131,7 @@ class Story:
             manifest=config.manifest_path,
             distributions_dir=self.distributions,
             paper_prices=PRICES,
+            attested_exchanges=("okx", "paper"),
             token_ttl=30 * 24 * 3600,  # sessions outlive the week the story skips
             # Every wallet of the story calls from this one address: per-IP limits for a crowd.
             rate_limit_ip=60_000,

@@ -277,6 +277,9 @@ def test_ape_account_claims(world, api_url, tmp_path, monkeypatch):
     monkeypatch.setattr(ape.config, "DATA_FOLDER", tmp_path / "ape")
     folder = tmp_path / "ape" / "accounts"
     folder.mkdir(parents=True)
+    # The keyfile container caches its folder once anything in the run touched it.
+    container = ape.accounts.containers["accounts"]
+    monkeypatch.setitem(container.__dict__, "data_folder", folder)
     (folder / "carol-test.json").write_text(json.dumps(Account.encrypt(carol.key, "ape pass")))
     monkeypatch.setenv("APE_ACCOUNTS_carol-test_PASSPHRASE", "ape pass")
     before = world.w3.eth.get_balance(carol.address)
