@@ -38,11 +38,12 @@ def table(result: StoryResult) -> None:
     """Who earned what and why, and the claims' transactions."""
     data = result.close.distribution.data
     formula = data["formula"]
+    unallocated = int(data["unallocated"])
     click.echo(
         f"\n  week {result.epoch}: {len(result.earners)} accounts share "
         f"{int(data['total']) / 10**18:.6f} of a {int(data['pool']) / 10**18:.6f} OKB pool "
-        f"({formula['name']} v{formula['version']}, cap {formula['cap_share']} of the pool each; "
-        f"{int(data['unallocated']) / 10**18:.6f} unallocated, swept to a later week)"
+        f"({formula['name']} v{formula['version']}, at most {formula['cap_share']} of it each"
+        + (f"; {unallocated / 10**18:.6f} left for a later week)" if unallocated else ")")
     )
     click.echo(f"  {'who':<8} {'earned (OKB)':>14}  why (distinct users, points, USDT traded)")
     for e in result.earners:

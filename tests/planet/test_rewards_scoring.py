@@ -32,14 +32,11 @@ def test_the_shipped_config_is_valid():
     assert config.trade_exchanges == ("okx",)
 
 
-def test_the_local_config_is_the_shipped_formula_plus_paper_under_its_own_name():
+def test_the_local_config_is_the_shipped_formula_plus_paper_and_a_wider_cap():
     shipped, local = load(ROOT / DEFAULT_PATH), load(ROOT / "config/scoring-local.yaml")
     assert local.trade_exchanges == ("okx", "paper")
-    assert (local.weights, local.cap_share, local.overrides) == (
-        shipped.weights,
-        shipped.cap_share,
-        shipped.overrides,
-    )
+    assert local.cap_share == Fraction(1, 2)
+    assert (local.weights, local.overrides) == (shipped.weights, shipped.overrides)
     assert local.name != shipped.name
 
 
