@@ -17,6 +17,7 @@ from sqlalchemy import RowMapping
 
 from api.deps import Access, Chain, Conn, CurrentIdentity, Now, OptionalUser
 from api.errors import gated_responses, responses
+from api.params import PostId
 from api.services import identities, posts
 
 router = APIRouter(prefix="/posts", tags=["posts"])
@@ -148,7 +149,7 @@ def _comment(row: RowMapping, handle: str | None) -> CommentOut:
 
 
 def readable_post(
-    post_id: int, conn: Conn, chain: Chain, user: OptionalUser, moment: Now, access: Access
+    post_id: PostId, conn: Conn, chain: Chain, user: OptionalUser, moment: Now, access: Access
 ) -> RowMapping:
     """The post named by the path, if the (optional) signed-in wallet may read it."""
     reader = user.address if user is not None else None
@@ -196,7 +197,7 @@ def get_post(row: ReadablePost, conn: Conn, chain: Chain) -> PostOut:
 
 @router.post("/{post_id}/views", response_model=ViewOut, responses=gated_responses(401, 403, 404))
 def add_view(
-    post_id: int, _post: ReadablePost, conn: Conn, chain: Chain, user: OptionalUser, moment: Now
+    post_id: PostId, _post: ReadablePost, conn: Conn, chain: Chain, user: OptionalUser, moment: Now
 ) -> ViewOut:
     """Counts one view (anonymous allowed on public posts; the per-IP rate limit applies). A
     signed-in viewer with an identity is also recorded once per post, for weekly rewards."""
@@ -207,7 +208,7 @@ def add_view(
 
 @router.put("/{post_id}/like", response_model=LikeOut, responses=gated_responses(401, 403, 404))
 def like(
-    post_id: int, _post: ReadablePost, conn: Conn, identity: CurrentIdentity, moment: Now
+    post_id: PostId, _post: ReadablePost, conn: Conn, identity: CurrentIdentity, moment: Now
 ) -> LikeOut:
     """Likes the post; idempotent: liking again answers 200 and the count stays."""
     return LikeOut(
@@ -216,7 +217,7 @@ def like(
 
 
 @router.delete("/{post_id}/like", response_model=LikeOut, responses=gated_responses(401, 403, 404))
-def unlike(post_id: int, _post: ReadablePost, conn: Conn, identity: CurrentIdentity) -> LikeOut:
+def unlike(post_id: PostId, _post: ReadablePost, conn: Conn, identity: CurrentIdentity) -> LikeOut:
     """Removes your like; idempotent."""
     return LikeOut(post_id=post_id, liked=False, like_count=posts.unlike(conn, identity, post_id))
 
@@ -225,7 +226,7 @@ def unlike(post_id: int, _post: ReadablePost, conn: Conn, identity: CurrentIdent
     "/{post_id}/comments", response_model=CommentPage, responses=gated_responses(401, 403, 404, 422)
 )
 def list_comments(
-    post_id: int,
+    post_id: PostId,
     _post: ReadablePost,
     conn: Conn,
     chain: Chain,
@@ -247,7 +248,7 @@ def list_comments(
     responses=gated_responses(401, 403, 404, 422),
 )
 def add_comment(
-    post_id: int,
+    post_id: PostId,
     body: CommentIn,
     _post: ReadablePost,
     conn: Conn,
@@ -262,7 +263,7 @@ def add_comment(
     "/{post_id}/reports", response_model=ReportOut, responses=gated_responses(401, 403, 404, 422)
 )
 def report(
-    post_id: int,
+    post_id: PostId,
     body: ReportIn,
     _post: ReadablePost,
     conn: Conn,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from api.deps import Chain, Conn, CurrentIdentity, Now
 from api.errors import NotFound, responses
+from api.params import BodyId
 from api.services import profiles
 
 router = APIRouter(prefix="/profiles", tags=["profiles"])
@@ -22,7 +23,7 @@ class PersonaIn(BaseModel):
     bio: str = Field(default="", max_length=1000)
     avatar_url: str | None = Field(default=None, max_length=500)
     links: list[str] = Field(default_factory=list, max_length=10)
-    pinned_post_ids: list[int] = Field(default_factory=list, max_length=5)
+    pinned_post_ids: list[BodyId] = Field(default_factory=list, max_length=5)
 
     @field_validator("avatar_url")
     @classmethod
