@@ -38,7 +38,7 @@ from api.errors import (
     gated_responses,
     responses,
 )
-from api.params import SessionId
+from api.params import SessionId, Text
 from api.routes.posts import Author, Cursor, Limit, _time
 from api.services import identities, live, tokens
 from api.services.chat_broker import (
@@ -61,7 +61,7 @@ StatusFilter = Annotated[
 ]
 
 HostFilter = Annotated[
-    str | None, Query(min_length=1, max_length=64, description="Only this host's (handle)")
+    Text | None, Query(min_length=1, max_length=64, description="Only this host's (handle)")
 ]
 VisibilityFilter = Annotated[
     Literal["public", "private"] | None,
@@ -70,8 +70,8 @@ VisibilityFilter = Annotated[
 
 
 class LiveIn(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=5_000)
+    title: Text = Field(min_length=1, max_length=200)
+    description: Text = Field(default="", max_length=5_000)
     scheduled_at: AwareDatetime = Field(description="When it is announced to start; not past")
     visibility: Literal["public", "private"] = Field(
         default="public",
@@ -101,7 +101,7 @@ class LivePage(BaseModel):
 
 
 class MessageIn(BaseModel):
-    body: str = Field(min_length=1, max_length=live.MAX_MESSAGE)
+    body: Text = Field(min_length=1, max_length=live.MAX_MESSAGE)
 
 
 class MessageOut(BaseModel):

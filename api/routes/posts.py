@@ -17,7 +17,7 @@ from sqlalchemy import RowMapping
 
 from api.deps import Access, Chain, Conn, CurrentIdentity, Now, OptionalUser
 from api.errors import gated_responses, responses
-from api.params import PostId
+from api.params import PostId, Text
 from api.services import identities, posts
 
 router = APIRouter(prefix="/posts", tags=["posts"])
@@ -37,7 +37,7 @@ class Disclosure(BaseModel):
 
 
 class PostIn(BaseModel):
-    body: str = Field(min_length=1, max_length=10_000)
+    body: Text = Field(min_length=1, max_length=10_000)
     instruments: list[Instrument] = Field(default_factory=list, max_length=10)
     disclosure: Disclosure | None = Field(
         default=None, description="Required (both fields) when instruments are named"
@@ -75,7 +75,7 @@ class PostPage(BaseModel):
 
 
 class CommentIn(BaseModel):
-    body: str = Field(min_length=1, max_length=2_000)
+    body: Text = Field(min_length=1, max_length=2_000)
 
 
 class CommentOut(BaseModel):
@@ -93,7 +93,7 @@ class CommentPage(BaseModel):
 
 class ReportIn(BaseModel):
     reason: Literal[posts.REPORT_REASONS]  # type: ignore[valid-type]
-    note: str | None = Field(default=None, max_length=1_000)
+    note: Text | None = Field(default=None, max_length=1_000)
 
 
 class ReportOut(BaseModel):
