@@ -130,7 +130,7 @@ _DESCRIPTIONS = {
     429: "Rate limited (rate_limited); see Retry-After",
     503: "The feature is not configured on this server",
 }
-_BAD_BODY = "The body is not JSON (bad_request)"
+_BAD_BODY = "The body could not be read as JSON text, e.g. it is not UTF-8 (bad_request)"
 
 _HTTP_CODES = {
     400: "bad_request",
