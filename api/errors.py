@@ -9,6 +9,7 @@ bad field); unknown exceptions become ``internal_error`` with no stack trace.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -129,6 +130,7 @@ _DESCRIPTIONS = {
     429: "Rate limited (rate_limited); see Retry-After",
     503: "The feature is not configured on this server",
 }
+_BAD_BODY = "The body could not be read as JSON text, e.g. it is not UTF-8 (bad_request)"
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -187,3 +189,41 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
+    _document_framework_errors(app)
+
+
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}
+_FASTAPI_422 = "#/components/schemas/HTTPValidationError"
+
+
+def _document_framework_errors(app: FastAPI) -> None:
+    """Documents the answers FastAPI itself gives, in the shape the handlers above give them:
+    400 for a body that does not parse (any operation with a request body) and 422 wherever
+    FastAPI filled in its own ``HTTPValidationError`` (``{"detail": ...}``), which this API
+    never sends. Done once on the generated document, so no route has to remember either."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                answers = operation.setdefault("responses", {})
+                if "requestBody" in operation:
+                    answers.setdefault("400", _error_answer(_BAD_BODY))
+                invalid = answers.get("422", {})
+                content = invalid.get("content", {}).get("application/json", {})
+                if content.get("schema", {}).get("$ref") == _FASTAPI_422:
+                    answers["422"] = _error_answer(_DESCRIPTIONS[422])
+        if _FASTAPI_422 not in json.dumps(schema):
+            components = schema.get("components", {}).get("schemas", {})
+            components.pop("HTTPValidationError", None)
+            components.pop("ValidationError", None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _error_answer(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ERROR_REF}}}

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import Chain, Conn, CurrentIdentity, Now, Settings
 from api.errors import responses
+from api.params import BodyId
 from api.services import attestations
 from api.services.attestations import Activity, Attestation, Status
 
@@ -22,7 +23,7 @@ class AttestationIn(BaseModel):
         "(ended, with at least one attendee), or a trade (an attributed fill of an order "
         "placed from one of your posts)"
     )
-    id: int = Field(ge=1, description="The post, comment, live session or fill id")
+    id: BodyId = Field(description="The post, comment, live session or fill id")
 
 
 class ContributionOut(BaseModel):
@@ -80,7 +81,7 @@ def _out(a: Attestation) -> AttestationOut:
     status_code=201,
     responses={
         200: {"model": AttestationOut, "description": "Already signed: the stored attestation"},
-        **responses(401, 403, 404, 422, 503),
+        **responses(401, 403, 404, 409, 422, 503),
     },
 )
 def create_attestation(
@@ -93,7 +94,8 @@ def create_attestation(
     moment: Now,
 ) -> AttestationOut:
     """Signs an attestation for your post or comment (201), or returns the one already signed
-    for it (200). 403 ``identity_required`` / ``not_your_activity``; 503
+    for it (200). 403 ``identity_required`` / ``not_your_activity``; 409 ``session_not_ended``
+    (a live session earns points once it has ended); 503
     ``attestations_unavailable``."""
     attestation, created = attestations.attest(
         conn, settings, chain, identity, body.activity, body.id, moment

@@ -6,16 +6,21 @@ liked and commented through the ``/posts/{id}`` routes, which apply the same gat
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Path
 
 from api.deps import Access, Chain, Conn, Now, OptionalUser
 from api.errors import NotFound, gated_responses
+from api.params import Text
 from api.routes.posts import Cursor, Limit, PostPage, _post
 from api.services import identities, posts
 
 router = APIRouter(prefix="/communities", tags=["communities"])
 
-Handle = Path(min_length=1, max_length=64, description="The creator's Planet handle")
+Handle = Annotated[
+    Text, Path(min_length=1, max_length=64, description="The creator's Planet handle")
+]
 
 
 @router.get(
@@ -27,7 +32,7 @@ def community_posts(
     user: OptionalUser,
     moment: Now,
     access: Access,
-    handle: str = Handle,
+    handle: Handle,
     cursor: Cursor = None,
     limit: Limit = 20,
 ) -> PostPage:

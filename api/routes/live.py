@@ -38,6 +38,7 @@ from api.errors import (
     gated_responses,
     responses,
 )
+from api.params import SessionId, Text
 from api.routes.posts import Author, Cursor, Limit, _time
 from api.services import identities, live, tokens
 from api.services.chat_broker import (
@@ -60,7 +61,7 @@ StatusFilter = Annotated[
 ]
 
 HostFilter = Annotated[
-    str | None, Query(min_length=1, max_length=64, description="Only this host's (handle)")
+    Text | None, Query(min_length=1, max_length=64, description="Only this host's (handle)")
 ]
 VisibilityFilter = Annotated[
     Literal["public", "private"] | None,
@@ -69,8 +70,8 @@ VisibilityFilter = Annotated[
 
 
 class LiveIn(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=5_000)
+    title: Text = Field(min_length=1, max_length=200)
+    description: Text = Field(default="", max_length=5_000)
     scheduled_at: AwareDatetime = Field(description="When it is announced to start; not past")
     visibility: Literal["public", "private"] = Field(
         default="public",
@@ -100,7 +101,7 @@ class LivePage(BaseModel):
 
 
 class MessageIn(BaseModel):
-    body: str = Field(min_length=1, max_length=live.MAX_MESSAGE)
+    body: Text = Field(min_length=1, max_length=live.MAX_MESSAGE)
 
 
 class MessageOut(BaseModel):
@@ -198,7 +199,7 @@ def _publish_from_thread(app: FastAPI, session_id: int, event: dict[str, Any]) -
 
 
 def readable_session(
-    session_id: int, conn: Conn, chain: Chain, user: OptionalUser, moment: Now, access: Access
+    session_id: SessionId, conn: Conn, chain: Chain, user: OptionalUser, moment: Now, access: Access
 ) -> RowMapping:
     """The session named by the path, if the (optional) signed-in wallet may see it."""
     reader = user.address if user is not None else None
@@ -296,7 +297,11 @@ def _transition(
 
 @router.post("/{session_id}/start", response_model=LiveOut, responses=responses(401, 403, 404, 409))
 def start(
-    session_id: int, request: Request, engine: EngineDep, identity: CurrentIdentity, moment: Now
+    session_id: SessionId,
+    request: Request,
+    engine: EngineDep,
+    identity: CurrentIdentity,
+    moment: Now,
 ) -> LiveOut:
     """Starts your scheduled session; chat opens (403 ``not_host``; 409
     ``session_already_started`` / ``session_ended``)."""
@@ -305,7 +310,11 @@ def start(
 
 @router.post("/{session_id}/end", response_model=LiveOut, responses=responses(401, 403, 404, 409))
 def end(
-    session_id: int, request: Request, engine: EngineDep, identity: CurrentIdentity, moment: Now
+    session_id: SessionId,
+    request: Request,
+    engine: EngineDep,
+    identity: CurrentIdentity,
+    moment: Now,
 ) -> LiveOut:
     """Ends your live session; chat closes to new messages (403 ``not_host``; 409
     ``session_not_live`` / ``session_ended``)."""
@@ -335,7 +344,7 @@ def list_messages(
     responses=gated_responses(401, 403, 404, 409, 422, 429),
 )
 def send_message(
-    session_id: int,
+    session_id: SessionId,
     body: MessageIn,
     request: Request,
     engine: EngineDep,
@@ -530,7 +539,7 @@ async def _until_done(group: anyio.abc.TaskGroup, direction: Awaitable[None]) ->
 
 
 @router.websocket("/{session_id}/chat")
-async def chat(websocket: WebSocket, session_id: int, token: str | None = None) -> None:
+async def chat(websocket: WebSocket, session_id: SessionId, token: str | None = None) -> None:
     """Real-time chat of a session. Authenticate with ``?token=`` (or ``Authorization:
     Bearer``); anonymous sockets may listen to public sessions. Send ``{"body": "..."}``;
     every socket of the session, on any API process, receives ``{"type": "message", ...}``.

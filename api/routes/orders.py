@@ -18,6 +18,7 @@ from sqlalchemy import RowMapping
 from api.deps import Conn, CurrentIdentity, Now
 from api.errors import ErrorResponse, gated_responses, responses
 from api.exchanges import Exchange
+from api.params import OrderId
 from api.routes.posts import Cursor, Instrument, ReadablePost
 from api.services import trading
 
@@ -229,7 +230,7 @@ def list_orders(
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut, responses=responses(401, 403, 404))
-def get_order(order_id: int, conn: Conn, identity: CurrentIdentity) -> OrderOut:
+def get_order(order_id: OrderId, conn: Conn, identity: CurrentIdentity) -> OrderOut:
     """One of your orders (404 for an order that is not yours)."""
     return _order(trading.mine(conn, identity, order_id))
 
@@ -240,7 +241,7 @@ def get_order(order_id: int, conn: Conn, identity: CurrentIdentity) -> OrderOut:
     responses={**responses(401, 403, 404, 409), **_EXCHANGE_ERRORS},
 )
 def sync_order(
-    order_id: int, conn: Conn, identity: CurrentIdentity, exchange: ExchangeDep, moment: Now
+    order_id: OrderId, conn: Conn, identity: CurrentIdentity, exchange: ExchangeDep, moment: Now
 ) -> OrderOut:
     """Polls the exchange for the order's state and new fills; idempotent (a fill is recorded
     once however often you sync). 409 ``exchange_mismatch`` when the order was placed on

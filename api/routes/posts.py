@@ -17,6 +17,7 @@ from sqlalchemy import RowMapping
 
 from api.deps import Access, Chain, Conn, CurrentIdentity, Now, OptionalUser
 from api.errors import gated_responses, responses
+from api.params import PostId, Text
 from api.services import identities, posts
 
 router = APIRouter(prefix="/posts", tags=["posts"])
@@ -36,7 +37,7 @@ class Disclosure(BaseModel):
 
 
 class PostIn(BaseModel):
-    body: str = Field(min_length=1, max_length=10_000)
+    body: Text = Field(min_length=1, max_length=10_000)
     instruments: list[Instrument] = Field(default_factory=list, max_length=10)
     disclosure: Disclosure | None = Field(
         default=None, description="Required (both fields) when instruments are named"
@@ -74,7 +75,7 @@ class PostPage(BaseModel):
 
 
 class CommentIn(BaseModel):
-    body: str = Field(min_length=1, max_length=2_000)
+    body: Text = Field(min_length=1, max_length=2_000)
 
 
 class CommentOut(BaseModel):
@@ -92,7 +93,7 @@ class CommentPage(BaseModel):
 
 class ReportIn(BaseModel):
     reason: Literal[posts.REPORT_REASONS]  # type: ignore[valid-type]
-    note: str | None = Field(default=None, max_length=1_000)
+    note: Text | None = Field(default=None, max_length=1_000)
 
 
 class ReportOut(BaseModel):
@@ -148,7 +149,7 @@ def _comment(row: RowMapping, handle: str | None) -> CommentOut:
 
 
 def readable_post(
-    post_id: int, conn: Conn, chain: Chain, user: OptionalUser, moment: Now, access: Access
+    post_id: PostId, conn: Conn, chain: Chain, user: OptionalUser, moment: Now, access: Access
 ) -> RowMapping:
     """The post named by the path, if the (optional) signed-in wallet may read it."""
     reader = user.address if user is not None else None
@@ -196,7 +197,7 @@ def get_post(row: ReadablePost, conn: Conn, chain: Chain) -> PostOut:
 
 @router.post("/{post_id}/views", response_model=ViewOut, responses=gated_responses(401, 403, 404))
 def add_view(
-    post_id: int, _post: ReadablePost, conn: Conn, chain: Chain, user: OptionalUser, moment: Now
+    post_id: PostId, _post: ReadablePost, conn: Conn, chain: Chain, user: OptionalUser, moment: Now
 ) -> ViewOut:
     """Counts one view (anonymous allowed on public posts; the per-IP rate limit applies). A
     signed-in viewer with an identity is also recorded once per post, for weekly rewards."""
@@ -207,7 +208,7 @@ def add_view(
 
 @router.put("/{post_id}/like", response_model=LikeOut, responses=gated_responses(401, 403, 404))
 def like(
-    post_id: int, _post: ReadablePost, conn: Conn, identity: CurrentIdentity, moment: Now
+    post_id: PostId, _post: ReadablePost, conn: Conn, identity: CurrentIdentity, moment: Now
 ) -> LikeOut:
     """Likes the post; idempotent: liking again answers 200 and the count stays."""
     return LikeOut(
@@ -216,7 +217,7 @@ def like(
 
 
 @router.delete("/{post_id}/like", response_model=LikeOut, responses=gated_responses(401, 403, 404))
-def unlike(post_id: int, _post: ReadablePost, conn: Conn, identity: CurrentIdentity) -> LikeOut:
+def unlike(post_id: PostId, _post: ReadablePost, conn: Conn, identity: CurrentIdentity) -> LikeOut:
     """Removes your like; idempotent."""
     return LikeOut(post_id=post_id, liked=False, like_count=posts.unlike(conn, identity, post_id))
 
@@ -225,7 +226,7 @@ def unlike(post_id: int, _post: ReadablePost, conn: Conn, identity: CurrentIdent
     "/{post_id}/comments", response_model=CommentPage, responses=gated_responses(401, 403, 404, 422)
 )
 def list_comments(
-    post_id: int,
+    post_id: PostId,
     _post: ReadablePost,
     conn: Conn,
     chain: Chain,
@@ -247,7 +248,7 @@ def list_comments(
     responses=gated_responses(401, 403, 404, 422),
 )
 def add_comment(
-    post_id: int,
+    post_id: PostId,
     body: CommentIn,
     _post: ReadablePost,
     conn: Conn,
@@ -262,7 +263,7 @@ def add_comment(
     "/{post_id}/reports", response_model=ReportOut, responses=gated_responses(401, 403, 404, 422)
 )
 def report(
-    post_id: int,
+    post_id: PostId,
     body: ReportIn,
     _post: ReadablePost,
     conn: Conn,

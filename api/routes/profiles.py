@@ -9,20 +9,21 @@ from pydantic import BaseModel, Field, field_validator
 
 from api.deps import Chain, Conn, CurrentIdentity, Now
 from api.errors import NotFound, responses
+from api.params import BodyId, Text
 from api.services import profiles
 
 router = APIRouter(prefix="/profiles", tags=["profiles"])
 
 HandleOrAddress = Annotated[
-    str, Path(max_length=42, description="A handle (any case) or a 0x wallet address")
+    Text, Path(max_length=42, description="A handle (any case) or a 0x wallet address")
 ]
 
 
 class PersonaIn(BaseModel):
-    bio: str = Field(default="", max_length=1000)
-    avatar_url: str | None = Field(default=None, max_length=500)
-    links: list[str] = Field(default_factory=list, max_length=10)
-    pinned_post_ids: list[int] = Field(default_factory=list, max_length=5)
+    bio: Text = Field(default="", max_length=1000)
+    avatar_url: Text | None = Field(default=None, max_length=500)
+    links: list[Text] = Field(default_factory=list, max_length=10)
+    pinned_post_ids: list[BodyId] = Field(default_factory=list, max_length=5)
 
     @field_validator("avatar_url")
     @classmethod

@@ -16,14 +16,14 @@ from pydantic import BaseModel, Field
 
 from api.deps import Chain, Conn, Now
 from api.errors import ErrorResponse, responses
+from api.params import MAX_ID
 from api.routes.posts import Cursor, Limit
 from api.services import rewards
 from api.services.posts import decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/rewards", tags=["rewards"])
 
-_UINT256_MAX = 2**256 - 1
-Epoch = Annotated[int, Path(ge=0, le=_UINT256_MAX, description="Vault epoch number")]
+Epoch = Annotated[int, Path(ge=0, le=MAX_ID, description="Vault epoch number")]
 Address = Annotated[
     str, Path(pattern=r"^0x[0-9a-fA-F]{40}$", description="A 0x wallet address (any case)")
 ]

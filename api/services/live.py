@@ -191,10 +191,13 @@ def attend(conn: Connection, row: RowMapping, who: Identity, now: int) -> bool:
 
 
 def clean_body(body: object) -> str:
-    """The message text to store; 422 when it is not 1-2000 characters after trimming."""
+    """The message text to store; 422 when it is not 1-2000 characters after trimming, or
+    holds a NUL (PostgreSQL cannot store one; chat frames reach here without the HTTP model)."""
     if not isinstance(body, str):
         raise Unprocessable("body must be a string", code="invalid_message")
     text = body.strip()
+    if "\x00" in text:
+        raise Unprocessable("the message contains a NUL character", code="invalid_message")
     if not text:
         raise Unprocessable("the message is empty", code="empty_message")
     if len(text) > MAX_MESSAGE:

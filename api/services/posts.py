@@ -33,6 +33,7 @@ from sqlalchemy import Connection, RowMapping, Select, Table, delete, insert, se
 from api.db import insert_ignore, one_on_chain
 from api.errors import NotAuthenticated, NotFound, Unprocessable
 from api.models import comments, post_likes, post_views, posts, reports
+from api.params import MAX_ID
 from api.services import identities
 from api.services.access import AccessPolicy, Decision
 from api.services.identities import Identity
@@ -62,7 +63,7 @@ def decode_cursor(cursor: str | None) -> int | None:
         value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
     except (ValueError, UnicodeDecodeError):
         raise Unprocessable("cursor is not one this API returned", code="invalid_cursor") from None
-    if value < 1:
+    if not 1 <= value <= MAX_ID:
         raise Unprocessable("cursor is not one this API returned", code="invalid_cursor")
     return value
 
