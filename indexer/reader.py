@@ -99,4 +99,5 @@ class RangeReader:
             )
         self.sizer.observe(last - first + 1, len(found))
         decoded = self.decoder.decode_all(found)
-        return Fetched(first, last, found, [header], decoded, event_rows(self.chain_id, decoded))
+        # the raw logs are not kept once decoded: ranges read ahead would hold them for nothing
+        return Fetched(first, last, [], [header], decoded, event_rows(self.chain_id, decoded))

@@ -23,6 +23,12 @@ from indexer.errors import DatabaseStateError
 from indexer.schema import DERIVED_TABLES, state_journal
 
 Key = tuple[Any, ...]
+Op = tuple[int, dict[str, Any]]
+# A key's pending changes: one op as a bare tuple (the common case, a backfill inserting or
+# adding once per key), or a list of ops once there is more than one. Bare tuples of atomic
+# values leave the cycle collector's care at its first pass, lists never do, and a backfill
+# holds tens of thousands of keys per range.
+Pending = Op | list[Op]
 _INSERT, _UPDATE, _ADD = 0, 1, 2
 _CHUNK = 500  # keys per SELECT ... IN, under every backend's bound-parameter limit
 
@@ -32,25 +38,40 @@ def key_columns(table: Table) -> list[str]:
     return [c.name for c in table.primary_key.columns if c.name != "chain_id"]
 
 
+def _as_list(pending: Pending) -> list[Op]:
+    return pending if type(pending) is list else [pending]  # type: ignore[list-item]
+
+
 class StateStore:
     """Pending changes to derived tables within one database transaction."""
 
     def __init__(self, conn: Connection, chain_id: int) -> None:
         self.conn = conn
         self.chain_id = chain_id
-        self._ops: dict[Table, dict[Key, list[tuple[int, dict[str, Any]]]]] = {}
+        self._ops: dict[Table, dict[Key, Pending]] = {}
         self._keys = {t: key_columns(t) for t in DERIVED_TABLES.values()}
 
     # ------------------------------------------------------------------ what handlers call
 
+    def _append(self, table: Table, key: Key, op: Op) -> None:
+        pending = self._ops.get(table)
+        if pending is None:
+            pending = self._ops[table] = {}
+        ops = pending.get(key)
+        if ops is None:
+            pending[key] = op
+        elif type(ops) is list:
+            ops.append(op)
+        else:
+            pending[key] = [ops, op]  # type: ignore[list-item]
+
     def insert(self, table: Table, row: dict[str, Any]) -> None:
         """A row that must not exist yet (its key comes from ``row``)."""
-        key = tuple(row[c] for c in self._keys[table])
-        self._ops.setdefault(table, {}).setdefault(key, []).append((_INSERT, row))
+        self._append(table, tuple([row[c] for c in self._keys[table]]), (_INSERT, row))
 
     def update(self, table: Table, key: Key, values: dict[str, Any]) -> None:
         """New values for some columns of an existing row."""
-        self._ops.setdefault(table, {}).setdefault(key, []).append((_UPDATE, values))
+        self._append(table, key, (_UPDATE, values))
 
     def add(self, table: Table, key: Key, deltas: dict[str, int]) -> None:
         """Adds to counter columns, creating the row at zero if it does not exist."""
@@ -59,18 +80,21 @@ class StateStore:
             pending = self._ops[table] = {}
         ops = pending.get(key)
         if ops is None:
-            pending[key] = [(_ADD, dict(deltas))]
-        elif ops[-1][0] == _ADD:  # consecutive additions fold into one
-            total = ops[-1][1]
+            pending[key] = (_ADD, dict(deltas))
+            return
+        last = ops[-1] if type(ops) is list else ops
+        if last[0] == _ADD:  # consecutive additions fold into one
+            total = last[1]
             for column, delta in deltas.items():
                 total[column] = total.get(column, 0) + delta
         else:
-            ops.append((_ADD, dict(deltas)))
+            self._append(table, key, (_ADD, dict(deltas)))
 
     def get(self, table: Table, key: Key) -> dict[str, Any] | None:
         """The row as it stands with the pending changes applied (None if absent)."""
         old = self._load(table, [key]).get(key)
-        return self._fold(table, key, old, self._ops.get(table, {}).get(key, []))
+        pending = self._ops.get(table, {}).get(key)
+        return self._fold(table, key, old, [] if pending is None else _as_list(pending))
 
     # ------------------------------------------------------------------ writing
 
@@ -81,15 +105,25 @@ class StateStore:
         journal: list[dict[str, Any]] = []
         for table, pending in self._ops.items():
             need_read = [
-                k for k, ops in pending.items() if journal_block is not None or ops[0][0] != _INSERT
+                k
+                for k, ops in pending.items()
+                if journal_block is not None
+                or (ops if type(ops) is list else [ops])[0][0] != _INSERT
             ]
             existing = self._load(table, need_read) if need_read else {}
             inserts: list[dict[str, Any]] = []
             updates: list[dict[str, Any]] = []
-            for key, ops in pending.items():
-                if journal_block is None and len(ops) == 1 and ops[0][0] == _INSERT:
-                    inserts.append(ops[0][1])  # the common case of a backfill: no fold, no read
+            for key, pending_ops in pending.items():
+                if (
+                    journal_block is None
+                    and type(pending_ops) is tuple
+                    and pending_ops[0] == _INSERT
+                ):
+                    inserts.append(
+                        pending_ops[1]
+                    )  # the common case of a backfill: no fold, no read
                     continue
+                ops = _as_list(pending_ops)
                 old = existing.get(key)
                 new = self._fold(table, key, old, ops)
                 if new is None:  # only possible for an empty op list
