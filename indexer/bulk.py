@@ -14,6 +14,7 @@ import io
 import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Boolean, Connection, Dialect, Table
@@ -145,12 +146,19 @@ def insert_dicts(
     if not rows:
         return
     constants = constants or {}
-    present = set().union(*rows) - set(constants)
+    keys = set().union(*rows)
+    present = keys - set(constants)
     columns = tuple(c.name for c in table.columns if c.name in present)
     fixed = tuple(constants.values())
-    insert_tuples(
-        conn,
-        table,
-        (*constants, *columns),
-        [fixed + tuple([r.get(c) for c in columns]) for r in rows],
-    )
+    if len(columns) > 1 and keys == set(columns):
+        # every key of every row is one of ``columns``, so a row as long as ``columns`` holds all
+        # of them: those (the usual case) are read in one C call, the others with NULLs
+        whole = itemgetter(*columns)
+        width = len(columns)
+        values = [
+            fixed + (whole(r) if len(r) == width else tuple([r.get(c) for c in columns]))
+            for r in rows
+        ]
+    else:
+        values = [fixed + tuple([r.get(c) for c in columns]) for r in rows]
+    insert_tuples(conn, table, (*constants, *columns), values)

@@ -156,17 +156,19 @@ def _compile(item: Mapping[str, Any]) -> tuple[Callable[[list[str], str], dict[s
 
 @dataclass(frozen=True)
 class _Spec:
+    address: str  # lowercase
     contract: str
     name: str
     topic_count: int
     decode_args: Callable[[list[str], str], dict[str, Any]]
 
 
-def _spec(contract: str, item: Mapping[str, Any]) -> tuple[bytes, _Spec]:
+def _spec(address: str, contract: str, item: Mapping[str, Any]) -> tuple[bytes, _Spec]:
     inputs = item.get("inputs", [])
     signature = f"{item['name']}({','.join(_type_string(p) for p in inputs)})"
     decode_args, topic_count = _compile(item)
-    return keccak(text=signature), _Spec(contract, item["name"], topic_count, decode_args)
+    spec = _Spec(address, contract, item["name"], topic_count, decode_args)
+    return keccak(text=signature), spec
 
 
 class EventDecoder:
@@ -182,7 +184,7 @@ class EventDecoder:
             for item in abi:
                 if item.get("type") != "event" or item.get("anonymous"):
                     continue
-                topic0, spec = _spec(contract, item)
+                topic0, spec = _spec(address, contract, item)
                 self._specs[(address, "0x" + topic0.hex())] = spec
 
     @classmethod
@@ -196,34 +198,56 @@ class EventDecoder:
 
     def decode(self, log: Log) -> Event | None:
         """The event, or None when its topic0 is not an event of that contract's ABI."""
-        topics = log.topics
-        if not topics:
-            return None
-        address = log.address.lower()
-        spec = self._specs.get((address, topics[0].lower()))
-        if spec is None:
-            return None
-        try:
-            args = spec.decode_args(topics, log.data)
-        except (_ShapeError, DecodingError, ValueError) as err:
-            raise DecodeError(
-                f"{spec.contract}.{spec.name} log at block {int(log.blockNumber, 16)} does not "
-                f"match its ABI in the manifest ({err}): is the manifest's ABI the deployed one?"
-            ) from None
-        return Event(
-            int(log.blockNumber, 16),
-            int(log.logIndex, 16),
-            log.blockHash,
-            log.transactionHash,
-            int(log.transactionIndex, 16),
-            address,
-            spec.contract,
-            spec.name,
-            args,
-        )
+        found = self.decode_all([log])
+        return found[0] if found else None
 
     def decode_all(self, logs: Iterable[Log]) -> list[Event]:
-        """Decoded events in chain order, unknown topics left out."""
-        events = [e for e in map(self.decode, logs) if e is not None]
+        """Decoded events in chain order, unknown topics left out.
+
+        One loop with everything in locals, since a backfill runs it once per log: block
+        numbers and transaction indexes repeat within a range, so each hex quantity is
+        parsed once; addresses and topics are looked up as the node sent them and lowercased
+        only if that misses.
+        """
+        specs = self._specs
+        numbers: dict[str, int] = {}
+        events: list[Event] = []
+        append = events.append
+        for log in logs:
+            topics = log.topics
+            if not topics:
+                continue
+            spec = specs.get((log.address, topics[0]))
+            if spec is None:
+                spec = specs.get((log.address.lower(), topics[0].lower()))
+                if spec is None:
+                    continue
+            try:
+                args = spec.decode_args(topics, log.data)
+            except (_ShapeError, DecodingError, ValueError) as err:
+                raise DecodeError(
+                    f"{spec.contract}.{spec.name} log at block {int(log.blockNumber, 16)} does "
+                    f"not match its ABI in the manifest ({err}): is the manifest's ABI the "
+                    "deployed one?"
+                ) from None
+            block = numbers.get(log.blockNumber)
+            if block is None:
+                block = numbers[log.blockNumber] = int(log.blockNumber, 16)
+            tx_index = numbers.get(log.transactionIndex)
+            if tx_index is None:
+                tx_index = numbers[log.transactionIndex] = int(log.transactionIndex, 16)
+            append(
+                Event(
+                    block,
+                    int(log.logIndex, 16),
+                    log.blockHash,
+                    log.transactionHash,
+                    tx_index,
+                    spec.address,
+                    spec.contract,
+                    spec.name,
+                    args,
+                )
+            )
         events.sort(key=_POSITION)
         return events
