@@ -56,7 +56,6 @@ log = logs.get("indexer.sync")
 
 TIP_BLOCKS_PER_PASS = 256  # unfinal blocks fetched header by header in one pass, at most
 _READ_AHEAD = 3  # backfill ranges requested ahead of the one being written
-_READERS = 1  # one thread reads them in order (the range sizer is not shared between threads)
 
 
 @dataclass
@@ -279,7 +278,10 @@ class Indexer:
             leave=False,
         )
         began = time.monotonic()
-        pool = ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="getlogs")
+        # One thread fetches ranges in order (the range sizer is never shared), another decodes
+        # them in order, so the node is already serving the next range while one is decoded.
+        fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="getlogs")
+        decoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode")
         ahead: deque[Future[Fetched]] = deque()
         next_first = start
         try:
@@ -287,7 +289,8 @@ class Indexer:
                 # keep a few ranges requested ahead of the one being written
                 while next_first <= to_block and len(ahead) < _READ_AHEAD and not stop.is_set():
                     last = min(to_block, next_first + self.sizer.size - 1)
-                    ahead.append(pool.submit(self.reader.read, next_first, last))
+                    fetching = fetcher.submit(self.reader.fetch, next_first, last)
+                    ahead.append(decoder.submit(self._decoded, fetching))
                     next_first = last + 1
                 if not ahead:
                     break
@@ -299,7 +302,10 @@ class Indexer:
                 elapsed = max(time.monotonic() - began, 1e-9)
                 bar.set_postfix(events=result.events, ev_s=f"{result.events / elapsed:,.0f}")
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            # fetches not started are dropped first, so a decode waiting on one ends at once
+            fetcher.shutdown(wait=False, cancel_futures=True)
+            decoder.shutdown(wait=True, cancel_futures=True)
+            fetcher.shutdown(wait=True)
             bar.close()
         elapsed = max(time.monotonic() - began, 1e-9)
         log.info(
@@ -311,6 +317,9 @@ class Indexer:
             events_per_s=round(result.events / elapsed),
         )
         return result
+
+    def _decoded(self, fetching: Future[Fetched]) -> Fetched:
+        return self.reader.decode(fetching.result())
 
     # ------------------------------------------------------------------ unfinal blocks
 
