@@ -13,7 +13,7 @@ the primary key. Counters are read and summed in Python, so sums stay exact beyo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, select, tuple_
@@ -45,9 +45,14 @@ def _as_list(pending: Pending) -> list[Op]:
 class StateStore:
     """Pending changes to derived tables within one database transaction."""
 
-    def __init__(self, conn: Connection, chain_id: int) -> None:
+    def __init__(
+        self, conn: Connection, chain_id: int, before_io: Callable[[], None] | None = None
+    ) -> None:
+        """``before_io`` runs before the store first uses ``conn``: the caller may still have
+        a bulk insert running on it in another thread (:class:`~indexer.bulk.BackgroundInsert`)."""
         self.conn = conn
         self.chain_id = chain_id
+        self._before_io = before_io
         self._ops: dict[Table, dict[Key, Pending]] = {}
         self._keys = {t: key_columns(t) for t in DERIVED_TABLES.values()}
 
@@ -101,6 +106,7 @@ class StateStore:
     def flush(self, journal_block: int | None = None) -> int:
         """Writes the pending changes; with ``journal_block``, first records every touched
         row's old value under that block so a reorg can undo it. Returns rows written."""
+        self._io()
         written = 0
         journal: list[dict[str, Any]] = []
         for table, pending in self._ops.items():
@@ -177,8 +183,14 @@ class StateStore:
                     row[column] = row.get(column, 0) + delta
         return row
 
+    def _io(self) -> None:
+        if self._before_io is not None:
+            before, self._before_io = self._before_io, None
+            before()
+
     def _load(self, table: Table, keys: Sequence[Key]) -> dict[Key, dict[str, Any]]:
         """Existing rows for ``keys``, fetched in chunks."""
+        self._io()
         names = self._keys[table]
         columns = [table.c[n] for n in names]
         found: dict[Key, dict[str, Any]] = {}

@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Engine, select
 from tqdm import tqdm
 
 from indexer import cursor as cursors
-from indexer.bulk import insert_tuples
+from indexer.bulk import BackgroundInsert, tuple_writer
 from indexer.config import IndexerSettings
 from indexer.cursor import NO_HASH, Cursor
 from indexer.db import DatabaseError, schema_is_current
@@ -364,18 +364,21 @@ class Indexer:
         with self.engine.begin() as conn:
             # cursor first: a concurrent writer waits on (PostgreSQL) or fails at this row
             cursors.move(conn, self.chain_id, self.cursor, new)
-            insert_tuples(conn, events_table, EVENT_COLUMNS, rows, convert=False)
-            store = StateStore(conn, self.chain_id)
-            if journal:
-                by_block: dict[int, list[Event]] = defaultdict(list)
-                for event in decoded:
-                    by_block[event.block_number].append(event)
-                for header in fetched.headers:
-                    self.registry.apply(by_block.get(header.number, ()), store)
-                    store.flush(journal_block=header.number)
-            else:
-                self.registry.apply(decoded, store)
-                store.flush()
+            # the events rows go in while the handlers run (they touch the database only
+            # through the store, which waits for the insert first)
+            write = tuple_writer(conn, events_table, EVENT_COLUMNS, rows, convert=False)
+            with BackgroundInsert(conn, write) as inserting:
+                store = StateStore(conn, self.chain_id, before_io=inserting.wait)
+                if journal:
+                    by_block: dict[int, list[Event]] = defaultdict(list)
+                    for event in decoded:
+                        by_block[event.block_number].append(event)
+                    for header in fetched.headers:
+                        self.registry.apply(by_block.get(header.number, ()), store)
+                        store.flush(journal_block=header.number)
+                else:
+                    self.registry.apply(decoded, store)
+                    store.flush()
             self.guard.remember(conn, fetched.headers)
         self.cursor = new
         return len(decoded)
