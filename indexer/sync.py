@@ -4,8 +4,9 @@ Each pass reads the cursor, lets :class:`~indexer.reorg.ReorgGuard` rewind it if
 under it was replaced, then
 
 * backfills final blocks (at or below the finality point) with eth_getLogs over adaptive ranges
-  (:class:`~indexer.ranges.RangeSizer`), fetching the next range in a background thread while
-  the current one is decoded and written;
+  (:class:`~indexer.ranges.RangeSizer`) in a pipeline: one thread fetches the next ranges,
+  another decodes them, and the writer inserts a range's ``events`` rows from a worker thread
+  while it runs the range's handlers (SQLite's and psycopg2's C code runs without the GIL);
 * follows unfinal blocks up to the head block by block: it fetches their headers, checks that
   each builds on the previous one and that every log belongs to those very blocks, remembers
   their hashes and journals their state changes so a reorg can undo them.
