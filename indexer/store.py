@@ -53,6 +53,8 @@ class StateStore:
         self.conn = conn
         self.chain_id = chain_id
         self._before_io = before_io
+        # rows read by get() since the last flush, as stored (None: no such row)
+        self._stored: dict[Table, dict[Key, dict[str, Any] | None]] = {}
         self._ops: dict[Table, dict[Key, Pending]] = {}
         self._keys = {t: key_columns(t) for t in DERIVED_TABLES.values()}
 
@@ -96,8 +98,15 @@ class StateStore:
             self._append(table, key, (_ADD, dict(deltas)))
 
     def get(self, table: Table, key: Key) -> dict[str, Any] | None:
-        """The row as it stands with the pending changes applied (None if absent)."""
-        old = self._load(table, [key]).get(key)
+        """The row as it stands with the pending changes applied (None if absent).
+
+        The stored row is read once per flush, not once per call: a handler asking about the
+        same row for every event of a range would otherwise cost a query each time."""
+        stored = self._stored.setdefault(table, {})
+        if key in stored:
+            old = stored[key]
+        else:
+            old = stored[key] = self._load(table, [key]).get(key)
         pending = self._ops.get(table, {}).get(key)
         return self._fold(table, key, old, [] if pending is None else _as_list(pending))
 
@@ -157,6 +166,7 @@ class StateStore:
         if journal:
             self.conn.execute(state_journal.insert(), journal)
         self._ops.clear()
+        self._stored.clear()  # written now: the next get() reads the new rows
         return written
 
     # ------------------------------------------------------------------ internals
