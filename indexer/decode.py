@@ -213,6 +213,7 @@ class EventDecoder:
         numbers: dict[str, int] = {}
         events: list[Event] = []
         append = events.append
+        ordered, last_block, last_index = True, -1, -1
         for log in logs:
             topics = log.topics
             if not topics:
@@ -236,10 +237,14 @@ class EventDecoder:
             tx_index = numbers.get(log.transactionIndex)
             if tx_index is None:
                 tx_index = numbers[log.transactionIndex] = int(log.transactionIndex, 16)
+            log_index = int(log.logIndex, 16)
+            if block < last_block or (block == last_block and log_index <= last_index):
+                ordered = False
+            last_block, last_index = block, log_index
             append(
                 Event(
                     block,
-                    int(log.logIndex, 16),
+                    log_index,
                     log.blockHash,
                     log.transactionHash,
                     tx_index,
@@ -249,5 +254,6 @@ class EventDecoder:
                     args,
                 )
             )
-        events.sort(key=_POSITION)
+        if not ordered:  # nodes answer in chain order; sorting is for those that do not
+            events.sort(key=_POSITION)
         return events

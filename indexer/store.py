@@ -14,6 +14,7 @@ the primary key. Counters are read and summed in Python, so sums stay exact beyo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, select, tuple_
@@ -38,6 +39,14 @@ def key_columns(table: Table) -> list[str]:
     return [c.name for c in table.primary_key.columns if c.name != "chain_id"]
 
 
+def _key_getter(names: list[str]) -> Callable[[dict[str, Any]], Key]:
+    """A row's key as a tuple, read in one call."""
+    if len(names) == 1:
+        (name,) = names
+        return lambda row: (row[name],)
+    return itemgetter(*names)
+
+
 def _as_list(pending: Pending) -> list[Op]:
     return pending if type(pending) is list else [pending]  # type: ignore[list-item]
 
@@ -57,6 +66,7 @@ class StateStore:
         self._stored: dict[Table, dict[Key, dict[str, Any] | None]] = {}
         self._ops: dict[Table, dict[Key, Pending]] = {}
         self._keys = {t: key_columns(t) for t in DERIVED_TABLES.values()}
+        self._key_of = {t: _key_getter(names) for t, names in self._keys.items()}
 
     # ------------------------------------------------------------------ what handlers call
 
@@ -74,7 +84,12 @@ class StateStore:
 
     def insert(self, table: Table, row: dict[str, Any]) -> None:
         """A row that must not exist yet (its key comes from ``row``)."""
-        self._append(table, tuple([row[c] for c in self._keys[table]]), (_INSERT, row))
+        key = self._key_of[table](row)
+        pending = self._ops.get(table)
+        if pending is not None and key not in pending:
+            pending[key] = (_INSERT, row)  # the backfill's case, spelled out: no call
+        else:
+            self._append(table, key, (_INSERT, row))
 
     def update(self, table: Table, key: Key, values: dict[str, Any]) -> None:
         """New values for some columns of an existing row."""
