@@ -104,11 +104,12 @@ class StateStore:
         if ops is None:
             pending[key] = (_ADD, dict(deltas))
             return
-        last = ops[-1] if type(ops) is list else ops
+        last = ops if type(ops) is tuple else ops[-1]
         if last[0] == _ADD:  # consecutive additions fold into one
             total = last[1]
+            get = total.get
             for column, delta in deltas.items():
-                total[column] = total.get(column, 0) + delta
+                total[column] = get(column, 0) + delta
         else:
             self._append(table, key, (_ADD, dict(deltas)))
 
