@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Boolean, Connection, Dialect, Table
@@ -61,8 +63,25 @@ def insert_tuples(
 ) -> None:
     """Inserts ``rows`` (values in ``columns`` order) into ``table`` in one driver call;
     ``convert=False`` when the caller already gave driver-ready values (JSON as text)."""
+    write = tuple_writer(conn, table, columns, rows, convert)
+    if write is not None:
+        write()
+
+
+def tuple_writer(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    convert: bool = True,
+) -> Callable[[], None] | None:
+    """:func:`insert_tuples` prepared: a call that does the insert, or None for no rows.
+
+    On SQLite and psycopg2 the call touches only the driver's connection, so it may run in
+    another thread while this one does no database work (see :class:`BackgroundInsert`).
+    """
     if not rows:
-        return
+        return None
     dialect = conn.dialect
     sql, processors = _plan(table, tuple(columns), dialect)
     if not convert:
@@ -85,15 +104,84 @@ def insert_tuples(
             converted.append(tuple(values))
         rows = converted
     if dialect.name == "sqlite":
-        conn.exec_driver_sql(sql, rows if isinstance(rows, list) else list(rows))
-    elif dialect.driver == "psycopg2":
-        cursor = conn.connection.dbapi_connection.cursor()  # same transaction
-        try:
-            cursor.copy_expert(_copy_sql(table, tuple(columns), dialect), _copy_text(rows))
-        finally:
-            cursor.close()
-    else:
+        driver = conn.connection.dbapi_connection  # same transaction
+        assert driver is not None
+        batch = rows if isinstance(rows, list) else list(rows)
+
+        def write_sqlite() -> None:
+            cursor = driver.cursor()
+            try:
+                cursor.executemany(sql, batch)
+            finally:
+                cursor.close()
+
+        return write_sqlite
+    if dialect.driver == "psycopg2":
+        driver = conn.connection.dbapi_connection  # same transaction
+        assert driver is not None
+        copy_sql = _copy_sql(table, tuple(columns), dialect)
+
+        def write_copy() -> None:
+            cursor = driver.cursor()
+            try:
+                cursor.copy_expert(copy_sql, _copy_text(rows))
+            finally:
+                cursor.close()
+
+        return write_copy
+
+    def write_rows() -> None:
         conn.execute(table.insert(), [dict(zip(columns, r, strict=True)) for r in rows])
+
+    return write_rows
+
+
+class BackgroundInsert:
+    """One prepared insert (:func:`tuple_writer`) running in a worker thread while the caller
+    does work that needs no database, such as applying a range's handlers.
+
+    sqlite3's executemany releases the GIL for each row's B-tree work and psycopg2's COPY for
+    the round trip to the server, so that work overlaps the caller's Python. Nothing else may
+    use the connection until :meth:`wait` returns; leaving the ``with`` block always waits, so
+    a failing caller never rolls back under a running insert. Other dialects insert at once.
+    """
+
+    def __init__(self, conn: Connection, write: Callable[[], None] | None) -> None:
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if write is None:
+            return
+        if conn.dialect.name != "sqlite" and conn.dialect.driver != "psycopg2":
+            write()
+            return
+
+        def run() -> None:
+            try:
+                write()
+            except BaseException as err:  # handed to the caller's thread by wait()
+                self._error = err
+
+        self._thread = threading.Thread(target=run, name="bulk-insert", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Returns once the insert is done; raises its error, once."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+
+    def __enter__(self) -> BackgroundInsert:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if exc_type is None:
+            self.wait()
+        elif self._thread is not None:
+            self._thread.join()  # already failing: the first error is the one to report
+            self._thread = None
 
 
 @lru_cache(maxsize=256)
@@ -145,12 +233,19 @@ def insert_dicts(
     if not rows:
         return
     constants = constants or {}
-    present = set().union(*rows) - set(constants)
+    keys = set().union(*rows)
+    present = keys - set(constants)
     columns = tuple(c.name for c in table.columns if c.name in present)
     fixed = tuple(constants.values())
-    insert_tuples(
-        conn,
-        table,
-        (*constants, *columns),
-        [fixed + tuple([r.get(c) for c in columns]) for r in rows],
-    )
+    if len(columns) > 1 and keys == set(columns):
+        # every key of every row is one of ``columns``, so a row as long as ``columns`` holds all
+        # of them: those (the usual case) are read in one C call, the others with NULLs
+        whole = itemgetter(*columns)
+        width = len(columns)
+        values = [
+            fixed + (whole(r) if len(r) == width else tuple([r.get(c) for c in columns]))
+            for r in rows
+        ]
+    else:
+        values = [fixed + tuple([r.get(c) for c in columns]) for r in rows]
+    insert_tuples(conn, table, (*constants, *columns), values)

@@ -1,8 +1,9 @@
 """Reading final ranges for the backfill: logs in as many sub-ranges as the node insists on, the
 end block's header, the events decoded and their rows built, ahead of the writer.
 
-The backfill runs :meth:`RangeReader.read` in background threads, so the next ranges are read
-while the node serves them and the current one is written.
+The backfill runs :meth:`RangeReader.fetch` and :meth:`RangeReader.decode` in two background
+threads, one range after another in each: the node serves the next range while the previous
+one is decoded and the one before it written.
 """
 
 from __future__ import annotations
@@ -89,8 +90,8 @@ class RangeReader:
             start = end + 1
         return found
 
-    def read(self, first: int, last: int) -> Fetched:
-        """``[first, last]`` with its end header, decoded, rows built."""
+    def fetch(self, first: int, last: int) -> Fetched:
+        """``[first, last]``: its logs and its end header, not decoded yet."""
         found = self.logs(first, last)
         header = self.rpc.header(last)
         if header is None:
@@ -98,5 +99,15 @@ class RangeReader:
                 f"the RPC has no block {last} although it reported it as final"
             )
         self.sizer.observe(last - first + 1, len(found))
-        decoded = self.decoder.decode_all(found)
-        return Fetched(first, last, found, [header], decoded, event_rows(self.chain_id, decoded))
+        return Fetched(first, last, found, [header])
+
+    def decode(self, fetched: Fetched) -> Fetched:
+        """The range decoded, rows built; the raw logs are not kept once decoded (ranges read
+        ahead would hold them for nothing)."""
+        decoded = self.decoder.decode_all(fetched.logs)
+        rows = event_rows(self.chain_id, decoded)
+        return Fetched(fetched.first, fetched.last, [], fetched.headers, decoded, rows)
+
+    def read(self, first: int, last: int) -> Fetched:
+        """``[first, last]`` with its end header, decoded, rows built."""
+        return self.decode(self.fetch(first, last))

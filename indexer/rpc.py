@@ -44,11 +44,16 @@ class RangeTooLargeError(IndexerError):
     """The node refuses this eth_getLogs range (too many blocks or results): shrink it."""
 
 
-class Log(msgspec.Struct, frozen=True):
-    """One log as the node returns it (hex strings, decoded lazily by :mod:`indexer.decode`)."""
+class Log(msgspec.Struct, frozen=True, gc=False):
+    """One log as the node returns it (hex strings, decoded lazily by :mod:`indexer.decode`).
+
+    Untracked by the cycle collector (``gc=False``, topics a tuple of strings): a backfill
+    holds tens of thousands of logs at once, and tracked ones make every collection rescan
+    them although a log can never be part of a reference cycle.
+    """
 
     address: str
-    topics: list[str]
+    topics: tuple[str, ...]
     data: str
     blockNumber: str
     blockHash: str

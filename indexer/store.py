@@ -13,7 +13,8 @@ the primary key. Counters are read and summed in Python, so sums stay exact beyo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, select, tuple_
@@ -23,6 +24,12 @@ from indexer.errors import DatabaseStateError
 from indexer.schema import DERIVED_TABLES, state_journal
 
 Key = tuple[Any, ...]
+Op = tuple[int, dict[str, Any]]
+# A key's pending changes: one op as a bare tuple (the common case, a backfill inserting or
+# adding once per key), or a list of ops once there is more than one. Bare tuples of atomic
+# values leave the cycle collector's care at its first pass, lists never do, and a backfill
+# holds tens of thousands of keys per range.
+Pending = Op | list[Op]
 _INSERT, _UPDATE, _ADD = 0, 1, 2
 _CHUNK = 500  # keys per SELECT ... IN, under every backend's bound-parameter limit
 
@@ -32,25 +39,61 @@ def key_columns(table: Table) -> list[str]:
     return [c.name for c in table.primary_key.columns if c.name != "chain_id"]
 
 
+def _key_getter(names: list[str]) -> Callable[[dict[str, Any]], Key]:
+    """A row's key as a tuple, read in one call."""
+    if len(names) == 1:
+        (name,) = names
+        return lambda row: (row[name],)
+    return itemgetter(*names)
+
+
+def _as_list(pending: Pending) -> list[Op]:
+    return pending if type(pending) is list else [pending]  # type: ignore[list-item]
+
+
 class StateStore:
     """Pending changes to derived tables within one database transaction."""
 
-    def __init__(self, conn: Connection, chain_id: int) -> None:
+    def __init__(
+        self, conn: Connection, chain_id: int, before_io: Callable[[], None] | None = None
+    ) -> None:
+        """``before_io`` runs before the store first uses ``conn``: the caller may still have
+        a bulk insert running on it in another thread (:class:`~indexer.bulk.BackgroundInsert`)."""
         self.conn = conn
         self.chain_id = chain_id
-        self._ops: dict[Table, dict[Key, list[tuple[int, dict[str, Any]]]]] = {}
+        self._before_io = before_io
+        # rows read by get() since the last flush, as stored (None: no such row)
+        self._stored: dict[Table, dict[Key, dict[str, Any] | None]] = {}
+        self._ops: dict[Table, dict[Key, Pending]] = {}
         self._keys = {t: key_columns(t) for t in DERIVED_TABLES.values()}
+        self._key_of = {t: _key_getter(names) for t, names in self._keys.items()}
 
     # ------------------------------------------------------------------ what handlers call
 
+    def _append(self, table: Table, key: Key, op: Op) -> None:
+        pending = self._ops.get(table)
+        if pending is None:
+            pending = self._ops[table] = {}
+        ops = pending.get(key)
+        if ops is None:
+            pending[key] = op
+        elif type(ops) is list:
+            ops.append(op)
+        else:
+            pending[key] = [ops, op]  # type: ignore[list-item]
+
     def insert(self, table: Table, row: dict[str, Any]) -> None:
         """A row that must not exist yet (its key comes from ``row``)."""
-        key = tuple(row[c] for c in self._keys[table])
-        self._ops.setdefault(table, {}).setdefault(key, []).append((_INSERT, row))
+        key = self._key_of[table](row)
+        pending = self._ops.get(table)
+        if pending is not None and key not in pending:
+            pending[key] = (_INSERT, row)  # the backfill's case, spelled out: no call
+        else:
+            self._append(table, key, (_INSERT, row))
 
     def update(self, table: Table, key: Key, values: dict[str, Any]) -> None:
         """New values for some columns of an existing row."""
-        self._ops.setdefault(table, {}).setdefault(key, []).append((_UPDATE, values))
+        self._append(table, key, (_UPDATE, values))
 
     def add(self, table: Table, key: Key, deltas: dict[str, int]) -> None:
         """Adds to counter columns, creating the row at zero if it does not exist."""
@@ -59,37 +102,59 @@ class StateStore:
             pending = self._ops[table] = {}
         ops = pending.get(key)
         if ops is None:
-            pending[key] = [(_ADD, dict(deltas))]
-        elif ops[-1][0] == _ADD:  # consecutive additions fold into one
-            total = ops[-1][1]
+            pending[key] = (_ADD, dict(deltas))
+            return
+        last = ops if type(ops) is tuple else ops[-1]
+        if last[0] == _ADD:  # consecutive additions fold into one
+            total = last[1]
+            get = total.get
             for column, delta in deltas.items():
-                total[column] = total.get(column, 0) + delta
+                total[column] = get(column, 0) + delta
         else:
-            ops.append((_ADD, dict(deltas)))
+            self._append(table, key, (_ADD, dict(deltas)))
 
     def get(self, table: Table, key: Key) -> dict[str, Any] | None:
-        """The row as it stands with the pending changes applied (None if absent)."""
-        old = self._load(table, [key]).get(key)
-        return self._fold(table, key, old, self._ops.get(table, {}).get(key, []))
+        """The row as it stands with the pending changes applied (None if absent).
+
+        The stored row is read once per flush, not once per call: a handler asking about the
+        same row for every event of a range would otherwise cost a query each time."""
+        stored = self._stored.setdefault(table, {})
+        if key in stored:
+            old = stored[key]
+        else:
+            old = stored[key] = self._load(table, [key]).get(key)
+        pending = self._ops.get(table, {}).get(key)
+        return self._fold(table, key, old, [] if pending is None else _as_list(pending))
 
     # ------------------------------------------------------------------ writing
 
     def flush(self, journal_block: int | None = None) -> int:
         """Writes the pending changes; with ``journal_block``, first records every touched
         row's old value under that block so a reorg can undo it. Returns rows written."""
+        self._io()
         written = 0
         journal: list[dict[str, Any]] = []
         for table, pending in self._ops.items():
             need_read = [
-                k for k, ops in pending.items() if journal_block is not None or ops[0][0] != _INSERT
+                k
+                for k, ops in pending.items()
+                if journal_block is not None
+                or (ops if type(ops) is list else [ops])[0][0] != _INSERT
             ]
             existing = self._load(table, need_read) if need_read else {}
             inserts: list[dict[str, Any]] = []
             updates: list[dict[str, Any]] = []
-            for key, ops in pending.items():
-                if journal_block is None and len(ops) == 1 and ops[0][0] == _INSERT:
-                    inserts.append(ops[0][1])  # the common case of a backfill: no fold, no read
+            for key, pending_ops in pending.items():
+                if (
+                    journal_block is None
+                    and type(pending_ops) is tuple
+                    and pending_ops[0] == _INSERT
+                ):
+                    inserts.append(
+                        pending_ops[1]
+                    )  # the common case of a backfill: no fold, no read
                     continue
+                ops = _as_list(pending_ops)
                 old = existing.get(key)
                 new = self._fold(table, key, old, ops)
                 if new is None:  # only possible for an empty op list
@@ -117,6 +182,7 @@ class StateStore:
         if journal:
             self.conn.execute(state_journal.insert(), journal)
         self._ops.clear()
+        self._stored.clear()  # written now: the next get() reads the new rows
         return written
 
     # ------------------------------------------------------------------ internals
@@ -143,8 +209,14 @@ class StateStore:
                     row[column] = row.get(column, 0) + delta
         return row
 
+    def _io(self) -> None:
+        if self._before_io is not None:
+            before, self._before_io = self._before_io, None
+            before()
+
     def _load(self, table: Table, keys: Sequence[Key]) -> dict[Key, dict[str, Any]]:
         """Existing rows for ``keys``, fetched in chunks."""
+        self._io()
         names = self._keys[table]
         columns = [table.c[n] for n in names]
         found: dict[Key, dict[str, Any]] = {}

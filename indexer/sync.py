@@ -4,8 +4,9 @@ Each pass reads the cursor, lets :class:`~indexer.reorg.ReorgGuard` rewind it if
 under it was replaced, then
 
 * backfills final blocks (at or below the finality point) with eth_getLogs over adaptive ranges
-  (:class:`~indexer.ranges.RangeSizer`), fetching the next range in a background thread while
-  the current one is decoded and written;
+  (:class:`~indexer.ranges.RangeSizer`) in a pipeline: one thread fetches the next ranges,
+  another decodes them, and the writer inserts a range's ``events`` rows from a worker thread
+  while it runs the range's handlers (SQLite's and psycopg2's C code runs without the GIL);
 * follows unfinal blocks up to the head block by block: it fetches their headers, checks that
   each builds on the previous one and that every log belongs to those very blocks, remembers
   their hashes and journals their state changes so a reorg can undo them.
@@ -29,7 +30,7 @@ from sqlalchemy import Connection, Engine, select
 from tqdm import tqdm
 
 from indexer import cursor as cursors
-from indexer.bulk import insert_tuples
+from indexer.bulk import BackgroundInsert, tuple_writer
 from indexer.config import IndexerSettings
 from indexer.cursor import NO_HASH, Cursor
 from indexer.db import DatabaseError, schema_is_current
@@ -56,7 +57,6 @@ log = logs.get("indexer.sync")
 
 TIP_BLOCKS_PER_PASS = 256  # unfinal blocks fetched header by header in one pass, at most
 _READ_AHEAD = 3  # backfill ranges requested ahead of the one being written
-_READERS = 1  # one thread reads them in order (the range sizer is not shared between threads)
 
 
 @dataclass
@@ -279,7 +279,10 @@ class Indexer:
             leave=False,
         )
         began = time.monotonic()
-        pool = ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="getlogs")
+        # One thread fetches ranges in order (the range sizer is never shared), another decodes
+        # them in order, so the node is already serving the next range while one is decoded.
+        fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="getlogs")
+        decoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode")
         ahead: deque[Future[Fetched]] = deque()
         next_first = start
         try:
@@ -287,7 +290,8 @@ class Indexer:
                 # keep a few ranges requested ahead of the one being written
                 while next_first <= to_block and len(ahead) < _READ_AHEAD and not stop.is_set():
                     last = min(to_block, next_first + self.sizer.size - 1)
-                    ahead.append(pool.submit(self.reader.read, next_first, last))
+                    fetching = fetcher.submit(self.reader.fetch, next_first, last)
+                    ahead.append(decoder.submit(self._decoded, fetching))
                     next_first = last + 1
                 if not ahead:
                     break
@@ -299,7 +303,10 @@ class Indexer:
                 elapsed = max(time.monotonic() - began, 1e-9)
                 bar.set_postfix(events=result.events, ev_s=f"{result.events / elapsed:,.0f}")
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            # fetches not started are dropped first, so a decode waiting on one ends at once
+            fetcher.shutdown(wait=False, cancel_futures=True)
+            decoder.shutdown(wait=True, cancel_futures=True)
+            fetcher.shutdown(wait=True)
             bar.close()
         elapsed = max(time.monotonic() - began, 1e-9)
         log.info(
@@ -311,6 +318,9 @@ class Indexer:
             events_per_s=round(result.events / elapsed),
         )
         return result
+
+    def _decoded(self, fetching: Future[Fetched]) -> Fetched:
+        return self.reader.decode(fetching.result())
 
     # ------------------------------------------------------------------ unfinal blocks
 
@@ -355,18 +365,21 @@ class Indexer:
         with self.engine.begin() as conn:
             # cursor first: a concurrent writer waits on (PostgreSQL) or fails at this row
             cursors.move(conn, self.chain_id, self.cursor, new)
-            insert_tuples(conn, events_table, EVENT_COLUMNS, rows, convert=False)
-            store = StateStore(conn, self.chain_id)
-            if journal:
-                by_block: dict[int, list[Event]] = defaultdict(list)
-                for event in decoded:
-                    by_block[event.block_number].append(event)
-                for header in fetched.headers:
-                    self.registry.apply(by_block.get(header.number, ()), store)
-                    store.flush(journal_block=header.number)
-            else:
-                self.registry.apply(decoded, store)
-                store.flush()
+            # the events rows go in while the handlers run (they touch the database only
+            # through the store, which waits for the insert first)
+            write = tuple_writer(conn, events_table, EVENT_COLUMNS, rows, convert=False)
+            with BackgroundInsert(conn, write) as inserting:
+                store = StateStore(conn, self.chain_id, before_io=inserting.wait)
+                if journal:
+                    by_block: dict[int, list[Event]] = defaultdict(list)
+                    for event in decoded:
+                        by_block[event.block_number].append(event)
+                    for header in fetched.headers:
+                        self.registry.apply(by_block.get(header.number, ()), store)
+                        store.flush(journal_block=header.number)
+                else:
+                    self.registry.apply(decoded, store)
+                    store.flush()
             self.guard.remember(conn, fetched.headers)
         self.cursor = new
         return len(decoded)

@@ -3,10 +3,13 @@ JSON, booleans and integers beyond 64 bits, on both backends."""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select
+import sqlite3
 
-from indexer.bulk import insert_dicts, insert_tuples
+import psycopg2
+import pytest
+from sqlalchemy import func, select
+
+from indexer.bulk import BackgroundInsert, insert_dicts, insert_tuples, tuple_writer
 from indexer.db import make_engine, migrate
 from indexer.schema import attestations, events
 
@@ -77,3 +80,63 @@ def test_json_arguments_given_as_text_or_objects(engine):
     with engine.connect() as conn:
         stored = conn.execute(select(events.c.args).order_by(events.c.log_index)).scalars().all()
     assert stored == [args, args]
+
+
+def _event_row(log_index: int) -> tuple[object, ...]:
+    return (
+        1,
+        7,
+        log_index,
+        "0x" + "11" * 32,
+        "0x" + "22" * 32,
+        0,
+        "0x" + "33" * 20,
+        "C",
+        "E",
+        "{}",
+    )
+
+
+EVENT_COLUMNS = (
+    "chain_id",
+    "block_number",
+    "log_index",
+    "block_hash",
+    "tx_hash",
+    "tx_index",
+    "address",
+    "contract",
+    "event",
+    "args",
+)
+
+
+def test_background_insert_lands_in_the_callers_transaction(engine):
+    rows = [_event_row(i) for i in range(5000)]
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        with BackgroundInsert(conn, tuple_writer(conn, events, EVENT_COLUMNS, rows, False)) as bg:
+            bg.wait()
+            # the caller's connection sees the rows at once: same transaction
+            assert conn.execute(select(func.count()).select_from(events)).scalar() == 5000
+        transaction.rollback()
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(events)).scalar() == 0
+
+
+def test_background_insert_error_reaches_the_caller_and_nothing_is_kept(engine):
+    rows = [_event_row(i) for i in range(100)] + [_event_row(3)]  # a duplicate key
+    with pytest.raises((sqlite3.IntegrityError, psycopg2.IntegrityError)), engine.begin() as conn:
+        with BackgroundInsert(conn, tuple_writer(conn, events, EVENT_COLUMNS, rows, False)):
+            pass  # leaving the block waits and raises the insert's error
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(events)).scalar() == 0
+
+
+def test_a_failing_caller_still_waits_for_the_insert_before_rolling_back(engine):
+    rows = [_event_row(i) for i in range(20000)]
+    with pytest.raises(RuntimeError, match="handler failed"), engine.begin() as conn:
+        with BackgroundInsert(conn, tuple_writer(conn, events, EVENT_COLUMNS, rows, False)):
+            raise RuntimeError("handler failed")
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(events)).scalar() == 0

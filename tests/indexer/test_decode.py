@@ -249,3 +249,35 @@ def test_same_signature_at_two_addresses_decodes_by_each_abi(project):
         decoder.decode(_log(address=other, topics=[topic0, word, word, word])).args["tokenId"] == 5
     )
     assert decoder.addresses == sorted([ADDRESS, other])
+
+
+def test_logs_come_out_in_chain_order_and_upper_case_hex_is_recognised():
+    item = {
+        "type": "event",
+        "name": "Moved",
+        "inputs": [{"name": "to", "type": "address", "indexed": True}],
+    }
+    decoder = EventDecoder({"C": (ADDRESS, [item])})
+    topic0 = "0x" + keccak(text="Moved(address)").hex()
+    word = "0x" + "00" * 31 + "07"
+    positions = [("0x2", "0x0"), ("0x1", "0x5"), ("0x1", "0x1"), ("0xa", "0x0"), ("0x2", "0x1")]
+    logs = [
+        _log(
+            address=ADDRESS.upper().replace("0X", "0x"),
+            topics=[topic0.upper().replace("0X", "0x"), word],
+            blockNumber=block,
+            logIndex=index,
+        )
+        for block, index in positions
+    ]
+    decoded = decoder.decode_all(logs)
+    assert [(e.block_number, e.log_index) for e in decoded] == [
+        (1, 1),
+        (1, 5),
+        (2, 0),
+        (2, 1),
+        (10, 0),
+    ]
+    assert {e.address for e in decoded} == {ADDRESS}
+    in_order = decoder.decode_all([logs[i] for i in (2, 1, 0, 4, 3)])
+    assert in_order == decoded

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from indexer.db import make_engine, migrate
 from indexer.errors import DatabaseStateError
@@ -168,3 +168,35 @@ def test_revocation_fields_roll_back_with_the_row(engine):
         undo_above(conn, CHAIN, 3)
         stored = conn.execute(select(attestations)).mappings().one()
     assert (stored["revoked"], stored["revoked_reason"]) == (False, None)
+
+
+def test_get_reads_a_stored_row_once_per_flush_and_sees_every_pending_change(engine):
+    with engine.begin() as conn:
+        store = StateStore(conn, CHAIN)
+        store.add(point_balances, (ALICE,), {"balance": 10})
+        store.flush()
+    queries: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "point_balances" in statement:
+            queries.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with engine.begin() as conn:
+            store = StateStore(conn, CHAIN)
+            seen = []
+            for _ in range(50):
+                store.add(point_balances, (ALICE,), {"balance": 1})
+                seen.append(store.get(point_balances, (ALICE,))["balance"])
+            assert seen == list(range(11, 61))
+            assert store.get(point_balances, (BOB,)) is None
+            assert store.get(point_balances, (BOB,)) is None
+            assert len(queries) == 2  # one read per row, not one per get
+            store.flush()
+            store.add(point_balances, (ALICE,), {"balance": 1})
+            assert store.get(point_balances, (ALICE,))["balance"] == 61  # read again after flush
+            store.flush()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert balances(engine) == {ALICE: 61}
