@@ -20,9 +20,8 @@ from planet import logs
 from planet import manifest as manifests
 from planet.deploy import pick_account
 from planet.rewards import scoring
+from planet.rewards.cli import close_options
 from planet.rewards.close import (
-    DEFAULT_OUT_DIR,
-    DEFAULT_URI_BASE,
     CloseError,
     close_epoch,
     summary,
@@ -76,27 +75,7 @@ class ApeProposer:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Deployment manifest (default: deployments/<chain id>.json).",
 )
-@click.option(
-    "--pool",
-    type=click.IntRange(min=0),
-    help="Amount to distribute, in base units (default: the epoch's funded pool).",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=scoring.DEFAULT_PATH,
-    show_default=True,
-    help="Scoring formula.",
-)
-@click.option(
-    "--out-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=DEFAULT_OUT_DIR,
-    show_default=True,
-)
-@click.option("--uri-base", default=DEFAULT_URI_BASE, show_default=True)
-@click.option("--dry-run", is_flag=True, help="Compute and print; write and propose nothing.")
+@close_options
 def cli(
     epoch: int,
     choice: str,

@@ -17,7 +17,7 @@ import contextlib
 import secrets
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -90,7 +90,6 @@ class StoryResult:
     claims: dict[str, Claimed]  # handle -> what the claim paid
     api_url: str
     events_indexed: int
-    notes: list[str] = field(default_factory=list)
 
 
 class Story:

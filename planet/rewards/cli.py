@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,45 @@ class _CannotCheck(Exception):
 def _fail(code: int, message: str) -> None:
     click.echo(message, err=code == 2)
     sys.exit(code)
+
+
+def close_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """What closing an epoch takes besides the chain: pool, formula, where the file goes and
+    is published, dry run. Shared by ``planet epoch close`` and ``ape run publish_epoch``."""
+    options = [
+        click.option(
+            "--pool",
+            type=click.IntRange(min=0),
+            help="Amount to distribute, in base units (default: the epoch's funded pool).",
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=scoring.DEFAULT_PATH,
+            show_default=True,
+            help="Scoring formula (config/scoring-local.yaml on local chains).",
+        ),
+        click.option(
+            "--out-dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            default=DEFAULT_OUT_DIR,
+            show_default=True,
+            help="Files go to <out-dir>/<chain id>/epoch-<N>.json.",
+        ),
+        click.option(
+            "--uri-base",
+            default=DEFAULT_URI_BASE,
+            show_default=True,
+            help="Published at <uri-base>/<chain id>/epoch-<N>.json (e.g. https://host/d).",
+        ),
+        click.option(
+            "--dry-run", is_flag=True, help="Compute and print; write and propose nothing."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 @click.group("epoch")
@@ -85,32 +125,7 @@ def _private_key(key_file: Path | None, key_env: str | None) -> str | None:
     metavar="URL",
     help="JSON-RPC endpoint of the chain.",
 )
-@click.option(
-    "--pool",
-    type=click.IntRange(min=0),
-    help="Amount to distribute, in base units (default: the epoch's funded pool).",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=scoring.DEFAULT_PATH,
-    show_default=True,
-    help="Scoring formula.",
-)
-@click.option(
-    "--out-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=DEFAULT_OUT_DIR,
-    show_default=True,
-    help="Files go to <out-dir>/<chain id>/epoch-<N>.json.",
-)
-@click.option(
-    "--uri-base",
-    default=DEFAULT_URI_BASE,
-    show_default=True,
-    help="Published at <uri-base>/<chain id>/epoch-<N>.json (e.g. https://host/d).",
-)
+@close_options
 @click.option(
     "--key-file",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -122,7 +137,6 @@ def _private_key(key_file: Path | None, key_env: str | None) -> str | None:
     metavar="VAR",
     help="Environment variable holding the distributor's hex private key.",
 )
-@click.option("--dry-run", is_flag=True, help="Compute and print; write and propose nothing.")
 def close_command(
     epoch: int,
     database_url: str,
