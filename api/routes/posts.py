@@ -188,10 +188,9 @@ def create_post(body: PostIn, conn: Conn, identity: CurrentIdentity, moment: Now
 
 
 @router.get("/{post_id}", response_model=PostOut, responses=gated_responses(401, 403, 404))
-def get_post(row: ReadablePost, conn: Conn, chain: Chain) -> PostOut:
+def get_post(row: ReadablePost) -> PostOut:
     """A post; a private one only for its author and its community's pass holders."""
-    handles = identities.handles(conn, chain.chain_id, {row["author_token_id"]})
-    return _post(row, handles.get(row["author_token_id"]))
+    return _post(row, row["author_handle"])
 
 
 @router.post("/{post_id}/views", response_model=ViewOut, responses=gated_responses(401, 403, 404))

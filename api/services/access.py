@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from api.errors import Forbidden
 from api.services.identities import Identity
@@ -62,6 +62,22 @@ class Decision:
         raise Forbidden(message, code=self.reason)
 
 
+# What ``holder`` holds of ``creator``'s passes: read on every gated request, so built once.
+_HOLDINGS_OF_CREATOR = (
+    select(passes.c.duration, pass_holdings.c.balance, pass_holdings.c.expiry)
+    .join(
+        pass_holdings,
+        (pass_holdings.c.chain_id == passes.c.chain_id)
+        & (pass_holdings.c.pass_id == passes.c.pass_id),
+    )
+    .where(
+        passes.c.chain_id == bindparam("chain_id"),
+        passes.c.creator == bindparam("creator"),
+        pass_holdings.c.holder == bindparam("holder"),
+    )
+)
+
+
 def _grants(duration: int, balance: int, expiry: int, now: int) -> bool:
     """``CommunityPass.hasAccess`` on one mirrored holding."""
     if duration == 0:
@@ -99,17 +115,8 @@ class PassAccess:
         if reader == creator.owner.lower():
             return Decision(True, "creator")
         rows = conn.execute(
-            select(passes.c.duration, pass_holdings.c.balance, pass_holdings.c.expiry)
-            .join(
-                pass_holdings,
-                (pass_holdings.c.chain_id == passes.c.chain_id)
-                & (pass_holdings.c.pass_id == passes.c.pass_id),
-            )
-            .where(
-                passes.c.chain_id == creator.chain_id,
-                passes.c.creator == creator.owner.lower(),
-                pass_holdings.c.holder == reader,
-            )
+            _HOLDINGS_OF_CREATOR,
+            {"chain_id": creator.chain_id, "creator": creator.owner.lower(), "holder": reader},
         ).all()
         lapsed = False
         for row in rows:

@@ -35,6 +35,7 @@ from api.services import identities
 from api.services.access import AccessPolicy
 from api.services.identities import Identity
 from api.services.posts import PRIVATE, VISIBILITIES, decode_cursor, encode_cursor
+from indexer.schema import identities as identity_rows
 
 Status = Literal["scheduled", "live", "ended"]
 SCHEDULED: Status = "scheduled"
@@ -265,6 +266,28 @@ def _status_filter(wanted: Status) -> object:
     return c.ended_at.is_not(None)
 
 
+# The listing's rows, each with its host's handle and its counts, in one statement (the counts
+# are correlated subqueries on the tables' session-leading keys); filters are added per call.
+_LISTED = select(
+    live_sessions,
+    identity_rows.c.handle.label("host_handle"),
+    select(func.count())
+    .where(live_attendance.c.session_id == live_sessions.c.id)
+    .scalar_subquery()
+    .label("attendee_count"),
+    select(func.count())
+    .where(live_messages.c.session_id == live_sessions.c.id)
+    .scalar_subquery()
+    .label("message_count"),
+).select_from(
+    live_sessions.outerjoin(
+        identity_rows,
+        (identity_rows.c.chain_id == live_sessions.c.chain_id)
+        & (identity_rows.c.token_id == live_sessions.c.host_token_id),
+    )
+)
+
+
 def page(
     conn: Connection,
     chain_id: int,
@@ -279,7 +302,7 @@ def page(
 ) -> SessionPage:
     """Sessions newest first, optionally of one ``host``, one status or one visibility;
     private ones only when ``reader`` may read their host's community (decided once per host
-    per page)."""
+    per page). An anonymous reader reads no private session, so SQL leaves them out."""
     where = [live_sessions.c.chain_id == chain_id]
     if wanted is not None:
         where.append(_status_filter(wanted))  # type: ignore[arg-type]
@@ -287,15 +310,18 @@ def page(
         where.append(live_sessions.c.host_token_id == host.token_id)
     if visibility is not None:
         where.append(live_sessions.c.visibility == visibility)
+    elif reader is None:
+        where.append(live_sessions.c.visibility != PRIVATE)
     before = decode_cursor(cursor)
     allowed: dict[int, bool] = {}
     rows: list[RowMapping] = []
+    batch_size = min(limit + 1, _SCAN_BATCH) if reader is None else _SCAN_BATCH
     while len(rows) <= limit:
-        query = select(live_sessions).where(*where)
+        query = _LISTED.where(*where)
         if before is not None:
             query = query.where(live_sessions.c.id < before)
         batch = list(
-            conn.execute(query.order_by(live_sessions.c.id.desc()).limit(_SCAN_BATCH)).mappings()
+            conn.execute(query.order_by(live_sessions.c.id.desc()).limit(batch_size)).mappings()
         )
         for row in batch:
             if row["visibility"] != PRIVATE or _may_read(
@@ -304,16 +330,15 @@ def page(
                 rows.append(row)
                 if len(rows) > limit:
                     break
-        if len(batch) < _SCAN_BATCH:
+        if len(batch) < batch_size:
             break
         before = batch[-1]["id"]
     more = len(rows) > limit
     rows = rows[:limit]
-    handles = identities.handles(conn, chain_id, {r["host_token_id"] for r in rows})
     return SessionPage(
         rows,
-        handles,
-        counts(conn, [r["id"] for r in rows]),
+        {r["host_token_id"]: r["host_handle"] for r in rows if r["host_handle"]},
+        {r["id"]: Counts(r["attendee_count"], r["message_count"]) for r in rows},
         encode_cursor(rows[-1]["id"]) if more and rows else None,
     )
 

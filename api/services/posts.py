@@ -20,6 +20,10 @@ Rules (each is tested):
   limited only by the per-IP rate limit. A signed-in viewer with an identity is also recorded
   in ``api_post_views`` once per post (first view): the distinct viewers rewards count.
 * Pagination: newest first, by id; the cursor is opaque (base64url of the last id seen).
+
+The reads on the hot paths (the feed, a community's page, one post) are single statements built
+once at import, each post joined with its author's handle: building a statement per request and
+a second query for the handles cost more than the SQL itself.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, RowMapping, delete, insert, select, update
+from sqlalchemy import Connection, RowMapping, Select, bindparam, delete, insert, select, update
 
 from api.db import insert_ignore
 from api.errors import NotAuthenticated, NotFound, Unprocessable
@@ -35,12 +39,44 @@ from api.models import comments, post_likes, post_views, posts, reports
 from api.services import identities
 from api.services.access import AccessPolicy, Decision
 from api.services.identities import Identity
+from indexer.schema import identities as identity_rows
 
 PUBLIC = "public"
 PRIVATE = "private"
 VISIBILITIES = (PUBLIC, PRIVATE)
 
 REPORT_REASONS = ("spam", "scam", "undisclosed_promotion", "harassment", "other")
+
+# Posts with their author's handle (``author_handle``; an outer join, so a post whose identity
+# the indexer has not mirrored still reads, with no handle).
+_WITH_AUTHOR = posts.outerjoin(
+    identity_rows,
+    (identity_rows.c.chain_id == posts.c.chain_id)
+    & (identity_rows.c.token_id == posts.c.author_token_id),
+)
+_NO_CURSOR = 2**63 - 1  # "below" every id: the first page
+
+
+def _with_handle() -> Select[tuple[object, ...]]:
+    return select(posts, identity_rows.c.handle.label("author_handle")).select_from(_WITH_AUTHOR)
+
+
+def _newest_first(*where: object) -> Select[tuple[object, ...]]:
+    return (
+        _with_handle()
+        .where(posts.c.chain_id == bindparam("chain_id"), posts.c.id < bindparam("before"), *where)
+        .order_by(posts.c.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+_ONE = _with_handle().where(
+    posts.c.id == bindparam("post_id"), posts.c.chain_id == bindparam("chain_id")
+)
+_FEED = _newest_first(posts.c.visibility == PUBLIC)
+_COMMUNITY = _newest_first(
+    posts.c.author_token_id == bindparam("author"), posts.c.visibility == PRIVATE
+)
 
 
 @dataclass(frozen=True)
@@ -108,11 +144,8 @@ def create(
 
 
 def get(conn: Connection, chain_id: int, post_id: int) -> RowMapping:
-    row = (
-        conn.execute(select(posts).where(posts.c.id == post_id, posts.c.chain_id == chain_id))
-        .mappings()
-        .one_or_none()
-    )
+    """The post, with its author's handle as ``author_handle`` (404 if there is none)."""
+    row = conn.execute(_ONE, {"post_id": post_id, "chain_id": chain_id}).mappings().one_or_none()
     if row is None:
         raise NotFound(f"no post {post_id}")
     return row
@@ -152,30 +185,29 @@ def community_access(
 
 def page(conn: Connection, chain_id: int, cursor: str | None, limit: int) -> Page:
     """The public feed: public posts only, newest first."""
-    return _page(conn, chain_id, cursor, limit, posts.c.visibility == PUBLIC)
+    return _page(conn, _FEED, {"chain_id": chain_id}, cursor, limit)
 
 
 def community_page(conn: Connection, creator: Identity, cursor: str | None, limit: int) -> Page:
     """``creator``'s private posts, newest first (the caller checked access)."""
     return _page(
-        conn,
-        creator.chain_id,
-        cursor,
-        limit,
-        posts.c.author_token_id == creator.token_id,
-        posts.c.visibility == PRIVATE,
+        conn, _COMMUNITY, {"chain_id": creator.chain_id, "author": creator.token_id}, cursor, limit
     )
 
 
-def _page(conn: Connection, chain_id: int, cursor: str | None, limit: int, *where: object) -> Page:
-    query = select(posts).where(posts.c.chain_id == chain_id, *where)
+def _page(
+    conn: Connection,
+    query: Select[tuple[object, ...]],
+    params: dict[str, object],
+    cursor: str | None,
+    limit: int,
+) -> Page:
     before = decode_cursor(cursor)
-    if before is not None:
-        query = query.where(posts.c.id < before)
-    rows = list(conn.execute(query.order_by(posts.c.id.desc()).limit(limit + 1)).mappings())
+    params = {**params, "before": _NO_CURSOR if before is None else before, "limit": limit + 1}
+    rows = list(conn.execute(query, params).mappings())
     more = len(rows) > limit
     rows = rows[:limit]
-    handles = identities.handles(conn, chain_id, {r["author_token_id"] for r in rows})
+    handles = {r["author_token_id"]: r["author_handle"] for r in rows if r["author_handle"]}
     return Page(rows, handles, encode_cursor(rows[-1]["id"]) if more and rows else None)
 
 
