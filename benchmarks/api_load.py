@@ -33,7 +33,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,7 @@ from api.models import (
     posts,
 )
 from api.services import tokens
+from benchmarks import http_load
 from indexer.db import make_engine
 from indexer.db import migrate as migrate_indexer
 from indexer.schema import (
@@ -386,7 +387,9 @@ def serve(database_url: str, port: int, workers: int) -> subprocess.Popen[bytes]
     raise SystemExit("error: the API did not answer /health within 60 s")
 
 
-def drive(url: str, headers: dict[str, str], connections: int, seconds: float) -> dict[str, Any]:
+def drive(
+    url: str, headers: dict[str, str], connections: int, seconds: float, warmup: float
+) -> dict[str, Any]:
     """Runs :mod:`benchmarks.http_load` in its own process against ``url``."""
     command = [
         sys.executable,
@@ -398,6 +401,9 @@ def drive(url: str, headers: dict[str, str], connections: int, seconds: float) -
         str(connections),
         "--seconds",
         str(seconds),
+        "--warmup",
+        str(warmup),
+        "--latencies",
     ]
     for name, value in headers.items():
         command += ["--header", f"{name}: {value}"]
@@ -405,6 +411,25 @@ def drive(url: str, headers: dict[str, str], connections: int, seconds: float) -
     if done.returncode != 0:
         raise SystemExit(f"error: load generator failed: {done.stderr[-2000:]}")
     return json.loads(done.stdout)
+
+
+@dataclass
+class Tally:
+    """One route's runs merged: requests over measured seconds, percentiles over all."""
+
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+
+    def add(self, run: dict[str, Any], seconds: float) -> None:
+        self.seconds += seconds
+        self.latencies_ms += run["latencies_ms"]
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies_ms) / self.seconds
+
+    def percentiles(self) -> dict[str, float]:
+        return http_load.percentiles(sorted(self.latencies_ms))
 
 
 def check_gate(base: str, path: str, seeded: Seeded) -> None:
@@ -431,7 +456,10 @@ def main() -> None:
     parser.add_argument("--database-url", help="seed and serve this (empty) database")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
-    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per route")
+    parser.add_argument(
+        "--seconds", type=float, default=15.0, help="measured seconds per route, over all rounds"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="times each route is driven")
     parser.add_argument("--identities", type=int, default=10_000)
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--interactions", type=int, default=1_000_000)
@@ -450,7 +478,7 @@ def main() -> None:
             f"{args.interactions} interactions, {LIVE_SESSIONS} live sessions "
             f"in {time.perf_counter() - started:.1f} s"
         )
-        results = measure(url, seeded, args.workers, args.connections, args.seconds)
+        results = measure(url, seeded, args.workers, args.connections, args.seconds, args.rounds)
     ceiling, feed = results["ceiling"]["rps"], results["feed"]["rps"]
     worst = max(r["p99_ms"] for r in results.values())
     print(
@@ -460,9 +488,16 @@ def main() -> None:
 
 
 def measure(
-    url: str, seeded: Seeded, workers: int, connections: int, seconds: float
-) -> dict[str, dict[str, Any]]:
-    """Serves ``url`` and drives each route in turn; prints one line per route."""
+    url: str,
+    seeded: Seeded,
+    workers: int,
+    connections: int,
+    seconds: float,
+    rounds: int,
+) -> dict[str, dict[str, float]]:
+    """Serves ``url`` and drives the routes in turn, ``rounds`` times round (so a neighbour's
+    burst on a shared machine falls on every route alike, not on one); prints a line per route
+    with its runs merged."""
     port = free_port()
     server = serve(url, port, workers)
     base = f"http://127.0.0.1:{port}"
@@ -475,29 +510,35 @@ def measure(
         ("gated_post", gated, reader),
         ("live", "/live", {}),
     ]
-    print(f"workers={workers} connections={connections} seconds={seconds:g}")
-    results: dict[str, dict[str, Any]] = {}
+    per_run = seconds / rounds
+    print(f"workers={workers} connections={connections} seconds={seconds:g} rounds={rounds}")
+    tallies = {name: Tally() for name, _, _ in routes}
     try:
         check_gate(base, gated, seeded)
         for name, path, headers in routes:
             check = httpx.get(base + path, headers=headers, timeout=10)
             if check.status_code != 200:
                 raise SystemExit(f"error: {name} {path} answered {check.status_code}")
-            results[name] = result = drive(base + path, headers, connections, seconds)
-            if result["errors"]:
-                raise SystemExit(
-                    f"error: {name} {path}: {result['errors']} failed requests "
-                    f"(first: {result['first_error']})"
-                )
-            print(
-                f"{name:<11} {path:<24} rps={result['rps']:8.0f} "
-                f"p50_ms={result['p50_ms']:6.1f} p99_ms={result['p99_ms']:6.1f} "
-                f"errors={result['errors']}",
-                flush=True,
-            )
+        for _ in range(rounds):
+            for name, path, headers in routes:
+                run = drive(base + path, headers, connections, per_run, warmup=1.0)
+                if run["errors"]:
+                    raise SystemExit(
+                        f"error: {name} {path}: {run['errors']} failed requests "
+                        f"(first: {run['first_error']})"
+                    )
+                tallies[name].add(run, per_run)
     finally:
         server.terminate()
         server.wait(timeout=30)
+    results: dict[str, dict[str, float]] = {}
+    for name, path, _ in routes:
+        tally = tallies[name]
+        results[name] = result = {"rps": tally.rps, **tally.percentiles()}
+        print(
+            f"{name:<11} {path:<24} rps={result['rps']:8.0f} "
+            f"p50_ms={result['p50_ms']:6.1f} p99_ms={result['p99_ms']:6.1f} errors=0"
+        )
     return results
 
 
