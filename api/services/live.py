@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Connection, RowMapping, Table, func, insert, select, update
+from sqlalchemy import Connection, RowMapping, Table, bindparam, func, insert, select, update
 
 from api.db import insert_ignore
 from api.errors import ApiError, Forbidden, NotAuthenticated, NotFound, Unprocessable
@@ -34,7 +34,13 @@ from api.models import live_attendance, live_messages, live_sessions
 from api.services import identities
 from api.services.access import AccessPolicy
 from api.services.identities import Identity
-from api.services.posts import PRIVATE, VISIBILITIES, decode_cursor, encode_cursor
+from api.services.posts import (
+    NO_CURSOR,
+    PRIVATE,
+    VISIBILITIES,
+    decode_cursor,
+    encode_cursor,
+)
 from indexer.schema import identities as identity_rows
 
 Status = Literal["scheduled", "live", "ended"]
@@ -44,7 +50,6 @@ ENDED: Status = "ended"
 STATUSES = (SCHEDULED, LIVE, ENDED)
 
 MAX_MESSAGE = 2_000
-_SCAN_BATCH = 100  # rows read at a time while filtering a listing by access
 
 
 class Conflict(ApiError):
@@ -266,26 +271,38 @@ def _status_filter(wanted: Status) -> object:
     return c.ended_at.is_not(None)
 
 
-# The listing's rows, each with its host's handle and its counts, in one statement (the counts
-# are correlated subqueries on the tables' session-leading keys); filters are added per call.
-_LISTED = select(
-    live_sessions,
-    identity_rows.c.handle.label("host_handle"),
-    select(func.count())
-    .where(live_attendance.c.session_id == live_sessions.c.id)
-    .scalar_subquery()
-    .label("attendee_count"),
-    select(func.count())
-    .where(live_messages.c.session_id == live_sessions.c.id)
-    .scalar_subquery()
-    .label("message_count"),
-).select_from(
-    live_sessions.outerjoin(
-        identity_rows,
-        (identity_rows.c.chain_id == live_sessions.c.chain_id)
-        & (identity_rows.c.token_id == live_sessions.c.host_token_id),
+# The listing's rows, each with its host's handle and its counts, in one statement built once
+# (the counts are correlated subqueries on the tables' session-leading keys); a listing's
+# optional filters are added to it per call.
+_LISTED = (
+    select(
+        live_sessions,
+        identity_rows.c.handle.label("host_handle"),
+        select(func.count())
+        .where(live_attendance.c.session_id == live_sessions.c.id)
+        .scalar_subquery()
+        .label("attendee_count"),
+        select(func.count())
+        .where(live_messages.c.session_id == live_sessions.c.id)
+        .scalar_subquery()
+        .label("message_count"),
     )
+    .select_from(
+        live_sessions.outerjoin(
+            identity_rows,
+            (identity_rows.c.chain_id == live_sessions.c.chain_id)
+            & (identity_rows.c.token_id == live_sessions.c.host_token_id),
+        )
+    )
+    .where(
+        live_sessions.c.chain_id == bindparam("chain_id"),
+        live_sessions.c.id < bindparam("before"),
+    )
+    .order_by(live_sessions.c.id.desc())
+    .limit(bindparam("limit"))
 )
+# An anonymous reader reads no private session, so SQL leaves them out.
+_LISTED_PUBLIC = _LISTED.where(live_sessions.c.visibility != PRIVATE)
 
 
 def page(
@@ -303,26 +320,28 @@ def page(
     """Sessions newest first, optionally of one ``host``, one status or one visibility;
     private ones only when ``reader`` may read their host's community (decided once per host
     per page). An anonymous reader reads no private session, so SQL leaves them out."""
-    where = [live_sessions.c.chain_id == chain_id]
+    query = _LISTED_PUBLIC if reader is None and visibility is None else _LISTED
+    where: list[object] = []
     if wanted is not None:
-        where.append(_status_filter(wanted))  # type: ignore[arg-type]
+        where.append(_status_filter(wanted))
     if host is not None:
         where.append(live_sessions.c.host_token_id == host.token_id)
     if visibility is not None:
         where.append(live_sessions.c.visibility == visibility)
-    elif reader is None:
-        where.append(live_sessions.c.visibility != PRIVATE)
+    if where:
+        query = query.where(*where)  # type: ignore[arg-type]
     before = decode_cursor(cursor)
     allowed: dict[int, bool] = {}
     rows: list[RowMapping] = []
-    batch_size = min(limit + 1, _SCAN_BATCH) if reader is None else _SCAN_BATCH
+    # Most rows pass the access filter, so a batch is a page's worth; more only on a miss.
+    batch_size = limit + 1
     while len(rows) <= limit:
-        query = _LISTED.where(*where)
-        if before is not None:
-            query = query.where(live_sessions.c.id < before)
-        batch = list(
-            conn.execute(query.order_by(live_sessions.c.id.desc()).limit(batch_size)).mappings()
-        )
+        params = {
+            "chain_id": chain_id,
+            "before": NO_CURSOR if before is None else before,
+            "limit": batch_size,
+        }
+        batch = list(conn.execute(query, params).mappings())
         for row in batch:
             if row["visibility"] != PRIVATE or _may_read(
                 conn, chain_id, row["host_token_id"], reader, now, policy, allowed

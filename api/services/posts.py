@@ -54,7 +54,7 @@ _WITH_AUTHOR = posts.outerjoin(
     (identity_rows.c.chain_id == posts.c.chain_id)
     & (identity_rows.c.token_id == posts.c.author_token_id),
 )
-_NO_CURSOR = 2**63 - 1  # "below" every id: the first page
+NO_CURSOR = 2**63 - 1  # "below" every id: the first page
 
 
 def _with_handle() -> Select[tuple[object, ...]]:
@@ -203,7 +203,7 @@ def _page(
     limit: int,
 ) -> Page:
     before = decode_cursor(cursor)
-    params = {**params, "before": _NO_CURSOR if before is None else before, "limit": limit + 1}
+    params = {**params, "before": NO_CURSOR if before is None else before, "limit": limit + 1}
     rows = list(conn.execute(query, params).mappings())
     more = len(rows) > limit
     rows = rows[:limit]
