@@ -1,21 +1,25 @@
 """API throughput and latency under load, against the API's own ceiling on the same server.
 
-    python -m benchmarks.api_load [--workers 2] [--seconds 10] [--database-url URL]
+    python -m benchmarks.api_load [--workers 2] [--connections 8] [--seconds 15] [--rounds 3]
+                                  [--database-url URL]
 
-Seeds a database (SQLite in a temporary folder unless ``--database-url``) with 10,000 mirrored
-identities, 100,000 posts (a tenth private), 1,000,000 interactions (likes, per-identity
-views, comments) and 2,000 live sessions, plus one creator's lifetime pass held by a reader;
-serves the API with ``python -m api --workers N`` (uvicorn); then drives it over loopback from a
-separate load-generating process (:mod:`benchmarks.http_load`), one route at a time:
+Seeds a database (SQLite in a temporary folder unless ``--database-url`` names an empty one)
+with 10,000 mirrored identities (with points), 100,000 posts (a tenth private), 1,000,000
+interactions (likes, per-identity views, comments) and 2,000 live sessions (ended, live and
+scheduled, a tenth private, with attendees and chat), plus one creator's lifetime pass held by
+a reader; serves the API with ``python -m api --workers N`` (uvicorn); then drives it over
+loopback from a separate load-generating process (:mod:`benchmarks.http_load`) with a fixed
+number of keep-alive connections, one route at a time, in interleaved rounds:
 
 * ``ceiling``: ``GET /health``, a constant answer from the same server, through the same
   middleware and rate-limit dependency as every route;
 * ``feed``: ``GET /posts`` (the public feed's first page);
 * ``profile``: ``GET /profiles/{handle}`` (identity, persona, points);
-* ``gated_post``: ``GET /posts/{id}`` of a private post, as a pass holder (the pass check runs);
+* ``gated_post``: ``GET /posts/{id}`` of a private post, as a pass holder (the pass check runs;
+  checked first: 200 for the holder, 401 anonymous, 403 ``pass_required`` without the pass);
 * ``live``: ``GET /live`` (the live-session listing).
 
-Each prints req/s and p50/p99; the last line is fixed:
+Each prints req/s and p50/p99 over its rounds; the last line is fixed:
 ``api: ceiling_rps=N feed_rps=N feed_vs_ceiling=R worst_p99_ms=N``.
 Not a test: it takes minutes and its numbers depend on the machine.
 """
@@ -455,7 +459,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="seed and serve this (empty) database")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
-    parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
     parser.add_argument(
         "--seconds", type=float, default=15.0, help="measured seconds per route, over all rounds"
     )
