@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, select
+from sqlalchemy import Connection, Label, RowMapping, Select, bindparam, select
 
 from indexer.schema import epoch_point_balances, identities, point_balances
 
@@ -55,18 +56,29 @@ _BY_OWNER, _BY_HANDLE, _BY_TOKEN = _by("owner"), _by("handle"), _by("token_id")
 def _one(
     conn: Connection, query: Select[tuple[object, ...]], chain_id: int, key: object
 ) -> Identity | None:
-    row = conn.execute(query, {"chain_id": chain_id, "key": key}).one_or_none()
-    if row is None:
-        return None
+    row = conn.execute(query, {"chain_id": chain_id, "key": key}).mappings().one_or_none()
+    return None if row is None else from_row(row)
+
+
+# What an Identity is read from; a query joining identities to another table selects these
+# under a prefix (``joined_columns``) and rebuilds it with ``from_row(row, prefix)``.
+_FIELDS = ("token_id", "owner", "handle", "metadata_uri", "metadata_hash", "verified", "labels")
+
+
+def joined_columns(prefix: str) -> list[Label[Any]]:
+    return [identities.c[name].label(prefix + name) for name in ("chain_id", *_FIELDS)]
+
+
+def from_row(row: RowMapping, prefix: str = "") -> Identity:
     return Identity(
-        chain_id=row.chain_id,
-        token_id=row.token_id,
-        owner=row.owner,
-        handle=row.handle,
-        metadata_uri=row.metadata_uri,
-        metadata_hash=row.metadata_hash,
-        verified=row.verified,
-        labels=row.labels,
+        chain_id=row[prefix + "chain_id"],
+        token_id=row[prefix + "token_id"],
+        owner=row[prefix + "owner"],
+        handle=row[prefix + "handle"],
+        metadata_uri=row[prefix + "metadata_uri"],
+        metadata_hash=row[prefix + "metadata_hash"],
+        verified=row[prefix + "verified"],
+        labels=row[prefix + "labels"],
     )
 
 

@@ -70,8 +70,11 @@ def _newest_first(*where: object) -> Select[tuple[object, ...]]:
     )
 
 
-_ONE = _with_handle().where(
-    posts.c.id == bindparam("post_id"), posts.c.chain_id == bindparam("chain_id")
+# One post with its author's whole identity (``creator_*``): a private post's gate needs it.
+_ONE = (
+    _with_handle()
+    .add_columns(*identities.joined_columns("creator_"))
+    .where(posts.c.id == bindparam("post_id"), posts.c.chain_id == bindparam("chain_id"))
 )
 _FEED = _newest_first(posts.c.visibility == PUBLIC)
 _COMMUNITY = _newest_first(
@@ -144,7 +147,8 @@ def create(
 
 
 def get(conn: Connection, chain_id: int, post_id: int) -> RowMapping:
-    """The post, with its author's handle as ``author_handle`` (404 if there is none)."""
+    """The post, with its author's handle (``author_handle``) and identity (``creator_*``
+    columns, null if not mirrored); 404 if there is none."""
     row = conn.execute(_ONE, {"post_id": post_id, "chain_id": chain_id}).mappings().one_or_none()
     if row is None:
         raise NotFound(f"no post {post_id}")
@@ -163,10 +167,9 @@ def readable(
     when there is no such post, 401/403 when it is private and the reader has no access."""
     row = get(conn, chain_id, post_id)
     if row["visibility"] == PRIVATE:
-        creator = identities.by_token(conn, chain_id, row["author_token_id"])
-        if creator is None:  # cannot happen while the indexer mirrors the identity
+        if row["creator_token_id"] is None:  # cannot happen while the indexer mirrors it
             raise NotFound(f"no post {post_id}")
-        community_access(conn, creator, reader, now, policy)
+        community_access(conn, identities.from_row(row, "creator_"), reader, now, policy)
     return row
 
 
