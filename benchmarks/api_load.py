@@ -1,6 +1,6 @@
 """API throughput and latency under load, against the API's own ceiling on the same server.
 
-    python -m benchmarks.api_load [--workers 2] [--connections 8] [--seconds 15] [--rounds 3]
+    python -m benchmarks.api_load [--workers 4] [--connections 8] [--seconds 15] [--rounds 3]
                                   [--database-url URL]
 
 Seeds a database (SQLite in a temporary folder unless ``--database-url`` names an empty one)
@@ -458,7 +458,7 @@ def check_gate(base: str, path: str, seeded: Seeded) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="seed and serve this (empty) database")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=4, help="uvicorn worker processes")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
     parser.add_argument(
         "--seconds", type=float, default=15.0, help="measured seconds per route, over all rounds"
