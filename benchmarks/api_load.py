@@ -43,6 +43,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import Engine, Table, insert
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from tqdm import tqdm
 
 from api.db import migrate as migrate_api
@@ -58,7 +59,7 @@ from api.models import (
 )
 from api.services import tokens
 from benchmarks import http_load
-from indexer.db import make_engine
+from indexer.db import DatabaseError, make_engine
 from indexer.db import migrate as migrate_indexer
 from indexer.schema import (
     epoch_point_balances,
@@ -380,7 +381,8 @@ def serve(database_url: str, port: int, workers: int) -> subprocess.Popen[bytes]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"error: the API exited: {server.stderr.read().decode()[-2000:]}")
+            said = server.stderr.read().decode().strip().splitlines() or ["no output"]
+            raise SystemExit(f"Error: the API exited: {said[-1]}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
                 return server
@@ -388,7 +390,7 @@ def serve(database_url: str, port: int, workers: int) -> subprocess.Popen[bytes]
             pass
         time.sleep(0.2)
     server.kill()
-    raise SystemExit("error: the API did not answer /health within 60 s")
+    raise SystemExit("Error: the API did not answer /health within 60 s")
 
 
 def drive(
@@ -413,7 +415,8 @@ def drive(
         command += ["--header", f"{name}: {value}"]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise SystemExit(f"error: load generator failed: {done.stderr[-2000:]}")
+        said = done.stderr.strip().splitlines() or ["no output"]
+        raise SystemExit(f"Error: the load generator failed: {said[-1]}")
     return json.loads(done.stdout)
 
 
@@ -450,9 +453,28 @@ def check_gate(base: str, path: str, seeded: Seeded) -> None:
         got = answer.json().get("error", {}).get("code") if answer.status_code >= 400 else None
         if answer.status_code != status or got != code:
             raise SystemExit(
-                f"error: {path} for {who} answered {answer.status_code} {got or ''}, "
+                f"Error: {path} for {who} answered {answer.status_code} {got or ''}, "
                 f"expected {status} {code or ''}"
             )
+
+
+def prepare(url: str, identities_n: int, posts_n: int, interactions_n: int) -> Seeded:
+    """Migrates and seeds ``url``; a database that cannot be used stops with one line."""
+    try:
+        engine = make_engine(url)
+        migrate_indexer(engine)
+        migrate_api(engine)
+        try:
+            return seed(engine, identities_n, posts_n, interactions_n)
+        finally:
+            engine.dispose()
+    except IntegrityError:
+        raise SystemExit(f"Error: {url} already holds data; give an empty database") from None
+    except DatabaseError as err:
+        raise SystemExit(f"Error: {err}") from None
+    except SQLAlchemyError as err:
+        first = str(getattr(err, "orig", None) or err).strip().splitlines() or [repr(err)]
+        raise SystemExit(f"Error: {url}: {first[0]}") from None
 
 
 def main() -> None:
@@ -471,12 +493,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="planet-api-bench-") as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
-        engine = make_engine(url)
-        migrate_indexer(engine)
-        migrate_api(engine)
         started = time.perf_counter()
-        seeded = seed(engine, args.identities, args.posts, args.interactions)
-        engine.dispose()
+        seeded = prepare(url, args.identities, args.posts, args.interactions)
         print(
             f"seeded {args.identities} identities, {args.posts} posts, "
             f"{args.interactions} interactions, {LIVE_SESSIONS} live sessions "
@@ -522,13 +540,13 @@ def measure(
         for name, path, headers in routes:
             check = httpx.get(base + path, headers=headers, timeout=10)
             if check.status_code != 200:
-                raise SystemExit(f"error: {name} {path} answered {check.status_code}")
+                raise SystemExit(f"Error: {name} {path} answered {check.status_code}")
         for _ in range(rounds):
             for name, path, headers in routes:
                 run = drive(base + path, headers, connections, per_run, warmup=1.0)
                 if run["errors"]:
                     raise SystemExit(
-                        f"error: {name} {path}: {run['errors']} failed requests "
+                        f"Error: {name} {path}: {run['errors']} failed requests "
                         f"(first: {run['first_error']})"
                     )
                 tallies[name].add(run, per_run)

@@ -36,7 +36,7 @@ class Tally:
 def _request(url: str, headers: dict[str, str]) -> tuple[str, int, bytes]:
     parts = urlsplit(url)
     if parts.scheme != "http" or not parts.hostname:
-        raise SystemExit(f"error: --url must be http://host[:port]/path, got {url!r}")
+        raise SystemExit(f"Error: --url must be http://host[:port]/path, got {url!r}")
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
