@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -29,8 +30,15 @@ class HealthOut(BaseModel):
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Runs the live chat broker on the serving loop (Redis needs its reader task there).
-    Without a lifespan (a TestClient used outside ``with``) the in-process broker still works."""
+    Without a lifespan (a TestClient used outside ``with``) the in-process broker still works.
+
+    Then everything built at start-up (modules, routes, models, the engine), which lives as
+    long as the process, is moved out of the garbage collector's sight (``gc.freeze``): a full
+    collection then scans only what requests left behind, instead of the whole heap, which
+    under load paused every request in flight for 50-100 ms a few times a minute."""
     await app.state.broker.start()
+    gc.collect()
+    gc.freeze()
     try:
         yield
     finally:

@@ -1,5 +1,9 @@
 """FastAPI dependencies: settings, the request's database transaction, the clock, rate
-limits, the signed-in wallet and its identity."""
+limits, the signed-in wallet and its identity.
+
+Those that only read app state or check a token are ``async def``: FastAPI runs a plain
+``def`` dependency in its thread pool, and a thread hop per dependency per request costs more
+than the work itself. Those that touch the database stay ``def`` (blocking calls)."""
 
 from __future__ import annotations
 
@@ -21,19 +25,19 @@ from api.settings import ApiSettings
 _bearer = HTTPBearer(auto_error=False, description="Session token from POST /auth/verify")
 
 
-def get_settings(request: Request) -> ApiSettings:
+async def get_settings(request: Request) -> ApiSettings:
     return request.app.state.settings
 
 
-def get_chain(request: Request) -> ChainContext:
+async def get_chain(request: Request) -> ChainContext:
     return request.app.state.chain
 
 
-def get_access(request: Request) -> AccessPolicy:
+async def get_access(request: Request) -> AccessPolicy:
     return request.app.state.access
 
 
-def now(request: Request) -> int:
+async def now(request: Request) -> int:
     """The current Unix time in whole seconds (the app's clock, replaceable in tests)."""
     return int(request.app.state.clock())
 
@@ -45,13 +49,13 @@ Now = Annotated[int, Depends(now)]
 Access = Annotated[AccessPolicy, Depends(get_access)]
 
 
-def limit_ip(connection: HTTPConnection) -> None:
+async def limit_ip(connection: HTTPConnection) -> None:
     """Every request (and WebSocket handshake) takes a token from its client IP's bucket."""
     host = connection.client.host if connection.client else "unknown"
     connection.app.state.ip_limiter.take(f"ip:{host}")
 
 
-def current_user(
+async def current_user(
     request: Request,
     settings: Settings,
     moment: Now,
@@ -73,7 +77,7 @@ def current_user(
 CurrentUser = Annotated[tokens.Session, Depends(current_user)]
 
 
-def optional_user(
+async def optional_user(
     request: Request,
     settings: Settings,
     moment: Now,
@@ -82,7 +86,7 @@ def optional_user(
     """The signed-in wallet when a token is sent (401 if it is invalid), else None."""
     if credentials is None:
         return None
-    return current_user(request, settings, moment, credentials)
+    return await current_user(request, settings, moment, credentials)
 
 
 OptionalUser = Annotated[tokens.Session | None, Depends(optional_user)]

@@ -6,7 +6,8 @@
 the next, for ``--seconds`` after ``--warmup`` seconds whose requests are not counted. It speaks
 raw HTTP/1.1 over asyncio streams (uvloop when installed) because a full client library costs
 more CPU per request than the server being measured, and on a small machine the two share the
-cores. Prints one JSON object: requests, errors (non-2xx or broken answers), req/s, p50/p99 ms.
+cores. Prints one JSON object: requests, errors (non-2xx or broken answers), req/s, p50/p99 ms,
+and with ``--latencies`` every latency (ms), so a caller can merge several runs.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class Tally:
 def _request(url: str, headers: dict[str, str]) -> tuple[str, int, bytes]:
     parts = urlsplit(url)
     if parts.scheme != "http" or not parts.hostname:
-        raise SystemExit(f"error: --url must be http://host[:port]/path, got {url!r}")
+        raise SystemExit(f"Error: --url must be http://host[:port]/path, got {url!r}")
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
@@ -92,7 +93,12 @@ async def _connection(
 
 
 async def run(
-    url: str, headers: dict[str, str], connections: int, seconds: float, warmup: float
+    url: str,
+    headers: dict[str, str],
+    connections: int,
+    seconds: float,
+    warmup: float,
+    latencies: bool = False,
 ) -> dict[str, object]:
     host, port, request = _request(url, headers)
     tally = Tally()
@@ -101,17 +107,28 @@ async def run(
     await asyncio.gather(
         *(_connection(host, port, request, start, stop, tally) for _ in range(connections))
     )
-    done = len(tally.latencies)
-    ordered = sorted(tally.latencies)
-    p99 = ordered[min(done - 1, int(done * 0.99))] if done else float("nan")
-    return {
+    ordered = sorted(t * 1000 for t in tally.latencies)
+    result: dict[str, object] = {
         "url": url,
-        "requests": done,
+        "requests": len(ordered),
         "errors": tally.errors,
         "first_error": tally.first_error,
-        "rps": done / seconds,
-        "p50_ms": statistics.median(ordered) * 1000 if done else float("nan"),
-        "p99_ms": p99 * 1000,
+        "rps": len(ordered) / seconds,
+        **percentiles(ordered),
+    }
+    if latencies:
+        result["latencies_ms"] = [round(t, 3) for t in ordered]
+    return result
+
+
+def percentiles(ordered_ms: list[float]) -> dict[str, float]:
+    """p50 and p99 of sorted latencies in ms (nan when there are none)."""
+    done = len(ordered_ms)
+    if not done:
+        return {"p50_ms": float("nan"), "p99_ms": float("nan")}
+    return {
+        "p50_ms": statistics.median(ordered_ms),
+        "p99_ms": ordered_ms[min(done - 1, int(done * 0.99))],
     }
 
 
@@ -124,6 +141,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured duration")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured lead-in")
+    parser.add_argument("--latencies", action="store_true", help="add every latency (ms)")
     args = parser.parse_args()
     headers = {}
     for item in args.header:
@@ -136,7 +154,9 @@ def main() -> None:
     except ImportError:
         loop_factory = None
     with asyncio.Runner(loop_factory=loop_factory) as runner:
-        result = runner.run(run(args.url, headers, args.connections, args.seconds, args.warmup))
+        result = runner.run(
+            run(args.url, headers, args.connections, args.seconds, args.warmup, args.latencies)
+        )
     print(json.dumps(result))
 
 

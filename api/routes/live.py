@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine, RowMapping
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from api.db import in_transaction
 from api.deps import Access, Chain, Conn, CurrentIdentity, Now, OptionalUser
 from api.errors import (
     ApiError,
@@ -226,8 +227,8 @@ def schedule(body: LiveIn, conn: Conn, identity: CurrentIdentity, moment: Now) -
 
 
 @router.get("", response_model=LivePage, responses=gated_responses(401, 403, 404, 422))
-def list_sessions(
-    conn: Conn,
+async def list_sessions(
+    request: Request,
     chain: Chain,
     user: OptionalUser,
     moment: Now,
@@ -244,30 +245,34 @@ def list_sessions(
     ``host_required``) and answers 401 / 403 ``pass_required`` / ``pass_expired`` like the
     sessions themselves. 404: no such host; 422 ``invalid_cursor``."""
     reader = user.address if user is not None else None
-    host_identity = None
-    if host is not None:
-        host_identity = identities.by_handle(conn, chain.chain_id, host)
-        if host_identity is None:
-            raise NotFound(f"no identity with handle {host!r}")
-    if visibility == PRIVATE:
-        if host_identity is None:
-            raise Unprocessable(
-                "visibility=private lists one host's community: add ?host=<handle>",
-                code="host_required",
-            )
-        live.community_access(conn, host_identity, reader, moment, access)
-    page = live.page(
-        conn,
-        chain.chain_id,
-        reader,
-        moment,
-        access,
-        status,
-        cursor,
-        limit,
-        host=host_identity,
-        visibility=visibility,
-    )
+
+    def read(conn: Connection) -> live.SessionPage:
+        host_identity = None
+        if host is not None:
+            host_identity = identities.by_handle(conn, chain.chain_id, host)
+            if host_identity is None:
+                raise NotFound(f"no identity with handle {host!r}")
+        if visibility == PRIVATE:
+            if host_identity is None:
+                raise Unprocessable(
+                    "visibility=private lists one host's community: add ?host=<handle>",
+                    code="host_required",
+                )
+            live.community_access(conn, host_identity, reader, moment, access)
+        return live.page(
+            conn,
+            chain.chain_id,
+            reader,
+            moment,
+            access,
+            status,
+            cursor,
+            limit,
+            host=host_identity,
+            visibility=visibility,
+        )
+
+    page = await in_transaction(request, read)
     return LivePage(
         items=[
             _session(r, page.handles.get(r["host_token_id"]), page.counts[r["id"]])

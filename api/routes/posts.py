@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import RowMapping
 
+from api.db import in_transaction
 from api.deps import Access, Chain, Conn, CurrentIdentity, Now, OptionalUser
 from api.errors import gated_responses, responses
 from api.params import PostId, Text
@@ -160,10 +161,14 @@ ReadablePost = Annotated[RowMapping, Depends(readable_post)]
 
 
 @router.get("", response_model=PostPage, responses=responses(422))
-def list_posts(conn: Conn, chain: Chain, cursor: Cursor = None, limit: Limit = 20) -> PostPage:
+async def list_posts(
+    request: Request, chain: Chain, cursor: Cursor = None, limit: Limit = 20
+) -> PostPage:
     """The public feed, newest first (422 ``invalid_cursor``). Private posts never appear
     here, not even for their readers: see GET /communities/{handle}/posts."""
-    page = posts.page(conn, chain.chain_id, cursor, limit)
+    page = await in_transaction(
+        request, lambda conn: posts.page(conn, chain.chain_id, cursor, limit)
+    )
     return PostPage(
         items=[_post(r, page.handles.get(r["author_token_id"])) for r in page.rows],
         next_cursor=page.next_cursor,
@@ -189,10 +194,15 @@ def create_post(body: PostIn, conn: Conn, identity: CurrentIdentity, moment: Now
 
 
 @router.get("/{post_id}", response_model=PostOut, responses=gated_responses(401, 403, 404))
-def get_post(row: ReadablePost, conn: Conn, chain: Chain) -> PostOut:
+async def get_post(
+    post_id: PostId, request: Request, chain: Chain, user: OptionalUser, moment: Now, access: Access
+) -> PostOut:
     """A post; a private one only for its author and its community's pass holders."""
-    handles = identities.handles(conn, chain.chain_id, {row["author_token_id"]})
-    return _post(row, handles.get(row["author_token_id"]))
+    reader = user.address if user is not None else None
+    row = await in_transaction(
+        request, lambda conn: posts.readable(conn, chain.chain_id, post_id, reader, moment, access)
+    )
+    return _post(row, row["author_handle"])
 
 
 @router.post("/{post_id}/views", response_model=ViewOut, responses=gated_responses(401, 403, 404))

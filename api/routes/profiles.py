@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field, field_validator
 
+from api.db import in_transaction
 from api.deps import Chain, Conn, CurrentIdentity, Now
 from api.errors import NotFound, responses
 from api.params import BodyId, Text
@@ -109,12 +110,14 @@ def _persona(document: dict[str, Any] | None) -> PersonaOut | None:
 
 
 @router.get("/{handle_or_address}", response_model=ProfileOut, responses=responses(404))
-def get_profile(
-    handle_or_address: HandleOrAddress, conn: Conn, chain: Chain, moment: Now
+async def get_profile(
+    handle_or_address: HandleOrAddress, request: Request, chain: Chain, moment: Now
 ) -> ProfileOut:
     """The identity, its persona (and whether it matches the on-chain hash), its points and
     the community passes its wallet holds and created."""
-    p = profiles.profile(conn, chain, handle_or_address, moment)
+    p = await in_transaction(
+        request, lambda conn: profiles.profile(conn, chain, handle_or_address, moment)
+    )
     i = p.identity
     return ProfileOut(
         handle=i.handle,

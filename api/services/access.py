@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, bindparam, select
 
 from api.errors import Forbidden
 from api.services.identities import Identity
@@ -60,6 +60,22 @@ class Decision:
         else:
             message = f"@{creator.handle}'s private community needs one of their passes"
         raise Forbidden(message, code=self.reason)
+
+
+# What ``holder`` holds of ``creator``'s passes: read on every gated request, so built once.
+_HOLDINGS_OF_CREATOR = (
+    select(passes.c.duration, pass_holdings.c.balance, pass_holdings.c.expiry)
+    .join(
+        pass_holdings,
+        (pass_holdings.c.chain_id == passes.c.chain_id)
+        & (pass_holdings.c.pass_id == passes.c.pass_id),
+    )
+    .where(
+        passes.c.chain_id == bindparam("chain_id"),
+        passes.c.creator == bindparam("creator"),
+        pass_holdings.c.holder == bindparam("holder"),
+    )
+)
 
 
 def grants(duration: int, balance: int, expiry: int, now: int) -> bool:
@@ -102,11 +118,8 @@ class PassAccess:
         if reader == creator.owner.lower():
             return Decision(True, "creator")
         rows = conn.execute(
-            _holdings().where(
-                passes.c.chain_id == creator.chain_id,
-                passes.c.creator == creator.owner.lower(),
-                pass_holdings.c.holder == reader,
-            )
+            _HOLDINGS_OF_CREATOR,
+            {"chain_id": creator.chain_id, "creator": creator.owner.lower(), "holder": reader},
         ).all()
         lapsed = False
         for row in rows:

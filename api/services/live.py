@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Connection, RowMapping, Table, func, insert, select, update
+from sqlalchemy import Connection, RowMapping, Table, bindparam, func, insert, select, update
 
 from api.db import insert_ignore, one_on_chain
 from api.errors import ApiError, Forbidden, NotAuthenticated, NotFound, Unprocessable
@@ -34,7 +34,15 @@ from api.models import live_attendance, live_messages, live_sessions
 from api.services import identities
 from api.services.access import AccessPolicy
 from api.services.identities import Identity
-from api.services.posts import PRIVATE, VISIBILITIES, decode_cursor, encode_cursor, id_page
+from api.services.posts import (
+    NO_CURSOR,
+    PRIVATE,
+    VISIBILITIES,
+    decode_cursor,
+    encode_cursor,
+    id_page,
+)
+from indexer.schema import identities as identity_rows
 
 Status = Literal["scheduled", "live", "ended"]
 SCHEDULED: Status = "scheduled"
@@ -43,7 +51,6 @@ ENDED: Status = "ended"
 STATUSES = (SCHEDULED, LIVE, ENDED)
 
 MAX_MESSAGE = 2_000
-_SCAN_BATCH = 100  # rows read at a time while filtering a listing by access
 
 
 class Conflict(ApiError):
@@ -257,6 +264,40 @@ def _status_filter(wanted: Status) -> object:
     return c.ended_at.is_not(None)
 
 
+# The listing's rows, each with its host's handle and its counts, in one statement built once
+# (the counts are correlated subqueries on the tables' session-leading keys); a listing's
+# optional filters are added to it per call.
+_LISTED = (
+    select(
+        live_sessions,
+        identity_rows.c.handle.label("host_handle"),
+        select(func.count())
+        .where(live_attendance.c.session_id == live_sessions.c.id)
+        .scalar_subquery()
+        .label("attendee_count"),
+        select(func.count())
+        .where(live_messages.c.session_id == live_sessions.c.id)
+        .scalar_subquery()
+        .label("message_count"),
+    )
+    .select_from(
+        live_sessions.outerjoin(
+            identity_rows,
+            (identity_rows.c.chain_id == live_sessions.c.chain_id)
+            & (identity_rows.c.token_id == live_sessions.c.host_token_id),
+        )
+    )
+    .where(
+        live_sessions.c.chain_id == bindparam("chain_id"),
+        live_sessions.c.id < bindparam("before"),
+    )
+    .order_by(live_sessions.c.id.desc())
+    .limit(bindparam("limit"))
+)
+# An anonymous reader reads no private session, so SQL leaves them out.
+_LISTED_PUBLIC = _LISTED.where(live_sessions.c.visibility != PRIVATE)
+
+
 def page(
     conn: Connection,
     chain_id: int,
@@ -271,24 +312,29 @@ def page(
 ) -> SessionPage:
     """Sessions newest first, optionally of one ``host``, one status or one visibility;
     private ones only when ``reader`` may read their host's community (decided once per host
-    per page)."""
-    where = [live_sessions.c.chain_id == chain_id]
+    per page). An anonymous reader reads no private session, so SQL leaves them out."""
+    query = _LISTED_PUBLIC if reader is None and visibility is None else _LISTED
+    where: list[object] = []
     if wanted is not None:
-        where.append(_status_filter(wanted))  # type: ignore[arg-type]
+        where.append(_status_filter(wanted))
     if host is not None:
         where.append(live_sessions.c.host_token_id == host.token_id)
     if visibility is not None:
         where.append(live_sessions.c.visibility == visibility)
+    if where:
+        query = query.where(*where)  # type: ignore[arg-type]
     before = decode_cursor(cursor)
     allowed: dict[int, bool] = {}
     rows: list[RowMapping] = []
+    # Most rows pass the access filter, so a batch is a page's worth; more only on a miss.
+    batch_size = limit + 1
     while len(rows) <= limit:
-        query = select(live_sessions).where(*where)
-        if before is not None:
-            query = query.where(live_sessions.c.id < before)
-        batch = list(
-            conn.execute(query.order_by(live_sessions.c.id.desc()).limit(_SCAN_BATCH)).mappings()
-        )
+        params = {
+            "chain_id": chain_id,
+            "before": NO_CURSOR if before is None else before,
+            "limit": batch_size,
+        }
+        batch = list(conn.execute(query, params).mappings())
         for row in batch:
             if row["visibility"] != PRIVATE or _may_read(
                 conn, chain_id, row["host_token_id"], reader, now, policy, allowed
@@ -296,16 +342,15 @@ def page(
                 rows.append(row)
                 if len(rows) > limit:
                     break
-        if len(batch) < _SCAN_BATCH:
+        if len(batch) < batch_size:
             break
         before = batch[-1]["id"]
     more = len(rows) > limit
     rows = rows[:limit]
-    handles = identities.handles(conn, chain_id, {r["host_token_id"] for r in rows})
     return SessionPage(
         rows,
-        handles,
-        counts(conn, [r["id"] for r in rows]),
+        {r["host_token_id"]: r["host_handle"] for r in rows if r["host_handle"]},
+        {r["id"]: Counts(r["attendee_count"], r["message_count"]) for r in rows},
         encode_cursor(rows[-1]["id"]) if more and rows else None,
     )
 

@@ -20,6 +20,10 @@ Rules (each is tested):
   limited only by the per-IP rate limit. A signed-in viewer with an identity is also recorded
   in ``api_post_views`` once per post (first view): the distinct viewers rewards count.
 * Pagination: newest first, by id; the cursor is opaque (base64url of the last id seen).
+
+The reads on the hot paths (the feed, a community's page, one post) are single statements built
+once at import, each post joined with its author's handle: building a statement per request and
+a second query for the handles cost more than the SQL itself.
 """
 
 from __future__ import annotations
@@ -28,7 +32,17 @@ import base64
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Select, Table, delete, insert, select, update
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
 
 from api.db import insert_ignore, one_on_chain
 from api.errors import NotAuthenticated, NotFound, Unprocessable
@@ -37,12 +51,47 @@ from api.params import MAX_ID
 from api.services import identities
 from api.services.access import AccessPolicy, Decision
 from api.services.identities import Identity
+from indexer.schema import identities as identity_rows
 
 PUBLIC = "public"
 PRIVATE = "private"
 VISIBILITIES = (PUBLIC, PRIVATE)
 
 REPORT_REASONS = ("spam", "scam", "undisclosed_promotion", "harassment", "other")
+
+# Posts with their author's handle (``author_handle``; an outer join, so a post whose identity
+# the indexer has not mirrored still reads, with no handle).
+_WITH_AUTHOR = posts.outerjoin(
+    identity_rows,
+    (identity_rows.c.chain_id == posts.c.chain_id)
+    & (identity_rows.c.token_id == posts.c.author_token_id),
+)
+NO_CURSOR = 2**63 - 1  # "below" every id: the first page
+
+
+def _with_handle() -> Select[tuple[object, ...]]:
+    return select(posts, identity_rows.c.handle.label("author_handle")).select_from(_WITH_AUTHOR)
+
+
+def _newest_first(*where: object) -> Select[tuple[object, ...]]:
+    return (
+        _with_handle()
+        .where(posts.c.chain_id == bindparam("chain_id"), posts.c.id < bindparam("before"), *where)
+        .order_by(posts.c.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+# One post with its author's whole identity (``creator_*``): a private post's gate needs it.
+_ONE = (
+    _with_handle()
+    .add_columns(*identities.joined_columns("creator_"))
+    .where(posts.c.id == bindparam("post_id"), posts.c.chain_id == bindparam("chain_id"))
+)
+_FEED = _newest_first(posts.c.visibility == PUBLIC)
+_COMMUNITY = _newest_first(
+    posts.c.author_token_id == bindparam("author"), posts.c.visibility == PRIVATE
+)
 
 
 @dataclass(frozen=True)
@@ -128,7 +177,12 @@ def create(
 
 
 def get(conn: Connection, chain_id: int, post_id: int) -> RowMapping:
-    return one_on_chain(conn, posts, chain_id, post_id, "post")
+    """The post, with its author's handle (``author_handle``) and identity (``creator_*``
+    columns, null if not mirrored); 404 if there is none."""
+    row = conn.execute(_ONE, {"post_id": post_id, "chain_id": chain_id}).mappings().one_or_none()
+    if row is None:
+        raise NotFound(f"no post {post_id}")
+    return row
 
 
 def readable(
@@ -143,10 +197,9 @@ def readable(
     when there is no such post, 401/403 when it is private and the reader has no access."""
     row = get(conn, chain_id, post_id)
     if row["visibility"] == PRIVATE:
-        creator = identities.by_token(conn, chain_id, row["author_token_id"])
-        if creator is None:  # cannot happen while the indexer mirrors the identity
+        if row["creator_token_id"] is None:  # cannot happen while the indexer mirrors it
             raise NotFound(f"no post {post_id}")
-        community_access(conn, creator, reader, now, policy)
+        community_access(conn, identities.from_row(row, "creator_"), reader, now, policy)
     return row
 
 
@@ -165,26 +218,30 @@ def community_access(
 
 def page(conn: Connection, chain_id: int, cursor: str | None, limit: int) -> Page:
     """The public feed: public posts only, newest first."""
-    return _page(conn, chain_id, cursor, limit, posts.c.visibility == PUBLIC)
+    return _page(conn, _FEED, {"chain_id": chain_id}, cursor, limit)
 
 
 def community_page(conn: Connection, creator: Identity, cursor: str | None, limit: int) -> Page:
     """``creator``'s private posts, newest first (the caller checked access)."""
     return _page(
-        conn,
-        creator.chain_id,
-        cursor,
-        limit,
-        posts.c.author_token_id == creator.token_id,
-        posts.c.visibility == PRIVATE,
+        conn, _COMMUNITY, {"chain_id": creator.chain_id, "author": creator.token_id}, cursor, limit
     )
 
 
-def _page(conn: Connection, chain_id: int, cursor: str | None, limit: int, *where: object) -> Page:
-    query = select(posts).where(posts.c.chain_id == chain_id, *where)
-    rows, next_cursor = id_page(conn, query, posts, cursor, limit, newest_first=True)
-    handles = identities.handles(conn, chain_id, {r["author_token_id"] for r in rows})
-    return Page(rows, handles, next_cursor)
+def _page(
+    conn: Connection,
+    query: Select[tuple[object, ...]],
+    params: dict[str, object],
+    cursor: str | None,
+    limit: int,
+) -> Page:
+    before = decode_cursor(cursor)
+    params = {**params, "before": NO_CURSOR if before is None else before, "limit": limit + 1}
+    rows = list(conn.execute(query, params).mappings())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    handles = {r["author_token_id"]: r["author_handle"] for r in rows if r["author_handle"]}
+    return Page(rows, handles, encode_cursor(rows[-1]["id"]) if more and rows else None)
 
 
 def view(

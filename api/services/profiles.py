@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_utils import keccak
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from api.db import insert_ignore
 from api.errors import NotFound, Unprocessable
@@ -67,11 +67,14 @@ def find_identity(conn: Connection, chain_id: int, handle_or_address: str) -> Id
     return identity
 
 
+_PERSONA = select(personas).where(
+    personas.c.chain_id == bindparam("chain_id"), personas.c.token_id == bindparam("token_id")
+)
+
+
 def persona_of(conn: Connection, identity: Identity) -> dict[str, Any] | None:
     row = conn.execute(
-        select(personas).where(
-            personas.c.chain_id == identity.chain_id, personas.c.token_id == identity.token_id
-        )
+        _PERSONA, {"chain_id": identity.chain_id, "token_id": identity.token_id}
     ).one_or_none()
     if row is None:
         return None

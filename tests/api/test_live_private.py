@@ -180,3 +180,27 @@ def test_attendance_of_a_private_session_needs_access(client, community, engine)
         with client.websocket_connect(f"/live/{sid}/chat?token={token_of(who)}") as ws:
             ws.receive_json()
     assert attendees(engine, sid) == [people["lifer"].token_id]
+
+
+def test_listing_pages_step_over_private_sessions_a_reader_may_not_read(client, community):
+    """Pages are read a page at a time and refilled past private sessions, so a reader
+    without access still gets full pages in order, and a holder gets every session."""
+    people = community()
+    host = people["host"]
+    kinds = ["public", "private", "private", "public", "private", "public", "public"]
+    ids = [schedule(client, host, title=f"s{n}", visibility=v)["id"] for n, v in enumerate(kinds)]
+    public = [i for i, v in zip(ids, kinds, strict=True) if v == "public"][::-1]
+
+    def every_page(headers: dict) -> list[list[int]]:
+        pages, cursor = [], None
+        while True:
+            params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+            page = client.get("/live", params=params, headers=headers).json()
+            pages.append([s["id"] for s in page["items"]])
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return pages
+
+    for headers in ({}, people["nobody"].headers):
+        assert every_page(headers) == [public[:2], public[2:]]
+    assert [i for page in every_page(people["lifer"].headers) for i in page] == ids[::-1]
