@@ -14,7 +14,7 @@ export SOLCX_BINARY_PATH := $(CURDIR)/tools/solc/bin
 
 ape_network = $(if $(findstring :,$(NETWORK)),$(NETWORK),ethereum:$(NETWORK))
 
-.PHONY: setup demo test deploy gas index bench-indexer lint clean
+.PHONY: setup demo test deploy gas index bench-indexer bench-api bench-rewards lint clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -44,6 +44,13 @@ index: setup
 
 bench-indexer: setup
 	$(BIN)/python benchmarks/indexer_throughput.py $(ARGS)
+
+bench-api: setup
+	$(BIN)/python -m benchmarks.api_load $(ARGS)
+
+bench-rewards: setup
+	$(BIN)/python -m benchmarks.merkle_1m
+	$(BIN)/python -m benchmarks.epoch_close_100k
 
 lint: setup
 	$(BIN)/ruff check .
