@@ -42,6 +42,7 @@ from planet.typed_data import Registration
 ETHER = 10**18
 PRICES = {"BTC-USDT": "65000", "ETH-USDT": "3200"}
 ZERO_HASH = b"\x00" * 32
+NO_RECOVERY = "0x" + "00" * 20  # no recovery address
 
 
 @dataclass
@@ -195,7 +196,7 @@ def sign_up(story: Story, members: list[Member]) -> None:
     identity = story.c("Identity")
     for m in members:
         uri = f"{story.server.url}/profiles/{m.handle}/persona"
-        registration = Registration(m.handle, uri, ZERO_HASH, NATIVE)
+        registration = Registration(m.handle, uri, ZERO_HASH, NO_RECOVERY)
         story.wallets.send(m.account, identity.register(registration.as_tuple()), what="register")
         m.token_id = identity.identityOf(m.address).call()
         story.say(f"   @{m.handle} is identity #{m.token_id} ({m.address})")
@@ -266,7 +267,7 @@ def private_community(story: Story, alice: Member, fans: list[Member], post_id: 
     story.say("==> a private community: a pass on chain, bought by one fan")
     cp = story.c("CommunityPass")
     price = ETHER // 100
-    terms = PassTerms(NATIVE, price, 100, 1, uri=f"{story.server.url}/passes/alice")
+    terms = PassTerms(NATIVE, price, 100, 1, uri="ipfs://planet-demo/passes/alice")
     story.wallets.send(alice.account, cp.createPass(terms.as_tuple()), what="createPass")
     pass_id = cp.lastPassId().call()
     buyer, outsider = fans[0], fans[-1]
