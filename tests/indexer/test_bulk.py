@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from indexer.bulk import BackgroundInsert, insert_dicts, insert_tuples, tuple_writer
 from indexer.db import make_engine, migrate
+from indexer.reader import EVENT_COLUMNS
 from indexer.schema import attestations, events
 
 AWKWARD = ["", "tab\there", "new\nline", "back\\slash \\N", "cr\rlf\r\n", "ünïcødé ✓", "'\"quotes"]
@@ -95,20 +96,6 @@ def _event_row(log_index: int) -> tuple[object, ...]:
         "E",
         "{}",
     )
-
-
-EVENT_COLUMNS = (
-    "chain_id",
-    "block_number",
-    "log_index",
-    "block_hash",
-    "tx_hash",
-    "tx_index",
-    "address",
-    "contract",
-    "event",
-    "args",
-)
 
 
 def test_background_insert_lands_in_the_callers_transaction(engine):
