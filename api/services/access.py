@@ -62,22 +62,6 @@ class Decision:
         raise Forbidden(message, code=self.reason)
 
 
-# What ``holder`` holds of ``creator``'s passes: read on every gated request, so built once.
-_HOLDINGS_OF_CREATOR = (
-    select(passes.c.duration, pass_holdings.c.balance, pass_holdings.c.expiry)
-    .join(
-        pass_holdings,
-        (pass_holdings.c.chain_id == passes.c.chain_id)
-        & (pass_holdings.c.pass_id == passes.c.pass_id),
-    )
-    .where(
-        passes.c.chain_id == bindparam("chain_id"),
-        passes.c.creator == bindparam("creator"),
-        pass_holdings.c.holder == bindparam("holder"),
-    )
-)
-
-
 def grants(duration: int, balance: int, expiry: int, now: int) -> bool:
     """``CommunityPass.hasAccess`` on one mirrored holding."""
     if duration == 0:
@@ -85,13 +69,24 @@ def grants(duration: int, balance: int, expiry: int, now: int) -> bool:
     return now < expiry
 
 
-def _holdings() -> Select[Any]:
-    """Each mirrored holding with its pass's duration: what :func:`grants` reads."""
-    return select(passes.c.duration, pass_holdings.c.balance, pass_holdings.c.expiry).join(
+def holdings(*columns: Any) -> Select[Any]:
+    """Each mirrored holding with its pass's duration (what :func:`grants` reads), and
+    ``columns`` besides."""
+    return select(
+        passes.c.duration, pass_holdings.c.balance, pass_holdings.c.expiry, *columns
+    ).join(
         pass_holdings,
         (pass_holdings.c.chain_id == passes.c.chain_id)
         & (pass_holdings.c.pass_id == passes.c.pass_id),
     )
+
+
+# What ``holder`` holds of ``creator``'s passes: read on every gated request, so built once.
+_HOLDINGS_OF_CREATOR = holdings().where(
+    passes.c.chain_id == bindparam("chain_id"),
+    passes.c.creator == bindparam("creator"),
+    pass_holdings.c.holder == bindparam("holder"),
+)
 
 
 class PassAccess:
@@ -101,7 +96,7 @@ class PassAccess:
         self, conn: Connection, chain_id: int, holder: str, pass_id: int, now: int
     ) -> bool:
         row = conn.execute(
-            _holdings().where(
+            holdings().where(
                 passes.c.chain_id == chain_id,
                 passes.c.pass_id == pass_id,
                 pass_holdings.c.holder == holder.lower(),

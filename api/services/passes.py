@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from api.services.access import grants
+from api.services.access import grants, holdings
 from indexer.schema import pass_holdings, passes
 
 
@@ -34,18 +34,7 @@ class Created:
 def held(conn: Connection, chain_id: int, holder: str, now: int) -> list[Held]:
     """Passes ``holder`` holds or held (a lapsed subscription stays, inactive), by pass id."""
     rows = conn.execute(
-        select(
-            passes.c.pass_id,
-            passes.c.creator,
-            passes.c.duration,
-            pass_holdings.c.balance,
-            pass_holdings.c.expiry,
-        )
-        .join(
-            pass_holdings,
-            (pass_holdings.c.chain_id == passes.c.chain_id)
-            & (pass_holdings.c.pass_id == passes.c.pass_id),
-        )
+        holdings(passes.c.pass_id, passes.c.creator)
         .where(passes.c.chain_id == chain_id, pass_holdings.c.holder == holder.lower())
         .order_by(passes.c.pass_id)
     ).all()
