@@ -7,12 +7,15 @@ import sqlite3
 
 import psycopg2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from indexer.bulk import BackgroundInsert, insert_dicts, insert_tuples, tuple_writer
 from indexer.db import make_engine, migrate
 from indexer.reader import EVENT_COLUMNS
 from indexer.schema import attestations, events
+from tests.indexer.rows import event_row
 
 AWKWARD = ["", "tab\there", "new\nline", "back\\slash \\N", "cr\rlf\r\n", "ünïcødé ✓", "'\"quotes"]
 
@@ -83,23 +86,8 @@ def test_json_arguments_given_as_text_or_objects(engine):
     assert stored == [args, args]
 
 
-def _event_row(log_index: int) -> tuple[object, ...]:
-    return (
-        1,
-        7,
-        log_index,
-        "0x" + "11" * 32,
-        "0x" + "22" * 32,
-        0,
-        "0x" + "33" * 20,
-        "C",
-        "E",
-        "{}",
-    )
-
-
 def test_background_insert_lands_in_the_callers_transaction(engine):
-    rows = [_event_row(i) for i in range(5000)]
+    rows = [event_row(i) for i in range(5000)]
     with engine.connect() as conn:
         transaction = conn.begin()
         with BackgroundInsert(conn, tuple_writer(conn, events, EVENT_COLUMNS, rows, False)) as bg:
@@ -112,7 +100,7 @@ def test_background_insert_lands_in_the_callers_transaction(engine):
 
 
 def test_background_insert_error_reaches_the_caller_and_nothing_is_kept(engine):
-    rows = [_event_row(i) for i in range(100)] + [_event_row(3)]  # a duplicate key
+    rows = [event_row(i) for i in range(100)] + [event_row(3)]  # a duplicate key
     with pytest.raises((sqlite3.IntegrityError, psycopg2.IntegrityError)), engine.begin() as conn:
         with BackgroundInsert(conn, tuple_writer(conn, events, EVENT_COLUMNS, rows, False)):
             pass  # leaving the block waits and raises the insert's error
@@ -121,9 +109,41 @@ def test_background_insert_error_reaches_the_caller_and_nothing_is_kept(engine):
 
 
 def test_a_failing_caller_still_waits_for_the_insert_before_rolling_back(engine):
-    rows = [_event_row(i) for i in range(20000)]
+    rows = [event_row(i) for i in range(20000)]
     with pytest.raises(RuntimeError, match="handler failed"), engine.begin() as conn:
         with BackgroundInsert(conn, tuple_writer(conn, events, EVENT_COLUMNS, rows, False)):
             raise RuntimeError("handler failed")
     with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(events)).scalar() == 0
+
+
+@pytest.fixture(scope="module")
+def sqlite_events(tmp_path_factory):
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('bulk') / 'bulk.sqlite'}")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@settings(max_examples=30, deadline=None)
+@given(count=st.integers(0, 2_600), block=st.integers(0, 2**62))
+def test_sqlite_multirow_statements_store_every_row_once_in_order(sqlite_events, count, block):
+    """SQLite gets hundreds of rows per statement: whatever the count, with or without a
+    remainder after the last full statement, each row lands once, exactly as given."""
+    rows = [event_row(i, block) for i in range(count)]
+    with sqlite_events.connect() as conn:
+        transaction = conn.begin()
+        insert_tuples(conn, events, EVENT_COLUMNS, rows, convert=False)
+        stored = conn.exec_driver_sql(
+            f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY log_index"
+        ).all()
+        transaction.rollback()
+    assert [tuple(r) for r in stored] == rows
+
+
+def test_sqlite_refuses_integers_beyond_64_bits_outside_uint256_columns(sqlite_events):
+    rows = [event_row(i) for i in range(1_000)] + [event_row(1_000, 2**63)]
+    with pytest.raises(OverflowError), sqlite_events.begin() as conn:
+        insert_tuples(conn, events, EVENT_COLUMNS, rows, convert=False)
+    with sqlite_events.connect() as conn:
         assert conn.execute(select(func.count()).select_from(events)).scalar() == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from sqlalchemy import func, select
 
@@ -14,10 +16,14 @@ def test_backfill_mirrors_random_activity(planet, database_url, settings_for, ma
     planet.random_activity(40)
     indexer, engine = make_indexer(settings_for(database_url, range_initial=4, range_min=1))
 
+    switch_interval = sys.getswitchinterval()
+
     result = indexer.catch_up()
 
     assert result.events > 100
     assert_mirrors_chain(engine, planet)
+    # the backfill's shorter GIL switch interval does not outlive it
+    assert sys.getswitchinterval() == switch_interval
 
 
 def test_follow_picks_up_new_blocks_and_a_rerun_adds_nothing(
