@@ -275,8 +275,17 @@ def insert_dicts(
 ) -> None:
     """Inserts rows given as mappings, plus ``constants`` in every row; a column some rows
     lack is NULL in those rows."""
-    if not rows:
-        return
+    if rows:
+        insert_tuples(conn, table, *dict_rows(table, rows, constants))
+
+
+def dict_rows(
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    constants: Mapping[str, Any] | None = None,
+) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    """:func:`insert_dicts`'s rows as :func:`insert_tuples` takes them: the columns and a
+    tuple per row; needs no connection, so it can be built ahead."""
     constants = constants or {}
     keys = set().union(*rows)
     present = keys - set(constants)
@@ -293,4 +302,4 @@ def insert_dicts(
         ]
     else:
         values = [fixed + tuple([r.get(c) for c in columns]) for r in rows]
-    insert_tuples(conn, table, (*constants, *columns), values)
+    return (*constants, *columns), values

@@ -138,6 +138,7 @@ def cli(ctx: click.Context, once: bool, log_level: str | None, **_: Any) -> None
         with _rpc(settings) as rpc:
             manifest = manifest_for(settings, rpc.chain_id())
             engine = make_engine(settings.database_url)
+            indexer: Indexer | None = None
             try:
                 migrate(engine)
                 indexer = Indexer(settings, rpc, engine, manifest)
@@ -152,6 +153,8 @@ def cli(ctx: click.Context, once: bool, log_level: str | None, **_: Any) -> None
                     indexer.follow(stop)
                 log.info("stopped", cursor=indexer.cursor.block_number)
             finally:
+                if indexer is not None:
+                    indexer.close()
                 engine.dispose()
 
 

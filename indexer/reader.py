@@ -8,6 +8,7 @@ one is decoded and the one before it written.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,12 +17,14 @@ import msgspec
 from indexer.decode import Event, EventDecoder
 from indexer.ranges import RangeSizer
 from indexer.rpc import BlockHeader, Log, RangeTooLargeError, RpcClient, RpcUnavailableError
+from indexer.store import StateStore
 
 
 @dataclass
 class Fetched:
     """A range read from the node: its logs, the headers of the blocks it ends with, and (when
-    read ahead) its events decoded and its ``events`` rows ready to insert."""
+    read ahead) its events decoded, its ``events`` rows ready to insert and, where its handlers
+    need no stored rows, its derived-state changes."""
 
     first: int
     last: int
@@ -29,6 +32,9 @@ class Fetched:
     headers: list[BlockHeader]
     events: list[Event] | None = None
     rows: list[tuple[Any, ...]] | None = None
+    # the range's handlers being applied ahead, in a detached store (None, or a future
+    # giving None: they run when the range is written)
+    state: Future[StateStore | None] | None = None
 
 
 EVENT_COLUMNS = (

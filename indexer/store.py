@@ -19,17 +19,18 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, select, tuple_
 
-from indexer.bulk import insert_dicts
+from indexer.bulk import dict_rows, insert_dicts, insert_tuples
 from indexer.errors import DatabaseStateError
 from indexer.schema import DERIVED_TABLES, state_journal
 
 Key = tuple[Any, ...]
 Op = tuple[int, dict[str, Any]]
-# A key's pending changes: one op as a bare tuple (the common case, a backfill inserting or
-# adding once per key), or a list of ops once there is more than one. Bare tuples of atomic
-# values leave the cycle collector's care at its first pass, lists never do, and a backfill
-# holds tens of thousands of keys per range.
-Pending = Op | list[Op]
+# A key's pending changes: a bare row for a single insert (a backfill's most common case), one
+# op as a tuple (adding once per key), or a list of ops once there is more than one. The bare
+# row matters to the cycle collector: a dict of atomic values is never tracked, while a tuple
+# holding a dict stays tracked for good; tens of thousands of tracked inserts per range made
+# every collection of the oldest generation rescan them and come round more often.
+Pending = dict[str, Any] | Op | list[Op]
 _INSERT, _UPDATE, _ADD = 0, 1, 2
 _CHUNK = 500  # keys per SELECT ... IN, under every backend's bound-parameter limit
 
@@ -48,29 +49,52 @@ def _key_getter(names: list[str]) -> Callable[[dict[str, Any]], Key]:
 
 
 def _as_list(pending: Pending) -> list[Op]:
-    return pending if type(pending) is list else [pending]  # type: ignore[list-item]
+    kind = type(pending)
+    if kind is list:
+        return pending  # type: ignore[return-value]
+    if kind is dict:
+        return [(_INSERT, pending)]  # type: ignore[list-item]
+    return [pending]  # type: ignore[list-item]
+
+
+class NeedsDatabase(Exception):
+    """A handler asked a detached store for a stored row (see :class:`StateStore`)."""
 
 
 class StateStore:
-    """Pending changes to derived tables within one database transaction."""
+    """Pending changes to derived tables within one database transaction.
+
+    A store made without a connection is detached: handlers can record changes in it ahead
+    of the transaction (the backfill applies a range's handlers while the range before it is
+    being written), but reading a stored row raises :class:`NeedsDatabase`, since the rows
+    the earlier ranges write are not there yet. :meth:`attach` gives it its transaction.
+    """
 
     def __init__(
-        self, conn: Connection, chain_id: int, before_io: Callable[[], None] | None = None
+        self,
+        conn: Connection | None,
+        chain_id: int,
+        before_io: Callable[[], None] | None = None,
     ) -> None:
         """``before_io`` runs before the store first uses ``conn``: the caller may still have
         a bulk insert running on it in another thread (:class:`~indexer.bulk.BackgroundInsert`)."""
         self.conn = conn
         self.chain_id = chain_id
         self._before_io = before_io
+        # handlers' own notes about this store's changes, by handler module (cleared with it)
+        self.memo: dict[str, Any] = {}
         # rows read by get() since the last flush, as stored (None: no such row)
         self._stored: dict[Table, dict[Key, dict[str, Any] | None]] = {}
         self._ops: dict[Table, dict[Key, Pending]] = {}
+        # rows built by prepare() for tables that only get new rows: (columns, tuples)
+        self._ready: dict[Table, tuple[tuple[str, ...], list[tuple[Any, ...]]]] = {}
         self._keys = {t: key_columns(t) for t in DERIVED_TABLES.values()}
         self._key_of = {t: _key_getter(names) for t, names in self._keys.items()}
 
     # ------------------------------------------------------------------ what handlers call
 
     def _append(self, table: Table, key: Key, op: Op) -> None:
+        self._ready.clear()
         pending = self._ops.get(table)
         if pending is None:
             pending = self._ops[table] = {}
@@ -80,14 +104,18 @@ class StateStore:
         elif type(ops) is list:
             ops.append(op)
         else:
-            pending[key] = [ops, op]  # type: ignore[list-item]
+            pending[key] = [*_as_list(ops), op]
 
     def insert(self, table: Table, row: dict[str, Any]) -> None:
         """A row that must not exist yet (its key comes from ``row``)."""
         key = self._key_of[table](row)
         pending = self._ops.get(table)
-        if pending is not None and key not in pending:
-            pending[key] = (_INSERT, row)  # the backfill's case, spelled out: no call
+        if pending is None:
+            pending = self._ops[table] = {}
+        if key not in pending:
+            pending[key] = row  # the backfill's case, spelled out: no call, no op tuple
+            if self._ready:
+                self._ready.clear()
         else:
             self._append(table, key, (_INSERT, row))
 
@@ -100,11 +128,13 @@ class StateStore:
         pending = self._ops.get(table)
         if pending is None:
             pending = self._ops[table] = {}
+        if self._ready:
+            self._ready.clear()
         ops = pending.get(key)
         if ops is None:
             pending[key] = (_ADD, dict(deltas))
             return
-        last = ops if type(ops) is tuple else ops[-1]
+        last = _as_list(ops)[-1]
         if last[0] == _ADD:  # consecutive additions fold into one
             total = last[1]
             get = total.get
@@ -126,6 +156,22 @@ class StateStore:
         pending = self._ops.get(table, {}).get(key)
         return self._fold(table, key, old, [] if pending is None else _as_list(pending))
 
+    def prepare(self) -> None:
+        """Builds the insert rows of tables that only get new rows, before :meth:`flush` needs
+        them: the backfill calls it in the thread that applied the handlers, so the writer,
+        whose thread is the backfill's critical path, only hands them to the driver. Changes
+        made afterwards discard what was built."""
+        self._ready = {
+            table: dict_rows(table, list(pending.values()), {"chain_id": self.chain_id})
+            for table, pending in self._ops.items()
+            if pending and all(type(ops) is dict for ops in pending.values())
+        }
+
+    def attach(self, conn: Connection, before_io: Callable[[], None] | None = None) -> None:
+        """Gives a detached store the transaction its changes go to (see ``__init__``)."""
+        self.conn = conn
+        self._before_io = before_io
+
     # ------------------------------------------------------------------ writing
 
     def flush(self, journal_block: int | None = None) -> int:
@@ -135,24 +181,23 @@ class StateStore:
         written = 0
         journal: list[dict[str, Any]] = []
         for table, pending in self._ops.items():
+            ready = self._ready.get(table) if journal_block is None else None
+            if ready is not None:
+                insert_tuples(self.conn, table, *ready)
+                written += len(ready[1])
+                continue
             need_read = [
                 k
                 for k, ops in pending.items()
                 if journal_block is not None
-                or (ops if type(ops) is list else [ops])[0][0] != _INSERT
+                or (type(ops) is not dict and _as_list(ops)[0][0] != _INSERT)
             ]
             existing = self._load(table, need_read) if need_read else {}
             inserts: list[dict[str, Any]] = []
             updates: list[dict[str, Any]] = []
             for key, pending_ops in pending.items():
-                if (
-                    journal_block is None
-                    and type(pending_ops) is tuple
-                    and pending_ops[0] == _INSERT
-                ):
-                    inserts.append(
-                        pending_ops[1]
-                    )  # the common case of a backfill: no fold, no read
+                if journal_block is None and type(pending_ops) is dict:
+                    inserts.append(pending_ops)  # the common case of a backfill: no fold, no read
                     continue
                 ops = _as_list(pending_ops)
                 old = existing.get(key)
@@ -182,6 +227,7 @@ class StateStore:
         if journal:
             self.conn.execute(state_journal.insert(), journal)
         self._ops.clear()
+        self._ready.clear()
         self._stored.clear()  # written now: the next get() reads the new rows
         return written
 
@@ -210,6 +256,8 @@ class StateStore:
         return row
 
     def _io(self) -> None:
+        if self.conn is None:
+            raise NeedsDatabase("this store has no transaction yet")
         if self._before_io is not None:
             before, self._before_io = self._before_io, None
             before()

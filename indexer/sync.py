@@ -50,7 +50,7 @@ from indexer.reorg import ReorgGuard, Rewind
 from indexer.rpc import BlockHeader, RpcClient
 from indexer.schema import events as events_table
 from indexer.schema import sources
-from indexer.store import StateStore
+from indexer.store import NeedsDatabase, StateStore
 from planet import logs
 from planet.manifest import Manifest
 
@@ -193,6 +193,11 @@ class Indexer:
             self.guard.remember(conn, [header])
         return cursor
 
+    def close(self) -> None:
+        """Waits for the last WAL checkpoint (:mod:`indexer.checkpoint`), so the database
+        file holds everything indexed; the RPC client and the engine stay the caller's."""
+        self.checkpointer.wait()
+
     # ------------------------------------------------------------------ passes
 
     def final_block(self, latest: int) -> int:
@@ -292,6 +297,7 @@ class Indexer:
         # them in order, so the node is already serving the next range while one is decoded.
         fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="getlogs")
         decoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode")
+        applier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="handlers")
         ahead: deque[Future[Fetched]] = deque()
         next_first = start
         try:
@@ -300,7 +306,7 @@ class Indexer:
                 while next_first <= to_block and len(ahead) < _READ_AHEAD and not stop.is_set():
                     last = min(to_block, next_first + self.sizer.size - 1)
                     fetching = fetcher.submit(self.reader.fetch, next_first, last)
-                    ahead.append(decoder.submit(self._decoded, fetching))
+                    ahead.append(decoder.submit(self._decoded, fetching, applier))
                     next_first = last + 1
                 if not ahead:
                     break
@@ -315,8 +321,8 @@ class Indexer:
             # fetches not started are dropped first, so a decode waiting on one ends at once
             fetcher.shutdown(wait=False, cancel_futures=True)
             decoder.shutdown(wait=True, cancel_futures=True)
+            applier.shutdown(wait=True, cancel_futures=True)
             fetcher.shutdown(wait=True)
-            self.checkpointer.wait()  # the backfill's pages are in the database file
             sys.setswitchinterval(switch_interval)
             bar.close()
         elapsed = max(time.monotonic() - began, 1e-9)
@@ -330,8 +336,25 @@ class Indexer:
         )
         return result
 
-    def _decoded(self, fetching: Future[Fetched]) -> Fetched:
-        return self.reader.decode(fetching.result())
+    def _decoded(self, fetching: Future[Fetched], applier: ThreadPoolExecutor) -> Fetched:
+        """The range decoded, its handlers handed to the ``applier`` thread (see
+        :meth:`_applied`), so the next range is decoded meanwhile."""
+        fetched = self.reader.decode(fetching.result())
+        assert fetched.events is not None
+        fetched.state = applier.submit(self._applied, fetched.events)
+        return fetched
+
+    def _applied(self, events: list[Event]) -> StateStore | None:
+        """A range's handlers applied to a detached store, ahead of its transaction, so that
+        writing it only has to flush that store; None if a handler needs stored rows, which
+        the ranges before it may still be writing (its handlers then run in the writer)."""
+        store = StateStore(None, self.chain_id)
+        try:
+            self.registry.apply(events, store)
+        except NeedsDatabase:
+            return None
+        store.prepare()
+        return store
 
     # ------------------------------------------------------------------ unfinal blocks
 
@@ -381,8 +404,12 @@ class Indexer:
             # through the store, which waits for the insert first)
             write = tuple_writer(conn, events_table, EVENT_COLUMNS, rows, convert=False)
             with BackgroundInsert(conn, write) as inserting:
-                store = StateStore(conn, self.chain_id, before_io=inserting.wait)
-                if journal:
+                ahead = None if journal or fetched.state is None else fetched.state.result()
+                if ahead is not None:
+                    ahead.attach(conn, before_io=inserting.wait)
+                    ahead.flush()
+                elif journal:
+                    store = StateStore(conn, self.chain_id, before_io=inserting.wait)
                     by_block: dict[int, list[Event]] = defaultdict(list)
                     for event in decoded:
                         by_block[event.block_number].append(event)
@@ -390,6 +417,7 @@ class Indexer:
                         self.registry.apply(by_block.get(header.number, ()), store)
                         store.flush(journal_block=header.number)
                 else:
+                    store = StateStore(conn, self.chain_id, before_io=inserting.wait)
                     self.registry.apply(decoded, store)
                     store.flush()
             self.guard.remember(conn, fetched.headers)

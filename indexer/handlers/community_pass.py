@@ -25,7 +25,6 @@ than once per sale (each read folds every change pending for the row). ``URI``,
 from __future__ import annotations
 
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import Table
 
@@ -39,14 +38,10 @@ handlers = HandlerSet("CommunityPass")
 
 ZERO_ADDRESS = "0x" + "00" * 20
 
-# per StateStore: ("pass", id) -> (creator, currency); ("treasury", contract) -> treasury
-_remembered: WeakKeyDictionary[StateStore, dict[tuple[str, Any], Any]] = WeakKeyDictionary()
-
 
 def _memory(store: StateStore) -> dict[tuple[str, Any], Any]:
-    memory = _remembered.get(store)
-    if memory is None:
-        memory = _remembered[store] = {}
+    """Per store: ("pass", id) -> (creator, currency); ("treasury", contract) -> treasury."""
+    memory: dict[tuple[str, Any], Any] = store.memo.setdefault(__name__, {})
     return memory
 
 

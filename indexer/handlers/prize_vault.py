@@ -10,8 +10,6 @@ root) and clears the veto reason; a vetoed root stays in ``root``, as on chain.
 
 from __future__ import annotations
 
-from weakref import WeakKeyDictionary
-
 from indexer.decode import Event
 from indexer.registry import HandlerSet
 from indexer.schema import vault_claims, vault_epochs, vault_fundings
@@ -21,16 +19,13 @@ handlers = HandlerSet("PrizeVault")
 
 ZERO_HASH = "0x" + "00" * 32
 
-# per StateStore (one transaction): epochs whose row is known to exist, so that many fundings
-# of one epoch in a range read it once (each read folds every change pending for the row)
-_existing: WeakKeyDictionary[StateStore, set[int]] = WeakKeyDictionary()
-
 
 def _ensure_epoch(store: StateStore, event: Event, epoch: int) -> None:
-    """Creates the epoch's row as an untouched ``epochInfo`` reads, if it does not exist."""
-    known = _existing.get(store)
-    if known is None:
-        known = _existing[store] = set()
+    """Creates the epoch's row as an untouched ``epochInfo`` reads, if it does not exist.
+
+    The store remembers the epochs whose row is known to exist, so that many fundings of one
+    epoch in a range read it once (each read folds every change pending for the row)."""
+    known: set[int] = store.memo.setdefault(__name__, set())
     if epoch in known:
         return
     known.add(epoch)

@@ -101,6 +101,7 @@ class LocalIndexer:
         return thread
 
     def close(self) -> None:
+        self.indexer.close()
         self.rpc.close()
         self.engine.dispose()
 

@@ -132,7 +132,7 @@ def settings_for(rpc_url, manifest_file) -> Callable[..., IndexerSettings]:
 @pytest.fixture
 def make_indexer(manifest) -> Iterator[Callable[[IndexerSettings], tuple[Indexer, Engine]]]:
     """An Indexer on a migrated database, closed after the test."""
-    opened: list[tuple[RpcClient, Engine]] = []
+    opened: list[tuple[Indexer, RpcClient, Engine]] = []
 
     def make(settings: IndexerSettings) -> tuple[Indexer, Engine]:
         rpc = RpcClient(
@@ -145,10 +145,12 @@ def make_indexer(manifest) -> Iterator[Callable[[IndexerSettings], tuple[Indexer
         )
         engine = make_engine(settings.database_url)
         migrate(engine)
-        opened.append((rpc, engine))
-        return Indexer(settings, rpc, engine, manifest), engine
+        indexer = Indexer(settings, rpc, engine, manifest)
+        opened.append((indexer, rpc, engine))
+        return indexer, engine
 
     yield make
-    for rpc, engine in opened:
+    for indexer, rpc, engine in opened:
+        indexer.close()
         rpc.close()
         engine.dispose()

@@ -8,7 +8,7 @@ from sqlalchemy import event, select
 from indexer.db import make_engine, migrate
 from indexer.errors import DatabaseStateError
 from indexer.schema import attestations, identities, point_balances
-from indexer.store import StateStore, prune_journal, undo_above
+from indexer.store import NeedsDatabase, StateStore, prune_journal, undo_above
 
 CHAIN = 7
 ALICE, BOB = "0x" + "a1" * 20, "0x" + "b0" * 20
@@ -66,6 +66,55 @@ def test_changes_fold_in_order_and_counters_stay_exact_beyond_64_bits(engine):
         store.flush()
     assert balances(engine) == {ALICE: 2**64 + 1, BOB: 0}
     assert labels(engine) == {1: 2**255 + 1}
+
+
+def test_a_detached_store_records_changes_ahead_and_writes_them_once_attached(engine):
+    with engine.begin() as conn:
+        store = StateStore(conn, CHAIN)
+        store.add(point_balances, (ALICE,), {"balance": 10})
+        store.flush()
+
+    # ahead of its transaction: changes are recorded, stored rows cannot be read
+    ahead = StateStore(None, CHAIN)
+    ahead.insert(identities, identity(1, ALICE))
+    ahead.insert(identities, identity(2, BOB))
+    ahead.update(identities, (2,), {"labels": 3})
+    ahead.add(point_balances, (ALICE,), {"balance": 5})
+    ahead.add(point_balances, (BOB,), {"balance": 7})
+    with pytest.raises(NeedsDatabase):
+        ahead.get(point_balances, (ALICE,))
+    with pytest.raises(NeedsDatabase):
+        ahead.flush()
+
+    with engine.begin() as conn:
+        ahead.attach(conn)
+        ahead.flush()
+    # additions land on the rows the earlier transaction wrote
+    assert balances(engine) == {ALICE: 15, BOB: 7}
+    assert labels(engine) == {1: 0, 2: 3}
+
+
+def test_rows_prepared_ahead_are_written_as_they_stand_at_flush(engine):
+    ahead = StateStore(None, CHAIN)
+    ahead.insert(identities, identity(1, ALICE))
+    ahead.add(point_balances, (ALICE,), {"balance": 5})
+    ahead.prepare()  # identities: only new rows, built now; balances need a read
+    ahead.insert(identities, identity(2, BOB))  # a later change discards what was built
+    ahead.prepare()
+    with engine.begin() as conn:
+        ahead.attach(conn)
+        assert ahead.flush() == 3
+    assert labels(engine) == {1: 0, 2: 0}
+    assert balances(engine) == {ALICE: 5}
+
+    again = StateStore(None, CHAIN)
+    again.insert(identities, identity(3, BOB))
+    again.prepare()
+    again.update(identities, (3,), {"labels": 9})
+    with engine.begin() as conn:
+        again.attach(conn)
+        again.flush()
+    assert labels(engine) == {1: 0, 2: 0, 3: 9}
 
 
 def test_big_values_sort_numerically_in_sql(engine):
