@@ -5,8 +5,11 @@ under it was replaced, then
 
 * backfills final blocks (at or below the finality point) with eth_getLogs over adaptive ranges
   (:class:`~indexer.ranges.RangeSizer`) in a pipeline: one thread fetches the next ranges,
-  another decodes them, and the writer inserts a range's ``events`` rows from a worker thread
-  while it runs the range's handlers (SQLite's and psycopg2's C code runs without the GIL);
+  another decodes them, a third applies their handlers to detached state stores (where no
+  handler needs a stored row), and the writer inserts a range's ``events`` rows from a worker
+  thread while it waits for those handlers, then flushes the store (SQLite's and psycopg2's C
+  code runs without the GIL); on SQLite, WAL checkpoints run after each commit in a thread of
+  their own (:mod:`indexer.checkpoint`);
 * follows unfinal blocks up to the head block by block: it fetches their headers, checks that
   each builds on the previous one and that every log belongs to those very blocks, remembers
   their hashes and journals their state changes so a reorg can undo them.
@@ -294,7 +297,8 @@ class Indexer:
         switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(_BACKFILL_SWITCH_INTERVAL)
         # One thread fetches ranges in order (the range sizer is never shared), another decodes
-        # them in order, so the node is already serving the next range while one is decoded.
+        # them in order, a third applies their handlers, so the node is already serving the
+        # next range while one is decoded and the one before it written.
         fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="getlogs")
         decoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode")
         applier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="handlers")
