@@ -297,21 +297,18 @@ def indexer_run(
     )
     engine = make_engine(database_url)
     rpc = RpcClient(rpc_url, rate=settings.rate_limit, timeout=120)
-    indexer = None
+    indexer = Indexer(settings, rpc, engine, manifest)
     try:
-        indexer = Indexer(settings, rpc, engine, manifest)
         indexer.prepare()
         events = indexer.catch_up().events
         seconds = time.perf_counter() - started
-        indexer.close()
-        tail = time.perf_counter() - started - seconds
-        note = f"(+{tail:.2f}s for the last WAL checkpoint)" if indexer.checkpointer.enabled else ""
-        return events, seconds, note
     finally:
-        if indexer is not None:
-            indexer.close()
+        indexer.close()
         rpc.close()
         engine.dispose()
+    tail = time.perf_counter() - started - seconds
+    note = f"(+{tail:.2f}s for the last WAL checkpoint)" if indexer.checkpointer.enabled else ""
+    return events, seconds, note
 
 
 def start_anvil() -> tuple[subprocess.Popen[bytes], str]:
