@@ -1,4 +1,4 @@
-"""Multi-row INSERTs for the hot path, without SQLAlchemy's per-row parameter machinery.
+"""Multi-row statements for the hot path, without SQLAlchemy's per-row parameter machinery.
 
 A backfill writes tens of thousands of rows per commit; building SQLAlchemy parameter dicts for
 each costs more than SQLite's own work. Here rows are tuples in a fixed column order, only the
@@ -6,6 +6,10 @@ columns whose SQLAlchemy type converts values (JSON, :class:`~indexer.schema.Uin
 converted, with that type's own bind processor, and the rows go to the driver in one call:
 ``executemany`` on SQLite (which runs in C), ``COPY ... FROM STDIN`` on psycopg2 (one stream
 instead of a statement per row). Other dialects fall back to SQLAlchemy's executemany.
+
+Reading rows by key (:func:`select_by_keys`) and rewriting existing rows (:func:`upsert_tuples`)
+go to the driver the same way: every range of a backfill reads and rewrites the counters its
+events touch, and through SQLAlchemy that cost about as much as inserting the range's events.
 """
 
 from __future__ import annotations
@@ -20,12 +24,14 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Dialect, Table
+from sqlalchemy import Boolean, Connection, Dialect, Table, and_, bindparam, select, tuple_
 
 from indexer.schema import Uint256
 
 _INT64_MAX = 2**63 - 1
 _SQLITE_ROWS_PER_STATEMENT = 500  # past a few hundred, longer statements gain nothing
+# bound values per keyed SELECT or upsert statement, under every backend's parameter limit
+_CHUNK_KEYS = 900
 
 
 def _sqlite_uint256(value: int) -> int | str:
@@ -33,9 +39,10 @@ def _sqlite_uint256(value: int) -> int | str:
 
 
 @lru_cache(maxsize=256)
-def _plan(
+def _bind_processors(
     table: Table, columns: tuple[str, ...], dialect: Dialect
-) -> tuple[str, tuple[tuple[int, Callable[[Any], Any]], ...]]:
+) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+    """(position, conversion) for the ``columns`` whose values the driver cannot take as is."""
     processors = []
     for i, name in enumerate(columns):
         column_type = table.c[name].type
@@ -48,13 +55,21 @@ def _plan(
             processor = column_type._cached_bind_processor(dialect)
         if processor is not None:
             processors.append((i, processor))
+    return tuple(processors)
+
+
+@lru_cache(maxsize=256)
+def _plan(
+    table: Table, columns: tuple[str, ...], dialect: Dialect
+) -> tuple[str, tuple[tuple[int, Callable[[Any], Any]], ...]]:
+    processors = _bind_processors(table, columns, dialect)
     names = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
     quoted = dialect.identifier_preparer.format_table(table)
     if dialect.name == "sqlite":
         sql = f"INSERT INTO {quoted} ({names}) VALUES ({', '.join('?' * len(columns))})"
     else:
         sql = f"INSERT INTO {quoted} ({names}) VALUES %s"
-    return sql, tuple(processors)
+    return sql, processors
 
 
 @lru_cache(maxsize=256)
@@ -103,6 +118,30 @@ def _write_sqlite(driver: Any, sql: str, rows: list[Sequence[Any]]) -> None:
         cursor.close()
 
 
+def _converted(
+    rows: Sequence[Sequence[Any]], processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+) -> Sequence[Sequence[Any]]:
+    """``rows`` with the values at the processors' positions converted (NULLs stay NULL)."""
+    # the SQLite uint256 conversion only touches values past 2^63: skip it when none are
+    processors = tuple(
+        (i, process)
+        for i, process in processors
+        if process is not _sqlite_uint256
+        or any(row[i] is not None and row[i] > _INT64_MAX for row in rows)
+    )
+    if not processors:
+        return rows
+    converted = []
+    for row in rows:
+        values = list(row)
+        for i, process in processors:
+            value = values[i]
+            if value is not None:
+                values[i] = process(value)
+        converted.append(tuple(values))
+    return converted
+
+
 def insert_tuples(
     conn: Connection,
     table: Table,
@@ -133,25 +172,8 @@ def tuple_writer(
         return None
     dialect = conn.dialect
     sql, processors = _plan(table, tuple(columns), dialect)
-    if not convert:
-        processors = ()
-    # the SQLite uint256 conversion only touches values past 2^63: skip it when none are
-    processors = tuple(
-        (i, process)
-        for i, process in processors
-        if process is not _sqlite_uint256
-        or any(row[i] is not None and row[i] > _INT64_MAX for row in rows)
-    )
-    if processors:
-        converted = []
-        for row in rows:
-            values = list(row)
-            for i, process in processors:
-                value = values[i]
-                if value is not None:
-                    values[i] = process(value)
-            converted.append(tuple(values))
-        rows = converted
+    if convert:
+        rows = _converted(rows, processors)
     if dialect.name == "sqlite":
         driver = conn.connection.dbapi_connection  # same transaction
         assert driver is not None
@@ -227,6 +249,201 @@ class BackgroundInsert:
         elif self._thread is not None:
             self._thread.join()  # already failing: the first error is the one to report
             self._thread = None
+
+
+def _native(conn: Connection) -> Any:
+    """The DB-API connection of ``conn``'s transaction when its driver is one this module
+    writes to directly (SQLite, psycopg2), else None."""
+    dialect = conn.dialect
+    if dialect.name != "sqlite" and dialect.driver != "psycopg2":
+        return None
+    driver = conn.connection.dbapi_connection
+    assert driver is not None
+    return driver
+
+
+def _placeholder(dialect: Dialect) -> str:
+    return "?" if dialect.name == "sqlite" else "%s"
+
+
+@lru_cache(maxsize=256)
+def _select_sql(table: Table, keys: tuple[str, ...], count: int, dialect: Dialect) -> str:
+    """SELECT every column but ``chain_id`` of the rows of one chain whose key is among
+    ``count`` given ones (bound after the chain id).
+
+    A composite key is matched by joining a VALUES list, not by ``(a, b) IN (VALUES ...)``:
+    SQLite plans the IN form as a scan of every row of the chain, the join as one index
+    search per key.
+    """
+    quote = dialect.identifier_preparer.quote
+    mark = _placeholder(dialect)
+    name = dialect.identifier_preparer.format_table(table)
+    columns = ", ".join(f"t.{quote(c)}" for c in _selected(table))
+    if len(keys) == 1:
+        return (
+            f"SELECT {columns} FROM {name} AS t WHERE t.{quote('chain_id')} = {mark} "
+            f"AND t.{quote(keys[0])} IN ({', '.join([mark] * count)})"
+        )
+    one = "(" + ", ".join([mark] * len(keys)) + ")"
+    match = " AND ".join(f"t.{quote(k)} = v.column{i}" for i, k in enumerate(keys, 1))
+    return (
+        f"SELECT {columns} FROM (SELECT {mark} AS chain_id) AS c "
+        f"CROSS JOIN (VALUES {', '.join([one] * count)}) AS v "
+        f"JOIN {name} AS t ON t.{quote('chain_id')} = c.chain_id AND {match}"
+    )
+
+
+@lru_cache(maxsize=256)
+def _result_processors(
+    table: Table, dialect: Dialect, type_codes: tuple[Any, ...]
+) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+    """The conversions SQLAlchemy would apply to the values :func:`_select_sql` reads
+    (Uint256 text or Decimal to int, SQLite's 0/1 to bool), given the driver's type code of
+    each column (psycopg2's numeric conversions depend on it)."""
+    processors = []
+    names = _selected(table)
+    for i, (name, code) in enumerate(zip(names, type_codes, strict=True)):
+        processor = table.c[name].type._cached_result_processor(dialect, code)
+        if processor is not None:
+            processors.append((i, processor))
+    return tuple(processors)
+
+
+@lru_cache(maxsize=256)
+def _selected(table: Table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.columns if c.name != "chain_id")
+
+
+def select_by_keys(
+    conn: Connection,
+    table: Table,
+    key_names: Sequence[str],
+    chain_id: int,
+    keys: Sequence[tuple[Any, ...]],
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """The stored rows of ``chain_id`` whose key (``key_names``, the primary key after
+    ``chain_id``) is one of ``keys``, by key, without ``chain_id``; values as SQLAlchemy
+    returns them. Keys without a row are absent."""
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    driver = _native(conn)
+    if driver is None:
+        return _select_by_keys_core(conn, table, key_names, chain_id, keys)
+    dialect = conn.dialect
+    names = _selected(table)
+    key_processors = _bind_processors(table, tuple(key_names), dialect)
+    width = len(key_names)
+    per = _CHUNK_KEYS // width
+    key_at = [names.index(k) for k in key_names]
+    cursor = driver.cursor()
+    try:
+        for start in range(0, len(keys), per):
+            chunk = _converted(keys[start : start + per], key_processors)
+            sql = _select_sql(table, tuple(key_names), len(chunk), dialect)
+            cursor.execute(sql, (chain_id, *chain.from_iterable(chunk)))
+            codes = tuple(column[1] for column in cursor.description)
+            processors = _result_processors(table, dialect, codes)
+            for stored in cursor.fetchall():
+                values = list(stored)
+                for i, process in processors:
+                    values[i] = process(values[i])
+                found[tuple([values[i] for i in key_at])] = dict(zip(names, values, strict=True))
+    finally:
+        cursor.close()
+    return found
+
+
+def _select_by_keys_core(
+    conn: Connection,
+    table: Table,
+    key_names: Sequence[str],
+    chain_id: int,
+    keys: Sequence[tuple[Any, ...]],
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """:func:`select_by_keys` through SQLAlchemy, for other drivers."""
+    columns = [table.c[n] for n in key_names]
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for start in range(0, len(keys), _CHUNK_KEYS):
+        chunk = list(keys[start : start + _CHUNK_KEYS])
+        if len(columns) == 1:
+            match = columns[0].in_([k[0] for k in chunk])
+        else:
+            match = tuple_(*columns).in_(chunk)
+        query = select(table).where(table.c.chain_id == chain_id, match)
+        for row in conn.execute(query).mappings():
+            stored = {k: v for k, v in row.items() if k != "chain_id"}
+            found[tuple(stored[n] for n in key_names)] = stored
+    return found
+
+
+@lru_cache(maxsize=256)
+def _update_sql(
+    table: Table, columns: tuple[str, ...], keys: tuple[str, ...], count: int, dialect: Dialect
+) -> str:
+    """An INSERT of ``count`` rows that, for a key already stored, sets every other column."""
+    quote = dialect.identifier_preparer.quote
+    one = "(" + ", ".join([_placeholder(dialect)] * len(columns)) + ")"
+    changed = [c for c in columns if c not in keys]
+    return (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
+        f"({', '.join(quote(c) for c in columns)}) VALUES {', '.join([one] * count)} "
+        f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET "
+        + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in changed)
+    )
+
+
+def update_tuples(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+) -> None:
+    """Rewrites stored rows whole (values in ``columns`` order, every column of the table),
+    matched by primary key.
+
+    Written as INSERT ... ON CONFLICT DO UPDATE, which both backends run for many rows in one
+    statement: SQLite's GIL hand-backs are then paid per statement, not per row (see
+    :func:`_write_sqlite`), and PostgreSQL gets one round trip per few hundred rows.
+    """
+    if not rows:
+        return
+    keys = tuple(c.name for c in table.primary_key.columns)
+    missing = {c.name for c in table.columns} - set(columns)
+    if missing:
+        raise ValueError(f"update_tuples of {table.name} without {sorted(missing)}")
+    driver = _native(conn)
+    if driver is None:
+        _update_core(conn, table, columns, rows, keys)
+        return
+    dialect = conn.dialect
+    rows = _converted(rows, _bind_processors(table, tuple(columns), dialect))
+    per = max(1, _CHUNK_KEYS // len(columns))
+    if dialect.name == "sqlite":
+        per = min(per, _sqlite_rows_per_statement(driver, len(columns)))
+    cursor = driver.cursor()
+    try:
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            sql = _update_sql(table, tuple(columns), keys, len(chunk), dialect)
+            cursor.execute(sql, tuple(chain.from_iterable(chunk)))
+    finally:
+        cursor.close()
+
+
+def _update_core(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    keys: tuple[str, ...],
+) -> None:
+    """:func:`update_tuples` for other drivers: one UPDATE per row."""
+    where = and_(*(table.c[k] == bindparam(f"k_{k}") for k in keys))
+    values = {c: bindparam(c) for c in columns if c not in keys}
+    params = []
+    for row in rows:
+        named = dict(zip(columns, row, strict=True))
+        params.append({**named, **{f"k_{k}": named[k] for k in keys}})
+    conn.execute(table.update().where(where).values(values), params)
 
 
 @lru_cache(maxsize=256)

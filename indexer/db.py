@@ -2,8 +2,9 @@
 
 SQLite runs in WAL mode with ``synchronous=NORMAL``: a committed range survives the indexer
 being killed (only a power cut may lose the last commits, never half of one), and the API can
-read while the indexer writes. Migrations are Alembic's, configured here rather than from an
-ini file, with their own version table so the API's migrations can share the database.
+read while the indexer writes. New files get 16 KiB pages. Migrations are Alembic's,
+configured here rather than from an ini file, with their own version table so the API's
+migrations can share the database.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ def make_engine(url: str) -> Engine:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # 16 KiB pages for a new file (an existing one keeps its size): a backfill appends
+    # hundreds of bytes per event to every B-tree, and larger pages split a quarter as often
+    cursor.execute("PRAGMA page_size=16384")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")

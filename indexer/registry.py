@@ -14,6 +14,7 @@ from indexer.decode import Event
 from indexer.store import StateStore
 
 Handler = Callable[[Event, StateStore], None]
+Finisher = Callable[[StateStore], None]
 
 
 class HandlerSet:
@@ -22,6 +23,7 @@ class HandlerSet:
     def __init__(self, contract: str) -> None:
         self.contract = contract
         self.handlers: dict[str, Handler] = {}
+        self.finishers: list[Finisher] = []
 
     def on(self, event: str) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:
@@ -32,12 +34,20 @@ class HandlerSet:
 
         return register
 
+    def at_end(self, fn: Finisher) -> Finisher:
+        """Declares ``fn(store)`` to run once a batch of events has been applied, for changes
+        a handler gathers over the batch instead of making them per event (sums of additions
+        to counters, which commute)."""
+        self.finishers.append(fn)
+        return fn
+
 
 class Registry:
     """Dispatches decoded events, in chain order, to the handler of their (contract, event)."""
 
     def __init__(self, sets: Iterable[HandlerSet] = ()) -> None:
         self._handlers: dict[tuple[str, str], Handler] = {}
+        self._finishers: list[Finisher] = []
         for handler_set in sets:
             self.add(handler_set)
 
@@ -47,13 +57,17 @@ class Registry:
             if key in self._handlers:
                 raise ValueError(f"{key[0]}.{key[1]} is handled twice")
             self._handlers[key] = fn
+        self._finishers += handler_set.finishers
 
     def keys(self) -> set[tuple[str, str]]:
         return set(self._handlers)
 
     def apply(self, events: Iterable[Event], store: StateStore) -> None:
+        """Applies a batch of events in order, then the handler sets' end-of-batch steps."""
         handlers = self._handlers
         for event in events:
             handler = handlers.get((event.contract, event.name))
             if handler is not None:
                 handler(event, store)
+        for finish in self._finishers:
+            finish(store)

@@ -126,7 +126,7 @@ events = Table(
     Column("event", String(64), nullable=False),
     Column("args", json_type(), nullable=False),
     Index("ix_events_contract_event", "chain_id", "contract", "event", "block_number"),
-    Index("ix_events_tx_hash", "tx_hash"),
+    # no index on tx_hash: nothing reads events by transaction (migration 0003 dropped it)
 )
 
 # ---------------------------------------------------------------- Identity

@@ -13,13 +13,13 @@ the primary key. Counters are read and summed in Python, so sums stay exact beyo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, select, tuple_
+from sqlalchemy import Connection, Table, delete, select
 
-from indexer.bulk import dict_rows, insert_dicts, insert_tuples
+from indexer.bulk import dict_rows, insert_dicts, insert_tuples, select_by_keys, update_tuples
 from indexer.errors import DatabaseStateError
 from indexer.schema import DERIVED_TABLES, state_journal
 
@@ -32,7 +32,6 @@ Op = tuple[int, dict[str, Any]]
 # every collection of the oldest generation rescan them and come round more often.
 Pending = dict[str, Any] | Op | list[Op]
 _INSERT, _UPDATE, _ADD = 0, 1, 2
-_CHUNK = 500  # keys per SELECT ... IN, under every backend's bound-parameter limit
 
 
 def key_columns(table: Table) -> list[str]:
@@ -61,6 +60,52 @@ class NeedsDatabase(Exception):
     """A handler asked a detached store for a stored row (see :class:`StateStore`)."""
 
 
+class RowCache:
+    """Derived rows as this indexer's last commits left them, by table and key.
+
+    Every range of a backfill adds to counters (balances, epoch totals) that the ranges before
+    it wrote; reading them back costs a query and, on SQLite, a GIL hand-back per row, which
+    made small ranges several times dearer than their events. The indexer is the only writer
+    of these tables, so a row it committed is the stored row until it writes it again.
+    Stores only learn rows here once their transaction committed (:meth:`committed`), so a
+    failed range leaves nothing behind; the cache lives for one backfill pass, which reorgs
+    never interrupt. Past ``limit`` rows it starts over empty (a miss only costs a read).
+    """
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self._rows: dict[Table, dict[Key, dict[str, Any]]] = {}
+        self._size = 0
+
+    def lookup(
+        self, table: Table, keys: Sequence[Key]
+    ) -> tuple[dict[Key, dict[str, Any]], list[Key]]:
+        """The cached rows among ``keys``, and the keys not cached."""
+        rows = self._rows.get(table)
+        if not rows:
+            return {}, list(keys)
+        found: dict[Key, dict[str, Any]] = {}
+        missing: list[Key] = []
+        for key in keys:
+            row = rows.get(key)
+            if row is None:
+                missing.append(key)
+            else:
+                found[key] = row
+        return found, missing
+
+    def committed(self, store: StateStore) -> None:
+        """Takes the rows ``store`` wrote, now that its transaction committed."""
+        for table, written in store.take_written().items():
+            rows = self._rows.setdefault(table, {})
+            before = len(rows)
+            rows.update(written)
+            self._size += len(rows) - before
+        if self._size > self.limit:
+            self._rows.clear()
+            self._size = 0
+
+
 class StateStore:
     """Pending changes to derived tables within one database transaction.
 
@@ -75,12 +120,18 @@ class StateStore:
         conn: Connection | None,
         chain_id: int,
         before_io: Callable[[], None] | None = None,
+        cache: RowCache | None = None,
     ) -> None:
         """``before_io`` runs before the store first uses ``conn``: the caller may still have
-        a bulk insert running on it in another thread (:class:`~indexer.bulk.BackgroundInsert`)."""
+        a bulk insert running on it in another thread (:class:`~indexer.bulk.BackgroundInsert`).
+        With a ``cache``, stored rows are looked up there first, and the rows a flush
+        rewrites are kept for it (:meth:`take_written`) until the transaction commits."""
         self.conn = conn
         self.chain_id = chain_id
         self._before_io = before_io
+        self._cache = cache
+        # whole rows flushed through the read-and-fold path, for the cache once committed
+        self._written: dict[Table, dict[Key, dict[str, Any]]] = {}
         # handlers' own notes about this store's changes, by handler module (cleared with it)
         self.memo: dict[str, Any] = {}
         # rows read by get() since the last flush, as stored (None: no such row)
@@ -89,6 +140,10 @@ class StateStore:
         # rows built by prepare() for tables that only get new rows: (columns, tuples)
         self._ready: dict[Table, tuple[tuple[str, ...], list[tuple[Any, ...]]]] = {}
         self._keys = {t: key_columns(t) for t in DERIVED_TABLES.values()}
+        self._columns = {
+            t: tuple(c.name for c in t.columns if c.name != "chain_id")
+            for t in DERIVED_TABLES.values()
+        }
         self._key_of = {t: _key_getter(names) for t, names in self._keys.items()}
 
     # ------------------------------------------------------------------ what handlers call
@@ -134,12 +189,13 @@ class StateStore:
         if ops is None:
             pending[key] = (_ADD, dict(deltas))
             return
-        last = _as_list(ops)[-1]
-        if last[0] == _ADD:  # consecutive additions fold into one
+        # the last op, read without building a list (a counter's usual case is one op)
+        kind = type(ops)
+        last = ops if kind is tuple else ops[-1] if kind is list else None
+        if last is not None and last[0] == _ADD:  # consecutive additions fold into one
             total = last[1]
-            get = total.get
             for column, delta in deltas.items():
-                total[column] = get(column, 0) + delta
+                total[column] = total.get(column, 0) + delta
         else:
             self._append(table, key, (_ADD, dict(deltas)))
 
@@ -167,10 +223,22 @@ class StateStore:
             if pending and all(type(ops) is dict for ops in pending.values())
         }
 
-    def attach(self, conn: Connection, before_io: Callable[[], None] | None = None) -> None:
+    def attach(
+        self,
+        conn: Connection,
+        before_io: Callable[[], None] | None = None,
+        cache: RowCache | None = None,
+    ) -> None:
         """Gives a detached store the transaction its changes go to (see ``__init__``)."""
         self.conn = conn
         self._before_io = before_io
+        self._cache = cache
+
+    def take_written(self) -> dict[Table, dict[Key, dict[str, Any]]]:
+        """The whole rows flushed since the last call, by table and key (for
+        :meth:`RowCache.committed`)."""
+        written, self._written = self._written, {}
+        return written
 
     # ------------------------------------------------------------------ writing
 
@@ -195,6 +263,12 @@ class StateStore:
             existing = self._load(table, need_read) if need_read else {}
             inserts: list[dict[str, Any]] = []
             updates: list[dict[str, Any]] = []
+            columns = self._columns[table]
+            keep = (
+                self._written.setdefault(table, {})
+                if self._cache is not None and journal_block is None
+                else None
+            )
             for key, pending_ops in pending.items():
                 if journal_block is None and type(pending_ops) is dict:
                     inserts.append(pending_ops)  # the common case of a backfill: no fold, no read
@@ -207,8 +281,9 @@ class StateStore:
                 if old is None:
                     inserts.append(new)
                 else:
-                    new["chain_id"] = self.chain_id
                     updates.append(new)
+                if keep is not None:
+                    keep[key] = {c: new.get(c) for c in columns}  # as stored: absent is NULL
                 if journal_block is not None:
                     journal.append(
                         {
@@ -216,13 +291,18 @@ class StateStore:
                             "block_number": journal_block,
                             "table_name": table.name,
                             "key": list(key),
-                            "old_row": _without_chain(old),
+                            "old_row": old,
                         }
                     )
             if inserts:
                 insert_dicts(self.conn, table, inserts, {"chain_id": self.chain_id})
             if updates:
-                self.conn.execute(_update_statement(table, self._keys[table]), _keyed(updates))
+                update_tuples(
+                    self.conn,
+                    table,
+                    ("chain_id", *columns),
+                    [(self.chain_id, *[row[c] for c in columns]) for row in updates],
+                )
             written += len(inserts) + len(updates)
         if journal:
             self.conn.execute(state_journal.insert(), journal)
@@ -263,48 +343,17 @@ class StateStore:
             before()
 
     def _load(self, table: Table, keys: Sequence[Key]) -> dict[Key, dict[str, Any]]:
-        """Existing rows for ``keys``, fetched in chunks."""
+        """Existing rows for ``keys``, without ``chain_id``; from the cache where it has them."""
         self._io()
-        names = self._keys[table]
-        columns = [table.c[n] for n in names]
-        found: dict[Key, dict[str, Any]] = {}
-        for start in range(0, len(keys), _CHUNK):
-            chunk = list(keys[start : start + _CHUNK])
-            if len(columns) == 1:
-                match = columns[0].in_([k[0] for k in chunk])
-            else:
-                match = tuple_(*columns).in_(chunk)
-            query = select(table).where(table.c.chain_id == self.chain_id, match)
-            for row in self.conn.execute(query).mappings():
-                found[tuple(row[n] for n in names)] = _without_chain(dict(row))
+        assert self.conn is not None
+        if self._cache is None:
+            return select_by_keys(self.conn, table, self._keys[table], self.chain_id, keys)
+        found, missing = self._cache.lookup(table, keys)
+        if missing:
+            found.update(
+                select_by_keys(self.conn, table, self._keys[table], self.chain_id, missing)
+            )
         return found
-
-
-def _without_chain(row: dict[str, Any] | None) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    return {k: v for k, v in row.items() if k != "chain_id"}
-
-
-def _update_statement(table: Table, keys: list[str]) -> Any:
-    """UPDATE ... SET every non-key column WHERE chain_id and key match (bound as ``k_*``)."""
-    where = and_(
-        table.c.chain_id == bindparam("k_chain_id"),
-        *(table.c[k] == bindparam(f"k_{k}") for k in keys),
-    )
-    values = {c.name: bindparam(c.name) for c in table.columns if not c.primary_key}
-    return table.update().where(where).values(values)
-
-
-def _keyed(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows with their key columns also bound under the ``k_`` names the WHERE uses."""
-    out = []
-    for row in rows:
-        bound = dict(row)
-        for name, value in row.items():
-            bound[f"k_{name}"] = value
-        out.append(bound)
-    return out
 
 
 def undo_above(conn: Connection, chain_id: int, block_number: int) -> int:

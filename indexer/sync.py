@@ -53,7 +53,7 @@ from indexer.reorg import ReorgGuard, Rewind
 from indexer.rpc import BlockHeader, RpcClient
 from indexer.schema import events as events_table
 from indexer.schema import sources
-from indexer.store import NeedsDatabase, StateStore
+from indexer.store import NeedsDatabase, RowCache, StateStore
 from planet import logs
 from planet.manifest import Manifest
 
@@ -304,6 +304,7 @@ class Indexer:
         applier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="handlers")
         ahead: deque[Future[Fetched]] = deque()
         next_first = start
+        cache = RowCache()  # this pass's commits are the only writes meanwhile
         try:
             while True:
                 # keep a few ranges requested ahead of the one being written
@@ -315,7 +316,7 @@ class Indexer:
                 if not ahead:
                     break
                 fetched = ahead.popleft().result()
-                written = self._commit(fetched, journal=False)
+                written = self._commit(fetched, journal=False, cache=cache)
                 result.blocks += fetched.last - fetched.first + 1
                 result.events += written
                 bar.update(fetched.last - fetched.first + 1)
@@ -393,8 +394,9 @@ class Indexer:
 
     # ------------------------------------------------------------------ the one write path
 
-    def _commit(self, fetched: Fetched, journal: bool) -> int:
-        """Writes a fetched range in one transaction; returns the events stored."""
+    def _commit(self, fetched: Fetched, journal: bool, cache: RowCache | None = None) -> int:
+        """Writes a fetched range in one transaction; returns the events stored. ``cache``
+        (final ranges only) serves stored rows and learns the rows written once committed."""
         decoded = fetched.events
         if decoded is None:
             decoded = self.decoder.decode_all(fetched.logs)
@@ -410,8 +412,9 @@ class Indexer:
             with BackgroundInsert(conn, write) as inserting:
                 ahead = None if journal or fetched.state is None else fetched.state.result()
                 if ahead is not None:
-                    ahead.attach(conn, before_io=inserting.wait)
-                    ahead.flush()
+                    store = ahead
+                    store.attach(conn, before_io=inserting.wait, cache=cache)
+                    store.flush()
                 elif journal:
                     store = StateStore(conn, self.chain_id, before_io=inserting.wait)
                     by_block: dict[int, list[Event]] = defaultdict(list)
@@ -421,10 +424,12 @@ class Indexer:
                         self.registry.apply(by_block.get(header.number, ()), store)
                         store.flush(journal_block=header.number)
                 else:
-                    store = StateStore(conn, self.chain_id, before_io=inserting.wait)
+                    store = StateStore(conn, self.chain_id, before_io=inserting.wait, cache=cache)
                     self.registry.apply(decoded, store)
                     store.flush()
             self.guard.remember(conn, fetched.headers)
+        if cache is not None:
+            cache.committed(store)
         self.cursor = new
         self.checkpointer.committed()
         return len(decoded)

@@ -15,10 +15,36 @@ from indexer.store import StateStore
 handlers = HandlerSet("ContributionPoints")
 
 
+Sums = tuple[dict[str, int], dict[tuple[int, str], int], dict[int, int]]
+
+
 def _credit(store: StateStore, account: str, epoch: int, amount: int) -> None:
-    store.add(point_balances, (account,), {"balance": amount})
-    store.add(epoch_point_balances, (epoch, account), {"balance": amount})
-    store.add(epoch_point_totals, (epoch,), {"total": amount})
+    """Adds to the batch's sums (see :func:`add_credits`): the balance tables only ever get
+    additions, so a batch adds once per account and epoch instead of once per event."""
+    sums: Sums | None = store.memo.get(__name__)
+    if sums is None:
+        sums = store.memo[__name__] = ({}, {}, {})
+    balances, epoch_balances, totals = sums
+    balances[account] = balances.get(account, 0) + amount
+    key = (epoch, account)
+    epoch_balances[key] = epoch_balances.get(key, 0) + amount
+    totals[epoch] = totals.get(epoch, 0) + amount
+
+
+@handlers.at_end
+def add_credits(store: StateStore) -> None:
+    """The batch's credits and debits, added to ``balanceOf``, ``epochBalanceOf`` and
+    ``epochTotalSupply``."""
+    sums: Sums | None = store.memo.pop(__name__, None)
+    if sums is None:
+        return
+    balances, epoch_balances, totals = sums
+    for account, amount in balances.items():
+        store.add(point_balances, (account,), {"balance": amount})
+    for key, amount in epoch_balances.items():
+        store.add(epoch_point_balances, key, {"balance": amount})
+    for epoch, amount in totals.items():
+        store.add(epoch_point_totals, (epoch,), {"total": amount})
 
 
 @handlers.on("ContributionRecorded")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from indexer.bulk import select_by_keys
 from indexer.db import make_engine, migrate
 from indexer.errors import DatabaseStateError
 from indexer.schema import attestations, identities, point_balances
-from indexer.store import NeedsDatabase, StateStore, prune_journal, undo_above
+from indexer.store import NeedsDatabase, RowCache, StateStore, prune_journal, undo_above
 
 CHAIN = 7
 ALICE, BOB = "0x" + "a1" * 20, "0x" + "b0" * 20
@@ -219,33 +220,115 @@ def test_revocation_fields_roll_back_with_the_row(engine):
     assert (stored["revoked"], stored["revoked_reason"]) == (False, None)
 
 
-def test_get_reads_a_stored_row_once_per_flush_and_sees_every_pending_change(engine):
+def test_get_reads_a_stored_row_once_per_flush_and_sees_every_pending_change(engine, monkeypatch):
     with engine.begin() as conn:
         store = StateStore(conn, CHAIN)
         store.add(point_balances, (ALICE,), {"balance": 10})
         store.flush()
-    queries: list[str] = []
+    reads: list[list[tuple]] = []
 
-    def count(_conn, _cursor, statement, *_args):
-        if "point_balances" in statement:
-            queries.append(statement)
+    def counting(conn, table, key_names, chain_id, keys):
+        if table is point_balances:
+            reads.append(list(keys))
+        return select_by_keys(conn, table, key_names, chain_id, keys)
 
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        with engine.begin() as conn:
-            store = StateStore(conn, CHAIN)
-            seen = []
-            for _ in range(50):
-                store.add(point_balances, (ALICE,), {"balance": 1})
-                seen.append(store.get(point_balances, (ALICE,))["balance"])
-            assert seen == list(range(11, 61))
-            assert store.get(point_balances, (BOB,)) is None
-            assert store.get(point_balances, (BOB,)) is None
-            assert len(queries) == 2  # one read per row, not one per get
-            store.flush()
+    monkeypatch.setattr("indexer.store.select_by_keys", counting)
+    with engine.begin() as conn:
+        store = StateStore(conn, CHAIN)
+        seen = []
+        for _ in range(50):
             store.add(point_balances, (ALICE,), {"balance": 1})
-            assert store.get(point_balances, (ALICE,))["balance"] == 61  # read again after flush
-            store.flush()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+            seen.append(store.get(point_balances, (ALICE,))["balance"])
+        assert seen == list(range(11, 61))
+        assert store.get(point_balances, (BOB,)) is None
+        assert store.get(point_balances, (BOB,)) is None
+        assert reads == [[(ALICE,)], [(BOB,)]]  # one read per row, not one per get
+        store.flush()
+        store.add(point_balances, (ALICE,), {"balance": 1})
+        assert store.get(point_balances, (ALICE,))["balance"] == 61  # read again after flush
+        store.flush()
     assert balances(engine) == {ALICE: 61}
+
+
+def test_a_row_cache_serves_committed_rows_and_learns_nothing_from_a_rolled_back_one(
+    engine, monkeypatch
+):
+    cache = RowCache()
+    reads: list[list[tuple]] = []
+
+    def counting(conn, table, key_names, chain_id, keys):
+        reads.append(list(keys))
+        return select_by_keys(conn, table, key_names, chain_id, keys)
+
+    monkeypatch.setattr("indexer.store.select_by_keys", counting)
+    with engine.begin() as conn:
+        store = StateStore(conn, CHAIN, cache=cache)
+        store.add(point_balances, (ALICE,), {"balance": 10})
+        store.flush()
+    cache.committed(store)
+    assert reads == [[(ALICE,)]]  # absent then: read once
+
+    # a later range adds again without reading the row it wrote
+    with engine.begin() as conn:
+        store = StateStore(conn, CHAIN, cache=cache)
+        store.add(point_balances, (ALICE,), {"balance": 5})
+        store.add(point_balances, (BOB,), {"balance": 1})
+        store.flush()
+    cache.committed(store)
+    assert reads == [[(ALICE,)], [(BOB,)]]
+
+    # a range that fails: its rows never reach the cache
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        store = StateStore(conn, CHAIN, cache=cache)
+        store.add(point_balances, (ALICE,), {"balance": 1000})
+        store.flush()
+        raise RuntimeError("the range failed after its flush")
+    with engine.begin() as conn:
+        store = StateStore(conn, CHAIN, cache=cache)
+        store.add(point_balances, (ALICE,), {"balance": 1})
+        store.flush()
+    cache.committed(store)
+    assert len(reads) == 2
+    assert balances(engine) == {ALICE: 16, BOB: 1}
+
+
+def test_cached_rows_are_whole_rows_as_stored(engine):
+    """A row made and changed in one range holds only the columns its handlers named; the
+    cache keeps the others as the NULLs the database stored, so that a later range's rewrite
+    of the row names every column."""
+    cache = RowCache()
+    made = {
+        "uid": "0x" + "01" * 32,
+        "account": ALICE,
+        "epoch": 1,
+        "kind": 2,
+        "amount": 3,
+        "attester": BOB,
+        "submitter": ALICE,
+        "block_number": 4,
+        "log_index": 0,
+        "tx_hash": "0x" + "02" * 32,
+        "revoked": False,  # the revoked_* columns are not named
+    }
+    with engine.begin() as conn:
+        store = StateStore(conn, CHAIN, cache=cache)
+        store.insert(attestations, made)
+        store.update(attestations, (made["uid"],), {"amount": 2**200})
+        store.flush()
+    cache.committed(store)
+    key = (made["uid"],)
+    with engine.connect() as conn:
+        stored = select_by_keys(conn, attestations, ["uid"], CHAIN, [key])
+    assert stored[key]["revoked_reason"] is None and stored[key]["amount"] == 2**200
+    assert cache.lookup(attestations, [key, (BOB,)]) == (stored, [(BOB,)])
+
+
+def test_a_row_cache_past_its_limit_starts_over():
+    cache = RowCache(limit=3)
+    store = StateStore(None, CHAIN)
+    store._written = {point_balances: {(f"0x{i:040x}",): {"balance": i} for i in range(3)}}
+    cache.committed(store)
+    assert cache.lookup(point_balances, [("0x" + "00" * 20,)])[1] == []
+    store._written = {point_balances: {(ALICE,): {"account": ALICE, "balance": 1}}}
+    cache.committed(store)
+    assert cache.lookup(point_balances, [(ALICE,)]) == ({}, [(ALICE,)])
