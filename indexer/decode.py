@@ -12,6 +12,7 @@ come out as that hash.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
@@ -50,6 +51,21 @@ class Event(msgspec.Struct, frozen=True, gc=False):
 
 
 _POSITION = attrgetter("block_number", "log_index")
+
+#: The ``events`` table's columns, in the order of the rows :meth:`EventDecoder.decode_rows`
+#: builds.
+EVENT_COLUMNS = (
+    "chain_id",
+    "block_number",
+    "log_index",
+    "block_hash",
+    "tx_hash",
+    "tx_index",
+    "address",
+    "contract",
+    "event",
+    "args",
+)
 
 
 class _ShapeError(Exception):
@@ -107,37 +123,61 @@ def _converter(param: Mapping[str, Any]) -> Callable[[Any], Any]:
     return lambda value: value
 
 
-def _compile(item: Mapping[str, Any]) -> tuple[Callable[[list[str], str], dict[str, Any]], int]:
-    """A function (topics, data) -> args for one event, generated once.
+_JSON_NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+
+
+def _json_kind(abi_type: str) -> str:
+    """How a static value is written in JSON: a quoted hex string, a number or a boolean."""
+    if abi_type == "bool":
+        return "bool"
+    if abi_type.startswith(("uint", "int")):
+        return "number"
+    return "string"  # addresses, fixed bytes, hashes of indexed dynamic values: 0x-hex
+
+
+def _compile(
+    item: Mapping[str, Any],
+) -> tuple[Callable[[list[str], str], tuple[dict[str, Any], str]], int]:
+    """A function (topics, data) -> (args, args as JSON text) for one event, generated once.
 
     Reading each word with an inline expression instead of a loop over converter functions
     makes decoding several times faster; the hot path of a backfill runs it once per log.
-    Data holding dynamic types goes through eth_abi's decoder, built here once.
+    Where every value is static, the JSON text is formatted in the same function (hex strings
+    and numbers need no escaping), as compact as msgspec writes it; data holding dynamic
+    types goes through eth_abi's decoder, built here once, and its JSON through msgspec.
     """
     inputs = item.get("inputs", [])
     topic_count = 1 + sum(1 for p in inputs if p.get("indexed"))
     plain = [p for p in inputs if not p.get("indexed")]
     static = [_word_expression(_type_string(p), "d", 2 + 64 * i) for i, p in enumerate(plain)]
-    namespace: dict[str, Any] = {"_signed": _signed, "_Shape": _ShapeError}
-    fields: list[str] = []
+    namespace: dict[str, Any] = {
+        "_signed": _signed,
+        "_Shape": _ShapeError,
+        "_encode": msgspec.json.encode,
+        "_bool": ("false", "true"),
+    }
+    names = [p.get("name") or f"arg{i}" for i, p in enumerate(inputs)]
+    values: list[str] = []
+    kinds: list[str] = []
     topic = data = 0
     dynamic = not all(e is not None for e in static)
     if dynamic:
         decoder = TupleDecoder(decoders=[abi_registry.get_decoder(_type_string(p)) for p in plain])
         namespace["_stream"] = ContextFramesBytesIO
         namespace["_decoder"] = decoder
-    for i, param in enumerate(inputs):
-        key = repr(param.get("name") or f"arg{i}")
+    for param in inputs:
         if param.get("indexed"):
             topic += 1
             word = _word_expression(_type_string(param), f"t[{topic}]", 2)
-            fields.append(f"{key}: {word or f't[{topic}]'}")  # dynamic: only its hash
+            values.append(word or f"t[{topic}]")  # dynamic: only its hash
+            kinds.append(_json_kind(_type_string(param)) if word else "string")
         else:
             if dynamic:
                 namespace[f"_c{data}"] = _converter(param)
-                fields.append(f"{key}: _c{data}(v[{data}])")
+                values.append(f"_c{data}(v[{data}])")
             else:
-                fields.append(f"{key}: {static[data]}")
+                values.append(static[data])
+                kinds.append(_json_kind(_type_string(plain[data])))
             data += 1
     lines = [
         "def decode(t, d):",
@@ -148,7 +188,18 @@ def _compile(item: Mapping[str, Any]) -> tuple[Callable[[list[str], str], dict[s
         lines.append("    v = _decoder(_stream(bytes.fromhex(d[2:])))")
     else:
         lines += [f"    if len(d) != {2 + 64 * len(plain)}:", "        raise _Shape('data')"]
-    lines.append("    return {" + ", ".join(fields) + "}")
+    lines += [f"    a{i} = {value}" for i, value in enumerate(values)]
+    args = "{" + ", ".join(f"{name!r}: a{i}" for i, name in enumerate(names)) + "}"
+    formatted = not dynamic and all(_JSON_NAME.fullmatch(n) for n in names)
+    if formatted:
+        # an f-string of JSON: names are identifiers, values 0x-hex, digits or true/false
+        fields = []
+        for i, (name, kind) in enumerate(zip(names, kinds, strict=True)):
+            value = {"string": f'"{{a{i}}}"', "number": f"{{a{i}}}", "bool": f"{{_bool[a{i}]}}"}
+            fields.append(f'"{name}":{value[kind]}')
+        lines.append(f"    return {args}, f'{{{{{','.join(fields)}}}}}'")
+    else:
+        lines += [f"    args = {args}", "    return args, _encode(args).decode()"]
     # the source holds only dict keys (repr of ABI names) and fixed word positions
     exec("\n".join(lines), namespace)
     return namespace["decode"], topic_count
@@ -160,7 +211,7 @@ class _Spec:
     contract: str
     name: str
     topic_count: int
-    decode_args: Callable[[list[str], str], dict[str, Any]]
+    decode_args: Callable[[list[str], str], tuple[dict[str, Any], str]]
 
 
 def _spec(address: str, contract: str, item: Mapping[str, Any]) -> tuple[bytes, _Spec]:
@@ -202,7 +253,14 @@ class EventDecoder:
         return found[0] if found else None
 
     def decode_all(self, logs: Iterable[Log]) -> list[Event]:
-        """Decoded events in chain order, unknown topics left out.
+        """Decoded events in chain order, unknown topics left out."""
+        return self.decode_rows(logs, 0)[0]
+
+    def decode_rows(
+        self, logs: Iterable[Log], chain_id: int
+    ) -> tuple[list[Event], list[tuple[Any, ...]]]:
+        """Decoded events in chain order, unknown topics left out, and their ``events`` rows
+        (:data:`EVENT_COLUMNS`, arguments as JSON text) in the same order.
 
         One loop with everything in locals, since a backfill runs it once per log: block
         numbers and transaction indexes repeat within a range, so each hex quantity is
@@ -212,7 +270,9 @@ class EventDecoder:
         specs = self._specs
         numbers: dict[str, int] = {}
         events: list[Event] = []
+        rows: list[tuple[Any, ...]] = []
         append = events.append
+        append_row = rows.append
         ordered, last_block, last_index = True, -1, -1
         for log in logs:
             topics = log.topics
@@ -224,7 +284,7 @@ class EventDecoder:
                 if spec is None:
                     continue
             try:
-                args = spec.decode_args(topics, log.data)
+                args, text = spec.decode_args(topics, log.data)
             except (_ShapeError, DecodingError, ValueError) as err:
                 raise DecodeError(
                     f"{spec.contract}.{spec.name} log at block {int(log.blockNumber, 16)} does "
@@ -241,19 +301,29 @@ class EventDecoder:
             if block < last_block or (block == last_block and log_index <= last_index):
                 ordered = False
             last_block, last_index = block, log_index
+            block_hash, tx_hash = log.blockHash, log.transactionHash
+            address, contract, name = spec.address, spec.contract, spec.name
             append(
                 Event(
+                    block, log_index, block_hash, tx_hash, tx_index, address, contract, name, args
+                )
+            )
+            append_row(
+                (
+                    chain_id,
                     block,
                     log_index,
-                    log.blockHash,
-                    log.transactionHash,
+                    block_hash,
+                    tx_hash,
                     tx_index,
-                    spec.address,
-                    spec.contract,
-                    spec.name,
-                    args,
+                    address,
+                    contract,
+                    name,
+                    text,
                 )
             )
         if not ordered:  # nodes answer in chain order; sorting is for those that do not
-            events.sort(key=_POSITION)
-        return events
+            order = sorted(range(len(events)), key=lambda i: _POSITION(events[i]))
+            events = [events[i] for i in order]
+            rows = [rows[i] for i in order]
+        return events, rows

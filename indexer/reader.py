@@ -12,8 +12,6 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
-
 from indexer.decode import Event, EventDecoder
 from indexer.ranges import RangeSizer
 from indexer.rpc import BlockHeader, Log, RangeTooLargeError, RpcClient, RpcUnavailableError
@@ -35,40 +33,6 @@ class Fetched:
     # the range's handlers being applied ahead, in a detached store (None, or a future
     # giving None: they run when the range is written)
     state: Future[StateStore | None] | None = None
-
-
-EVENT_COLUMNS = (
-    "chain_id",
-    "block_number",
-    "log_index",
-    "block_hash",
-    "tx_hash",
-    "tx_index",
-    "address",
-    "contract",
-    "event",
-    "args",
-)
-
-
-def event_rows(chain_id: int, decoded: list[Event]) -> list[tuple[Any, ...]]:
-    """``events`` rows in :data:`EVENT_COLUMNS` order, arguments already JSON text."""
-    encode = msgspec.json.encode
-    return [
-        (
-            chain_id,
-            e.block_number,
-            e.log_index,
-            e.block_hash,
-            e.tx_hash,
-            e.tx_index,
-            e.address,
-            e.contract,
-            e.name,
-            encode(e.args).decode(),
-        )
-        for e in decoded
-    ]
 
 
 class RangeReader:
@@ -110,8 +74,7 @@ class RangeReader:
     def decode(self, fetched: Fetched) -> Fetched:
         """The range decoded, rows built; the raw logs are not kept once decoded (ranges read
         ahead would hold them for nothing)."""
-        decoded = self.decoder.decode_all(fetched.logs)
-        rows = event_rows(self.chain_id, decoded)
+        decoded, rows = self.decoder.decode_rows(fetched.logs, self.chain_id)
         return Fetched(fetched.first, fetched.last, [], fetched.headers, decoded, rows)
 
     def read(self, first: int, last: int) -> Fetched:

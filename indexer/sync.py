@@ -38,16 +38,11 @@ from indexer.checkpoint import WalCheckpointer
 from indexer.config import IndexerSettings
 from indexer.cursor import NO_HASH, Cursor
 from indexer.db import DatabaseError, schema_is_current
-from indexer.decode import Event, EventDecoder
+from indexer.decode import EVENT_COLUMNS, Event, EventDecoder
 from indexer.errors import ChainMismatchError
 from indexer.handlers import default_registry
 from indexer.ranges import RangeSizer
-from indexer.reader import (
-    EVENT_COLUMNS,
-    Fetched,
-    RangeReader,
-    event_rows,
-)
+from indexer.reader import Fetched, RangeReader
 from indexer.registry import Registry
 from indexer.reorg import ReorgGuard, Rewind
 from indexer.rpc import BlockHeader, RpcClient
@@ -397,10 +392,9 @@ class Indexer:
     def _commit(self, fetched: Fetched, journal: bool, cache: RowCache | None = None) -> int:
         """Writes a fetched range in one transaction; returns the events stored. ``cache``
         (final ranges only) serves stored rows and learns the rows written once committed."""
-        decoded = fetched.events
-        if decoded is None:
-            decoded = self.decoder.decode_all(fetched.logs)
-        rows = fetched.rows if fetched.rows is not None else event_rows(self.chain_id, decoded)
+        decoded, rows = fetched.events, fetched.rows
+        if decoded is None or rows is None:
+            decoded, rows = self.decoder.decode_rows(fetched.logs, self.chain_id)
         new = Cursor(fetched.last, fetched.headers[-1].hash)
         with self.engine.begin() as conn:
             self.checkpointer.writer(conn)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def event_row(log_index: int, block_number: int = 7) -> tuple[object, ...]:
-    """An ``events`` row in :data:`~indexer.reader.EVENT_COLUMNS` order."""
+    """An ``events`` row in :data:`~indexer.decode.EVENT_COLUMNS` order."""
     return (
         1,
         block_number,

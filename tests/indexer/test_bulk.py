@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from indexer.bulk import BackgroundInsert, insert_dicts, insert_tuples, tuple_writer
 from indexer.db import make_engine, migrate
-from indexer.reader import EVENT_COLUMNS
+from indexer.decode import EVENT_COLUMNS
 from indexer.schema import attestations, events
 from tests.indexer.rows import event_row
 

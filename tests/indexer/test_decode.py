@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import pytest
 from eth_abi import encode
 from eth_utils import keccak
@@ -163,6 +164,7 @@ def _check_against_web3(data: Any, contract: str, item: dict) -> None:
     )
 
     ours = decoder.decode(log)
+    [row] = decoder.decode_rows([log], 9)[1]
 
     expected = get_event_data(
         Web3().codec,
@@ -187,6 +189,19 @@ def _check_against_web3(data: Any, contract: str, item: dict) -> None:
     )
     assert ours.args == {k: _plain(v) for k, v in expected["args"].items()}
     assert list(ours.args) == [p["name"] for p in item["inputs"]]
+    # the events row: its place, and the arguments' JSON exactly as msgspec writes it
+    assert row[:9] == (
+        9,
+        16,
+        4,
+        "0x" + "01" * 32,
+        "0x" + "02" * 32,
+        3,
+        ADDRESS,
+        contract,
+        item["name"],
+    )
+    assert row[9] == msgspec.json.encode(ours.args).decode()
 
 
 def _log(**fields) -> Log:
