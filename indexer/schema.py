@@ -125,8 +125,8 @@ events = Table(
     Column("contract", String(64), nullable=False),
     Column("event", String(64), nullable=False),
     Column("args", json_type(), nullable=False),
-    Index("ix_events_contract_event", "chain_id", "contract", "event", "block_number"),
-    # no index on tx_hash: nothing reads events by transaction (migration 0003 dropped it)
+    # no other index: nothing reads events by type or transaction (migration 0003 dropped
+    # both), and every index costs each mirrored event a B-tree insert
 )
 
 # ---------------------------------------------------------------- Identity
