@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 import msgspec
@@ -63,6 +63,9 @@ class Log(msgspec.Struct, frozen=True, gc=False):
     removed: bool = False
 
 
+T = TypeVar("T")
+
+
 class _Header(msgspec.Struct):
     number: str
     hash: str
@@ -85,16 +88,18 @@ class _RpcErrorBody(msgspec.Struct):
     message: str = ""
 
 
-class _Envelope(msgspec.Struct):
+class _Envelope(msgspec.Struct, Generic[T]):
+    """A JSON-RPC answer with its result typed, so one pass over the body both checks the
+    envelope and builds the result (an eth_getLogs answer runs to tens of megabytes)."""
+
     id: Any = None
-    result: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET
+    result: T | msgspec.UnsetType = msgspec.UNSET
     error: _RpcErrorBody | None = None
 
 
-_ENVELOPE = msgspec.json.Decoder(_Envelope)
-_LOGS = msgspec.json.Decoder(list[Log])
-_HEADER = msgspec.json.Decoder(_Header | None)
-_ANY = msgspec.json.Decoder()
+_LOGS = msgspec.json.Decoder(_Envelope[list[Log]])
+_HEADER = msgspec.json.Decoder(_Envelope[_Header | None])
+_ANY = msgspec.json.Decoder(_Envelope[Any])
 
 # Wordings nodes use to say "this eth_getLogs asks for too much": geth, erigon, Infura, Alchemy,
 # QuickNode, Ankr, OP Stack and X Layer nodes among them. Matched case-insensitively.
@@ -234,7 +239,8 @@ class RpcClient:
         decoder: msgspec.json.Decoder = _ANY,
         range_sensitive: bool = False,
     ) -> Any:
-        """One JSON-RPC call, retried on transient failures; see the module docstring."""
+        """One JSON-RPC call, retried on transient failures; see the module docstring.
+        ``decoder`` reads the whole answer: an ``_Envelope`` of the result's type."""
         last = "no attempt made"
         for attempt in range(1, self.max_attempts + 1):
             if attempt > 1:
@@ -263,7 +269,10 @@ class RpcClient:
                     )
                 else:
                     try:
-                        envelope = _ENVELOPE.decode(response.content)
+                        envelope = decoder.decode(response.content)
+                    except msgspec.ValidationError as err:  # JSON, but not of this shape
+                        envelope = None
+                        last = f"unexpected answer shape ({err})"
                     except msgspec.DecodeError as err:
                         envelope = None
                         last = f"malformed JSON answer ({err})"
@@ -278,10 +287,7 @@ class RpcClient:
                         elif envelope.id != request_id or envelope.result is msgspec.UNSET:
                             last = "answer without a result for this request"
                         else:
-                            try:
-                                return decoder.decode(envelope.result)
-                            except (msgspec.DecodeError, msgspec.ValidationError) as err:
-                                last = f"unexpected result shape ({err})"
+                            return envelope.result
             if attempt < self.max_attempts:
                 self._sleep(self._backoff(attempt, retry_after))
         raise RpcUnavailableError(

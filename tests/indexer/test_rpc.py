@@ -203,6 +203,14 @@ def test_a_log_of_the_wrong_shape_is_retried_as_malformed():
     assert rpc.retries == 1
 
 
+def test_an_answer_that_keeps_its_wrong_shape_ends_naming_where():
+    rpc, _, _ = client([ok([{"address": 5}])] * 3, max_attempts=3)
+    with pytest.raises(
+        RpcUnavailableError, match=r"unexpected answer shape .*result\[0\]\.address"
+    ):
+        rpc.logs(1, 2, [])
+
+
 def test_header_of_a_missing_block_is_none():
     rpc, _, _ = client([ok(None)])
     assert rpc.header(10**9) is None
