@@ -13,8 +13,9 @@ come out as that hash.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from operator import attrgetter
 from typing import Any
 
@@ -25,6 +26,7 @@ from eth_abi.registry import registry as abi_registry
 from eth_utils import keccak
 
 from indexer.errors import DecodeError
+from indexer.priority import chunks
 from indexer.rpc import Log
 from planet.manifest import Manifest
 
@@ -252,15 +254,16 @@ class EventDecoder:
         found = self.decode_all([log])
         return found[0] if found else None
 
-    def decode_all(self, logs: Iterable[Log]) -> list[Event]:
+    def decode_all(self, logs: Sequence[Log]) -> list[Event]:
         """Decoded events in chain order, unknown topics left out."""
         return self.decode_rows(logs, 0)[0]
 
     def decode_rows(
-        self, logs: Iterable[Log], chain_id: int
+        self, logs: Sequence[Log], chain_id: int, pause: Callable[[], None] | None = None
     ) -> tuple[list[Event], list[tuple[Any, ...]]]:
         """Decoded events in chain order, unknown topics left out, and their ``events`` rows
-        (:data:`EVENT_COLUMNS`, arguments as JSON text) in the same order.
+        (:data:`EVENT_COLUMNS`, arguments as JSON text) in the same order; ``pause`` is
+        called between chunks of logs (see :mod:`indexer.priority`).
 
         One loop with everything in locals, since a backfill runs it once per log: block
         numbers and transaction indexes repeat within a range, so each hex quantity is
@@ -274,7 +277,7 @@ class EventDecoder:
         append = events.append
         append_row = rows.append
         ordered, last_block, last_index = True, -1, -1
-        for log in logs:
+        for log in chain.from_iterable(chunks(logs, pause)):
             topics = log.topics
             if not topics:
                 continue

@@ -8,6 +8,7 @@ one is decoded and the one before it written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -71,10 +72,10 @@ class RangeReader:
         self.sizer.observe(last - first + 1, len(found))
         return Fetched(first, last, found, [header])
 
-    def decode(self, fetched: Fetched) -> Fetched:
+    def decode(self, fetched: Fetched, pause: Callable[[], None] | None = None) -> Fetched:
         """The range decoded, rows built; the raw logs are not kept once decoded (ranges read
-        ahead would hold them for nothing)."""
-        decoded, rows = self.decoder.decode_rows(fetched.logs, self.chain_id)
+        ahead would hold them for nothing). ``pause``: see :mod:`indexer.priority`."""
+        decoded, rows = self.decoder.decode_rows(fetched.logs, self.chain_id, pause)
         return Fetched(fetched.first, fetched.last, [], fetched.headers, decoded, rows)
 
     def read(self, first: int, last: int) -> Fetched:

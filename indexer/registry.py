@@ -8,9 +8,11 @@ Events without a handler are still mirrored in ``events``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
 
 from indexer.decode import Event
+from indexer.priority import chunks
 from indexer.store import StateStore
 
 Handler = Callable[[Event, StateStore], None]
@@ -62,10 +64,13 @@ class Registry:
     def keys(self) -> set[tuple[str, str]]:
         return set(self._handlers)
 
-    def apply(self, events: Iterable[Event], store: StateStore) -> None:
-        """Applies a batch of events in order, then the handler sets' end-of-batch steps."""
+    def apply(
+        self, events: Sequence[Event], store: StateStore, pause: Callable[[], None] | None = None
+    ) -> None:
+        """Applies a batch of events in order, then the handler sets' end-of-batch steps;
+        ``pause`` is called between chunks of events (see :mod:`indexer.priority`)."""
         handlers = self._handlers
-        for event in events:
+        for event in chain.from_iterable(chunks(events, pause)):
             handler = handlers.get((event.contract, event.name))
             if handler is not None:
                 handler(event, store)

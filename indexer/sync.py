@@ -8,7 +8,8 @@ under it was replaced, then
   another decodes them, a third applies their handlers to detached state stores (where no
   handler needs a stored row), and the writer inserts a range's ``events`` rows from a worker
   thread while it waits for those handlers, then flushes the store (SQLite's and psycopg2's C
-  code runs without the GIL); on SQLite, WAL checkpoints run after each commit in a thread of
+  code runs without the GIL) while the decode and handler threads wait between two chunks
+  (:mod:`indexer.priority`); on SQLite, WAL checkpoints run after each commit in a thread of
   their own (:mod:`indexer.checkpoint`);
 * follows unfinal blocks up to the head block by block: it fetches their headers, checks that
   each builds on the previous one and that every log belongs to those very blocks, remembers
@@ -26,7 +27,9 @@ import sys
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, select
@@ -41,6 +44,7 @@ from indexer.db import DatabaseError, schema_is_current
 from indexer.decode import EVENT_COLUMNS, Event, EventDecoder
 from indexer.errors import ChainMismatchError
 from indexer.handlers import default_registry
+from indexer.priority import WriterFirst
 from indexer.ranges import RangeSizer
 from indexer.reader import Fetched, RangeReader
 from indexer.registry import Registry
@@ -300,18 +304,23 @@ class Indexer:
         ahead: deque[Future[Fetched]] = deque()
         next_first = start
         cache = RowCache()  # this pass's commits are the only writes meanwhile
+        writer_first = WriterFirst()  # the threads ahead wait while the writer flushes
         try:
             while True:
                 # keep a few ranges requested ahead of the one being written
                 while next_first <= to_block and len(ahead) < _READ_AHEAD and not stop.is_set():
                     last = min(to_block, next_first + self.sizer.size - 1)
                     fetching = fetcher.submit(self.reader.fetch, next_first, last)
-                    ahead.append(decoder.submit(self._decoded, fetching, applier))
+                    ahead.append(
+                        decoder.submit(self._decoded, fetching, applier, writer_first.pause)
+                    )
                     next_first = last + 1
                 if not ahead:
                     break
                 fetched = ahead.popleft().result()
-                written = self._commit(fetched, journal=False, cache=cache)
+                written = self._commit(
+                    fetched, journal=False, cache=cache, flushing=writer_first.flushing
+                )
                 result.blocks += fetched.last - fetched.first + 1
                 result.events += written
                 bar.update(fetched.last - fetched.first + 1)
@@ -336,21 +345,24 @@ class Indexer:
         )
         return result
 
-    def _decoded(self, fetching: Future[Fetched], applier: ThreadPoolExecutor) -> Fetched:
+    def _decoded(
+        self, fetching: Future[Fetched], applier: ThreadPoolExecutor, pause: Callable[[], None]
+    ) -> Fetched:
         """The range decoded, its handlers handed to the ``applier`` thread (see
-        :meth:`_applied`), so the next range is decoded meanwhile."""
-        fetched = self.reader.decode(fetching.result())
+        :meth:`_applied`), so the next range is decoded meanwhile; both pause while the writer
+        flushes (:mod:`indexer.priority`)."""
+        fetched = self.reader.decode(fetching.result(), pause)
         assert fetched.events is not None
-        fetched.state = applier.submit(self._applied, fetched.events)
+        fetched.state = applier.submit(self._applied, fetched.events, pause)
         return fetched
 
-    def _applied(self, events: list[Event]) -> StateStore | None:
+    def _applied(self, events: list[Event], pause: Callable[[], None]) -> StateStore | None:
         """A range's handlers applied to a detached store, ahead of its transaction, so that
         writing it only has to flush that store; None if a handler needs stored rows, which
         the ranges before it may still be writing (its handlers then run in the writer)."""
         store = StateStore(None, self.chain_id)
         try:
-            self.registry.apply(events, store)
+            self.registry.apply(events, store, pause)
         except NeedsDatabase:
             return None
         store.prepare()
@@ -389,9 +401,16 @@ class Indexer:
 
     # ------------------------------------------------------------------ the one write path
 
-    def _commit(self, fetched: Fetched, journal: bool, cache: RowCache | None = None) -> int:
+    def _commit(
+        self,
+        fetched: Fetched,
+        journal: bool,
+        cache: RowCache | None = None,
+        flushing: Callable[[], AbstractContextManager[None]] = nullcontext,
+    ) -> int:
         """Writes a fetched range in one transaction; returns the events stored. ``cache``
-        (final ranges only) serves stored rows and learns the rows written once committed."""
+        (final ranges only) serves stored rows and learns the rows written once committed;
+        ``flushing`` wraps the store's flush (the backfill's :class:`WriterFirst`)."""
         decoded, rows = fetched.events, fetched.rows
         if decoded is None or rows is None:
             decoded, rows = self.decoder.decode_rows(fetched.logs, self.chain_id)
@@ -408,7 +427,8 @@ class Indexer:
                 if ahead is not None:
                     store = ahead
                     store.attach(conn, before_io=inserting.wait, cache=cache)
-                    store.flush()
+                    with flushing():
+                        store.flush()
                 elif journal:
                     store = StateStore(conn, self.chain_id, before_io=inserting.wait)
                     by_block: dict[int, list[Event]] = defaultdict(list)
@@ -420,7 +440,8 @@ class Indexer:
                 else:
                     store = StateStore(conn, self.chain_id, before_io=inserting.wait, cache=cache)
                     self.registry.apply(decoded, store)
-                    store.flush()
+                    with flushing():
+                        store.flush()
             self.guard.remember(conn, fetched.headers)
         if cache is not None:
             cache.committed(store)
