@@ -72,7 +72,7 @@ class RowCache:
     never interrupt. Past ``limit`` rows it starts over empty (a miss only costs a read).
     """
 
-    def __init__(self, limit: int = 200_000) -> None:
+    def __init__(self, limit: int = 100_000) -> None:
         self.limit = limit
         self._rows: dict[Table, dict[Key, dict[str, Any]]] = {}
         self._size = 0
