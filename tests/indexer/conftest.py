@@ -68,6 +68,25 @@ def database_url(new_database, backend) -> str:
 
 
 @pytest.fixture
+def engine(database_url) -> Iterator[Engine]:
+    """An engine on a migrated database of each backend."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def sqlite_scratch(tmp_path_factory) -> Iterator[Engine]:
+    """One migrated SQLite file per test module, for property tests whose examples each roll
+    their transaction back."""
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('scratch') / 'scratch.sqlite'}")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def rpc_url(chain) -> str:
     return chain.provider.uri
 

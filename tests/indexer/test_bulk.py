@@ -12,51 +12,20 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from indexer.bulk import BackgroundInsert, insert_dicts, insert_tuples, tuple_writer
-from indexer.db import make_engine, migrate
 from indexer.decode import EVENT_COLUMNS
 from indexer.schema import attestations, events
-from tests.indexer.rows import event_row
+from tests.indexer.rows import attestation, event_row
 
 AWKWARD = ["", "tab\there", "new\nline", "back\\slash \\N", "cr\rlf\r\n", "ünïcødé ✓", "'\"quotes"]
 
 
-@pytest.fixture
-def engine(database_url):
-    engine = make_engine(database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
 def test_awkward_text_nulls_and_big_numbers_round_trip(engine):
-    rows = []
-    for i, text in enumerate(AWKWARD):
-        rows.append(
-            {
-                "uid": f"0x{i:064x}",
-                "account": "0x" + "aa" * 20,
-                "epoch": i,
-                "kind": 1,
-                "amount": 2**255 + i if i % 2 else i,
-                "attester": "0x" + "bb" * 20,
-                "submitter": "0x" + "cc" * 20,
-                "block_number": 10 + i,
-                "log_index": i,
-                "tx_hash": "0x" + "dd" * 32,
-                "revoked": bool(i % 2),
-                "revoked_reason": text if i % 3 else None,
-                "revoker": None,
-                "revoked_block": None,
-                "revoked_tx": None,
-            }
-        )
+    rows = [attestation(i, text if i % 3 else None) for i, text in enumerate(AWKWARD)]
     with engine.begin() as conn:
         insert_dicts(conn, attestations, rows, {"chain_id": 9})
     with engine.connect() as conn:
-        stored = [
-            dict(r)
-            for r in conn.execute(select(attestations).order_by(attestations.c.epoch)).mappings()
-        ]
+        query = select(attestations).order_by(attestations.c.log_index)
+        stored = [dict(r) for r in conn.execute(query).mappings()]
     assert stored == [{**r, "chain_id": 9} for r in rows]
 
 
@@ -117,21 +86,13 @@ def test_a_failing_caller_still_waits_for_the_insert_before_rolling_back(engine)
         assert conn.execute(select(func.count()).select_from(events)).scalar() == 0
 
 
-@pytest.fixture(scope="module")
-def sqlite_events(tmp_path_factory):
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('bulk') / 'bulk.sqlite'}")
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
 @settings(max_examples=30, deadline=None)
 @given(count=st.integers(0, 2_600), block=st.integers(0, 2**62))
-def test_sqlite_multirow_statements_store_every_row_once_in_order(sqlite_events, count, block):
+def test_sqlite_multirow_statements_store_every_row_once_in_order(sqlite_scratch, count, block):
     """SQLite gets hundreds of rows per statement: whatever the count, with or without a
     remainder after the last full statement, each row lands once, exactly as given."""
     rows = [event_row(i, block) for i in range(count)]
-    with sqlite_events.connect() as conn:
+    with sqlite_scratch.connect() as conn:
         transaction = conn.begin()
         insert_tuples(conn, events, EVENT_COLUMNS, rows, convert=False)
         stored = conn.exec_driver_sql(
@@ -141,9 +102,9 @@ def test_sqlite_multirow_statements_store_every_row_once_in_order(sqlite_events,
     assert [tuple(r) for r in stored] == rows
 
 
-def test_sqlite_refuses_integers_beyond_64_bits_outside_uint256_columns(sqlite_events):
+def test_sqlite_refuses_integers_beyond_64_bits_outside_uint256_columns(sqlite_scratch):
     rows = [event_row(i) for i in range(1_000)] + [event_row(1_000, 2**63)]
-    with pytest.raises(OverflowError), sqlite_events.begin() as conn:
+    with pytest.raises(OverflowError), sqlite_scratch.begin() as conn:
         insert_tuples(conn, events, EVENT_COLUMNS, rows, convert=False)
-    with sqlite_events.connect() as conn:
+    with sqlite_scratch.connect() as conn:
         assert conn.execute(select(func.count()).select_from(events)).scalar() == 0

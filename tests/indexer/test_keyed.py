@@ -13,40 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.dialects import sqlite
 
 from indexer.bulk import _select_sql, insert_dicts, select_by_keys, update_tuples
-from indexer.db import make_engine, migrate
 from indexer.schema import attestations, epoch_point_balances, vault_epochs
 from indexer.store import key_columns
+from tests.indexer.rows import attestation
 
 CHAIN, OTHER = 5, 6
 AWKWARD = ["", "tab\there", "new\nline", "back\\slash \\N", "ünïcødé ✓", "'\"quotes"]
-
-
-@pytest.fixture
-def engine(database_url):
-    engine = make_engine(database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
-def attestation(i: int, reason: str | None = None) -> dict:
-    return {
-        "uid": f"0x{i:064x}",
-        "account": f"0x{i % 7:040x}",
-        "epoch": i % 3,
-        "kind": i % 6,
-        "amount": 2**255 + i if i % 2 else i,
-        "attester": "0x" + "bb" * 20,
-        "submitter": "0x" + "cc" * 20,
-        "block_number": 10 + i,
-        "log_index": i,
-        "tx_hash": "0x" + "dd" * 32,
-        "revoked": reason is not None,
-        "revoked_reason": reason,
-        "revoker": None if reason is None else "0x" + "ee" * 20,
-        "revoked_block": None if reason is None else 99,
-        "revoked_tx": None,
-    }
 
 
 def vault_epoch(epoch: int, funded: int) -> dict:
@@ -162,26 +134,20 @@ def test_an_update_must_name_every_column(engine):
         update_tuples(conn, attestations, columns[:-1], [t[:-1] for t in tuples])
 
 
-@pytest.fixture(scope="module")
-def sqlite_keyed(tmp_path_factory):
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('keyed') / 'keyed.sqlite'}")
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
 @settings(max_examples=25, deadline=None)
 @given(
     stored=st.integers(0, 1_500),
     asked=st.sets(st.integers(0, 2_000), max_size=1_200),
     amounts=st.integers(0, 2**256 - 1),
 )
-def test_any_number_of_keys_reads_and_rewrites_each_row_once(sqlite_keyed, stored, asked, amounts):
+def test_any_number_of_keys_reads_and_rewrites_each_row_once(
+    sqlite_scratch, stored, asked, amounts
+):
     """Keys go in statements of a few hundred: whatever their number, each asked row that
     exists is read once and rewritten once, and no other row changes."""
     keys = key_columns(epoch_point_balances)
     rows = [{"epoch": i % 4, "account": f"0x{i:040x}", "balance": i} for i in range(stored)]
-    with sqlite_keyed.connect() as conn:
+    with sqlite_scratch.connect() as conn:
         transaction = conn.begin()
         insert_dicts(conn, epoch_point_balances, rows, {"chain_id": CHAIN})
         wanted = [(i % 4, f"0x{i:040x}") for i in sorted(asked)]

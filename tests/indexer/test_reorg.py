@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from indexer import cursor as cursors
 from indexer.cursor import Cursor
-from indexer.db import make_engine, migrate
 from indexer.errors import ReorgTooDeepError
 from indexer.reorg import ReorgGuard
 from indexer.rpc import BlockHeader
@@ -27,14 +26,6 @@ def chain(fork_at: int, length: int, branch: str) -> dict[int, BlockHeader]:
         out[n] = BlockHeader(n, h, parent, n)
         parent = h
     return out
-
-
-@pytest.fixture
-def engine(database_url):
-    engine = make_engine(database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 def index(engine, guard: ReorgGuard, headers: dict[int, BlockHeader], upto: int) -> Cursor:

@@ -6,21 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from indexer.bulk import select_by_keys
-from indexer.db import make_engine, migrate
 from indexer.errors import DatabaseStateError
 from indexer.schema import attestations, identities, point_balances
 from indexer.store import NeedsDatabase, RowCache, StateStore, prune_journal, undo_above
 
 CHAIN = 7
 ALICE, BOB = "0x" + "a1" * 20, "0x" + "b0" * 20
-
-
-@pytest.fixture
-def engine(database_url):
-    engine = make_engine(database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 def identity(token: int, owner: str, labels: int = 0) -> dict:
