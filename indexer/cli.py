@@ -59,17 +59,6 @@ def _settings(ctx: click.Context) -> IndexerSettings:
     return IndexerSettings.load(params.get("config_file"), **overrides)
 
 
-def _rpc(settings: IndexerSettings) -> RpcClient:
-    return RpcClient(
-        settings.rpc_url,
-        rate=settings.rate_limit,
-        timeout=settings.request_timeout,
-        max_attempts=settings.max_attempts,
-        backoff_base=settings.backoff_base,
-        backoff_max=settings.backoff_max,
-    )
-
-
 @contextmanager
 def _stop_on_signals() -> Iterator[threading.Event]:
     """The first Ctrl-C or SIGTERM asks for a clean stop; a second Ctrl-C interrupts."""
@@ -135,7 +124,7 @@ def cli(ctx: click.Context, once: bool, log_level: str | None, **_: Any) -> None
         return
     with _user_errors():
         settings = _settings(ctx)
-        with _rpc(settings) as rpc:
+        with RpcClient.from_settings(settings) as rpc:
             manifest = manifest_for(settings, rpc.chain_id())
             engine = make_engine(settings.database_url)
             indexer: Indexer | None = None

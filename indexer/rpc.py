@@ -19,12 +19,15 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 import msgspec
 
 from indexer.errors import IndexerError
+
+if TYPE_CHECKING:
+    from indexer.config import IndexerSettings
 
 
 class RpcUnavailableError(IndexerError):
@@ -195,6 +198,18 @@ class RpcClient:
             limits=httpx.Limits(max_connections=4, max_keepalive_connections=4),
             # a plain-HTTP node needs no TLS context, whose certificates take 30-80 ms to load
             verify=not url.startswith("http://"),
+        )
+
+    @classmethod
+    def from_settings(cls, settings: IndexerSettings) -> RpcClient:
+        """The client the settings describe (URL, rate ceiling, timeout, retries)."""
+        return cls(
+            settings.rpc_url,
+            rate=settings.rate_limit,
+            timeout=settings.request_timeout,
+            max_attempts=settings.max_attempts,
+            backoff_base=settings.backoff_base,
+            backoff_max=settings.backoff_max,
         )
 
     def close(self) -> None:

@@ -30,8 +30,14 @@ from planet.typed_data import (
 )
 
 ZERO = "0x" + "00" * 20
-DAY = 24 * 60 * 60
+HOUR = 60 * 60
+DAY = 24 * HOUR
+NATIVE_PRICE = 10**15
+TOKEN_PRICE = 5 * 10**6  # 5 USDT, 6 decimals
 UINT64_MAX = 2**64 - 1
+#: What :meth:`Planet.random_step` and :meth:`Planet.random_pass_step` can do.
+STEP_ACTIONS = ("attest", "batch", "revoke", "metadata", "verify", "label", "relayed", "recovery")
+PASS_ACTIONS = ("create", "mint", "renew", "transfer", "cap", "pause", "price", "withdraw", "admin")
 
 
 @dataclass
@@ -265,15 +271,13 @@ class Planet:
         royalty = rng.randrange(0, 1001) if transferable else 0
         return PassTerms(currency, price, supply, limit, 0, transferable, royalty, uri)
 
-    def random_pass_step(self) -> None:
-        """One random valid CommunityPass action; creates a pass if there is none."""
+    def random_pass_step(self, action: str | None = None) -> None:
+        """One valid CommunityPass action (of :data:`PASS_ACTIONS`, random if not named, its
+        details random); creates a pass if there is none."""
         rng = self.rng
         creators = self.funded_holders()
         ids = list(self.pass_ids)
-        action = rng.choices(
-            ["create", "mint", "renew", "transfer", "cap", "pause", "price", "withdraw", "admin"],
-            weights=[3, 10, 3, 3, 1, 1, 1, 2, 1],
-        )[0]
+        action = action or rng.choices(PASS_ACTIONS, weights=[3, 10, 3, 3, 1, 1, 1, 2, 1])[0]
         if action == "create" or not ids:
             self.create_pass(rng.choice(creators), self.random_terms())
         elif action == "mint":
@@ -449,13 +453,12 @@ class Planet:
         for _ in range(steps):
             self.random_step()
 
-    def random_step(self) -> None:
+    def random_step(self, action: str | None = None) -> None:
+        """One valid Identity or ContributionPoints action (of :data:`STEP_ACTIONS`, random if
+        not named, its details random); a metadata update when the named one cannot be done."""
         rng = self.rng
         holders = self.funded_holders()
-        action = rng.choices(
-            ["attest", "batch", "revoke", "metadata", "verify", "label", "relayed", "recovery"],
-            weights=[5, 3, 2, 2, 1, 2, 1, 1],
-        )[0]
+        action = action or rng.choices(STEP_ACTIONS, weights=[5, 3, 2, 2, 1, 2, 1, 1])[0]
         live = [u for u in self.uids if u not in self.revoked]
         if action == "attest" and holders:
             self.attest(rng.choice(holders))
@@ -482,6 +485,135 @@ class Planet:
                 self.set_recovery(user, rng.choice(others))
         else:
             self.set_metadata(rng.choice(holders)) if holders else None
+
+
+# ---------------------------------------------------------------------- scripted activity
+
+
+def pass_activity(planet: Planet) -> dict[str, int]:
+    """Every CommunityPass action at least once, then random ones; returns the scripted ids."""
+    users, admin = planet.actors.users, planet.actors.admin
+    cp = planet.community_pass.functions
+    usdt = planet.erc20.address
+    ids = {
+        "lifetime": planet.create_pass(
+            users[0], PassTerms(ZERO, NATIVE_PRICE, 10, 3, uri="ipfs://pass/lifetime")
+        ),
+        "tradable": planet.create_pass(
+            users[1],
+            PassTerms(usdt, TOKEN_PRICE, UINT64_MAX, UINT64_MAX, 0, True, 750, "ipfs://pass/t"),
+        ),
+        "daily": planet.create_pass(
+            users[2], PassTerms(ZERO, NATIVE_PRICE, 100, 1, DAY, uri="ipfs://pass/daily")
+        ),
+        "monthly": planet.create_pass(
+            users[3], PassTerms(usdt, TOKEN_PRICE, 100, 1, 30 * DAY, uri="ipfs://pass/monthly")
+        ),
+        "free": planet.create_pass(users[0], PassTerms(ZERO, 0, 5, 2, uri="ipfs://pass/free")),
+    }
+    lifetime, tradable, daily, monthly = (
+        ids[k] for k in ("lifetime", "tradable", "daily", "monthly")
+    )
+    planet.mint_pass(users[1], lifetime, 2, users[1].address)  # native
+    planet.mint_pass(users[2], lifetime, 1, users[4].address)  # a gift
+    planet.mint_pass(users[4], tradable, 4, users[4].address)  # ERC-20
+    planet.mint_pass(users[5], tradable, 2, users[5].address)
+    planet.mint_pass(users[0], daily, 1, users[0].address)  # lapses when time moves
+    planet.mint_pass(users[1], monthly, 1, users[1].address)  # ERC-20 subscription
+    planet.mint_pass(users[2], monthly, 2, users[3].address)  # a gifted subscription
+    planet.mint_pass(users[3], ids["free"], 2, users[3].address)  # free: no proceeds
+    planet.renew_pass(users[4], monthly, users[1].address, 2)  # someone else renews
+    planet.send(  # a transferable pass moves, once alone and once in a batch
+        cp.safeTransferFrom(users[4].address, users[5].address, tradable, 1, b""), users[4]
+    )
+    planet.send(
+        cp.safeBatchTransferFrom(
+            users[5].address, planet.fresh_address(), [tradable, tradable], [1, 0], b""
+        ),
+        users[5],
+    )
+    planet.send(cp.lowerSupplyCap(lifetime, 6), users[0])
+    planet.send(cp.setSalesPaused(daily, True), users[2])
+    planet.send(cp.setPrice(lifetime, 3 * NATIVE_PRICE), users[0])
+    planet.mint_pass(users[5], lifetime, 1, users[5].address)  # at the new price
+    planet.withdraw(users[0], ZERO)
+    planet.withdraw(users[1], usdt, users[2].address)  # withdrawTo
+    # fees follow the treasury current at each sale
+    planet.send(cp.setTreasury(users[5].address), admin)
+    planet.send(cp.setPlatformFee(900), admin)
+    planet.mint_pass(users[2], tradable, 1, users[2].address)
+    ids["after_fee"] = planet.create_pass(
+        users[4], PassTerms(ZERO, NATIVE_PRICE, 20, 4, uri="ipfs://pass/after-fee")
+    )
+    planet.mint_pass(users[0], ids["after_fee"], 3, users[0].address)
+    planet.withdraw(admin, usdt)
+    planet.send(cp.setTreasury(admin.address), admin)
+    for _ in range(25):
+        planet.random_pass_step()
+    return ids
+
+
+def vault_activity(planet: Planet, between: int = 6) -> None:
+    """Fund, propose, veto, re-propose, wait out the challenge, claim, claimMany, sweep (with
+    ``between`` random pass steps after each phase)."""
+    rng, users = planet.rng, planet.actors.users
+    vault = planet.vault.functions
+    current = vault.currentEpoch().call()
+    assert current >= 3, "genesis lies three weeks back"
+
+    def pool(epoch: int) -> int:
+        return vault.epochInfo(epoch).call()[2][0]
+
+    def interlude() -> None:
+        for _ in range(between):
+            planet.random_pass_step()
+
+    for epoch in (0, 1, 2, current):
+        for _ in range(rng.randrange(1, 3)):
+            planet.fund(epoch, rng.randrange(10**16, 10**18))
+    planet.fund(2**200 + 7, 1)  # any epoch may be funded, even one far beyond 64 bits
+    interlude()
+
+    common = users[0].address  # in both trees: claims two epochs at once
+    planet.propose(1, {common: 10**15, **planet.random_rewards(pool(1), 3)})
+    planet.veto(1, "counted a wash trade")
+    rewards_1 = {common: 2 * 10**15, **planet.random_rewards(pool(1), 4)}
+    planet.propose(1, rewards_1)
+    rewards_2 = {common: 3 * 10**15, **planet.random_rewards(pool(2), 3)}
+    planet.propose(2, rewards_2)
+    interlude()
+
+    planet.travel(HOUR + 1)  # past the challenge period
+    planet.claim_many([1, 2], common)
+    for account in list(rewards_1)[1:-1]:  # one account of epoch 1 never claims
+        planet.claim(1, account)
+    planet.claim(2, list(rewards_2)[1], planet.user(common))
+    planet.sweep(0, current)  # no root ever: its window closed a week after it ended
+    interlude()
+
+    planet.travel(7 * DAY + HOUR)  # past epoch 1 and 2's claim windows
+    later = vault.currentEpoch().call()
+    planet.sweep(1, later)
+    planet.sweep(2, later)
+    planet.fund(later, 10**17)
+    planet.propose(current, planet.random_rewards(pool(current), 3))
+    planet.veto(current, "distribution file does not match")
+    interlude()
+
+
+def full_activity(planet: Planet) -> dict[str, int]:
+    planet.random_activity(8)  # identities for every user, some points
+    ids = pass_activity(planet)
+    vault_activity(planet)
+    # after the time travel: a lapsed subscription renewed from now, more sales
+    cp = planet.community_pass.functions
+    planet.send(cp.setSalesPaused(ids["daily"], False), planet.actors.users[2])
+    planet.renew_pass(planet.actors.users[3], ids["daily"], planet.actors.users[0].address, 3)
+    planet.mint_pass(planet.actors.users[4], ids["daily"], 1, planet.actors.users[4].address)
+    for _ in range(10):
+        planet.random_step()
+        planet.random_pass_step()
+    return ids
 
 
 def address_of(address: str) -> str:

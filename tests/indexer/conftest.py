@@ -22,6 +22,7 @@ from planet.deploy_config import NetworkSettings
 from planet.epochs import EPOCH_DURATION, week_start
 from planet.manifest import Manifest, manifest_path
 from tests.indexer.activity import Actors, Planet
+from tests.indexer.harness import close_indexer, open_indexer
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 BACKENDS = ["sqlite", "postgresql"]
@@ -154,22 +155,20 @@ def make_indexer(manifest) -> Iterator[Callable[[IndexerSettings], tuple[Indexer
     opened: list[tuple[Indexer, RpcClient, Engine]] = []
 
     def make(settings: IndexerSettings) -> tuple[Indexer, Engine]:
-        rpc = RpcClient(
-            settings.rpc_url,
-            rate=settings.rate_limit,
-            timeout=settings.request_timeout,
-            max_attempts=settings.max_attempts,
-            backoff_base=settings.backoff_base,
-            backoff_max=settings.backoff_max,
-        )
-        engine = make_engine(settings.database_url)
-        migrate(engine)
-        indexer = Indexer(settings, rpc, engine, manifest)
-        opened.append((indexer, rpc, engine))
+        opened.append(open_indexer(settings, manifest))
+        indexer, _, engine = opened[-1]
         return indexer, engine
 
     yield make
-    for indexer, rpc, engine in opened:
-        indexer.close()
-        rpc.close()
-        engine.dispose()
+    for parts in opened:
+        close_indexer(*parts)
+
+
+@pytest.fixture
+def planet_with_token(planet, project, accounts) -> Planet:
+    """The planet helper with a USDT-like MockERC20 that passes may be priced in."""
+    token = accounts[0].deploy(project.MockERC20, "Tether USD", "USDT", 6)
+    abi = project.MockERC20.contract_type.model_dump(mode="json", by_alias=True)["abi"]
+    planet.erc20 = planet.w3.eth.contract(address=str(token.address), abi=abi)
+    planet.currencies.add(str(token.address).lower())
+    return planet
