@@ -9,6 +9,7 @@ ask the contracts about all of it.
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +71,22 @@ class Planet:
     fundings: list[tuple[int, str, int]] = field(default_factory=list)  # (epoch, funder, amount)
     _counter: int = 0
 
+    #: What the helper has learnt of the chain (see :meth:`remember`).
+    KNOWLEDGE = (
+        "tokens",
+        "recoverers",
+        "uids",
+        "revoked",
+        "addresses",
+        "tx_hashes",
+        "currencies",
+        "withdrawn",
+        "epochs",
+        "trees",
+        "proposals",
+        "fundings",
+    )
+
     def __post_init__(self) -> None:
         self.identity = self._contract("Identity")
         self.points = self._contract("ContributionPoints")
@@ -78,6 +95,16 @@ class Planet:
         self.chain_id = self.manifest.chain_id
         self.addresses.update(u.address.lower() for u in self.actors.users)
         self.addresses.add(self.actors.admin.address.lower())  # treasury and vault roles
+
+    def remember(self) -> dict[str, Any]:
+        """What the helper knows of the chain now, for :meth:`forget_since` once the chain is
+        rewound to this point (``evm_revert``, ``anvil_reorg``)."""
+        return {name: copy.copy(getattr(self, name)) for name in self.KNOWLEDGE}
+
+    def forget_since(self, remembered: dict[str, Any]) -> None:
+        """Back to what :meth:`remember` returned: the transactions since are gone."""
+        for name, value in remembered.items():
+            setattr(self, name, copy.copy(value))
 
     def _contract(self, name: str) -> Any:
         record = self.manifest.contract(name)

@@ -283,6 +283,12 @@ def assert_vault_mirrors_chain(engine: Engine, planet: Planet) -> None:
     assert [(r.epoch, r.funder, r.amount) for r in fundings] == planet.fundings
 
 
+def stored_tx_hashes(engine: Engine) -> set[str]:
+    """The transactions the ``events`` table holds logs of."""
+    with engine.connect() as conn:
+        return set(conn.execute(select(events.c.tx_hash)).scalars())
+
+
 def table_rows(engine: Engine) -> dict[str, Any]:
     """Every mirrored row (events and derived state) plus the cursor position, for comparing
     two databases filled from the same chain."""

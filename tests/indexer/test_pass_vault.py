@@ -4,15 +4,13 @@ to what the contracts answer; a reorg that drops pass sales and a vault claim mu
 
 from __future__ import annotations
 
-import copy
-
 from eth_utils import keccak
 from sqlalchemy import select
 
-from indexer.schema import events, pass_holdings, pass_proceeds, passes, vault_claims
+from indexer.schema import pass_holdings, pass_proceeds, passes, vault_claims
 from planet.passes import PassTerms
 from tests.indexer.activity import DAY, HOUR, NATIVE_PRICE, TOKEN_PRICE, ZERO, Planet, full_activity
-from tests.indexer.compare import assert_mirrors_chain, table_rows
+from tests.indexer.compare import assert_mirrors_chain, stored_tx_hashes, table_rows
 
 
 def _access_states(engine, planet: Planet) -> set[bool]:
@@ -60,16 +58,6 @@ def test_passes_and_vault_mirror_the_chain(
     assert table_rows(reference_engine) == table_rows(engine)
 
 
-def _bookkeeping(planet: Planet) -> dict:
-    keys = ("tokens", "addresses", "withdrawn", "epochs", "trees", "proposals", "fundings")
-    return {k: copy.copy(getattr(planet, k)) for k in keys}
-
-
-def _tx_hashes(engine) -> set[str]:
-    with engine.connect() as conn:
-        return set(conn.execute(select(events.c.tx_hash)).scalars())
-
-
 def _holding_keys(engine) -> set[tuple[int, str]]:
     with engine.connect() as conn:
         return {
@@ -101,7 +89,7 @@ def test_reorg_drops_pass_mints_and_a_vault_claim(
     indexer, engine = make_indexer(settings_for(database_url, finality=10))
     indexer.poll()
     fork = w3.eth.block_number
-    saved = _bookkeeping(planet)
+    saved = planet.remember()
 
     # blocks to orphan: a native mint, an ERC-20 subscription (after the token's own mint and
     # approve, which the indexer does not read), a claim
@@ -112,14 +100,13 @@ def test_reorg_drops_pass_mints_and_a_vault_claim(
     ]
     depth = w3.eth.block_number - fork
     indexer.poll()
-    assert set(orphaned) <= _tx_hashes(engine)
+    assert set(orphaned) <= stored_tx_hashes(engine)
     gone_holdings = {(lifetime, users[4].address.lower()), (monthly, users[5].address.lower())}
     assert gone_holdings <= _holding_keys(engine)
     assert (1, users[2].address.lower()) in _claim_keys(engine)
 
     # the replacement history: another mint, and the other account's claim
-    for key, value in saved.items():
-        setattr(planet, key, value)
+    planet.forget_since(saved)
     mint = planet.raw(
         planet.community_pass.functions.mint(lifetime, users[3].address, 1, NATIVE_PRICE),
         users[3],
@@ -141,7 +128,7 @@ def test_reorg_drops_pass_mints_and_a_vault_claim(
     result = indexer.poll()
 
     assert [r.ancestor.block_number for r in result.rewinds] == [fork]
-    stored = _tx_hashes(engine)
+    stored = stored_tx_hashes(engine)
     assert not set(orphaned) & stored
     assert {"0x" + keccak(hexstr=raw).hex() for raw in (mint, claim)} <= stored
     assert not gone_holdings & _holding_keys(engine)

@@ -7,30 +7,11 @@ disappear, replacement rows appear, and every derived table match the contracts 
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 from eth_utils import keccak
-from sqlalchemy import select
 
 from indexer.errors import ReorgTooDeepError
-from indexer.schema import events
-from tests.indexer.compare import assert_mirrors_chain
-
-
-def _tx_hashes(engine) -> set[str]:
-    with engine.connect() as conn:
-        return set(conn.execute(select(events.c.tx_hash)).scalars())
-
-
-def _bookkeeping(planet) -> dict:
-    keys = ("tokens", "recoverers", "uids", "revoked", "addresses")
-    return {k: copy.copy(getattr(planet, k)) for k in keys}
-
-
-def _restore(planet, saved: dict) -> None:
-    for key, value in saved.items():
-        setattr(planet, key, value)
+from tests.indexer.compare import assert_mirrors_chain, stored_tx_hashes
 
 
 def _orphan_candidates(planet) -> list[str]:
@@ -50,13 +31,13 @@ def test_anvil_reorg_replaces_indexed_blocks(planet, database_url, settings_for,
     indexer.poll()
     w3 = planet.w3
     fork = w3.eth.block_number
-    saved = _bookkeeping(planet)
+    saved = planet.remember()
     orphaned = _orphan_candidates(planet)
     indexer.poll()
-    assert set(orphaned) <= _tx_hashes(engine)
+    assert set(orphaned) <= stored_tx_hashes(engine)
 
     # the replacement history: another user's attestation and different labels
-    _restore(planet, saved)
+    planet.forget_since(saved)
     other = planet.funded_holders()[1]
     contribution, signature = planet.contribution(other.address)
     attest = planet.raw(
@@ -78,7 +59,7 @@ def test_anvil_reorg_replaces_indexed_blocks(planet, database_url, settings_for,
     result = indexer.poll()
 
     assert [r.ancestor.block_number for r in result.rewinds] == [fork]
-    stored = _tx_hashes(engine)
+    stored = stored_tx_hashes(engine)
     assert not set(orphaned) & stored
     assert {"0x" + keccak(hexstr=raw).hex() for raw in (attest, label)} <= stored
     assert_mirrors_chain(engine, planet)
@@ -92,14 +73,13 @@ def test_revert_to_a_shorter_chain_with_other_transactions(
     indexer.poll()
     w3 = planet.w3
     snapshot = w3.provider.make_request("evm_snapshot", [])["result"]
-    saved = _bookkeeping(planet)
+    saved = planet.remember()
     orphaned = _orphan_candidates(planet)
     indexer.poll()
-    assert set(orphaned) <= _tx_hashes(engine)
+    assert set(orphaned) <= stored_tx_hashes(engine)
 
     assert w3.provider.make_request("evm_revert", [snapshot])["result"] is True
-    _restore(planet, saved)
-    planet.tx_hashes = planet.tx_hashes[: -len(orphaned)]
+    planet.forget_since(saved)
     user = planet.funded_holders()[-1]
     planet.set_metadata(user)
     planet.batch([user.address, planet.actors.users[0].address])
@@ -107,7 +87,7 @@ def test_revert_to_a_shorter_chain_with_other_transactions(
     result = indexer.poll()
 
     assert len(result.rewinds) == 1
-    assert not set(orphaned) & _tx_hashes(engine)
+    assert not set(orphaned) & stored_tx_hashes(engine)
     assert_mirrors_chain(engine, planet)
 
 
