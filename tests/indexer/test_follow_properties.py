@@ -159,8 +159,8 @@ class Following(RuleBasedStateMachine):
         vault, now = self.planet.vault.functions, self._now()
         epochs = self._epochs()
         current = len(epochs) - 1
-        target = epochs[current][1][1]
-        if target[4] or (target[3] == PROPOSED and now >= target[2]):
+        _, (_, _, claimable_at, status, swept), _ = epochs[current][1]
+        if swept or (status == PROPOSED and now >= claimable_at):
             return  # the current epoch is final: nothing may be swept into it
         closed = [
             e
