@@ -11,7 +11,6 @@ from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 
 from api import errors
-from api.db import make_engine
 from api.deps import limit_ip
 from api.exchanges import Exchange, exchange_from_settings
 from api.routes import attestations, auth, communities, live, orders, posts, profiles, rewards
@@ -21,6 +20,7 @@ from api.services.chat_broker import make_broker
 from api.services.ratelimit import TokenBucket
 from api.services.rewards import Rewards
 from api.settings import ApiSettings
+from planet.store import make_engine
 
 
 class HealthOut(BaseModel):

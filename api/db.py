@@ -1,52 +1,18 @@
-"""The API's database: the indexer's engine setup (SQLite pragmas, psycopg2) and Alembic
-migrations for the API's own tables, with a version table apart from the indexer's so both
-programs migrate one database independently."""
+"""Database access for request handlers: one transaction per request, and the row lookups
+every router shares. Engines, tables and migrations are the store's (:mod:`planet.store`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from alembic import command
-from alembic.config import Config
 from fastapi import Request
 from sqlalchemy import Connection, Engine, RowMapping, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import NotFound
-from indexer.db import make_engine
 
-MIGRATIONS = Path(__file__).with_name("migrations")
-VERSION_TABLE = "api_alembic_version"
-
-__all__ = [
-    "MIGRATIONS",
-    "VERSION_TABLE",
-    "connection",
-    "in_transaction",
-    "insert_ignore",
-    "make_engine",
-    "migrate",
-    "one_on_chain",
-]
-
-
-def alembic_config(engine: Engine) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["engine"] = engine
-    return config
-
-
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Brings the API's tables to ``revision`` (idempotent)."""
-    command.upgrade(alembic_config(engine), revision)
-
-
-def downgrade(engine: Engine, revision: str) -> None:
-    command.downgrade(alembic_config(engine), revision)
+__all__ = ["connection", "in_transaction", "one_on_chain"]
 
 
 def connection(request: Request) -> Iterator[Connection]:
@@ -73,14 +39,6 @@ async def in_transaction(request: Request, work: Callable[[Connection], T]) -> T
             return work(conn)
 
     return await run_in_threadpool(run)
-
-
-def insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> bool:
-    """Inserts ``values`` unless a row with the same key exists; whether it inserted. One
-    statement (``ON CONFLICT DO NOTHING``) so a race between two requests never fails one."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    result = conn.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
 
 
 def one_on_chain(

@@ -18,7 +18,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from planet import logs
+from planet.core import logs
+from planet.core.errors import PlanetError
 
 log = logs.get("api")
 
@@ -35,7 +36,7 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-class ApiError(Exception):
+class ApiError(PlanetError):
     """A failure with a stable code and an HTTP status; raise it from services."""
 
     status: int = 400

@@ -11,18 +11,17 @@ import re
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from planet.core.names import EXCHANGE_NAMES, ExchangeName
+
 ENV_PREFIX = "PLANET_API_"
 INSTRUMENT = re.compile(r"^[A-Z0-9]{2,15}-[A-Z0-9]{2,15}$")
-#: The exchanges orders can go to (``api.exchanges``); fills record one of these names.
-ExchangeName = Literal["okx", "paper"]
-EXCHANGE_NAMES: tuple[str, ...] = get_args(ExchangeName)
 
 
 class ApiSettings(BaseSettings):

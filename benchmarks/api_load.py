@@ -46,8 +46,18 @@ from sqlalchemy import Engine, Table, insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from tqdm import tqdm
 
-from api.db import migrate as migrate_api
-from api.models import (
+from api.services import tokens
+from benchmarks import http_load
+from planet.core.epochs import EPOCH_DURATION
+from planet.store import MIRROR, OFFCHAIN, DatabaseError, make_engine, migrate
+from planet.store.mirror import (
+    epoch_point_balances,
+    identities,
+    pass_holdings,
+    passes,
+    point_balances,
+)
+from planet.store.offchain import (
     comments,
     live_attendance,
     live_messages,
@@ -57,18 +67,6 @@ from api.models import (
     post_views,
     posts,
 )
-from api.services import tokens
-from benchmarks import http_load
-from indexer.db import DatabaseError, make_engine
-from indexer.db import migrate as migrate_indexer
-from indexer.schema import (
-    epoch_point_balances,
-    identities,
-    pass_holdings,
-    passes,
-    point_balances,
-)
-from planet.epochs import EPOCH_DURATION
 
 CHAIN_ID = 31337
 SECRET = "benchmark-session-secret-0123456789abcdef"
@@ -462,8 +460,8 @@ def prepare(url: str, identities_n: int, posts_n: int, interactions_n: int) -> S
     """Migrates and seeds ``url``; a database that cannot be used stops with one line."""
     try:
         engine = make_engine(url)
-        migrate_indexer(engine)
-        migrate_api(engine)
+        migrate(engine, MIRROR)
+        migrate(engine, OFFCHAIN)
         try:
             return seed(engine, identities_n, posts_n, interactions_n)
         finally:

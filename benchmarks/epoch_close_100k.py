@@ -21,8 +21,13 @@ from pathlib import Path
 from eth_utils import keccak
 from sqlalchemy import Engine, insert
 
-from api.db import migrate as migrate_api
-from api.models import (
+from planet.core.epochs import EpochCalendar
+from planet.rewards import scoring
+from planet.rewards.close import build, relative_path, write_atomically
+from planet.rewards.inputs import collect
+from planet.store import MIRROR, OFFCHAIN, make_engine, migrate
+from planet.store.mirror import attestations, identities
+from planet.store.offchain import (
     comments,
     fills,
     live_attendance,
@@ -32,13 +37,6 @@ from api.models import (
     post_views,
     posts,
 )
-from indexer.db import make_engine
-from indexer.db import migrate as migrate_indexer
-from indexer.schema import attestations, identities
-from planet.epochs import EpochCalendar
-from planet.rewards import scoring
-from planet.rewards.close import build, relative_path, write_atomically
-from planet.rewards.inputs import collect
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAIN_ID = 31337
@@ -150,8 +148,8 @@ def main() -> None:
         where = args.keep or Path(scratch)
         where.mkdir(parents=True, exist_ok=True)
         engine = make_engine(f"sqlite:///{where / 'bench.sqlite'}")
-        migrate_indexer(engine)
-        migrate_api(engine)
+        migrate(engine, MIRROR)
+        migrate(engine, OFFCHAIN)
         began = time.perf_counter()
         seed(engine, args.accounts, random.Random(args.seed))
         print(f"seeded {args.accounts} identities in {time.perf_counter() - began:.1f} s")

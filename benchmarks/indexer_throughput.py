@@ -51,15 +51,14 @@ from sqlalchemy import text
 from web3 import Web3
 
 from indexer.config import IndexerSettings
-from indexer.db import make_engine, migrate
 from indexer.rpc import RpcClient
 from indexer.sync import Indexer
-from planet import logs
-from planet.deploy import deploy_all
-from planet.deploy_config import NetworkSettings
-from planet.epochs import EPOCH_DURATION, week_start
-from planet.manifest import Manifest
-from planet.typed_data import (
+from planet.chain.deploy import deploy_all
+from planet.chain.deploy_config import NetworkSettings
+from planet.core import logs
+from planet.core.epochs import EPOCH_DURATION, week_start
+from planet.core.manifest import Manifest
+from planet.core.typed_data import (
     CONTRIBUTION_TYPES,
     POINTS_DOMAIN,
     Contribution,
@@ -68,6 +67,7 @@ from planet.typed_data import (
     sign_registration,
     typed_digest,
 )
+from planet.store import MIRROR, make_engine, migrate
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 _DOMAIN_TYPEHASH = keccak(
@@ -271,7 +271,7 @@ def naive(rpc_url: str, manifest: Manifest, first: int, last: int, span: int, db
 def migrated(url: str) -> str:
     """A database with the indexer's schema: migrating is set-up, not throughput."""
     engine = make_engine(url)
-    migrate(engine)
+    migrate(engine, MIRROR)
     engine.dispose()
     return url
 

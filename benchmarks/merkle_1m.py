@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from planet.merkle import StandardMerkleTree
+from planet.core.merkle import StandardMerkleTree
 
 ROOT = Path(__file__).resolve().parents[1]
 OZ_SCRIPT = ROOT / "tools" / "merkle" / "oz_tree.mjs"

@@ -4,11 +4,11 @@ through reorgs, crashes and rate limits. The only writer of the mirrored chain t
 The file tree is the architecture: :mod:`~indexer.config` (settings), :mod:`~indexer.rpc`
 (JSON-RPC with rate limits and retries), :mod:`~indexer.ranges` (adaptive eth_getLogs spans),
 :mod:`~indexer.reader` (reading ranges ahead), :mod:`~indexer.decode` (logs to events),
-:mod:`~indexer.schema` and :mod:`~indexer.db` (tables, migrations), :mod:`~indexer.bulk`
+:mod:`~planet.store.mirror` and :mod:`~indexer.db` (tables, migrations), :mod:`~indexer.bulk`
 (hot-path inserts), :mod:`~indexer.store`, :mod:`~indexer.registry` and
 :mod:`~indexer.handlers` (derived state), :mod:`~indexer.cursor` (where indexing stands),
 :mod:`~indexer.reorg` (rewinds), :mod:`~indexer.sync` (backfill and follow) and
-:mod:`~indexer.cli` (``python -m indexer``).
+:mod:`~planet.commands.index` (``python -m indexer``).
 """
 
 from indexer.config import ConfigError, IndexerSettings

@@ -1,6 +1,6 @@
-"""``python -m indexer``: see :mod:`indexer.cli`."""
+"""``python -m indexer``: see :mod:`planet.commands.index`."""
 
-from indexer.cli import main
+from planet.commands.index import main
 
 if __name__ == "__main__":
     main()

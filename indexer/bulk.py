@@ -2,7 +2,7 @@
 
 A backfill writes tens of thousands of rows per commit; building SQLAlchemy parameter dicts for
 each costs more than SQLite's own work. Here rows are tuples in a fixed column order, only the
-columns whose SQLAlchemy type converts values (JSON, :class:`~indexer.schema.Uint256`) are
+columns whose SQLAlchemy type converts values (JSON, :class:`~planet.store.mirror.Uint256`) are
 converted, with that type's own bind processor, and the rows go to the driver in one call:
 ``executemany`` on SQLite (which runs in C), ``COPY ... FROM STDIN`` on psycopg2 (one stream
 instead of a statement per row). Other dialects fall back to SQLAlchemy's executemany.
@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Connection, Dialect, Table, and_, bindparam, select, tuple_
 
-from indexer.schema import Uint256
+from planet.store.mirror import Uint256
 
 _INT64_MAX = 2**63 - 1
 _SQLITE_ROWS_PER_STATEMENT = 500  # past a few hundred, longer statements gain nothing

@@ -18,7 +18,7 @@ import threading
 
 from sqlalchemy import Connection, Engine
 
-from planet import logs
+from planet.core import logs
 
 log = logs.get("indexer.checkpoint")
 

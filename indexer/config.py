@@ -18,13 +18,15 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from planet.core.errors import PlanetError
+
 ENV_PREFIX = "PLANET_INDEXER_"
 FinalityTag = Literal["safe", "finalized"]
 
 _file_values: ContextVar[dict[str, Any] | None] = ContextVar("_file_values", default=None)
 
 
-class ConfigError(ValueError):
+class ConfigError(PlanetError, ValueError):
     """A setting is missing, malformed or out of range; the message names the key to fix."""
 
 

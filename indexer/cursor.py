@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, insert, select, update
 
 from indexer.errors import DatabaseStateError
-from indexer.schema import cursors
+from planet.store.mirror import cursors
 
 NO_HASH = "0x" + "00" * 32
 

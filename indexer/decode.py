@@ -28,7 +28,7 @@ from eth_utils import keccak
 from indexer.errors import DecodeError
 from indexer.priority import chunks
 from indexer.rpc import Log
-from planet.manifest import Manifest
+from planet.core.manifest import Manifest
 
 
 class Event(msgspec.Struct, frozen=True, gc=False):

@@ -6,8 +6,10 @@ is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+from planet.core.errors import PlanetError
 
-class IndexerError(Exception):
+
+class IndexerError(PlanetError):
     """Base of every failure the indexer reports to its user."""
 
 

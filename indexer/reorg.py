@@ -22,8 +22,8 @@ from indexer import cursor as cursors
 from indexer.cursor import Cursor
 from indexer.errors import ReorgTooDeepError
 from indexer.rpc import BlockHeader
-from indexer.schema import events, recent_blocks
 from indexer.store import prune_journal, undo_above
+from planet.store.mirror import events, recent_blocks
 
 FetchHeader = Callable[[int], BlockHeader | None]
 

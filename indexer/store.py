@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Table, delete, select
 
 from indexer.bulk import dict_rows, insert_dicts, insert_tuples, select_by_keys, update_tuples
 from indexer.errors import DatabaseStateError
-from indexer.schema import DERIVED_TABLES, state_journal
+from planet.store.mirror import DERIVED_TABLES, state_journal
 
 Key = tuple[Any, ...]
 Op = tuple[int, dict[str, Any]]

@@ -40,7 +40,6 @@ from indexer.bulk import BackgroundInsert, tuple_writer
 from indexer.checkpoint import WalCheckpointer
 from indexer.config import IndexerSettings
 from indexer.cursor import NO_HASH, Cursor
-from indexer.db import DatabaseError, schema_is_current
 from indexer.decode import EVENT_COLUMNS, Event, EventDecoder
 from indexer.errors import ChainMismatchError
 from indexer.handlers import default_registry
@@ -50,11 +49,12 @@ from indexer.reader import Fetched, RangeReader
 from indexer.registry import Registry
 from indexer.reorg import ReorgGuard, Rewind
 from indexer.rpc import BlockHeader, RpcClient
-from indexer.schema import events as events_table
-from indexer.schema import sources
 from indexer.store import NeedsDatabase, RowCache, StateStore
-from planet import logs
-from planet.manifest import Manifest
+from planet.core import logs
+from planet.core.manifest import Manifest
+from planet.store import MIRROR, DatabaseError, schema_is_current
+from planet.store.mirror import events as events_table
+from planet.store.mirror import sources
 
 log = logs.get("indexer.sync")
 
@@ -119,9 +119,9 @@ class Indexer:
     def prepare(self) -> Cursor:
         """Checks that RPC, manifest and database describe one deployment; creates the cursor
         just below the first deployment block on a fresh database."""
-        if not schema_is_current(self.engine):
+        if not schema_is_current(self.engine, MIRROR):
             raise DatabaseError(
-                f"database {self.engine.url!r} is not migrated: run `python -m indexer migrate`"
+                f"database {self.engine.url!r} is not migrated: run `{MIRROR.command}`"
             )
         rpc_chain = self.rpc.chain_id()
         if rpc_chain != self.chain_id:
@@ -453,7 +453,7 @@ class Indexer:
 def manifest_for(settings: IndexerSettings, chain_id: int) -> Manifest:
     """The manifest named in the settings, or ``<manifest_dir>/<chain id>.json``; it must
     describe ``chain_id``, the chain the RPC serves."""
-    from planet.manifest import ManifestError, load, load_for_chain, manifest_path
+    from planet.core.manifest import ManifestError, load, load_for_chain, manifest_path
 
     if settings.manifest is not None:
         manifest = load(settings.manifest)

@@ -1,5 +1,8 @@
-"""Planet's shared Python core: what contracts, scripts, indexer and API must agree on.
+"""Planet's Python code below and above the indexer and the API, in layers.
 
-Epoch arithmetic, the EIP-712 typed data the contracts verify, and the deployment manifest
-live here once, so every program speaks of the chain the same way.
+From the bottom: :mod:`planet.core` (pure: epochs, typed data, Merkle trees, manifests, names,
+errors); :mod:`planet.store` (the database) and :mod:`planet.chain` (contracts and wallets);
+:mod:`planet.rewards` (the weekly close), beside the :mod:`indexer`; then the :mod:`api`; then
+:mod:`planet.commands` and :mod:`planet.demo` on top. Nothing imports upward; ``lint-imports``
+checks it.
 """

@@ -19,12 +19,13 @@ import click
 from ape import accounts, chain, networks, project
 from eth_account import Account
 
-from planet import deploy_config, logs
+from planet.chain import deploy_config
+from planet.chain.deploy import deploy_all
+from planet.commands.claim import ClaimError
+from planet.core import logs
+from planet.core.manifest import DEFAULT_DIR
 from planet.demo.client import DemoError
 from planet.demo.story import StoryConfig, StoryResult, run
-from planet.deploy import deploy_all
-from planet.manifest import DEFAULT_DIR
-from planet.rewards.claim import ClaimError
 from planet.rewards.close import CloseError
 
 WORKDIR = Path(".run/demo")

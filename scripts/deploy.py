@@ -12,9 +12,10 @@ import click
 from ape import chain, networks, project
 from ape.exceptions import ApeException
 
-from planet import deploy_config, logs
-from planet.deploy import DeployError, deploy_all, pick_account
-from planet.manifest import DEFAULT_DIR, ManifestError
+from planet.chain import deploy_config
+from planet.chain.deploy import DeployError, deploy_all, pick_account
+from planet.core import logs
+from planet.core.manifest import DEFAULT_DIR, ManifestError
 
 
 @click.command()

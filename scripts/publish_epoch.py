@@ -16,17 +16,18 @@ import click
 from ape import Contract, networks
 from ape.exceptions import ApeException
 
-from planet import logs
-from planet import manifest as manifests
-from planet.deploy import pick_account
+from planet.chain.deploy import pick_account
+from planet.chain.vault import VAULT_CONTRACT, ChainError, Vault, revert_name
+from planet.commands.epoch import close_options
+from planet.core import logs
+from planet.core import manifest as manifests
 from planet.rewards import scoring
-from planet.rewards.cli import close_options
 from planet.rewards.close import (
     CloseError,
     close_epoch,
     summary,
 )
-from planet.rewards.vault import VAULT_CONTRACT, ChainError, Vault, revert_name
+from planet.store import DatabaseError, make_engine
 
 
 class ApeProposer:
@@ -89,14 +90,12 @@ def cli(
     dry_run: bool,
 ) -> None:  # fmt: skip
     """Close EPOCH: score it, allocate its pool, write the file and propose the root."""
-    from indexer.db import make_engine
-    from indexer.errors import IndexerError
 
     logs.configure()
     try:
         config = scoring.load(config_path)
         engine = make_engine(database_url)
-    except (scoring.ScoringConfigError, IndexerError) as err:
+    except (scoring.ScoringConfigError, DatabaseError) as err:
         raise click.ClickException(str(err)) from None
     try:
         with networks.parse_network_choice(choice) as provider:

@@ -10,8 +10,8 @@ import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from planet.epochs import week_start
-from planet.typed_data import Registration
+from planet.core.epochs import week_start
+from planet.core.typed_data import Registration
 
 
 @pytest.fixture(scope="session")

@@ -51,7 +51,7 @@ from api.services.chat_broker import (
 )
 from api.services.identities import Identity
 from api.services.posts import PRIVATE
-from planet import logs
+from planet.core import logs
 
 log = logs.get("api.live")
 router = APIRouter(prefix="/live", tags=["live"])

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Select, bindparam, select
 
 from api.errors import Forbidden
 from api.services.identities import Identity
-from indexer.schema import pass_holdings, passes
+from planet.store.mirror import pass_holdings, passes
 
 PASS_REQUIRED = "pass_required"
 PASS_EXPIRED = "pass_expired"

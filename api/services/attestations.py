@@ -21,7 +21,7 @@ a paper fill costs nothing, so attesting it would hand out points for made-up vo
 A live session earns its host points once it has ended with at least one attendee (409
 ``session_not_ended``, 422 ``session_without_attendees`` before); its epoch is the week it started.
 
-The uid is ``planet.typed_data.new_uid("planet.api.attestation", chain_id, activity, id)``:
+The uid is ``planet.core.typed_data.new_uid("planet.api.attestation", chain_id, activity, id)``:
 a function of the activity alone, so one activity can never get two uids. The epoch is the week
 the activity happened in; the deadline is signing time + ``attestation_ttl``. A stored
 attestation is returned as it is, never signed again (even once its deadline has passed).
@@ -39,18 +39,15 @@ from typing import Any, Literal
 from eth_utils import to_checksum_address
 from sqlalchemy import Connection, RowMapping, select
 
-from api.db import insert_ignore
 from api.errors import Forbidden, Unavailable, Unprocessable
-from api.models import contribution_attestations
 from api.services import live as live_service
 from api.services import posts as post_service
 from api.services import trading
 from api.services.chain import ChainContext
 from api.services.identities import Identity
 from api.settings import ApiSettings
-from indexer.schema import attestations as recorded
-from planet.epochs import EpochError
-from planet.typed_data import (
+from planet.core.epochs import EpochError
+from planet.core.typed_data import (
     KIND_COMMENT,
     KIND_LIVE,
     KIND_POST,
@@ -59,6 +56,9 @@ from planet.typed_data import (
     new_uid,
     sign_contribution,
 )
+from planet.store.mirror import attestations as recorded
+from planet.store.offchain import contribution_attestations
+from planet.store.sql import insert_ignore
 
 Activity = Literal["post", "comment", "live", "trade"]
 Status = Literal["pending", "recorded", "revoked", "expired"]

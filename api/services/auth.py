@@ -16,9 +16,9 @@ import secrets
 from sqlalchemy import Connection, insert, select, update
 
 from api.errors import SignInFailed
-from api.models import siwe_nonces
 from api.services import siwe, tokens
 from api.settings import ApiSettings
+from planet.store.offchain import siwe_nonces
 
 
 def issue_nonce(conn: Connection, now: int, ttl: int) -> tuple[str, int]:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from eth_utils import to_checksum_address
 
 from api.settings import ApiSettings
-from planet.epochs import EpochCalendar, EpochError
-from planet.manifest import ManifestError, load
+from planet.core.epochs import EpochCalendar, EpochError
+from planet.core.manifest import ManifestError, load
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from api.settings import ApiSettings
-from planet import logs
+from planet.core import logs
+from planet.core.errors import PlanetError
 
 log = logs.get("api.chat")
 
@@ -43,7 +44,7 @@ QUEUE_SIZE = 256
 DEFAULT_PREFIX = "planet:live"
 
 
-class BrokerUnavailable(Exception):
+class BrokerUnavailable(PlanetError):
     """The broker cannot publish or subscribe right now (e.g. Redis is down)."""
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Label, RowMapping, Select, bindparam, select
 
-from indexer.schema import epoch_point_balances, identities, point_balances
+from planet.store.mirror import epoch_point_balances, identities, point_balances
 
 # Disclosure label bits, as IIdentity.setLabels documents them.
 LABEL_BITS = {

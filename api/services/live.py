@@ -28,9 +28,8 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, RowMapping, Table, bindparam, func, insert, select, update
 
-from api.db import insert_ignore, one_on_chain
+from api.db import one_on_chain
 from api.errors import ApiError, Forbidden, NotAuthenticated, NotFound, Unprocessable
-from api.models import live_attendance, live_messages, live_sessions
 from api.services import identities
 from api.services.access import AccessPolicy
 from api.services.identities import Identity
@@ -42,7 +41,9 @@ from api.services.posts import (
     encode_cursor,
     id_page,
 )
-from indexer.schema import identities as identity_rows
+from planet.store.mirror import identities as identity_rows
+from planet.store.offchain import live_attendance, live_messages, live_sessions
+from planet.store.sql import insert_ignore
 
 Status = Literal["scheduled", "live", "ended"]
 SCHEDULED: Status = "scheduled"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from api.services.access import grants, holdings
-from indexer.schema import pass_holdings, passes
+from planet.store.mirror import pass_holdings, passes
 
 
 @dataclass(frozen=True)

@@ -44,14 +44,15 @@ from sqlalchemy import (
     update,
 )
 
-from api.db import insert_ignore, one_on_chain
+from api.db import one_on_chain
 from api.errors import NotAuthenticated, NotFound, Unprocessable
-from api.models import comments, post_likes, post_views, posts, reports
 from api.params import MAX_ID
 from api.services import identities
 from api.services.access import AccessPolicy, Decision
 from api.services.identities import Identity
-from indexer.schema import identities as identity_rows
+from planet.store.mirror import identities as identity_rows
+from planet.store.offchain import comments, post_likes, post_views, posts, reports
+from planet.store.sql import insert_ignore
 
 PUBLIC = "public"
 PRIVATE = "private"

@@ -20,12 +20,12 @@ from typing import Any
 from eth_utils import keccak
 from sqlalchemy import Connection, bindparam, select
 
-from api.db import insert_ignore
 from api.errors import NotFound, Unprocessable
-from api.models import personas, posts
 from api.services import identities, passes
 from api.services.chain import ChainContext
 from api.services.identities import Identity
+from planet.store.offchain import personas, posts
+from planet.store.sql import insert_ignore
 
 PERSONA_SCHEMA = "planet.persona/1"
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")

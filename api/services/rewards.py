@@ -27,12 +27,12 @@ from sqlalchemy import Connection, select
 
 from api.errors import ApiError, NotFound, Unavailable
 from api.settings import ApiSettings
-from indexer.schema import identities, vault_claims, vault_epochs
-from planet.epochs import EPOCH_DURATION
-from planet.manifest import ManifestError, load
-from planet.merkle import MerkleError, StandardMerkleTree, leaf_hash
+from planet.chain.vault import VAULT_CONTRACT
+from planet.core.epochs import EPOCH_DURATION
+from planet.core.manifest import ManifestError, load
+from planet.core.merkle import MerkleError, StandardMerkleTree, leaf_hash
 from planet.rewards.distribution import FORMAT, file_hash
-from planet.rewards.vault import VAULT_CONTRACT
+from planet.store.mirror import identities, vault_claims, vault_epochs
 
 # PrizeVault(epochSource, asset, challengePeriod, claimWindowWeeks, admin, distributor, guardian)
 _CLAIM_WINDOW_WEEKS_ARG = 3

@@ -29,12 +29,13 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, func, select, update
 
-from api.db import insert_ignore, one_on_chain
+from api.db import one_on_chain
 from api.errors import ApiError, NotFound, Unprocessable
 from api.exchanges.base import Exchange, Fill, OrderRequest, notional_micro, plain
-from api.models import fills, orders
 from api.services.identities import Identity
 from api.services.posts import id_page
+from planet.store.offchain import fills, orders
+from planet.store.sql import insert_ignore
 
 TERMINAL = ("filled", "canceled", "rejected")
 MAX_NOTIONAL_MICRO = 2**63 - 1

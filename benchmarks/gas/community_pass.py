@@ -11,7 +11,7 @@ from typing import Any
 
 from eth_utils import keccak
 
-from planet.passes import NATIVE, PassTerms
+from planet.core.passes import NATIVE, PassTerms
 
 FEE_BPS = 500
 PRICE = 10**15

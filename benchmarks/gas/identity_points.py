@@ -7,8 +7,8 @@ from typing import Any
 from eth_account import Account
 from eth_utils import keccak
 
-from planet.epochs import week_start
-from planet.typed_data import (
+from planet.core.epochs import week_start
+from planet.core.typed_data import (
     Contribution,
     Registration,
     new_uid,

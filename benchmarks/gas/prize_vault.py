@@ -34,7 +34,7 @@ from typing import Any
 from eth_abi import encode
 from eth_utils import keccak
 
-from planet.epochs import week_start
+from planet.core.epochs import week_start
 
 DEPTH = 20
 CHALLENGE = 24 * 60 * 60

@@ -31,8 +31,8 @@ from sqlalchemy import Table
 from indexer.decode import Event
 from indexer.errors import DatabaseStateError
 from indexer.registry import HandlerSet
-from indexer.schema import pass_holdings, pass_proceeds, pass_settings, passes
 from indexer.store import StateStore
+from planet.store.mirror import pass_holdings, pass_proceeds, pass_settings, passes
 
 handlers = HandlerSet("CommunityPass")
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from indexer.decode import Event
 from indexer.registry import HandlerSet
-from indexer.schema import identities
 from indexer.store import StateStore
+from planet.store.mirror import identities
 
 handlers = HandlerSet("Identity")
 

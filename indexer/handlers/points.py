@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from indexer.decode import Event
 from indexer.registry import HandlerSet
-from indexer.schema import attestations, epoch_point_balances, epoch_point_totals, point_balances
 from indexer.store import StateStore
+from planet.store.mirror import (
+    attestations,
+    epoch_point_balances,
+    epoch_point_totals,
+    point_balances,
+)
 
 handlers = HandlerSet("ContributionPoints")
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from indexer.decode import Event
 from indexer.registry import HandlerSet
-from indexer.schema import vault_claims, vault_epochs, vault_fundings
 from indexer.store import StateStore
+from planet.store.mirror import vault_claims, vault_epochs, vault_fundings
 
 handlers = HandlerSet("PrizeVault")
 

@@ -16,9 +16,10 @@ from eth_account.signers.local import LocalAccount
 from websockets.sync.client import ClientConnection, connect
 
 from api.services.siwe import SiweMessage, compose
+from planet.core.errors import PlanetError
 
 
-class DemoError(RuntimeError):
+class DemoError(PlanetError):
     """A step of the story failed; the message names the step's request and the answer."""
 
 

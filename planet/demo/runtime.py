@@ -20,11 +20,11 @@ from web3 import Web3
 from api.app import create_app
 from api.settings import ApiSettings
 from indexer.config import IndexerSettings
-from indexer.db import make_engine, migrate
 from indexer.rpc import RpcClient
 from indexer.sync import Indexer
+from planet.core.manifest import Manifest
 from planet.demo.client import DemoError
-from planet.manifest import Manifest
+from planet.store import MIRROR, make_engine, migrate
 
 
 class ChainClock:
@@ -88,7 +88,7 @@ class LocalIndexer:
         )
         self.rpc = RpcClient(rpc_url, rate=1_000)
         self.engine = make_engine(database_url)
-        migrate(self.engine)
+        migrate(self.engine, MIRROR)
         self.indexer = Indexer(self.settings, self.rpc, self.engine, manifest)
 
     def catch_up(self) -> int:

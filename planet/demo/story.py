@@ -26,18 +26,18 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 from web3 import Web3
 
-from api.db import migrate as migrate_api
 from api.settings import ApiSettings
-from planet import manifest as manifests
+from planet.chain.vault import KeyProposer, Vault
+from planet.commands.claim import Claimed, claim_with
+from planet.core import manifest as manifests
+from planet.core.epochs import EpochCalendar
+from planet.core.passes import NATIVE, PassTerms
+from planet.core.typed_data import Registration
 from planet.demo.client import ApiClient, DemoError
 from planet.demo.runtime import ApiServer, ChainClock, LocalIndexer, Wallets
-from planet.epochs import EpochCalendar
-from planet.passes import NATIVE, PassTerms
 from planet.rewards import scoring
-from planet.rewards.claim import Claimed, claim_with
 from planet.rewards.close import CloseResult, close_epoch
-from planet.rewards.vault import KeyProposer, Vault
-from planet.typed_data import Registration
+from planet.store import OFFCHAIN, migrate
 
 ETHER = 10**18
 PRICES = {"BTC-USDT": "65000", "ETH-USDT": "3200"}
@@ -120,7 +120,7 @@ class Story:
         self.database_url = f"sqlite:///{database}"
         self.distributions = config.workdir / "distributions"
         self.indexer = LocalIndexer(config.rpc_url, self.database_url, self.manifest)
-        migrate_api(self.indexer.engine)
+        migrate(self.indexer.engine, OFFCHAIN)
         domain = f"{config.api_host}:{config.api_port}"
         settings = ApiSettings(
             database_url=self.database_url,

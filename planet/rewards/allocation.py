@@ -24,12 +24,14 @@ from fractions import Fraction
 
 from eth_utils import to_checksum_address
 
+from planet.core.errors import PlanetError
+
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 Score = int | Fraction
 
 
-class AllocationError(ValueError):
+class AllocationError(PlanetError, ValueError):
     """Inputs an allocation cannot be made from: a negative pool or score, a bad address, an
     address given twice, or a cap outside (0, 1]."""
 

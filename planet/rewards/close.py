@@ -1,7 +1,7 @@
 """Closing an epoch: score the week, allocate the pool, write the distribution file, propose.
 
 One function, :func:`close_epoch`, serves ``planet epoch close`` and ``ape run publish_epoch``;
-they differ only in how they reach the chain and who signs (:mod:`planet.rewards.vault`).
+they differ only in how they reach the chain and who signs (:mod:`planet.chain.vault`).
 
 Every refusal is checked before anything is written or sent, and raises :class:`CloseError`
 with one line to show: the epoch has not ended, its root is already proposed, its pool is zero,
@@ -28,9 +28,11 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
-from planet import logs
-from planet.epochs import EpochCalendar
-from planet.manifest import Manifest
+from planet.chain.vault import ChainError, RootProposer, RootStatus, Vault
+from planet.core import logs
+from planet.core.epochs import EpochCalendar
+from planet.core.errors import PlanetError
+from planet.core.manifest import Manifest
 from planet.rewards.distribution import (
     Distribution,
     DistributionError,
@@ -40,7 +42,6 @@ from planet.rewards.distribution import (
 )
 from planet.rewards.inputs import EpochInputs, InputsError, collect
 from planet.rewards.scoring import Formula, Score, ScoringConfig
-from planet.rewards.vault import ChainError, RootProposer, RootStatus, Vault
 
 DEFAULT_OUT_DIR = Path("distributions")
 DEFAULT_URI_BASE = "file:distributions"
@@ -49,7 +50,7 @@ PROGRESS_FROM = 10_000  # accounts: below this the close takes well under a seco
 log = logs.get("planet.rewards.close")
 
 
-class CloseError(RuntimeError):
+class CloseError(PlanetError):
     """The epoch cannot be closed now; the message says why, and nothing was proposed."""
 
 

@@ -36,14 +36,15 @@ from typing import Any
 
 from eth_utils import keccak
 
-from planet.merkle import MerkleError, StandardMerkleTree
+from planet.core.errors import PlanetError
+from planet.core.merkle import MerkleError, StandardMerkleTree
 from planet.rewards.allocation import AllocationError, Score, allocate
 
 FORMAT = "planet.distribution/1"
 _HASH = re.compile(r"0x[0-9a-f]{64}")
 
 
-class DistributionError(ValueError):
+class DistributionError(PlanetError, ValueError):
     """A distribution that cannot be built (nothing to distribute, bad inputs)."""
 
 

@@ -17,8 +17,8 @@ the mirror, never from the account itself (its own views, likes, comments, atten
 revoked attestations are left out; an account without an identity scores nothing.
 
 Each quantity is one GROUP BY query over the week, never one query per account, so a week of
-100,000 accounts takes seconds. Every table read is created by ``python -m indexer migrate`` or
-``python -m api migrate``; a database missing one is refused naming the command.
+100,000 accounts takes seconds. Every table read is created by ``planet migrate``; a database
+missing one is refused naming the command that creates it.
 """
 
 from __future__ import annotations
@@ -30,7 +30,12 @@ from typing import Any
 from eth_utils import to_checksum_address
 from sqlalchemy import Connection, Select, and_, distinct, false, func, inspect, select, true
 
-from api.models import (
+from planet.core import logs
+from planet.core.epochs import EpochCalendar
+from planet.core.errors import PlanetError
+from planet.store import MIRROR, OFFCHAIN
+from planet.store.mirror import attestations, identities
+from planet.store.offchain import (
     comments,
     fills,
     live_attendance,
@@ -39,9 +44,6 @@ from api.models import (
     post_views,
     posts,
 )
-from indexer.schema import attestations, identities
-from planet import logs
-from planet.epochs import EpochCalendar
 
 # /2: every source is always read (no ``sources``); ``trade_exchanges`` says which fills counted.
 FORMAT = "planet.scoring-inputs/2"
@@ -51,19 +53,19 @@ log = logs.get("planet.rewards.inputs")
 
 #: Every table the scores are read from: the indexer's mirror and the API's own.
 REQUIRED_TABLES = {
-    "identities": "python -m indexer migrate",
-    "attestations": "python -m indexer migrate",
-    "api_posts": "python -m api migrate",
-    "api_post_views": "python -m api migrate",
-    "api_post_likes": "python -m api migrate",
-    "api_comments": "python -m api migrate",
-    "api_live_sessions": "python -m api migrate",
-    "api_live_attendance": "python -m api migrate",
-    "api_fills": "python -m api migrate",
+    table.name: schema.command
+    for schema, tables in (
+        (MIRROR, (identities, attestations)),
+        (
+            OFFCHAIN,
+            (posts, post_views, post_likes, comments, live_sessions, live_attendance, fills),
+        ),
+    )
+    for table in tables
 }
 
 
-class InputsError(RuntimeError):
+class InputsError(PlanetError):
     """The database cannot give the inputs (a table the scores need is missing)."""
 
 

@@ -27,7 +27,8 @@ from typing import Any
 
 import yaml
 
-from api.settings import EXCHANGE_NAMES
+from planet.core.errors import PlanetError
+from planet.core.names import EXCHANGE_NAMES
 
 #: What each weight multiplies; :meth:`planet.rewards.inputs.AccountInputs.quantities` has the
 #: same keys.
@@ -43,7 +44,7 @@ _FRACTION = re.compile(r"\s*\d+(\s*/\s*\d+|\.\d+)?\s*")
 Score = int | Fraction
 
 
-class ScoringConfigError(ValueError):
+class ScoringConfigError(PlanetError, ValueError):
     """The scoring config cannot be used; the message names the file and the key."""
 
 

@@ -20,13 +20,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert
 
 from api.app import create_app
-from api.db import migrate as migrate_api
 from api.services.siwe import SiweMessage, compose
 from api.settings import ApiSettings
-from indexer.db import make_engine
-from indexer.db import migrate as migrate_indexer
-from indexer.schema import identities
-from planet.epochs import EPOCH_DURATION
+from planet.core.epochs import EPOCH_DURATION
+from planet.store import MIRROR, OFFCHAIN, make_engine, migrate
+from planet.store.mirror import identities
 
 # Throw-away databases and the anvil deployment fixtures are the indexer tests' own.
 from tests.indexer.conftest import (  # noqa: F401
@@ -73,8 +71,8 @@ def clock() -> Clock:
 def engine(database_url) -> Iterator[Engine]:
     """The shared database: the indexer's tables and the API's, both migrated."""
     engine = make_engine(database_url)
-    migrate_indexer(engine)
-    migrate_api(engine)
+    migrate(engine, MIRROR)
+    migrate(engine, OFFCHAIN)
     yield engine
     engine.dispose()
 

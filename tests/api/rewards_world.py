@@ -11,10 +11,10 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 
 from api.app import create_app
-from api.db import migrate
 from api.settings import ApiSettings
-from planet.merkle import StandardMerkleTree
+from planet.core.merkle import StandardMerkleTree
 from planet.rewards.distribution import Distribution, build_distribution, digest_inputs
+from planet.store import OFFCHAIN, migrate
 from tests.api.conftest import SECRET
 from tests.indexer.activity import Planet
 
@@ -102,7 +102,7 @@ def build_world(
 
     indexer, engine = make_indexer(settings_for(database_url))
     indexer.catch_up()
-    migrate(engine)
+    migrate(engine, OFFCHAIN)
     settings = ApiSettings(
         database_url=database_url,
         chain_id=planet.chain_id,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.db import migrate
 from api.settings import ApiSettings
+from planet.store import OFFCHAIN, migrate
 from tests.api.conftest import SECRET, sign_in
 
 
@@ -20,7 +20,7 @@ def test_attestation_round_trip(
     planet.register(user_key, "roundtrip")
     indexer, engine = make_indexer(settings_for(database_url))
     indexer.catch_up()
-    migrate(engine)
+    migrate(engine, OFFCHAIN)
 
     settings = ApiSettings(
         database_url=database_url,

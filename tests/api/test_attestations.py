@@ -8,9 +8,15 @@ from eth_account.messages import encode_typed_data
 from sqlalchemy import insert
 
 from api.services.attestations import activity_uid
-from indexer.schema import attestations
-from planet.epochs import EpochCalendar
-from planet.typed_data import CONTRIBUTION_TYPES, KIND_COMMENT, KIND_POST, POINTS_DOMAIN, domain
+from planet.core.epochs import EpochCalendar
+from planet.core.typed_data import (
+    CONTRIBUTION_TYPES,
+    KIND_COMMENT,
+    KIND_POST,
+    POINTS_DOMAIN,
+    domain,
+)
+from planet.store.mirror import attestations
 from tests.api.conftest import CHAIN_ID, GENESIS, POINTS, START, error, sign_in
 
 

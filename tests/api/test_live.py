@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
 
-from api.models import live_attendance, live_messages
 from api.services.attestations import activity_uid
-from planet.typed_data import KIND_LIVE
+from planet.core.typed_data import KIND_LIVE
+from planet.store.offchain import live_attendance, live_messages
 from tests.api.conftest import CHAIN_ID, START, error
 
 

@@ -28,7 +28,7 @@ from eth_account.signers.local import LocalAccount
 from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection, connect
 
-from api.models import live_attendance, live_messages
+from planet.store.offchain import live_attendance, live_messages
 from tests.api.conftest import CHAIN_ID, DOMAIN, SECRET, add_identity, sign, siwe_text
 
 ROOT = Path(__file__).resolve().parents[2]

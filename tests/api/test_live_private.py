@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, insert
 from starlette.websockets import WebSocketDisconnect
 
-from indexer.schema import pass_holdings, passes
+from planet.store.mirror import pass_holdings, passes
 from tests.api.conftest import CHAIN_ID, START, Member, error
 from tests.api.test_live import schedule, token_of
 

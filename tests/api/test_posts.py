@@ -131,7 +131,7 @@ def test_signed_in_identities_are_recorded_once_per_post_anonymous_only_count(
 ):
     from sqlalchemy import select
 
-    from api.models import post_views
+    from planet.store.offchain import post_views
 
     alice, bob = member(), member()
     stranger = member(identity=False)

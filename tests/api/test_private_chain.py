@@ -9,9 +9,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.db import migrate
 from api.settings import ApiSettings
-from planet.passes import PassTerms
+from planet.core.passes import PassTerms
+from planet.store import OFFCHAIN, migrate
 from tests.api.conftest import SECRET, error, sign_in
 from tests.indexer.activity import DAY, ZERO
 
@@ -63,7 +63,7 @@ def test_private_posts_are_gated_by_the_creators_passes(
 
     indexer, engine = make_indexer(settings_for(database_url))
     indexer.catch_up()
-    migrate(engine)
+    migrate(engine, OFFCHAIN)
     settings = ApiSettings(
         database_url=database_url,
         chain_id=manifest.chain_id,

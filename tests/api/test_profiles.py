@@ -6,7 +6,7 @@ from eth_utils import keccak
 from sqlalchemy import insert, update
 
 from api.services.profiles import canonical_persona
-from indexer.schema import epoch_point_balances, identities, point_balances
+from planet.store.mirror import epoch_point_balances, identities, point_balances
 from tests.api.conftest import CHAIN_ID, START, add_identity, error
 
 PERSONA = {

@@ -11,9 +11,9 @@ import pytest
 from eth_account import Account
 from sqlalchemy import insert
 
-from indexer.schema import vault_claims, vault_epochs
-from planet.merkle import verify
+from planet.core.merkle import verify
 from planet.rewards.distribution import build_distribution, digest_inputs
+from planet.store.mirror import vault_claims, vault_epochs
 from tests.api.conftest import CHAIN_ID, START, add_identity, error
 
 VAULT = "0x" + "cd" * 20

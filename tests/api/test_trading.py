@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from api.models import contribution_attestations, fills, orders
 from api.services.attestations import activity_uid
-from planet.typed_data import KIND_TRADE
+from planet.core.typed_data import KIND_TRADE
+from planet.store.offchain import contribution_attestations, fills, orders
 from tests.api.conftest import CHAIN_ID, error
 
 PRICES = {"BTC-USDT": "65000", "ETH-USDT": "3500.5"}

@@ -16,9 +16,9 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from api.models import fills, orders
 from api.settings import ApiSettings
-from planet.epochs import EPOCH_DURATION, week_start
+from planet.core.epochs import EPOCH_DURATION, week_start
+from planet.store.offchain import fills, orders
 from tests.api.conftest import error
 from tests.api.okx_standin import OkxStandIn, closed_port, okx_sign, serving
 
@@ -346,11 +346,11 @@ def test_okx_without_keys_is_a_settings_error_at_start():
         with pytest.raises(ValidationError, match=message):
             ApiSettings(session_secret="s" * 32, attested_exchanges=bad)
     assert start_errors(PLANET_API_EXCHANGE="okx") == [
-        "error: PLANET_API_EXCHANGE=okx needs PLANET_API_OKX_API_KEY, "
+        "Error: PLANET_API_EXCHANGE=okx needs PLANET_API_OKX_API_KEY, "
         "PLANET_API_OKX_SECRET_KEY and PLANET_API_OKX_PASSPHRASE"
     ]
     assert start_errors(PLANET_API_ATTESTED_EXCHANGES="okx,papr") == [
-        "error: PLANET_API_ATTESTED_EXCHANGES: Value error, 'papr' is not an exchange "
+        "Error: PLANET_API_ATTESTED_EXCHANGES: Value error, 'papr' is not an exchange "
         "(expected some of okx, paper, comma-separated)"
     ]
 

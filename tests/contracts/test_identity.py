@@ -6,7 +6,7 @@ import ape
 import pytest
 from eth_utils import keccak
 
-from planet.typed_data import (
+from planet.core.typed_data import (
     IDENTITY_DOMAIN,
     REGISTER_TYPES,
     domain,

@@ -6,8 +6,8 @@ import ape
 import pytest
 from eth_account import Account
 
-from planet.epochs import EPOCH_DURATION, EpochCalendar
-from planet.typed_data import (
+from planet.core.epochs import EPOCH_DURATION, EpochCalendar
+from planet.core.typed_data import (
     CONTRIBUTION_TYPES,
     KIND_COMMENT,
     KIND_POST,

@@ -17,8 +17,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from planet.epochs import EPOCH_DURATION
-from planet.typed_data import Contribution, new_uid, sign_contribution
+from planet.core.epochs import EPOCH_DURATION
+from planet.core.typed_data import Contribution, new_uid, sign_contribution
 
 AMOUNTS = st.integers(min_value=1, max_value=10**6)
 

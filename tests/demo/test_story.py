@@ -10,10 +10,10 @@ import pytest
 from eth_account import Account
 from web3 import Web3
 
+from planet.chain.deploy import deploy_all
+from planet.chain.deploy_config import NetworkSettings
+from planet.core.manifest import manifest_path
 from planet.demo.story import StoryConfig, StoryResult, run
-from planet.deploy import deploy_all
-from planet.deploy_config import NetworkSettings
-from planet.manifest import manifest_path
 from planet.rewards.distribution import verify_distribution
 
 POOL = 3 * 10**17

@@ -19,10 +19,10 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from web3 import Web3
 
-from planet.manifest import Manifest
-from planet.merkle import StandardMerkleTree
-from planet.passes import PassTerms
-from planet.typed_data import (
+from planet.core.manifest import Manifest
+from planet.core.merkle import StandardMerkleTree
+from planet.core.passes import PassTerms
+from planet.core.typed_data import (
     Contribution,
     Registration,
     new_uid,

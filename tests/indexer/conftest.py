@@ -14,13 +14,13 @@ from sqlalchemy import Engine, text
 from web3 import Web3
 
 from indexer.config import IndexerSettings
-from indexer.db import make_engine, migrate
 from indexer.rpc import RpcClient
 from indexer.sync import Indexer
-from planet.deploy import deploy_all
-from planet.deploy_config import NetworkSettings
-from planet.epochs import EPOCH_DURATION, week_start
-from planet.manifest import Manifest, manifest_path
+from planet.chain.deploy import deploy_all
+from planet.chain.deploy_config import NetworkSettings
+from planet.core.epochs import EPOCH_DURATION, week_start
+from planet.core.manifest import Manifest, manifest_path
+from planet.store import MIRROR, make_engine, migrate
 from tests.indexer.activity import Actors, Planet
 from tests.indexer.harness import close_indexer, open_indexer
 
@@ -72,7 +72,7 @@ def database_url(new_database, backend) -> str:
 def engine(database_url) -> Iterator[Engine]:
     """An engine on a migrated database of each backend."""
     engine = make_engine(database_url)
-    migrate(engine)
+    migrate(engine, MIRROR)
     yield engine
     engine.dispose()
 
@@ -82,7 +82,7 @@ def sqlite_scratch(tmp_path_factory) -> Iterator[Engine]:
     """One migrated SQLite file per test module, for property tests whose examples each roll
     their transaction back."""
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('scratch') / 'scratch.sqlite'}")
-    migrate(engine)
+    migrate(engine, MIRROR)
     yield engine
     engine.dispose()
 
@@ -119,7 +119,7 @@ def manifest_file(project, chain, accounts, actors, tmp_path) -> Path:
 
 @pytest.fixture
 def manifest(manifest_file) -> Manifest:
-    from planet.manifest import load
+    from planet.core.manifest import load
 
     return load(manifest_file)
 

@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 
 from indexer.config import IndexerSettings
-from indexer.db import make_engine, migrate
 from indexer.rpc import RpcClient
 from indexer.sync import Indexer
-from planet.manifest import Manifest
+from planet.core.manifest import Manifest
+from planet.store import MIRROR, make_engine, migrate
 
 
 def open_indexer(
@@ -22,7 +22,7 @@ def open_indexer(
     three (:func:`close_indexer`)."""
     rpc = RpcClient.from_settings(settings)
     engine = make_engine(settings.database_url)
-    migrate(engine)
+    migrate(engine, MIRROR)
     return Indexer(settings, rpc, engine, manifest), rpc, engine
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from indexer.bulk import BackgroundInsert, insert_dicts, insert_tuples, tuple_writer
 from indexer.decode import EVENT_COLUMNS
-from indexer.schema import attestations, events
+from planet.store.mirror import attestations, events
 from tests.indexer.rows import attestation, event_row
 
 AWKWARD = ["", "tab\there", "new\nline", "back\\slash \\N", "cr\rlf\r\n", "ünïcødé ✓", "'\"quotes"]

@@ -9,15 +9,15 @@ import sqlite3
 import pytest
 
 from indexer.checkpoint import BACKSTOP_PAGES, WalCheckpointer
-from indexer.db import make_engine, migrate
-from indexer.schema import events
+from planet.store import MIRROR, make_engine, migrate
+from planet.store.mirror import events
 from tests.indexer.rows import event_row
 
 
 @pytest.fixture
 def sqlite_engine(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'wal.sqlite'}")
-    migrate(engine)
+    migrate(engine, MIRROR)
     yield engine
     engine.dispose()
 

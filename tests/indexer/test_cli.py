@@ -12,10 +12,10 @@ import time
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from indexer.cli import cli
-from indexer.db import make_engine, schema_is_current
-from indexer.schema import cursors
-from planet.cli import main as planet_main
+from planet.commands.index import cli
+from planet.commands.main import main as planet_main
+from planet.store import MIRROR, make_engine, schema_is_current
+from planet.store.mirror import cursors
 from tests.indexer.compare import assert_mirrors_chain
 
 
@@ -47,7 +47,7 @@ def test_migrate_creates_the_schema(tmp_path):
     result = CliRunner().invoke(cli, ["--database-url", url, "migrate"])
     assert result.exit_code == 0, result.output
     engine = make_engine(url)
-    assert schema_is_current(engine)
+    assert schema_is_current(engine, MIRROR)
     engine.dispose()
 
 

@@ -11,8 +11,8 @@ import time
 
 from sqlalchemy import select
 
-from indexer.db import make_engine
-from indexer.schema import cursors
+from planet.store import make_engine
+from planet.store.mirror import cursors
 from tests.indexer.compare import assert_mirrors_chain, table_rows
 
 

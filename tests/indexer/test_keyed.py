@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects import sqlite
 
 from indexer.bulk import _select_sql, insert_dicts, select_by_keys, update_tuples
-from indexer.schema import attestations, epoch_point_balances, vault_epochs
 from indexer.store import key_columns
+from planet.store.mirror import attestations, epoch_point_balances, vault_epochs
 from tests.indexer.rows import attestation
 
 CHAIN, OTHER = 5, 6

@@ -7,8 +7,8 @@ from __future__ import annotations
 from eth_utils import keccak
 from sqlalchemy import select
 
-from indexer.schema import pass_holdings, pass_proceeds, passes, vault_claims
-from planet.passes import PassTerms
+from planet.core.passes import PassTerms
+from planet.store.mirror import pass_holdings, pass_proceeds, passes, vault_claims
 from tests.indexer.activity import DAY, HOUR, NATIVE_PRICE, TOKEN_PRICE, ZERO, Planet, full_activity
 from tests.indexer.compare import assert_mirrors_chain, stored_tx_hashes, table_rows
 

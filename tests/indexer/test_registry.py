@@ -10,8 +10,8 @@ import pytest
 from indexer.decode import Event
 from indexer.handlers import default_registry
 from indexer.registry import HandlerSet, Registry
-from indexer.schema import epoch_point_balances, epoch_point_totals, point_balances
 from indexer.store import StateStore
+from planet.store.mirror import epoch_point_balances, epoch_point_totals, point_balances
 
 ALICE, BOB = "0x" + "a1" * 20, "0x" + "b0" * 20
 

@@ -10,8 +10,8 @@ from indexer.cursor import Cursor
 from indexer.errors import ReorgTooDeepError
 from indexer.reorg import ReorgGuard
 from indexer.rpc import BlockHeader
-from indexer.schema import events, point_balances, recent_blocks
 from indexer.store import StateStore
+from planet.store.mirror import events, point_balances, recent_blocks
 
 CHAIN = 5
 

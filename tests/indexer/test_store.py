@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from indexer.bulk import select_by_keys
 from indexer.errors import DatabaseStateError
-from indexer.schema import attestations, identities, point_balances
 from indexer.store import NeedsDatabase, RowCache, StateStore, prune_journal, undo_above
+from planet.store.mirror import attestations, identities, point_balances
 
 CHAIN = 7
 ALICE, BOB = "0x" + "a1" * 20, "0x" + "b0" * 20

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from indexer.errors import ChainMismatchError, DatabaseStateError
-from indexer.schema import events
+from planet.store.mirror import events
 from tests.indexer.compare import assert_mirrors_chain, table_rows
 
 

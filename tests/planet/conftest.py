@@ -11,13 +11,11 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from api.db import migrate as migrate_api
-from indexer.db import make_engine
-from indexer.db import migrate as migrate_indexer
-from planet.deploy import deploy_all
-from planet.deploy_config import NetworkSettings
-from planet.epochs import EPOCH_DURATION, EpochCalendar, week_start
-from planet.manifest import manifest_path
+from planet.chain.deploy import deploy_all
+from planet.chain.deploy_config import NetworkSettings
+from planet.core.epochs import EPOCH_DURATION, EpochCalendar, week_start
+from planet.core.manifest import manifest_path
+from planet.store import MIRROR, OFFCHAIN, make_engine, migrate
 from tests.indexer.conftest import (  # noqa: F401
     backend,
     database_url,
@@ -32,8 +30,8 @@ POOL = 10**18 + 7
 @pytest.fixture
 def engine(database_url) -> Iterator[Engine]:
     engine = make_engine(database_url)
-    migrate_indexer(engine)
-    migrate_api(engine)
+    migrate(engine, MIRROR)
+    migrate(engine, OFFCHAIN)
     yield engine
     engine.dispose()
 
@@ -61,8 +59,8 @@ def database(new_database, deployed):
     """A SQLite database with activity in epochs 0 (five creators), 2 and 3, none in 1."""
     url = new_database("sqlite")
     engine = make_engine(url)
-    migrate_indexer(engine)
-    migrate_api(engine)
+    migrate(engine, MIRROR)
+    migrate(engine, OFFCHAIN)
     calendar = EpochCalendar(deployed[0].genesis)
     seed = Seeder(engine, at=calendar.start(0) + 60)
     fans = [seed.user()[0] for _ in range(6)]

@@ -1,5 +1,6 @@
 """Seeding the shared database as the indexer and the API would have written it, for rewards:
-rows of the real tables (``indexer.schema``, ``api.models``), every column the API fills."""
+rows of the real tables (``planet.store.mirror``, ``planet.store.offchain``), every column the
+API fills."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from dataclasses import dataclass, field
 from eth_account import Account
 from sqlalchemy import Engine, Table, insert
 
-from api.models import (
+from planet.store.mirror import attestations, identities
+from planet.store.offchain import (
     comments,
     fills,
     live_attendance,
@@ -19,7 +21,6 @@ from api.models import (
     post_views,
     posts,
 )
-from indexer.schema import attestations, identities
 
 CHAIN_ID = 31337
 NO_ADDRESS = "0x" + "00" * 20

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from eth_account import Account
 from eth_utils import function_signature_to_4byte_selector
 
-from planet.cli import main
+from planet.commands.main import main
 from tests.api.rewards_world import EPOCHS, World, build_world
 from tests.indexer.conftest import (  # noqa: F401
     actors,

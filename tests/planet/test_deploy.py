@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from planet.deploy import DeployError, deploy_all
-from planet.deploy_config import NetworkSettings
-from planet.manifest import load_for_chain, save
+from planet.chain.deploy import DeployError, deploy_all
+from planet.chain.deploy_config import NetworkSettings
+from planet.core.manifest import load_for_chain, save
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from planet.deploy_config import DeployConfigError, load
+from planet.chain.deploy_config import DeployConfigError, load
 
 ADDR = "0x" + "ab" * 20
 

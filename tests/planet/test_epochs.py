@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planet.epochs import EPOCH_DURATION, EpochCalendar, EpochError, week_start
+from planet.core.epochs import EPOCH_DURATION, EpochCalendar, EpochError, week_start
 
 GENESIS = 1_795_392_000  # Monday 2026-11-23 00:00 UTC
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from planet.manifest import (
+from planet.core.manifest import (
     DeployedContract,
     Manifest,
     ManifestError,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planet.merkle import MerkleError, StandardMerkleTree, verify
+from planet.core.merkle import MerkleError, StandardMerkleTree, verify
 from tests.oz_merkle import build_tree
 
 ADDRESSES = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())

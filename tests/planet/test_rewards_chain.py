@@ -7,11 +7,11 @@ from fractions import Fraction
 import pytest
 from click.testing import CliRunner
 
-from planet.cli import main
-from planet.deploy import deploy_all
-from planet.deploy_config import NetworkSettings
-from planet.epochs import EPOCH_DURATION, week_start
-from planet.manifest import manifest_path
+from planet.chain.deploy import deploy_all
+from planet.chain.deploy_config import NetworkSettings
+from planet.commands.main import main
+from planet.core.epochs import EPOCH_DURATION, week_start
+from planet.core.manifest import manifest_path
 from planet.rewards.distribution import build_distribution, digest_inputs, file_hash
 
 POOL = 10**18 + 7

@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from eth_utils import keccak
 
-from planet.cli import main
+from planet.commands.main import main
 from tests.planet.conftest import POOL
 
 ROOT = Path(__file__).resolve().parents[2]

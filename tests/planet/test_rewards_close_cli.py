@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from planet.cli import main
+from planet.commands.main import main
 
 
 def run(tmp_path, *extra: str, env=None):

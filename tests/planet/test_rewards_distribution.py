@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from eth_utils import keccak
 
-from planet.cli import main
+from planet.commands.main import main
 from planet.rewards.distribution import (
     FORMAT,
     DistributionError,
@@ -121,7 +121,7 @@ def test_edited_amount_and_tree_together_fail_on_the_recomputed_root(written):
         e = d["allocations"][0]
         e["amount"] = str(int(e["amount"]) - 1)
         leaves = [(x["account"], int(x["amount"])) for x in d["allocations"]]
-        from planet.merkle import StandardMerkleTree
+        from planet.core.merkle import StandardMerkleTree
 
         tree = StandardMerkleTree.of(leaves)
         d["merkle"] = tree.dump()

@@ -6,11 +6,12 @@ from fractions import Fraction
 
 import pytest
 
-from planet.epochs import EpochCalendar
+from planet.core.epochs import EpochCalendar
 from planet.rewards.close import CloseError, build
 from planet.rewards.distribution import digest_inputs, verify_distribution
 from planet.rewards.inputs import AccountInputs, collect
 from planet.rewards.scoring import parse
+from planet.store import MIRROR, make_engine, migrate
 from tests.planet.rewards_seed import CHAIN_ID, Seeder
 
 GENESIS = 1_800_000_000
@@ -233,14 +234,12 @@ def test_a_week_with_no_activity_is_refused(engine, seed):
 
 
 def test_a_missing_table_is_named_with_the_command_that_creates_it(new_database):
-    from indexer.db import make_engine
-    from indexer.db import migrate as migrate_indexer
     from planet.rewards.inputs import InputsError
 
     engine = make_engine(new_database("sqlite"))
-    migrate_indexer(engine)
+    migrate(engine, MIRROR)
     try:
-        with pytest.raises(InputsError, match=r"api_posts.*python -m api migrate"):
+        with pytest.raises(InputsError, match=r"api_posts.*planet serve migrate"):
             inputs_of(engine)
     finally:
         engine.dispose()

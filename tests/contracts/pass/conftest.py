@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from planet.passes import NATIVE, PassTerms
+from planet.core.passes import NATIVE, PassTerms
 
 FEE_BPS = 500
 PRICE = 10**15

@@ -24,7 +24,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from planet.passes import NATIVE, PassTerms, renewed_expiry, split_cost
+from planet.core.passes import NATIVE, PassTerms, renewed_expiry, split_cost
 
 DURATIONS = [0, 0, 3_600, 7_200]  # half lifetime passes, half short subscriptions
 MAX_PASSES = 3

@@ -1,0 +1,129 @@
+"""Wallets that sign a claim transaction: a hex key file, an encrypted keystore (eth-account
+JSON, as ``geth`` and ``cast wallet`` write them) or an ape account.
+
+Ape is imported only for ``--account``: it is slow to import and a key file or keystore needs
+nothing from it. Ape asks for the account's passphrase itself (or reads
+``APE_ACCOUNTS_<alias>_PASSPHRASE``), exactly as ``ape`` commands do.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Protocol
+
+import click
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from planet.core.errors import PlanetError
+
+
+class WalletError(PlanetError):
+    """A wallet that cannot be opened: missing file, bad key, wrong password, unknown alias."""
+
+
+class Wallet(Protocol):
+    address: str
+
+    def sign(self, tx: dict[str, Any]) -> bytes:
+        """The signed raw transaction, ready for eth_sendRawTransaction."""
+        ...
+
+
+class KeyWallet:
+    def __init__(self, account: LocalAccount) -> None:
+        self.account = account
+        self.address = account.address
+
+    def sign(self, tx: dict[str, Any]) -> bytes:
+        return bytes(self.account.sign_transaction(tx).raw_transaction)
+
+
+class ApeWallet:
+    def __init__(self, alias: str) -> None:
+        try:
+            from ape import accounts
+            from ape.exceptions import ApeException
+        except ImportError as err:  # pragma: no cover - ape is a dependency
+            raise WalletError(f"ape is not installed: {err}") from None
+        try:
+            self.account = accounts.load(alias)
+        except (ApeException, IndexError, KeyError) as err:
+            raise WalletError(f"no ape account {alias!r}: {err}") from None
+        self.address = str(self.account.address)
+        self.alias = alias
+
+    def sign(self, tx: dict[str, Any]) -> bytes:
+        from ape import networks
+        from ape.exceptions import ApeException
+
+        fields = {k: v for k, v in tx.items() if k != "from"}
+        txn = networks.ethereum.create_transaction(**fields)
+        try:
+            # The user confirmed the claim already; autosign for this one transaction so ape
+            # asks only for the passphrase, not a second yes.
+            self.account.set_autosign(True)
+            signed = self.account.sign_transaction(txn)
+        except ApeException as err:
+            raise WalletError(f"ape account {self.alias!r} cannot sign: {err}") from None
+        finally:
+            self.account.set_autosign(False)
+        if signed is None:
+            raise WalletError(f"ape account {self.alias!r} did not sign")
+        return bytes(signed.serialize_transaction())
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        raise WalletError(f"no such {what}: {path}") from None
+    except OSError as err:
+        raise WalletError(f"cannot read {what} {path}: {err.strerror or err}") from None
+
+
+def from_key_file(path: Path) -> KeyWallet:
+    text = _read(path, "key file").strip()
+    try:
+        return KeyWallet(Account.from_key(text))
+    except (ValueError, TypeError):
+        raise WalletError(f"{path} does not hold a hex private key") from None
+
+
+def from_keystore(path: Path, password_file: Path | None) -> KeyWallet:
+    try:
+        keystore = json.loads(_read(path, "keystore"))
+    except ValueError:
+        raise WalletError(f"{path} is not a JSON keystore") from None
+    if password_file is not None:
+        password = _read(password_file, "password file").rstrip("\r\n")
+    else:
+        password = click.prompt(f"Password for {path.name}", hide_input=True, err=True)
+    try:
+        key = Account.decrypt(keystore, password)
+    except ValueError:
+        raise WalletError(f"cannot decrypt {path}: wrong password or not a keystore") from None
+    except (KeyError, TypeError):
+        raise WalletError(f"{path} is not an encrypted keystore") from None
+    return KeyWallet(Account.from_key(key))
+
+
+def open_wallet(
+    key_file: Path | None,
+    keystore: Path | None,
+    account: str | None,
+    password_file: Path | None,
+) -> Wallet:
+    """The one wallet the options name."""
+    given = [o for o in (key_file, keystore, account) if o is not None]
+    if len(given) != 1:
+        raise WalletError("name exactly one wallet: --key-file, --keystore or --account")
+    if password_file is not None and keystore is None:
+        raise WalletError("--password-file goes with --keystore")
+    if key_file is not None:
+        return from_key_file(key_file)
+    if keystore is not None:
+        return from_keystore(keystore, password_file)
+    assert account is not None
+    return ApeWallet(account)

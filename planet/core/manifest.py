@@ -1,0 +1,104 @@
+"""Deployment manifests: which contracts live where on one chain, and since which block.
+
+One JSON file per chain id (``deployments/<chain id>.json``). The deploy script writes it; the
+indexer reads addresses, deployment blocks and ABIs from it, so it must never be half-written
+(written to a temporary file, then renamed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from planet.core.errors import PlanetError
+
+DEFAULT_DIR = Path("deployments")
+
+
+class ManifestError(PlanetError, ValueError):
+    """A manifest that is missing, unreadable or does not describe the expected chain."""
+
+
+class DeployedContract(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    address: str
+    block_number: int = Field(ge=0)
+    block_hash: str
+    tx_hash: str
+    constructor_args: list[Any]
+    abi: list[dict[str, Any]]
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    chain_id: int = Field(gt=0)
+    network: str
+    deployer: str
+    genesis: int = Field(ge=0)
+    roles: dict[str, str]
+    contracts: dict[str, DeployedContract] = Field(default_factory=dict)
+
+    def contract(self, name: str) -> DeployedContract:
+        try:
+            return self.contracts[name]
+        except KeyError:
+            known = ", ".join(sorted(self.contracts)) or "none"
+            raise ManifestError(
+                f"contract {name!r} is not in the manifest for chain {self.chain_id} (has: {known})"
+            ) from None
+
+    @property
+    def start_block(self) -> int:
+        """The earliest deployment block: where an indexer starts reading."""
+        return min((c.block_number for c in self.contracts.values()), default=0)
+
+
+def manifest_path(chain_id: int, directory: Path = DEFAULT_DIR) -> Path:
+    return Path(directory) / f"{chain_id}.json"
+
+
+def load(path: Path) -> Manifest:
+    try:
+        raw = Path(path).read_text()
+    except FileNotFoundError:
+        raise ManifestError(
+            f"no deployment manifest at {path}: deploy first (make deploy)"
+        ) from None
+    try:
+        return Manifest.model_validate_json(raw)
+    except ValidationError as err:
+        raise ManifestError(f"deployment manifest {path} is not valid: {err}") from None
+
+
+def load_for_chain(chain_id: int, directory: Path = DEFAULT_DIR) -> Manifest | None:
+    """The manifest of ``chain_id``, or None if that chain has none yet."""
+    path = manifest_path(chain_id, directory)
+    if not path.exists():
+        return None
+    manifest = load(path)
+    if manifest.chain_id != chain_id:
+        raise ManifestError(f"{path} describes chain {manifest.chain_id}, not {chain_id}")
+    return manifest
+
+
+def save(manifest: Manifest, directory: Path = DEFAULT_DIR) -> Path:
+    """Writes atomically: a reader sees the old manifest or the new one, never half of one."""
+    path = manifest_path(manifest.chain_id, directory)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as out:
+            json.dump(manifest.model_dump(), out, indent=2)
+            out.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

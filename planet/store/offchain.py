@@ -1,0 +1,247 @@
+"""The API's own off-chain tables (SQLAlchemy Core), beside the indexer's mirrored ones.
+
+The API never writes the mirrored tables (:mod:`planet.store.mirror`); it only reads them.
+Everything here is keyed by ``chain_id`` and, for content, by the author's identity *token id*,
+not the wallet address: a recovered identity moves to a new wallet and keeps its posts and
+persona.
+Times are integer Unix seconds (UTC), the unit epochs and deadlines use on chain.
+Migrations in ``planet/store/migrations/offchain`` create exactly these tables; a test
+compares the two.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeEngine
+
+
+def id_type() -> TypeEngine[int]:
+    """An auto-incrementing id: SQLite only autoincrements INTEGER PRIMARY KEY."""
+    return BigInteger().with_variant(Integer(), "sqlite")
+
+
+metadata = MetaData()
+
+# Sign-in nonces: issued by POST /auth/nonce, consumed once by POST /auth/verify.
+siwe_nonces = Table(
+    "api_siwe_nonces",
+    metadata,
+    Column("nonce", String(64), primary_key=True),
+    Column("issued_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("used_at", BigInteger, nullable=True),
+    Column("used_by", String(42), nullable=True),
+    Index("ix_api_siwe_nonces_expires", "expires_at"),
+)
+
+# The persona document an identity's owner edits; its canonical keccak is what the on-chain
+# metadataHash should hold (see api.services.profiles.canonical_persona).
+personas = Table(
+    "api_personas",
+    metadata,
+    Column("chain_id", BigInteger, primary_key=True),
+    Column("token_id", BigInteger, primary_key=True),
+    Column("bio", Text, nullable=False),
+    Column("avatar_url", Text, nullable=True),
+    Column("links", JSON, nullable=False),
+    Column("pinned_post_ids", JSON, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+posts = Table(
+    "api_posts",
+    metadata,
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("author_token_id", BigInteger, nullable=False),
+    Column("author_address", String(42), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("instruments", JSON, nullable=False),
+    # Disclosure labels: NULL when the post names no instrument (then they are not asked).
+    Column("holds_position", Boolean, nullable=True),
+    Column("sponsored", Boolean, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("view_count", BigInteger, nullable=False, default=0),
+    Column("like_count", BigInteger, nullable=False, default=0),
+    Column("comment_count", BigInteger, nullable=False, default=0),
+    # "public", or "private": readable only by holders of one of the author's community passes
+    # (api.services.access); private posts never appear in the public feed.
+    Column("visibility", String(8), nullable=False, default="public", server_default="public"),
+    Index("ix_api_posts_author", "chain_id", "author_token_id", "id"),
+    Index("ix_api_posts_feed", "chain_id", "visibility", "id"),
+)
+
+post_likes = Table(
+    "api_post_likes",
+    metadata,
+    Column("post_id", id_type(), ForeignKey("api_posts.id"), primary_key=True),
+    Column("token_id", BigInteger, primary_key=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+# Who viewed a post, once per identity (first view): what rewards count as distinct identified
+# viewers. Anonymous views, and wallets without an identity, only move api_posts.view_count.
+post_views = Table(
+    "api_post_views",
+    metadata,
+    Column("post_id", id_type(), ForeignKey("api_posts.id"), primary_key=True),
+    Column("token_id", BigInteger, primary_key=True),
+    Column("first_viewed_at", BigInteger, nullable=False),
+)
+
+comments = Table(
+    "api_comments",
+    metadata,
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("post_id", id_type(), ForeignKey("api_posts.id"), nullable=False),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("author_token_id", BigInteger, nullable=False),
+    Column("author_address", String(42), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_api_comments_post", "post_id", "id"),
+)
+
+reports = Table(
+    "api_reports",
+    metadata,
+    Column("post_id", id_type(), ForeignKey("api_posts.id"), primary_key=True),
+    Column("token_id", BigInteger, primary_key=True),
+    Column("reason", String(32), nullable=False),
+    Column("note", Text, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+# Contribution attestations the API signed. The uid is derived from the activity, and the
+# activity is unique too, so one activity can never hold two uids nor be signed twice.
+contribution_attestations = Table(
+    "api_attestations",
+    metadata,
+    Column("chain_id", BigInteger, primary_key=True),
+    Column("uid", String(66), primary_key=True),
+    Column("activity", String(16), nullable=False),
+    Column("activity_id", BigInteger, nullable=False),
+    Column("token_id", BigInteger, nullable=False),
+    Column("account", String(42), nullable=False),
+    Column("kind", Integer, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("epoch", BigInteger, nullable=False),
+    Column("deadline", BigInteger, nullable=False),
+    Column("points_contract", String(42), nullable=False),
+    Column("attester", String(42), nullable=False),
+    Column("signature", String(132), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("chain_id", "activity", "activity_id", name="ux_api_attestations_activity"),
+    Index("ix_api_attestations_token", "chain_id", "token_id"),
+)
+
+# Orders placed from posts (api.services.trading). Every order names the post it came from and
+# that post's author, so fills can be credited to the creator whose content led to the trade.
+# Sizes and prices are decimal strings, exactly as the trader and the exchange wrote them.
+orders = Table(
+    "api_orders",
+    metadata,
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("post_id", id_type(), ForeignKey("api_posts.id"), nullable=False),
+    Column("creator_token_id", BigInteger, nullable=False),
+    Column("trader_token_id", BigInteger, nullable=False),
+    Column("trader_address", String(42), nullable=False),
+    Column("instrument", String(32), nullable=False),
+    Column("side", String(4), nullable=False),
+    Column("order_type", String(6), nullable=False),
+    Column("size", String(40), nullable=False),
+    Column("limit_price", String(40), nullable=True),
+    Column("exchange", String(8), nullable=False),
+    Column("client_order_id", String(32), nullable=False, unique=True),
+    Column("exchange_order_id", String(64), nullable=True),
+    # submitted | filled | partially_filled | rejected | canceled
+    Column("status", String(16), nullable=False),
+    Column("reject_reason", Text, nullable=True),
+    # The exchange's last price for the instrument when the order was placed (null if it had none).
+    Column("quote_price", String(40), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_api_orders_trader", "chain_id", "trader_token_id", "id"),
+    Index("ix_api_orders_post", "post_id"),
+)
+
+# Fills of those orders. (exchange, exchange_fill_id) is unique, so polling an exchange twice
+# never records a fill twice. ``attributed`` is false for the creator's own orders on their own
+# posts: those fills never count for the creator (trading stats, rewards, attestations).
+fills = Table(
+    "api_fills",
+    metadata,
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("order_id", id_type(), ForeignKey("api_orders.id"), nullable=False),
+    Column("exchange", String(8), nullable=False),
+    Column("exchange_fill_id", String(96), nullable=False),
+    Column("price", String(40), nullable=False),
+    Column("size", String(40), nullable=False),
+    # price * size in millionths of the quote currency, floored: exact integer volume.
+    Column("notional_micro", BigInteger, nullable=False),
+    Column("fee", String(40), nullable=False),
+    Column("fee_currency", String(16), nullable=True),
+    Column("post_id", id_type(), ForeignKey("api_posts.id"), nullable=False),
+    Column("creator_token_id", BigInteger, nullable=False),
+    Column("trader_token_id", BigInteger, nullable=False),
+    Column("attributed", Boolean, nullable=False),
+    Column("filled_at", BigInteger, nullable=False),
+    UniqueConstraint("exchange", "exchange_fill_id", name="ux_api_fills_exchange_fill"),
+    Index("ix_api_fills_order", "order_id"),
+    Index("ix_api_fills_post", "post_id", "attributed"),
+    Index("ix_api_fills_creator", "chain_id", "creator_token_id", "filled_at"),
+)
+
+# Live sessions: scheduled by a host, started, ended. The status is derived from the times
+# (api.services.live). "private" sessions are gated like private posts (api.services.access).
+live_sessions = Table(
+    "api_live_sessions",
+    metadata,
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("host_token_id", BigInteger, nullable=False),
+    Column("host_address", String(42), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("visibility", String(8), nullable=False, default="public", server_default="public"),
+    Column("scheduled_at", BigInteger, nullable=False),
+    Column("started_at", BigInteger, nullable=True),
+    Column("ended_at", BigInteger, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_api_live_sessions_schedule", "chain_id", "scheduled_at"),
+)
+
+# One row per distinct identified attendee (first join while live); never the host.
+live_attendance = Table(
+    "api_live_attendance",
+    metadata,
+    Column("session_id", id_type(), ForeignKey("api_live_sessions.id"), primary_key=True),
+    Column("token_id", BigInteger, primary_key=True),
+    Column("joined_at", BigInteger, nullable=False),
+)
+
+live_messages = Table(
+    "api_live_messages",
+    metadata,
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("session_id", id_type(), ForeignKey("api_live_sessions.id"), nullable=False),
+    Column("token_id", BigInteger, nullable=False),
+    Column("author_address", String(42), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_api_live_messages_session", "session_id", "id"),
+)

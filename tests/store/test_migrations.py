@@ -1,0 +1,57 @@
+"""Each table set's migrations build exactly the tables its module describes, on SQLite and
+PostgreSQL, keep their own version table, and undo cleanly without touching the other set."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from planet.store import MIRROR, OFFCHAIN, make_engine, migrate, schema_is_current
+from planet.store.migrate import downgrade
+from planet.store.mirror import metadata as mirror_metadata
+from planet.store.offchain import metadata as offchain_metadata
+
+
+def _offchain_only(obj, name, type_, reflected, compare_to) -> bool:
+    return type_ != "table" or name in offchain_metadata.tables
+
+
+def test_mirror_migrations_match_the_schema_and_downgrade(database_url):
+    engine = make_engine(database_url)
+    try:
+        assert not schema_is_current(engine, MIRROR)
+        migrate(engine, MIRROR)
+        migrate(engine, MIRROR)  # idempotent
+        assert schema_is_current(engine, MIRROR)
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"version_table": MIRROR.version_table})
+            assert compare_metadata(context, mirror_metadata) == []
+        downgrade(engine, MIRROR, "base")
+        assert set(inspect(engine).get_table_names()) == {MIRROR.version_table}
+    finally:
+        engine.dispose()
+
+
+def test_offchain_migrations_match_the_models(engine):
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"include_object": _offchain_only, "version_table": OFFCHAIN.version_table}
+        )
+        assert compare_metadata(context, offchain_metadata) == []
+
+
+def test_both_sets_keep_their_own_version_table(engine):
+    tables = set(inspect(engine).get_table_names())
+    assert {OFFCHAIN.version_table, MIRROR.version_table} <= tables
+    assert set(offchain_metadata.tables) <= tables and set(mirror_metadata.tables) <= tables
+
+
+def test_downgrade_removes_only_the_offchain_tables_and_upgrade_is_repeatable(engine):
+    downgrade(engine, OFFCHAIN, "base")
+    tables = set(inspect(engine).get_table_names())
+    assert not set(offchain_metadata.tables) & tables
+    assert set(mirror_metadata.tables) <= tables
+    migrate(engine, OFFCHAIN)
+    migrate(engine, OFFCHAIN)
+    assert set(offchain_metadata.tables) <= set(inspect(engine).get_table_names())
