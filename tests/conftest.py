@@ -1,4 +1,6 @@
-"""Shared fixtures: named roles, freshly deployed Identity and ContributionPoints on anvil.
+"""Fixtures for every test: the shared ones come from :mod:`tests.support` (databases, the
+session's deployment, hypothesis profiles); here, named roles and Identity and
+ContributionPoints deployed once for the contract tests.
 
 ape's pytest plugin starts anvil (ape-foundry) and reverts the chain after every test, so
 contracts deployed once per session start clean in each test.
@@ -7,11 +9,16 @@ contracts deployed once per session start clean in each test.
 from __future__ import annotations
 
 import pytest
-from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from planet.core.epochs import week_start
-from planet.core.typed_data import Registration
+from tests.support.protocol import local_key, registration
+
+pytest_plugins = [
+    "tests.support.databases",
+    "tests.support.deployment",
+    "tests.support.profiles",
+]
 
 
 @pytest.fixture(scope="session")
@@ -49,11 +56,6 @@ def carol(accounts):
     return accounts[6]
 
 
-def local_key(account) -> LocalAccount:
-    """The eth-account view of an ape test account, to sign exactly as a wallet would."""
-    return Account.from_key(account.private_key)
-
-
 @pytest.fixture(scope="session")
 def attester_key(attester) -> LocalAccount:
     return local_key(attester)
@@ -77,13 +79,6 @@ def identity(project, admin, verifier):
 @pytest.fixture(scope="session")
 def points(project, admin, attester, risk, identity, genesis):
     return admin.deploy(project.ContributionPoints, identity, genesis, admin, attester, risk)
-
-
-def registration(handle: str, recovery: str = "0x" + "00" * 20, uri: str = "") -> Registration:
-    uri = uri or f"ipfs://persona/{handle}"
-    from eth_utils import keccak
-
-    return Registration(handle, uri, keccak(text=uri), recovery)
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from api.settings import ApiSettings
 from planet.core.merkle import StandardMerkleTree
 from planet.rewards.distribution import Distribution, build_distribution, digest_inputs
 from planet.store import OFFCHAIN, migrate
-from tests.api.conftest import SECRET
-from tests.indexer.activity import Planet
+from tests.support.api import SECRET
+from tests.support.protocol import Planet
 
 EPOCHS = (0, 1)
 POOLS = {0: 3 * 10**18 + 11, 1: 10**18 + 5}

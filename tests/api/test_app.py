@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from api.settings import ApiSettings
-from tests.api.conftest import error
+from tests.support.api import error
 
 ROUTES = {
     ("post", "/auth/nonce"),

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import ApiSettings
 from planet.store import OFFCHAIN, migrate
-from tests.api.conftest import SECRET, sign_in
+from tests.support.api import SECRET, sign_in
 
 
 def test_attestation_round_trip(

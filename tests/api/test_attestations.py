@@ -17,7 +17,7 @@ from planet.core.typed_data import (
     domain,
 )
 from planet.store.mirror import attestations
-from tests.api.conftest import CHAIN_ID, GENESIS, POINTS, START, error, sign_in
+from tests.support.api import CHAIN_ID, GENESIS, POINTS, START, error, sign_in
 
 
 def test_a_post_is_attested_once_with_the_signed_tuple(client, member, attester):
@@ -74,7 +74,7 @@ def test_only_the_author_gets_an_attestation(client, member):
 
 
 def test_without_an_attester_key_attestations_are_unavailable(make_client, engine):
-    from tests.api.conftest import add_identity
+    from tests.support.api import add_identity
 
     client = make_client(attester_private_key=None)
     wallet = Account.create()

@@ -8,7 +8,7 @@ import pytest
 from eth_account import Account
 
 from api.services import siwe
-from tests.api.conftest import CHAIN_ID, DOMAIN, error, sign, siwe_text
+from tests.support.api import CHAIN_ID, DOMAIN, error, sign, siwe_text
 
 
 @pytest.fixture

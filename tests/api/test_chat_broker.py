@@ -17,7 +17,8 @@ from api.services.chat_broker import (
     RedisBroker,
     channel_name,
 )
-from tests.api.test_live_cluster import REDIS, free_port
+from tests.api.test_live_cluster import REDIS
+from tests.support.ports import free_port
 
 
 def test_in_process_delivery_reaches_every_subscriber_even_from_another_thread():

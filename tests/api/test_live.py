@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
 
 from api.services.attestations import activity_uid
 from planet.core.typed_data import KIND_LIVE
 from planet.store.offchain import live_attendance, live_messages
-from tests.api.conftest import CHAIN_ID, START, error
+from tests.support.api import CHAIN_ID, START, error
 
 
 def iso(seconds: int) -> str:
@@ -99,6 +100,7 @@ def test_scheduling_needs_an_identity_and_a_time_not_past(client, member):
     assert error(client.post("/live/999/start", headers=alice.headers)) == (404, "not_found")
 
 
+@pytest.mark.dialects  # keyset paging: the SQL differs by dialect
 def test_the_listing_filters_by_status_and_pages_newest_first(client, member):
     alice, bob = member("alice"), member("bob")
     ids = [schedule(client, alice if i % 2 else bob, title=f"s{i}")["id"] for i in range(5)]

@@ -29,17 +29,15 @@ from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection, connect
 
 from planet.store.offchain import live_attendance, live_messages
-from tests.api.conftest import CHAIN_ID, DOMAIN, SECRET, add_identity, sign, siwe_text
+from tests.support.api import CHAIN_ID, DOMAIN, SECRET, add_identity, sign, siwe_text
+from tests.support.ports import free_port
+
+# Real server processes and Redis: the cluster tests are slow.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS = "redis://127.0.0.1:6379/0"
 WAIT = 5.0  # seconds a fanned-out message may take
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ApiProcess:

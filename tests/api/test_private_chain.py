@@ -12,8 +12,8 @@ from api.app import create_app
 from api.settings import ApiSettings
 from planet.core.passes import PassTerms
 from planet.store import OFFCHAIN, migrate
-from tests.api.conftest import SECRET, error, sign_in
-from tests.indexer.activity import DAY, ZERO
+from tests.support.api import SECRET, error, sign_in
+from tests.support.protocol import DAY, ZERO
 
 PRICE = 10**15
 GATED = ("get", "comments", "comment", "like", "unlike", "view", "report", "community")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import error
+from tests.support.api import error
 
 
 def test_private_posts_stay_out_of_the_feed_and_cannot_be_pinned(client, member):

@@ -7,7 +7,7 @@ from sqlalchemy import insert, update
 
 from api.services.profiles import canonical_persona
 from planet.store.mirror import epoch_point_balances, identities, point_balances
-from tests.api.conftest import CHAIN_ID, START, add_identity, error
+from tests.support.api import CHAIN_ID, START, add_identity, error
 
 PERSONA = {
     "bio": "Macro trader. Not financial advice ✓",

@@ -13,8 +13,8 @@ import pytest
 from eth_utils import function_signature_to_4byte_selector
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import error
 from tests.api.rewards_world import EPOCHS, build_world
+from tests.support.api import error
 
 CAST = shutil.which("cast")
 

@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from api.settings import ApiSettings
 from planet.core.epochs import EPOCH_DURATION, week_start
 from planet.store.offchain import fills, orders
-from tests.api.conftest import error
-from tests.api.okx_standin import OkxStandIn, closed_port, okx_sign, serving
+from tests.api.okx_standin import OkxStandIn, okx_sign, serving
+from tests.support.api import error
+from tests.support.ports import free_port
 
 KEY, SECRET, PASSPHRASE = "planet-test-key", "planet-test-secret", "planet-Passphrase1"
 PRICES = {"BTC-USDT": "65000.5", "ETH-USDT": "3500"}
@@ -254,7 +255,7 @@ def test_okx_down_is_503_and_nothing_is_written(make_client, member, okx_client,
         okx_api_key=KEY,
         okx_secret_key=SECRET,
         okx_passphrase=PASSPHRASE,
-        okx_domain=f"http://127.0.0.1:{closed_port()}",
+        okx_domain=f"http://127.0.0.1:{free_port()}",
         okx_timeout=2,
     )
     alice, bob = member(), member()

@@ -14,7 +14,7 @@ from planet.core.typed_data import (
     sign_registration,
     typed_digest,
 )
-from tests.conftest import local_key, registration
+from tests.support.protocol import local_key, registration
 
 ZERO = "0x" + "00" * 20
 INTERFACE_ERC5192 = bytes.fromhex("b45a3c0e")

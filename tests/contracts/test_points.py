@@ -18,7 +18,7 @@ from planet.core.typed_data import (
     sign_contribution,
     typed_digest,
 )
-from tests.conftest import local_key
+from tests.support.protocol import local_key
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@ and API, and the claims move balances by exactly the published allocations."""
 
 from __future__ import annotations
 
-import socket
-
 import httpx
 import pytest
 from eth_account import Account
@@ -15,14 +13,9 @@ from planet.chain.deploy_config import NetworkSettings
 from planet.core.manifest import manifest_path
 from planet.demo.story import StoryConfig, StoryResult, run
 from planet.rewards.distribution import verify_distribution
+from tests.support.ports import free_port
 
 POOL = 3 * 10**17
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -14,7 +14,11 @@ from sqlalchemy import func, select
 from indexer.bulk import BackgroundInsert, insert_dicts, insert_tuples, tuple_writer
 from indexer.decode import EVENT_COLUMNS
 from planet.store.mirror import attestations, events
-from tests.indexer.rows import attestation, event_row
+from tests.support.profiles import examples
+from tests.support.rows import attestation, event_row
+
+# The SQL under test differs by dialect: every test here runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.dialects
 
 AWKWARD = ["", "tab\there", "new\nline", "back\\slash \\N", "cr\rlf\r\n", "ünïcødé ✓", "'\"quotes"]
 
@@ -86,7 +90,8 @@ def test_a_failing_caller_still_waits_for_the_insert_before_rolling_back(engine)
         assert conn.execute(select(func.count()).select_from(events)).scalar() == 0
 
 
-@settings(max_examples=30, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=examples(30), deadline=None)
 @given(count=st.integers(0, 2_600), block=st.integers(0, 2**62))
 def test_sqlite_multirow_statements_store_every_row_once_in_order(sqlite_scratch, count, block):
     """SQLite gets hundreds of rows per statement: whatever the count, with or without a

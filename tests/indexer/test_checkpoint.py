@@ -11,7 +11,7 @@ import pytest
 from indexer.checkpoint import BACKSTOP_PAGES, WalCheckpointer
 from planet.store import MIRROR, make_engine, migrate
 from planet.store.mirror import events
-from tests.indexer.rows import event_row
+from tests.support.rows import event_row
 
 
 @pytest.fixture
@@ -77,8 +77,11 @@ def test_commits_during_a_checkpoint_are_checkpointed_too(sqlite_engine, tmp_pat
     assert _rows_in_database_file(tmp_path / "wal.sqlite", tmp_path) == 30_000
 
 
-def test_postgres_and_in_memory_databases_need_no_checkpoints(postgres_admin):
-    assert not WalCheckpointer(postgres_admin).enabled
+@pytest.mark.postgres
+def test_postgres_and_in_memory_databases_need_no_checkpoints(new_database):
+    postgres = make_engine(new_database("postgresql"))
+    assert not WalCheckpointer(postgres).enabled
+    postgres.dispose()
     memory = make_engine("sqlite://")
     checkpointer = WalCheckpointer(memory)
     assert not checkpointer.enabled

@@ -101,8 +101,9 @@ def test_unusable_database_url_is_one_line(rpc_url, manifest_file):
 
 
 def test_once_with_a_progress_bar_then_follow_until_ctrl_c(
-    planet, rpc_url, manifest_file, database_url
+    planet, rpc_url, manifest_file, empty_database_url
 ):
+    database_url = empty_database_url  # the indexer migrates it on start
     planet.random_activity(10)
     env = {
         "PLANET_INDEXER_RPC_URL": rpc_url,

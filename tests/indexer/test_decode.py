@@ -17,6 +17,7 @@ from web3._utils.events import get_event_data
 from indexer.decode import EventDecoder
 from indexer.errors import DecodeError
 from indexer.rpc import Log
+from tests.support.profiles import examples
 
 ADDRESS = "0x" + "ab" * 20
 WEIRD = {
@@ -120,17 +121,23 @@ def events(project) -> list[tuple[str, dict]]:
     return _abis(project)
 
 
+@pytest.mark.slow
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(data=st.data())
 def test_fast_decoder_equals_web3(events, data):
     _check_against_web3(data, *data.draw(st.sampled_from(events)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["TransferBatch", "WordArrays"])
 @settings(
-    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(10),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(data=st.data())
 def test_arrays_of_words_decode_as_arrays(events, name, data):

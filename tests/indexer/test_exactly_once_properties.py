@@ -23,9 +23,13 @@ from sqlalchemy import Engine, event
 
 from indexer import cursor, store, sync
 from indexer.reorg import ReorgGuard
-from tests.indexer.activity import Planet, full_activity
 from tests.indexer.compare import assert_mirrors_chain, table_rows
-from tests.indexer.harness import running_indexer
+from tests.support.indexing import running_indexer
+from tests.support.profiles import examples
+from tests.support.protocol import Planet, full_activity
+
+# The SQL under test differs by dialect: every test here runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.dialects
 
 #: The write steps a range's transaction can be made to fail after.
 STEPS = ("cursor", "events", "read", "insert", "update", "hashes", "commit")
@@ -123,7 +127,7 @@ def test_any_ranges_and_any_failed_write_resume_to_the_uninterrupted_tables(
             indexer.catch_up()
             return table_rows(engine)
 
-    reference_url = new_database(backend)
+    reference_url = new_database(backend, migrated=True)
     reference = index(reference_url)
     with running_indexer(settings_for(reference_url), manifest) as (_, engine):
         assert_mirrors_chain(engine, planet)
@@ -131,7 +135,7 @@ def test_any_ranges_and_any_failed_write_resume_to_the_uninterrupted_tables(
     fired: list[str] = []
 
     @settings(
-        max_examples=8,
+        max_examples=examples(8),
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow],
     )
@@ -149,7 +153,7 @@ def test_any_ranges_and_any_failed_write_resume_to_the_uninterrupted_tables(
         nth=st.integers(1, 40),
     )
     def resumes_exactly(first: dict, then: dict, step: str, nth: int) -> None:
-        url = new_database(backend)
+        url = new_database(backend, migrated=True)
         crash = CrashAt(step, nth)
         with running_indexer(settings_for(url, **first), manifest) as (indexer, engine):
             with crash.armed(engine):
@@ -168,7 +172,7 @@ def test_any_ranges_and_any_failed_write_resume_to_the_uninterrupted_tables(
         if left["cursor"]:
             [(_, at, _)] = left["cursor"]
             if at not in prefixes:
-                prefixes[at] = index(new_database(backend), to_block=at)
+                prefixes[at] = index(new_database(backend, migrated=True), to_block=at)
             assert left == prefixes[at]
         else:  # failed before the first commit: nothing at all
             assert not any(left.values())

@@ -10,10 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.indexer.activity import Planet, full_activity
 from tests.indexer.compare import assert_mirrors_chain, table_rows
 from tests.indexer.faulty_proxy import FAULTS, FaultyProxy
-from tests.indexer.harness import running_indexer
+from tests.support.indexing import running_indexer
+from tests.support.profiles import examples
+from tests.support.protocol import Planet, full_activity
 
 
 @pytest.mark.slow
@@ -22,13 +23,16 @@ def test_any_mix_of_rpc_faults_leaves_the_rows_of_a_clean_run(
 ):
     planet = planet_with_token
     full_activity(planet)
-    with running_indexer(settings_for(new_database(backend)), manifest) as (indexer, engine):
+    with running_indexer(settings_for(new_database(backend, migrated=True)), manifest) as (
+        indexer,
+        engine,
+    ):
         indexer.catch_up()
         assert_mirrors_chain(engine, planet)
         reference = table_rows(engine)
     seen: set[str] = set()
 
-    @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=examples(6), deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(
         seed=st.integers(0, 2**32),
         rate=st.floats(0.05, 0.5),
@@ -54,7 +58,9 @@ def test_any_mix_of_rpc_faults_leaves_the_rows_of_a_clean_run(
                 "request_timeout": 0.25,
                 "max_attempts": 60,
             }
-            with running_indexer(settings_for(new_database(backend), **run), manifest) as (
+            with running_indexer(
+                settings_for(new_database(backend, migrated=True), **run), manifest
+            ) as (
                 indexer,
                 engine,
             ):

@@ -32,9 +32,13 @@ from hypothesis.stateful import (
 )
 
 from indexer.config import IndexerSettings
-from tests.indexer.activity import HOUR, PASS_ACTIONS, STEP_ACTIONS, Planet
 from tests.indexer.compare import assert_mirrors_chain
-from tests.indexer.harness import close_indexer, open_indexer
+from tests.support.indexing import close_indexer, open_indexer
+from tests.support.profiles import examples
+from tests.support.protocol import HOUR, PASS_ACTIONS, STEP_ACTIONS, Planet
+
+# The SQL under test differs by dialect: every test here runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.dialects
 
 PROPOSED = 1  # IPrizeVault.RootStatus.Proposed
 
@@ -239,13 +243,15 @@ def test_the_mirror_equals_the_chain_through_any_activity_reorgs_and_restarts(
     machines: list[Following] = []
 
     def machine() -> Following:
-        machines.append(Following(planet, lambda: new_database(backend), settings_for, manifest))
+        machines.append(
+            Following(planet, lambda: new_database(backend, migrated=True), settings_for, manifest)
+        )
         return machines[-1]
 
     run_state_machine_as_test(
         machine,
         settings=settings(
-            max_examples=8,
+            max_examples=examples(8),
             stateful_step_count=25,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],

@@ -15,7 +15,11 @@ from sqlalchemy.dialects import sqlite
 from indexer.bulk import _select_sql, insert_dicts, select_by_keys, update_tuples
 from indexer.store import key_columns
 from planet.store.mirror import attestations, epoch_point_balances, vault_epochs
-from tests.indexer.rows import attestation
+from tests.support.profiles import examples
+from tests.support.rows import attestation
+
+# The SQL under test differs by dialect: every test here runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.dialects
 
 CHAIN, OTHER = 5, 6
 AWKWARD = ["", "tab\there", "new\nline", "back\\slash \\N", "ünïcødé ✓", "'\"quotes"]
@@ -134,7 +138,8 @@ def test_an_update_must_name_every_column(engine):
         update_tuples(conn, attestations, columns[:-1], [t[:-1] for t in tuples])
 
 
-@settings(max_examples=25, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=examples(25), deadline=None)
 @given(
     stored=st.integers(0, 1_500),
     asked=st.sets(st.integers(0, 2_000), max_size=1_200),

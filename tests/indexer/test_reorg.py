@@ -13,6 +13,9 @@ from indexer.rpc import BlockHeader
 from indexer.store import StateStore
 from planet.store.mirror import events, point_balances, recent_blocks
 
+# The SQL under test differs by dialect: every test here runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.dialects
+
 CHAIN = 5
 
 

@@ -13,6 +13,9 @@ from eth_utils import keccak
 from indexer.errors import ReorgTooDeepError
 from tests.indexer.compare import assert_mirrors_chain, stored_tx_hashes
 
+# The SQL under test differs by dialect: every test here runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.dialects
+
 
 def _orphan_candidates(planet) -> list[str]:
     """Three blocks of Planet events: an attestation, a label change, a revocation."""

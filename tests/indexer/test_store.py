@@ -10,6 +10,9 @@ from indexer.errors import DatabaseStateError
 from indexer.store import NeedsDatabase, RowCache, StateStore, prune_journal, undo_above
 from planet.store.mirror import attestations, identities, point_balances
 
+# The SQL under test differs by dialect: every test here runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.dialects
+
 CHAIN = 7
 ALICE, BOB = "0x" + "a1" * 20, "0x" + "b0" * 20
 

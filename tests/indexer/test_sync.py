@@ -11,6 +11,9 @@ from indexer.errors import ChainMismatchError, DatabaseStateError
 from planet.store.mirror import events
 from tests.indexer.compare import assert_mirrors_chain, table_rows
 
+# The SQL under test differs by dialect: every test here runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.dialects
+
 
 def test_backfill_mirrors_random_activity(planet, database_url, settings_for, make_indexer):
     planet.random_activity(40)

@@ -3,14 +3,10 @@ indexer's mirror: claimMany of every epoch from a key file, a single claim from 
 nothing left the second time (the chain knows before the indexer), a claim paid to another
 address, local files checked against the chain, and every failure as one ``Error:`` line."""
 
-# Fixtures imported from the indexer tests are parameters here by design (pytest injects them).
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -24,33 +20,12 @@ from eth_utils import function_signature_to_4byte_selector
 
 from planet.commands.main import main
 from tests.api.rewards_world import EPOCHS, World, build_world
-from tests.indexer.conftest import (  # noqa: F401
-    actors,
-    make_indexer,
-    manifest,
-    manifest_file,
-    new_database,
-    planet,
-    postgres_admin,
-    rpc_url,
-    settings_for,
-)
+from tests.support.ports import free_port
 
 CLAIM_MANY = function_signature_to_4byte_selector(
     "claimMany(uint256[],address,uint256[],bytes32[][])"
 )
 CLAIM = function_signature_to_4byte_selector("claim(uint256,address,uint256,bytes32[])")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def database_url(new_database) -> str:
-    return new_database("sqlite")  # the API's backends are both covered in tests/api
 
 
 @pytest.fixture

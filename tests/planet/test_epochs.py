@@ -13,6 +13,7 @@ from planet.core.epochs import EPOCH_DURATION, EpochCalendar, EpochError, week_s
 GENESIS = 1_795_392_000  # Monday 2026-11-23 00:00 UTC
 
 
+@pytest.mark.slow
 @given(st.integers(min_value=GENESIS, max_value=GENESIS + 10**9))
 def test_every_timestamp_lies_inside_its_epoch(ts):
     cal = EpochCalendar(GENESIS)
@@ -29,6 +30,7 @@ def test_before_genesis_and_negative_epochs_are_errors():
         cal.start(-1)
 
 
+@pytest.mark.slow
 @given(st.integers(min_value=0, max_value=4_000_000_000))
 def test_week_start_is_the_monday_midnight_at_or_before(ts):
     start = week_start(ts)

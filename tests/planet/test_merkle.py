@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from planet.core.merkle import MerkleError, StandardMerkleTree, verify
 from tests.oz_merkle import build_tree
+from tests.support.profiles import examples
 
 ADDRESSES = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
 AMOUNTS = st.integers(min_value=0, max_value=2**256 - 1)
@@ -39,7 +40,8 @@ def test_fixed_sizes_match_the_reference(size):
     _same_as_reference([("0x" + os.urandom(20).hex(), i * 10**6) for i in range(size)])
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(LEAVES)
 def test_random_trees_match_the_reference(leaves):
     _same_as_reference(leaves)

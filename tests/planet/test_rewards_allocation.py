@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planet.rewards.allocation import AllocationError, allocate
+from tests.support.profiles import examples
 
 ADDRESSES = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
 SCORES = st.one_of(
@@ -23,7 +24,8 @@ CAPS = st.one_of(st.none(), st.fractions(min_value=0, max_value=1, max_denominat
 A, B, C = ("0x" + h * 20 for h in ("11", "22", "33"))
 
 
-@settings(max_examples=300)
+@pytest.mark.slow
+@settings(max_examples=examples(300))
 @given(POOLS, SCORE_MAPS, CAPS)
 def test_properties(pool, scores, cap_share):
     if cap_share == 0:
@@ -59,7 +61,8 @@ def test_properties(pool, scores, cap_share):
             assert abs(amounts[account] - remaining * score / free_score) < 1
 
 
-@settings(max_examples=100)
+@pytest.mark.slow
+@settings(max_examples=examples(100))
 @given(POOLS, SCORE_MAPS, CAPS, st.randoms(use_true_random=False))
 def test_deterministic_under_reordering(pool, scores, cap_share, rnd):
     if cap_share == 0:

@@ -7,30 +7,18 @@ from fractions import Fraction
 import pytest
 from click.testing import CliRunner
 
-from planet.chain.deploy import deploy_all
-from planet.chain.deploy_config import NetworkSettings
 from planet.commands.main import main
-from planet.core.epochs import EPOCH_DURATION, week_start
-from planet.core.manifest import manifest_path
 from planet.rewards.distribution import build_distribution, digest_inputs, file_hash
 
 POOL = 10**18 + 7
 
 
 @pytest.fixture
-def deployed(project, chain, accounts, tmp_path):
-    """Everything deployed with genesis three weeks back, so epoch 0 has ended; epoch 0 funded."""
-    settings = NetworkSettings(
-        genesis=week_start(chain.blocks.head.timestamp) - 3 * EPOCH_DURATION,
-        challenge_period=3600,
-        claim_window_weeks=1,
-    )
-    manifest, _ = deploy_all(
-        project, chain, accounts[0], "ethereum:local", settings, tmp_path / "deployments", True
-    )
+def deployed(project, manifest, manifest_file, accounts):
+    """The session's deployment (epoch 0 has ended) with epoch 0 funded."""
     vault = project.PrizeVault.at(manifest.contracts["PrizeVault"].address)
     vault.fund(0, POOL, value=POOL, sender=accounts[1])
-    return manifest, vault, manifest_path(manifest.chain_id, tmp_path / "deployments")
+    return manifest, vault, manifest_file
 
 
 def _file(manifest, accounts, path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
 from eth_account import Account
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from planet.rewards.close import build
 from planet.rewards.distribution import verify_distribution
 from planet.rewards.inputs import AccountInputs, EpochInputs
 from planet.rewards.scoring import WEIGHT_KEYS, Formula
+from tests.support.profiles import examples
 
 ADDRESSES = [Account.from_key(i.to_bytes(32, "big")).address for i in range(1, 41)]
 VAULT = "0x" + "cd" * 20
@@ -33,7 +35,8 @@ weights = st.fixed_dictionaries(
 caps = st.none() | st.fractions(min_value=Fraction(1, 50), max_value=1, max_denominator=50)
 
 
-@settings(max_examples=150, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=examples(150), deadline=None)
 @given(
     accounts=st.dictionaries(st.sampled_from(ADDRESSES), account_inputs, min_size=1),
     weights=weights,

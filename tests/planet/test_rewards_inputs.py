@@ -12,7 +12,10 @@ from planet.rewards.distribution import digest_inputs, verify_distribution
 from planet.rewards.inputs import AccountInputs, collect
 from planet.rewards.scoring import parse
 from planet.store import MIRROR, make_engine, migrate
-from tests.planet.rewards_seed import CHAIN_ID, Seeder
+from tests.support.rows import CHAIN_ID, Seeder
+
+# The SQL under test differs by dialect: every test here runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.dialects
 
 GENESIS = 1_800_000_000
 EPOCH = 2

@@ -1,21 +1,12 @@
 """`ape run publish_epoch` as a user runs it, against the test chain: the same close as
 `planet epoch close`, signed by the ape account."""
 
-# Fixtures imported from the rewards tests are parameters here by design (pytest injects them).
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import json
 
 from eth_utils import keccak
 
-from tests.planet.conftest import (  # noqa: F401
-    database,
-    deployed,
-    new_database,
-    postgres_admin,
-)
 from tests.scripts.test_cli import ROOT, ape_run
 
 

@@ -10,7 +10,7 @@ from ape.utils import ZERO_ADDRESS
 from eth_abi import decode
 from eth_utils import keccak
 
-from tests.conftest import registration
+from tests.support.protocol import registration
 
 PRICE = 10**15
 GUARD = keccak(text="ReentrancyGuardReentrantCall()")[:4]

@@ -663,3 +663,13 @@ class _PassInfo:
     max_supply: int
     minted: int
     uri: str
+
+
+def local_key(account) -> LocalAccount:
+    """The eth-account view of an ape test account, to sign exactly as a wallet would."""
+    return Account.from_key(account.private_key)
+
+
+def registration(handle: str, recovery: str = "0x" + "00" * 20, uri: str = "") -> Registration:
+    uri = uri or f"ipfs://persona/{handle}"
+    return Registration(handle, uri, keccak(text=uri), recovery)
