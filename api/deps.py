@@ -1,5 +1,5 @@
 """FastAPI dependencies: settings, the request's database transaction, the clock, rate
-limits, the signed-in wallet and its identity.
+limits, the signed-in wallet and its identity, and the post a path names.
 
 Those that only read app state or check a token are ``async def``: FastAPI runs a plain
 ``def`` dependency in its thread pool, and a thread hop per dependency per request costs more
@@ -12,11 +12,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.requests import HTTPConnection
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection
+from sqlalchemy import Connection, RowMapping
 
 from api.db import connection
 from api.errors import IdentityRequired, NotAuthenticated
-from api.services import identities, tokens
+from api.params import PostId
+from api.services import identities, posts, tokens
 from api.services.access import AccessPolicy
 from api.services.chain import ChainContext
 from api.services.identities import Identity
@@ -101,3 +102,15 @@ def current_identity(user: CurrentUser, conn: Conn) -> Identity:
 
 
 CurrentIdentity = Annotated[Identity, Depends(current_identity)]
+
+
+def readable_post(
+    post_id: PostId, conn: Conn, chain: Chain, user: OptionalUser, moment: Now, access: Access
+) -> RowMapping:
+    """The post named by the path, if the (optional) signed-in wallet may read it: the one gate
+    of every ``/posts/{post_id}`` route, whichever router serves it."""
+    reader = user.address if user is not None else None
+    return posts.readable(conn, chain.chain_id, post_id, reader, moment, access)
+
+
+ReadablePost = Annotated[RowMapping, Depends(readable_post)]

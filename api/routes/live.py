@@ -40,7 +40,7 @@ from api.errors import (
     responses,
 )
 from api.params import SessionId, Text
-from api.routes.posts import Author, Cursor, Limit, _time
+from api.schemas import Author, Cursor, Limit, MessageOut, message_out, utc, utc_or_none
 from api.services import identities, live, tokens
 from api.services.chat_broker import (
     OVERFLOW,
@@ -105,18 +105,6 @@ class MessageIn(BaseModel):
     body: Text = Field(min_length=1, max_length=live.MAX_MESSAGE)
 
 
-class MessageOut(BaseModel):
-    """A chat message; the WebSocket sends the same fields with ``"type": "message"``."""
-
-    id: int
-    session_id: int
-    token_id: int
-    handle: str | None
-    address: str
-    body: str
-    created_at: datetime
-
-
 class SentMessageOut(MessageOut):
     delivered: bool = Field(
         description="Whether live listeners were sent it (false while the chat broker is "
@@ -129,10 +117,6 @@ class MessagePage(BaseModel):
     next_cursor: str | None
 
 
-def _opt_time(seconds: int | None) -> datetime | None:
-    return None if seconds is None else _time(seconds)
-
-
 def _session(row: RowMapping, handle: str | None, counts: live.Counts) -> LiveOut:
     return LiveOut(
         id=row["id"],
@@ -141,10 +125,10 @@ def _session(row: RowMapping, handle: str | None, counts: live.Counts) -> LiveOu
         description=row["description"],
         visibility=row["visibility"],
         status=live.status(row),
-        scheduled_at=_time(row["scheduled_at"]),
-        started_at=_opt_time(row["started_at"]),
-        ended_at=_opt_time(row["ended_at"]),
-        created_at=_time(row["created_at"]),
+        scheduled_at=utc(row["scheduled_at"]),
+        started_at=utc_or_none(row["started_at"]),
+        ended_at=utc_or_none(row["ended_at"]),
+        created_at=utc(row["created_at"]),
         attendee_count=counts.attendees,
         message_count=counts.messages,
     )
@@ -154,18 +138,6 @@ def _one(conn: Connection, row: RowMapping) -> LiveOut:
     handles = identities.handles(conn, row["chain_id"], {row["host_token_id"]})
     return _session(
         row, handles.get(row["host_token_id"]), live.counts(conn, [row["id"]])[row["id"]]
-    )
-
-
-def _message(row: RowMapping, handle: str | None) -> MessageOut:
-    return MessageOut(
-        id=row["id"],
-        session_id=row["session_id"],
-        token_id=row["token_id"],
-        handle=handle,
-        address=row["author_address"],
-        body=row["body"],
-        created_at=_time(row["created_at"]),
     )
 
 
@@ -337,7 +309,7 @@ def list_messages(
     """The chat history, oldest first."""
     page = live.message_page(conn, chain.chain_id, row["id"], cursor, limit)
     return MessagePage(
-        items=[_message(r, page.handles.get(r["token_id"])) for r in page.rows],
+        items=[message_out(r, page.handles.get(r["token_id"])) for r in page.rows],
         next_cursor=page.next_cursor,
     )
 
@@ -362,7 +334,7 @@ def send_message(
     ``session_ended``; 422 ``empty_message``); every chat socket receives it."""
     with engine.begin() as conn:
         row = live.readable(conn, chain.chain_id, session_id, identity.owner, moment, access)
-        message = _message(live.send(conn, row, identity, body.body, moment), identity.handle)
+        message = message_out(live.send(conn, row, identity, body.body, moment), identity.handle)
     delivered = _publish_from_thread(request.app, session_id, _message_event(message))
     return SentMessageOut(**message.model_dump(), delivered=delivered)
 
@@ -433,7 +405,7 @@ def _store(app: FastAPI, listener: _Listener, body: object) -> MessageOut:
         row = live.readable(
             conn, chain_id, listener.session_id, listener.address, now, app.state.access
         )
-        return _message(live.send(conn, row, identity, body, now), identity.handle)
+        return message_out(live.send(conn, row, identity, body, now), identity.handle)
 
 
 def _attend(app: FastAPI, listener: _Listener) -> None:
