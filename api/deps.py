@@ -15,9 +15,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, RowMapping
 
 from api.db import connection
-from api.errors import IdentityRequired, NotAuthenticated
+from api.errors import NotAuthenticated
 from api.params import PostId
-from api.services import identities, posts, tokens
+from api.services import auth, posts, tokens
 from api.services.access import AccessPolicy
 from api.services.chain import ChainContext
 from api.services.identities import Identity
@@ -65,17 +65,20 @@ async def current_user(
     """The signed-in wallet (401 without a valid token); takes from its rate-limit bucket."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("sign in: send 'Authorization: Bearer <token>'")
-    session = tokens.verify(
-        settings.session_secret.get_secret_value(),
-        credentials.credentials,
-        settings.chain_id,
-        moment,
-    )
+    session = auth.authenticate(settings, credentials.credentials, moment)
     request.app.state.identity_limiter.take(f"wallet:{session.address}")
     return session
 
 
 CurrentUser = Annotated[tokens.Session, Depends(current_user)]
+
+
+async def bearer_token(connection: HTTPConnection) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, read by the same security
+    scheme the HTTP routes declare, so a WebSocket handshake reads the header exactly as an
+    HTTP request does."""
+    credentials = await _bearer(connection)
+    return credentials.credentials if credentials is not None else None
 
 
 async def optional_user(
@@ -95,10 +98,7 @@ OptionalUser = Annotated[tokens.Session | None, Depends(optional_user)]
 
 def current_identity(user: CurrentUser, conn: Conn) -> Identity:
     """The signed-in wallet's on-chain identity, as the indexer mirrored it (403 without)."""
-    identity = identities.by_owner(conn, user.chain_id, user.address)
-    if identity is None:
-        raise IdentityRequired()
-    return identity
+    return auth.require_identity(conn, user)
 
 
 CurrentIdentity = Annotated[Identity, Depends(current_identity)]

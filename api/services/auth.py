@@ -1,5 +1,5 @@
-"""Sign-in: single-use nonces kept server side, and the checks that turn a signed EIP-4361
-message into a session token.
+"""Sign-in: single-use nonces kept server side, the checks that turn a signed EIP-4361
+message into a session token, and the one check of a session token presented afterwards.
 
 Order of checks in :func:`sign_in`: the text parses; it names this server's domain and chain;
 its nonce was issued here, is unused and unexpired; its Issued At is not in the future and its
@@ -7,6 +7,11 @@ Expiration Time / Not Before hold; the signature recovers to the address in the 
 then is the nonce consumed (a compare-and-set, so two concurrent sign-ins with one nonce cannot
 both succeed). A failed attempt leaves the nonce usable until it expires: without the key no
 one can use it anyway.
+
+Every way in presents its token to :func:`authenticate` and finds its identity with
+:func:`identity_of` / :func:`require_identity`: HTTP routes through :mod:`api.deps`, the chat
+socket at its handshake and again for every message it sends. One check, so a token is never
+accepted on one and refused on the other.
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ import secrets
 
 from sqlalchemy import Connection, insert, select, update
 
-from api.errors import SignInFailed
-from api.services import siwe, tokens
+from api.errors import IdentityRequired, SignInFailed
+from api.services import identities, siwe, tokens
+from api.services.identities import Identity
 from api.settings import ApiSettings
 from planet.store.offchain import siwe_nonces
 
@@ -72,3 +78,23 @@ def sign_in(
         raise SignInFailed("nonce already used; ask for a new one", code="invalid_nonce")
     secret = settings.session_secret.get_secret_value()
     return tokens.issue(secret, message.address, settings.chain_id, now, settings.token_ttl)
+
+
+def authenticate(settings: ApiSettings, token: str, now: int) -> tokens.Session:
+    """The wallet ``token`` signs in at ``now``: 401 ``invalid_token`` if it is forged, altered
+    or for another chain, ``token_expired`` once it has expired."""
+    secret = settings.session_secret.get_secret_value()
+    return tokens.verify(secret, token, settings.chain_id, now)
+
+
+def identity_of(conn: Connection, user: tokens.Session) -> Identity | None:
+    """The signed-in wallet's on-chain identity, as the indexer mirrored it, if it has one."""
+    return identities.by_owner(conn, user.chain_id, user.address)
+
+
+def require_identity(conn: Connection, user: tokens.Session) -> Identity:
+    """:func:`identity_of`, for what only an identity may do (403 ``identity_required``)."""
+    identity = identity_of(conn, user)
+    if identity is None:
+        raise IdentityRequired()
+    return identity
