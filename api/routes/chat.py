@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from api.deps import bearer_token
-from api.errors import ApiError
+from api.errors import ApiError, ErrorCode
 from api.params import SessionId
 from api.schemas import message_out
 from api.services import chat, live
@@ -87,7 +87,7 @@ async def _receive(app: FastAPI, socket: _Socket, listener: Listener) -> None:
         except BrokerUnavailable as err:
             await socket.send(
                 chat.error_frame(
-                    "chat_unavailable",
+                    ErrorCode.CHAT_UNAVAILABLE,
                     f"{err}; your message {stored.id} was saved and is in the history",
                     id=stored.id,
                 )
@@ -99,7 +99,9 @@ async def _forward(app: FastAPI, socket: _Socket, listener: Listener, sub: Subsc
         event = await sub.get()
         if event == OVERFLOW:
             await socket.send(
-                chat.error_frame("chat_overflow", "too far behind; reconnect and read the history")
+                chat.error_frame(
+                    ErrorCode.CHAT_OVERFLOW, "too far behind; reconnect and read the history"
+                )
             )
             await socket.close(1013)
             return
@@ -146,7 +148,7 @@ async def chat_socket(
                 group.start_soon(_until_done, group, _forward(app, socket, listener, sub))
     except BrokerUnavailable as err:
         with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError):
-            await socket.send(chat.error_frame("chat_unavailable", str(err)))
+            await socket.send(chat.error_frame(ErrorCode.CHAT_UNAVAILABLE, str(err)))
         await socket.close(1013)
         return
     except (WebSocketDisconnect, OSError):

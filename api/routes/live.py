@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, RowMapping
 
 from api.db import in_transaction
 from api.deps import Access, Chain, Conn, CurrentIdentity, Now, OptionalUser
-from api.errors import NotFound, Unprocessable, gated_responses, responses
+from api.errors import ErrorCode, NotFound, Unprocessable, gated_responses, responses
 from api.params import SessionId, Text
 from api.schemas import Author, Cursor, Limit, MessageOut, message_out, utc, utc_or_none
 from api.services import chat, identities, live
@@ -193,7 +193,7 @@ async def list_sessions(
             if host_identity is None:
                 raise Unprocessable(
                     "visibility=private lists one host's community: add ?host=<handle>",
-                    code="host_required",
+                    code=ErrorCode.HOST_REQUIRED,
                 )
             live.community_access(conn, host_identity, reader, moment, access)
         return live.page(

@@ -20,7 +20,7 @@ import secrets
 
 from sqlalchemy import Connection, insert, select, update
 
-from api.errors import IdentityRequired, SignInFailed
+from api.errors import ErrorCode, IdentityRequired, SignInFailed
 from api.services import identities, siwe, tokens
 from api.services.identities import Identity
 from api.settings import ApiSettings
@@ -44,30 +44,38 @@ def sign_in(
     if message.domain != settings.siwe_domain:
         raise SignInFailed(
             f"message is for {message.domain!r}, this server is {settings.siwe_domain!r}",
-            code="wrong_domain",
+            code=ErrorCode.WRONG_DOMAIN,
         )
     if message.chain_id != settings.chain_id:
         raise SignInFailed(
             f"message is for chain {message.chain_id}, this server is chain {settings.chain_id}",
-            code="wrong_chain",
+            code=ErrorCode.WRONG_CHAIN,
         )
     row = conn.execute(
         select(siwe_nonces).where(siwe_nonces.c.nonce == message.nonce)
     ).one_or_none()
     if row is None or row.used_at is not None:
-        raise SignInFailed("nonce unknown or already used; ask for a new one", code="invalid_nonce")
+        raise SignInFailed(
+            "nonce unknown or already used; ask for a new one", code=ErrorCode.INVALID_NONCE
+        )
     if row.expires_at <= now:
-        raise SignInFailed("nonce expired; ask for a new one", code="nonce_expired")
+        raise SignInFailed("nonce expired; ask for a new one", code=ErrorCode.NONCE_EXPIRED)
     if message.issued_at.timestamp() > now + settings.clock_skew:
-        raise SignInFailed("Issued At is in the future; check the clock", code="issued_in_future")
+        raise SignInFailed(
+            "Issued At is in the future; check the clock", code=ErrorCode.ISSUED_IN_FUTURE
+        )
     if message.expiration_time is not None and message.expiration_time.timestamp() <= now:
-        raise SignInFailed("the message has expired; sign a new one", code="message_expired")
+        raise SignInFailed(
+            "the message has expired; sign a new one", code=ErrorCode.MESSAGE_EXPIRED
+        )
     if message.not_before is not None and message.not_before.timestamp() > now:
-        raise SignInFailed("the message is not valid yet (Not Before)", code="not_yet_valid")
+        raise SignInFailed(
+            "the message is not valid yet (Not Before)", code=ErrorCode.NOT_YET_VALID
+        )
     signer = siwe.recover_signer(text, signature)
     if signer is None or signer != message.address:
         raise SignInFailed(
-            "signature was not made by the address in the message", code="invalid_signature"
+            "signature was not made by the address in the message", code=ErrorCode.INVALID_SIGNATURE
         )
     consumed = conn.execute(
         update(siwe_nonces)
@@ -75,7 +83,7 @@ def sign_in(
         .values(used_at=now, used_by=message.address.lower())
     )
     if consumed.rowcount != 1:
-        raise SignInFailed("nonce already used; ask for a new one", code="invalid_nonce")
+        raise SignInFailed("nonce already used; ask for a new one", code=ErrorCode.INVALID_NONCE)
     secret = settings.session_secret.get_secret_value()
     return tokens.issue(secret, message.address, settings.chain_id, now, settings.token_ttl)
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, RowMapping
 
-from api.errors import ApiError, NotAuthenticated
+from api.errors import ApiError, ErrorCode, NotAuthenticated
 from api.services import auth, identities, live
 from api.services.access import AccessPolicy
 from api.services.chat_broker import Event, channel_name
@@ -85,7 +85,7 @@ def ready_event(listener: Listener, row: RowMapping) -> Event:
     }
 
 
-def error_frame(code: str, message: str, **extra: Any) -> Event:
+def error_frame(code: ErrorCode, message: str, **extra: Any) -> Event:
     return {"type": "error", "error": {"code": code, "message": message}, **extra}
 
 
@@ -115,17 +115,17 @@ def body_of(text: str | None) -> object:
     """The ``body`` of a client frame's ``text`` (None for a binary frame); :class:`ApiError`
     ``invalid_frame`` if it is not a JSON object with one."""
     if text is None:
-        raise ApiError('send JSON text frames: {"body": "..."}', code="invalid_frame")
+        raise ApiError('send JSON text frames: {"body": "..."}', code=ErrorCode.INVALID_FRAME)
     if len(text) > MAX_FRAME:
-        raise ApiError(f"frames are at most {MAX_FRAME} characters", code="frame_too_large")
+        raise ApiError(f"frames are at most {MAX_FRAME} characters", code=ErrorCode.FRAME_TOO_LARGE)
     try:
         frame = json.loads(text)
     except ValueError:
         raise ApiError(
-            'the frame is not JSON; send {"body": "..."}', code="invalid_frame"
+            'the frame is not JSON; send {"body": "..."}', code=ErrorCode.INVALID_FRAME
         ) from None
     if not isinstance(frame, dict) or "body" not in frame:
-        raise ApiError('send a JSON object: {"body": "..."}', code="invalid_frame")
+        raise ApiError('send a JSON object: {"body": "..."}', code=ErrorCode.INVALID_FRAME)
     return frame["body"]
 
 
