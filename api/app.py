@@ -13,7 +13,17 @@ from pydantic import BaseModel
 from api import errors
 from api.deps import limit_ip
 from api.exchanges import Exchange, exchange_from_settings
-from api.routes import attestations, auth, communities, live, orders, posts, profiles, rewards
+from api.routes import (
+    attestations,
+    auth,
+    chat,
+    communities,
+    live,
+    orders,
+    posts,
+    profiles,
+    rewards,
+)
 from api.services.access import AccessPolicy, PassAccess
 from api.services.chain import ChainContext
 from api.services.chat_broker import make_broker
@@ -82,7 +92,7 @@ def create_app(
     )
     app.state.broker = make_broker(settings)
     errors.install(app)
-    for module in (auth, profiles, posts, communities, live, attestations, orders, rewards):
+    for module in (auth, profiles, posts, communities, live, chat, attestations, orders, rewards):
         app.include_router(module.router)
 
     @app.get("/health", response_model=HealthOut, tags=["meta"])

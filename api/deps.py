@@ -1,5 +1,5 @@
 """FastAPI dependencies: settings, the request's database transaction, the clock, rate
-limits, the signed-in wallet and its identity.
+limits, the signed-in wallet and its identity, and the post a path names.
 
 Those that only read app state or check a token are ``async def``: FastAPI runs a plain
 ``def`` dependency in its thread pool, and a thread hop per dependency per request costs more
@@ -12,11 +12,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.requests import HTTPConnection
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection
+from sqlalchemy import Connection, RowMapping
 
 from api.db import connection
-from api.errors import IdentityRequired, NotAuthenticated
-from api.services import identities, tokens
+from api.errors import NotAuthenticated
+from api.params import PostId
+from api.services import auth, posts, tokens
 from api.services.access import AccessPolicy
 from api.services.chain import ChainContext
 from api.services.identities import Identity
@@ -64,17 +65,20 @@ async def current_user(
     """The signed-in wallet (401 without a valid token); takes from its rate-limit bucket."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("sign in: send 'Authorization: Bearer <token>'")
-    session = tokens.verify(
-        settings.session_secret.get_secret_value(),
-        credentials.credentials,
-        settings.chain_id,
-        moment,
-    )
+    session = auth.authenticate(settings, credentials.credentials, moment)
     request.app.state.identity_limiter.take(f"wallet:{session.address}")
     return session
 
 
 CurrentUser = Annotated[tokens.Session, Depends(current_user)]
+
+
+async def bearer_token(connection: HTTPConnection) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, read by the same security
+    scheme the HTTP routes declare, so a WebSocket handshake reads the header exactly as an
+    HTTP request does."""
+    credentials = await _bearer(connection)
+    return credentials.credentials if credentials is not None else None
 
 
 async def optional_user(
@@ -94,10 +98,19 @@ OptionalUser = Annotated[tokens.Session | None, Depends(optional_user)]
 
 def current_identity(user: CurrentUser, conn: Conn) -> Identity:
     """The signed-in wallet's on-chain identity, as the indexer mirrored it (403 without)."""
-    identity = identities.by_owner(conn, user.chain_id, user.address)
-    if identity is None:
-        raise IdentityRequired()
-    return identity
+    return auth.require_identity(conn, user)
 
 
 CurrentIdentity = Annotated[Identity, Depends(current_identity)]
+
+
+def readable_post(
+    post_id: PostId, conn: Conn, chain: Chain, user: OptionalUser, moment: Now, access: Access
+) -> RowMapping:
+    """The post named by the path, if the (optional) signed-in wallet may read it: the one gate
+    of every ``/posts/{post_id}`` route, whichever router serves it."""
+    reader = user.address if user is not None else None
+    return posts.readable(conn, chain.chain_id, post_id, reader, moment, access)
+
+
+ReadablePost = Annotated[RowMapping, Depends(readable_post)]

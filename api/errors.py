@@ -2,7 +2,9 @@
 
 ``{"error": {"code": "<stable_code>", "message": "<what to do>"}}``
 
-Codes are part of the API contract: clients branch on ``code``, never on ``message``.
+Codes are part of the API contract: clients branch on ``code``, never on ``message``. So every
+code is declared once, in :class:`ErrorCode`, and raised and answered by that name only (the
+chat socket's error frames and close reasons included).
 Validation errors keep that shape (code ``validation_error``, plus a ``details`` list naming each
 bad field); unknown exceptions become ``internal_error`` with no stack trace.
 """
@@ -10,6 +12,7 @@ bad field); unknown exceptions become ``internal_error`` with no stack trace.
 from __future__ import annotations
 
 import json
+from enum import StrEnum, unique
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -24,8 +27,93 @@ from planet.core.errors import PlanetError
 log = logs.get("api")
 
 
+@unique
+class ErrorCode(StrEnum):
+    """Every ``error.code`` the API answers with (HTTP bodies, chat error frames and close
+    reasons), each with when it is answered."""
+
+    # Any route
+    BAD_REQUEST = "bad_request"  # 400: the body cannot be read (e.g. not UTF-8 JSON text)
+    VALIDATION_ERROR = "validation_error"  # 422: a parameter or field breaks its declared type
+    UNPROCESSABLE = "unprocessable"  # 422: a rule was broken (every raise today names which)
+    NOT_FOUND = "not_found"  # 404: no such route, or no such row on this chain
+    METHOD_NOT_ALLOWED = "method_not_allowed"  # 405: the path exists, not with this method
+    PAYLOAD_TOO_LARGE = "payload_too_large"  # 413: the server refused the body's size
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"  # 415: the body is not in a type taken
+    HTTP_ERROR = "http_error"  # any other status the framework itself answers with
+    RATE_LIMITED = "rate_limited"  # 429: the client IP's or wallet's bucket is empty
+    UNAVAILABLE = "unavailable"  # 503: a feature is not configured (every raise names which)
+    INTERNAL_ERROR = "internal_error"  # 500: an unexpected failure (logged, no stack trace)
+
+    # Who is asking
+    NOT_AUTHENTICATED = "not_authenticated"  # 401: no session token where one is needed
+    INVALID_TOKEN = "invalid_token"  # 401: the token is malformed, forged, or for another chain
+    TOKEN_EXPIRED = "token_expired"  # 401: the token is past its expiry: sign in again
+    FORBIDDEN = "forbidden"  # 403: signed in but not allowed (every raise names why)
+    IDENTITY_REQUIRED = "identity_required"  # 403: the wallet has no Planet identity
+
+    # Sign-in (POST /auth/verify)
+    SIGN_IN_FAILED = "sign_in_failed"  # 401: the message proves nothing (every raise names why)
+    WRONG_DOMAIN = "wrong_domain"  # 401: the message names another domain than this server's
+    WRONG_CHAIN = "wrong_chain"  # 401: the message names another chain than this server's
+    INVALID_NONCE = "invalid_nonce"  # 401: the nonce was not issued here, or is already used
+    NONCE_EXPIRED = "nonce_expired"  # 401: the nonce is past its expiry: ask for a new one
+    ISSUED_IN_FUTURE = "issued_in_future"  # 401: Issued At is later than now (plus skew)
+    MESSAGE_EXPIRED = "message_expired"  # 401: the message's Expiration Time has passed
+    NOT_YET_VALID = "not_yet_valid"  # 401: the message's Not Before is still ahead
+    INVALID_SIGNATURE = "invalid_signature"  # 401: the signer is not the message's address
+    # 422: the sign-in text is not EIP-4361, or a chat message body is not text (or holds NUL)
+    INVALID_MESSAGE = "invalid_message"
+
+    # Posts, profiles and private communities
+    INVALID_CURSOR = "invalid_cursor"  # 422: ?cursor= is not a next_cursor this API returned
+    INVALID_VISIBILITY = "invalid_visibility"  # 422: visibility is not public or private
+    DISCLOSURE_REQUIRED = "disclosure_required"  # 422: a post naming instruments lacks one
+    PASS_REQUIRED = "pass_required"  # 403: private content; the wallet has no creator's pass
+    PASS_EXPIRED = "pass_expired"  # 403: private content; the wallet's subscription lapsed
+    INVALID_PINNED_POST = "invalid_pinned_post"  # 422: a persona pins a post not own or public
+
+    # Live sessions and their chat
+    HOST_REQUIRED = "host_required"  # 422: GET /live?visibility=private without ?host=
+    SCHEDULED_IN_PAST = "scheduled_in_past"  # 422: a session scheduled before now
+    NOT_HOST = "not_host"  # 403: starting or ending someone else's session
+    CONFLICT = "conflict"  # 409: the session's state forbids it (every raise names which)
+    SESSION_ALREADY_STARTED = "session_already_started"  # 409: starting a live session
+    SESSION_NOT_LIVE = "session_not_live"  # 409: chatting in, or ending, a scheduled session
+    SESSION_ENDED = "session_ended"  # 409: starting, ending or chatting in an ended session
+    SESSION_NOT_ENDED = "session_not_ended"  # 409: attesting a session that has not ended
+    SESSION_WITHOUT_ATTENDEES = "session_without_attendees"  # 422: attesting nobody's session
+    EMPTY_MESSAGE = "empty_message"  # 422: a chat message that is empty or only whitespace
+    MESSAGE_TOO_LONG = "message_too_long"  # 422: a chat message over its maximum length
+    INVALID_FRAME = "invalid_frame"  # chat frame: not a JSON text frame {"body": ...}
+    FRAME_TOO_LARGE = "frame_too_large"  # chat frame: longer than a socket reads
+    CHAT_UNAVAILABLE = "chat_unavailable"  # chat frame: the broker is down (messages are kept)
+    CHAT_OVERFLOW = "chat_overflow"  # chat frame: the socket fell behind; it closes (1013)
+
+    # Attestations
+    ATTESTATIONS_UNAVAILABLE = "attestations_unavailable"  # 503: no attester configured
+    NOT_YOUR_ACTIVITY = "not_your_activity"  # 403: attesting another identity's activity
+    EXCHANGE_NOT_ATTESTED = "exchange_not_attested"  # 422: a fill on an exchange not attested
+    ACTIVITY_BEFORE_GENESIS = "activity_before_genesis"  # 422: older than the points calendar
+
+    # Trading
+    INSTRUMENT_NOT_TAGGED = "instrument_not_tagged"  # 422: an order of an instrument not tagged
+    EXCHANGE_MISMATCH = "exchange_mismatch"  # 409: syncing an order of another exchange
+    TRADE_NOT_ATTRIBUTED = "trade_not_attributed"  # 422: attesting a creator's own fill
+    EXCHANGE_UNAVAILABLE = "exchange_unavailable"  # 503: the exchange unreachable or garbled
+    EXCHANGE_ERROR = "exchange_error"  # 502: the exchange refused a poll of an order
+
+    # Rewards
+    REWARDS_UNAVAILABLE = "rewards_unavailable"  # 503: no distributions folder configured
+    EPOCH_NOT_PUBLISHED = "epoch_not_published"  # 404: the epoch has no root, or was vetoed
+    NO_ALLOCATION = "no_allocation"  # 404: the address is not paid in the epoch
+    DISTRIBUTION_MISSING = "distribution_missing"  # 503: the epoch's file is not here/readable
+    DISTRIBUTION_MISMATCH = "distribution_mismatch"  # 503: hash or root differs from the vault's
+    DISTRIBUTION_INVALID = "distribution_invalid"  # 503: the file cannot be parsed or checked
+
+
 class ErrorBody(BaseModel):
-    code: str
+    code: str  # an ErrorCode; typed str so the OpenAPI document lists no enum to keep in step
     message: str
     details: list[dict[str, Any]] | None = None
 
@@ -40,9 +128,11 @@ class ApiError(PlanetError):
     """A failure with a stable code and an HTTP status; raise it from services."""
 
     status: int = 400
-    code: str = "bad_request"
+    code: ErrorCode = ErrorCode.BAD_REQUEST
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: ErrorCode | None = None, status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
@@ -53,40 +143,40 @@ class ApiError(PlanetError):
 
 
 class NotAuthenticated(ApiError):
-    status, code = 401, "not_authenticated"
+    status, code = 401, ErrorCode.NOT_AUTHENTICATED
 
 
 class InvalidToken(ApiError):
-    status, code = 401, "invalid_token"
+    status, code = 401, ErrorCode.INVALID_TOKEN
 
 
 class SignInFailed(ApiError):
     """A sign-in message or signature that does not prove what it claims; ``code`` says why."""
 
-    status, code = 401, "sign_in_failed"
+    status, code = 401, ErrorCode.SIGN_IN_FAILED
 
 
 class Forbidden(ApiError):
-    status, code = 403, "forbidden"
+    status, code = 403, ErrorCode.FORBIDDEN
 
 
 class IdentityRequired(ApiError):
-    status, code = 403, "identity_required"
+    status, code = 403, ErrorCode.IDENTITY_REQUIRED
 
     def __init__(self, message: str = "register a Planet identity with this wallet first") -> None:
         super().__init__(message)
 
 
 class NotFound(ApiError):
-    status, code = 404, "not_found"
+    status, code = 404, ErrorCode.NOT_FOUND
 
 
 class Unprocessable(ApiError):
-    status, code = 422, "unprocessable"
+    status, code = 422, ErrorCode.UNPROCESSABLE
 
 
 class RateLimited(ApiError):
-    status, code = 429, "rate_limited"
+    status, code = 429, ErrorCode.RATE_LIMITED
 
     def __init__(self, retry_after: float) -> None:
         super().__init__(f"too many requests; retry in {retry_after:.0f} s")
@@ -94,7 +184,7 @@ class RateLimited(ApiError):
 
 
 class Unavailable(ApiError):
-    status, code = 503, "unavailable"
+    status, code = 503, ErrorCode.UNAVAILABLE
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -134,19 +224,19 @@ _DESCRIPTIONS = {
 _BAD_BODY = "The body could not be read as JSON text, e.g. it is not UTF-8 (bad_request)"
 
 _HTTP_CODES = {
-    400: "bad_request",
-    401: "not_authenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
+    400: ErrorCode.BAD_REQUEST,
+    401: ErrorCode.NOT_AUTHENTICATED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.PAYLOAD_TOO_LARGE,
+    415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
 }
 
 
 def error_response(
     status: int,
-    code: str,
+    code: ErrorCode,
     message: str,
     details: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
@@ -171,18 +261,18 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     details = [{"field": _field(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
     first = details[0] if details else {"field": "request", "message": "invalid"}
     message = f"{first['field']}: {first['message']}"
-    return error_response(422, "validation_error", message, details)
+    return error_response(422, ErrorCode.VALIDATION_ERROR, message, details)
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    code = _HTTP_CODES.get(exc.status_code, ErrorCode.HTTP_ERROR)
     return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error", path=request.url.path, error=type(exc).__name__)
-    return error_response(500, "internal_error", "the server failed; the error was logged")
+    return error_response(500, ErrorCode.INTERNAL_ERROR, "the server failed; the error was logged")
 
 
 def install(app: FastAPI) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, Protocol
 
-from api.errors import ApiError
+from api.errors import ApiError, ErrorCode
 
 Side = Literal["buy", "sell"]
 OrderType = Literal["market", "limit"]
@@ -25,13 +25,13 @@ _EXACT = decimal.Context(prec=200, rounding=decimal.ROUND_FLOOR)
 class ExchangeUnavailable(ApiError):
     """The exchange could not be reached, or answered something that is not its API's shape."""
 
-    status, code = 503, "exchange_unavailable"
+    status, code = 503, ErrorCode.EXCHANGE_UNAVAILABLE
 
 
 class ExchangeError(ApiError):
     """The exchange answered an error where no order could be rejected (e.g. polling fills)."""
 
-    status, code = 502, "exchange_error"
+    status, code = 502, ErrorCode.EXCHANGE_ERROR
 
 
 def plain(value: Decimal) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from eth_utils import to_checksum_address
 from fastapi import APIRouter, Response
@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from api.deps import Chain, Conn, CurrentIdentity, Now, Settings
 from api.errors import responses
 from api.params import BodyId
+from api.schemas import utc
 from api.services import attestations
 from api.services.attestations import Activity, Attestation, Status
 
@@ -71,7 +72,7 @@ def _out(a: Attestation) -> AttestationOut:
         points_contract=r["points_contract"],
         chain_id=r["chain_id"],
         status=a.status,
-        created_at=datetime.fromtimestamp(r["created_at"], tz=UTC),
+        created_at=utc(r["created_at"]),
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import Conn, CurrentUser, Now, Settings
 from api.errors import responses
+from api.schemas import utc
 from api.services import auth
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -39,17 +40,13 @@ class MeOut(BaseModel):
     expires_at: datetime
 
 
-def _time(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=UTC)
-
-
 @router.post("/nonce", response_model=NonceOut, responses=responses(429))
 def new_nonce(conn: Conn, settings: Settings, moment: Now) -> NonceOut:
     """A single-use nonce for one sign-in message, valid for ``nonce_ttl`` seconds."""
     nonce, expires = auth.issue_nonce(conn, moment, settings.nonce_ttl)
     return NonceOut(
         nonce=nonce,
-        expires_at=_time(expires),
+        expires_at=utc(expires),
         domain=settings.siwe_domain,
         chain_id=settings.chain_id,
     )
@@ -61,7 +58,7 @@ def verify(body: VerifyIn, conn: Conn, settings: Settings, moment: Now) -> Token
     ``wrong_chain``, ``invalid_nonce``, ``nonce_expired``, ``issued_in_future``,
     ``message_expired``, ``not_yet_valid``, ``invalid_signature``; 422 ``invalid_message``."""
     token, session = auth.sign_in(conn, settings, body.message, body.signature, moment)
-    return TokenOut(token=token, address=session.address, expires_at=_time(session.expires_at))
+    return TokenOut(token=token, address=session.address, expires_at=utc(session.expires_at))
 
 
 @router.get("/me", response_model=MeOut, responses=responses(401, 429))
@@ -69,4 +66,4 @@ def me(user: CurrentUser) -> MeOut:
     """Who the token belongs to.
 
     401 ``not_authenticated``, ``invalid_token``, ``token_expired``."""
-    return MeOut(address=user.address, chain_id=user.chain_id, expires_at=_time(user.expires_at))
+    return MeOut(address=user.address, chain_id=user.chain_id, expires_at=utc(user.expires_at))

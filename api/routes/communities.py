@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path
 from api.deps import Access, Chain, Conn, Now, OptionalUser
 from api.errors import NotFound, gated_responses
 from api.params import Text
-from api.routes.posts import Cursor, Limit, PostPage, _post
+from api.schemas import Cursor, Limit, PostPage, post_out
 from api.services import identities, posts
 
 router = APIRouter(prefix="/communities", tags=["communities"])
@@ -46,6 +46,6 @@ def community_posts(
     posts.community_access(conn, creator, reader, moment, access)
     page = posts.community_page(conn, creator, cursor, limit)
     return PostPage(
-        items=[_post(r, page.handles.get(r["author_token_id"])) for r in page.rows],
+        items=[post_out(r, page.handles.get(r["author_token_id"])) for r in page.rows],
         next_cursor=page.next_cursor,
     )

@@ -1,4 +1,5 @@
-"""Live sessions: schedule, list, start, end, chat history and the WebSocket chat.
+"""Live sessions: schedule, list, start, end and the chat history. The WebSocket chat of a
+session is :mod:`api.routes.chat`.
 
 Private sessions (``"visibility": "private"``) are gated like private posts: every route that
 names one answers 401 without a session and 403 ``pass_required`` / ``pass_expired`` without
@@ -11,49 +12,24 @@ the database does not hold, and a broker outage loses the live delivery, never t
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
-from collections.abc import Awaitable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import anyio
-import anyio.abc
 import anyio.from_thread
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, WebSocket
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import Connection, Engine, RowMapping
-from starlette.concurrency import run_in_threadpool
-from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from api.db import in_transaction
 from api.deps import Access, Chain, Conn, CurrentIdentity, Now, OptionalUser
-from api.errors import (
-    ApiError,
-    IdentityRequired,
-    NotAuthenticated,
-    NotFound,
-    Unprocessable,
-    gated_responses,
-    responses,
-)
+from api.errors import ErrorCode, NotFound, Unprocessable, gated_responses, responses
 from api.params import SessionId, Text
-from api.routes.posts import Author, Cursor, Limit, _time
-from api.services import identities, live, tokens
-from api.services.chat_broker import (
-    OVERFLOW,
-    Broker,
-    BrokerUnavailable,
-    Subscription,
-    channel_name,
-)
+from api.schemas import Author, Cursor, Limit, MessageOut, message_out, utc, utc_or_none
+from api.services import chat, identities, live
+from api.services.chat_broker import Broker, BrokerUnavailable, Event
 from api.services.identities import Identity
 from api.services.posts import PRIVATE
-from planet.core import logs
 
-log = logs.get("api.live")
 router = APIRouter(prefix="/live", tags=["live"])
 
 StatusFilter = Annotated[
@@ -105,18 +81,6 @@ class MessageIn(BaseModel):
     body: Text = Field(min_length=1, max_length=live.MAX_MESSAGE)
 
 
-class MessageOut(BaseModel):
-    """A chat message; the WebSocket sends the same fields with ``"type": "message"``."""
-
-    id: int
-    session_id: int
-    token_id: int
-    handle: str | None
-    address: str
-    body: str
-    created_at: datetime
-
-
 class SentMessageOut(MessageOut):
     delivered: bool = Field(
         description="Whether live listeners were sent it (false while the chat broker is "
@@ -129,10 +93,6 @@ class MessagePage(BaseModel):
     next_cursor: str | None
 
 
-def _opt_time(seconds: int | None) -> datetime | None:
-    return None if seconds is None else _time(seconds)
-
-
 def _session(row: RowMapping, handle: str | None, counts: live.Counts) -> LiveOut:
     return LiveOut(
         id=row["id"],
@@ -141,10 +101,10 @@ def _session(row: RowMapping, handle: str | None, counts: live.Counts) -> LiveOu
         description=row["description"],
         visibility=row["visibility"],
         status=live.status(row),
-        scheduled_at=_time(row["scheduled_at"]),
-        started_at=_opt_time(row["started_at"]),
-        ended_at=_opt_time(row["ended_at"]),
-        created_at=_time(row["created_at"]),
+        scheduled_at=utc(row["scheduled_at"]),
+        started_at=utc_or_none(row["started_at"]),
+        ended_at=utc_or_none(row["ended_at"]),
+        created_at=utc(row["created_at"]),
         attendee_count=counts.attendees,
         message_count=counts.messages,
     )
@@ -157,31 +117,6 @@ def _one(conn: Connection, row: RowMapping) -> LiveOut:
     )
 
 
-def _message(row: RowMapping, handle: str | None) -> MessageOut:
-    return MessageOut(
-        id=row["id"],
-        session_id=row["session_id"],
-        token_id=row["token_id"],
-        handle=handle,
-        address=row["author_address"],
-        body=row["body"],
-        created_at=_time(row["created_at"]),
-    )
-
-
-def _message_event(message: MessageOut) -> dict[str, Any]:
-    return {"type": "message", **message.model_dump(mode="json")}
-
-
-def _status_event(row: RowMapping) -> dict[str, Any]:
-    return {"type": "status", "session_id": row["id"], "status": live.status(row)}
-
-
-def _channel(app: FastAPI, session_id: int) -> str:
-    settings = app.state.settings
-    return channel_name(settings.redis_channel_prefix, settings.chain_id, session_id)
-
-
 def _engine(request: Request) -> Engine:
     return request.app.state.engine
 
@@ -189,11 +124,13 @@ def _engine(request: Request) -> Engine:
 EngineDep = Annotated[Engine, Depends(_engine)]
 
 
-def _publish_from_thread(app: FastAPI, session_id: int, event: dict[str, Any]) -> bool:
-    """Publishes from a sync route's worker thread; whether the broker took it."""
+def _publish_from_thread(app: FastAPI, session_id: int, event: Event) -> bool:
+    """Publishes from a sync route's worker thread to the session's chat sockets; whether the
+    broker took it."""
     broker: Broker = app.state.broker
+    channel = chat.channel(app.state.settings, session_id)
     try:
-        anyio.from_thread.run(broker.publish, _channel(app, session_id), event)
+        anyio.from_thread.run(broker.publish, channel, event)
     except BrokerUnavailable:
         return False
     return True
@@ -256,7 +193,7 @@ async def list_sessions(
             if host_identity is None:
                 raise Unprocessable(
                     "visibility=private lists one host's community: add ?host=<handle>",
-                    code="host_required",
+                    code=ErrorCode.HOST_REQUIRED,
                 )
             live.community_access(conn, host_identity, reader, moment, access)
         return live.page(
@@ -296,7 +233,7 @@ def _transition(
         else:
             row = live.end(conn, identity, session_id, moment)
         out = _one(conn, row)
-    _publish_from_thread(request.app, session_id, _status_event(row))
+    _publish_from_thread(request.app, session_id, chat.status_event(row))
     return out
 
 
@@ -337,7 +274,7 @@ def list_messages(
     """The chat history, oldest first."""
     page = live.message_page(conn, chain.chain_id, row["id"], cursor, limit)
     return MessagePage(
-        items=[_message(r, page.handles.get(r["token_id"])) for r in page.rows],
+        items=[message_out(r, page.handles.get(r["token_id"])) for r in page.rows],
         next_cursor=page.next_cursor,
     )
 
@@ -362,229 +299,7 @@ def send_message(
     ``session_ended``; 422 ``empty_message``); every chat socket receives it."""
     with engine.begin() as conn:
         row = live.readable(conn, chain.chain_id, session_id, identity.owner, moment, access)
-        message = _message(live.send(conn, row, identity, body.body, moment), identity.handle)
-    delivered = _publish_from_thread(request.app, session_id, _message_event(message))
+        message = message_out(live.send(conn, row, identity, body.body, moment), identity.handle)
+    event = chat.message_event(message.model_dump(mode="json"))
+    delivered = _publish_from_thread(request.app, session_id, event)
     return SentMessageOut(**message.model_dump(), delivered=delivered)
-
-
-# --- WebSocket chat -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Listener:
-    """Who opened a chat socket, decided once at the handshake."""
-
-    session_id: int
-    host_token_id: int
-    token: str | None
-    address: str | None
-    token_id: int | None
-
-
-def _error_frame(code: str, message: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "error", "error": {"code": code, "message": message}, **extra}
-
-
-def _bearer(header: str | None) -> str | None:
-    if header and header.lower().startswith("bearer "):
-        return header[7:].strip() or None
-    return None
-
-
-def _verify(app: FastAPI, token: str, now: int) -> tokens.Session:
-    settings = app.state.settings
-    return tokens.verify(settings.session_secret.get_secret_value(), token, settings.chain_id, now)
-
-
-def _open(app: FastAPI, session_id: int, token: str | None) -> tuple[_Listener, RowMapping]:
-    """Authenticates and gates a chat handshake; an identified listener of a live session
-    becomes an attendee. Raises the :class:`ApiError` the socket is closed with."""
-    now = int(app.state.clock())
-    chain_id = app.state.settings.chain_id
-    user = _verify(app, token, now) if token else None
-    address = user.address if user is not None else None
-    with app.state.engine.begin() as conn:
-        row = live.readable(conn, chain_id, session_id, address, now, app.state.access)
-        identity = identities.by_owner(conn, chain_id, address) if address else None
-        if identity is not None:
-            live.attend(conn, row, identity, now)
-    listener = _Listener(
-        session_id,
-        row["host_token_id"],
-        token,
-        address,
-        identity.token_id if identity is not None else None,
-    )
-    return listener, row
-
-
-def _store(app: FastAPI, listener: _Listener, body: object) -> MessageOut:
-    """Stores one message sent on a socket, re-checking what may have changed since the
-    handshake: the token's expiry, the identity, access to a private session, its status."""
-    if listener.token is None or listener.address is None:
-        raise NotAuthenticated("sign in to chat: connect with ?token=<session token>")
-    now = int(app.state.clock())
-    chain_id = app.state.settings.chain_id
-    _verify(app, listener.token, now)
-    with app.state.engine.begin() as conn:
-        identity = identities.by_owner(conn, chain_id, listener.address)
-        if identity is None:
-            raise IdentityRequired()
-        row = live.readable(
-            conn, chain_id, listener.session_id, listener.address, now, app.state.access
-        )
-        return _message(live.send(conn, row, identity, body, now), identity.handle)
-
-
-def _attend(app: FastAPI, listener: _Listener) -> None:
-    """An identified listener who was waiting when the session started attends it."""
-    now = int(app.state.clock())
-    chain_id = app.state.settings.chain_id
-    with app.state.engine.begin() as conn:
-        identity = identities.by_owner(conn, chain_id, listener.address or "")
-        if identity is not None:
-            live.attend(conn, live.get(conn, chain_id, listener.session_id), identity, now)
-
-
-_MAX_FRAME = 4 * live.MAX_MESSAGE + 1_024  # room for JSON escapes; parsed only below it
-
-
-def _body_of(message: dict[str, Any]) -> object:
-    """The ``body`` of a client frame; :class:`ApiError` ``invalid_frame`` if it is not
-    a JSON object with one."""
-    text = message.get("text")
-    if text is None:
-        raise ApiError('send JSON text frames: {"body": "..."}', code="invalid_frame")
-    if len(text) > _MAX_FRAME:
-        raise ApiError(f"frames are at most {_MAX_FRAME} characters", code="frame_too_large")
-    try:
-        frame = json.loads(text)
-    except ValueError:
-        raise ApiError(
-            'the frame is not JSON; send {"body": "..."}', code="invalid_frame"
-        ) from None
-    if not isinstance(frame, dict) or "body" not in frame:
-        raise ApiError('send a JSON object: {"body": "..."}', code="invalid_frame")
-    return frame["body"]
-
-
-class _Socket:
-    """One chat socket: sends serialised (two tasks write to it), errors never escape."""
-
-    def __init__(self, websocket: WebSocket) -> None:
-        self.ws = websocket
-        self._lock = asyncio.Lock()
-
-    async def send(self, event: dict[str, Any]) -> None:
-        async with self._lock:
-            await self.ws.send_json(event)
-
-    async def close(self, code: int, reason: str = "") -> None:
-        if self.ws.application_state == WebSocketState.DISCONNECTED:
-            return
-        with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError):
-            await self.ws.close(code=code, reason=reason)
-
-
-async def _refuse(socket: _Socket, err: ApiError) -> None:
-    """Policy refusals close with 4000 + the HTTP status (4401, 4403, 4404) after one error
-    frame; the close reason carries the code as JSON too."""
-    with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError):
-        await socket.ws.accept()
-        await socket.send(_error_frame(err.code, err.message))
-    await socket.close(4000 + err.status, json.dumps({"code": err.code}))
-
-
-async def _receive(app: FastAPI, socket: _Socket, listener: _Listener) -> None:
-    broker: Broker = app.state.broker
-    while True:
-        message = await socket.ws.receive()
-        if message["type"] == "websocket.disconnect":
-            return
-        try:
-            body = _body_of(message)
-            if listener.address is not None:
-                app.state.identity_limiter.take(f"wallet:{listener.address}")
-            stored = await run_in_threadpool(_store, app, listener, body)
-        except ApiError as err:
-            await socket.send(_error_frame(err.code, err.message))
-            continue
-        try:
-            await broker.publish(_channel(app, listener.session_id), _message_event(stored))
-        except BrokerUnavailable as err:
-            await socket.send(
-                _error_frame(
-                    "chat_unavailable",
-                    f"{err}; your message {stored.id} was saved and is in the history",
-                    id=stored.id,
-                )
-            )
-
-
-async def _forward(app: FastAPI, socket: _Socket, listener: _Listener, sub: Subscription) -> None:
-    while True:
-        event = await sub.get()
-        if event == OVERFLOW:
-            await socket.send(
-                _error_frame("chat_overflow", "too far behind; reconnect and read the history")
-            )
-            await socket.close(1013)
-            return
-        await socket.send(event)
-        if event.get("type") == "status" and event.get("status") == live.LIVE:
-            if listener.token_id is not None and listener.token_id != listener.host_token_id:
-                await run_in_threadpool(_attend, app, listener)
-
-
-async def _until_done(group: anyio.abc.TaskGroup, direction: Awaitable[None]) -> None:
-    """Runs one direction of a socket, then ends the other; a closed socket just ends it."""
-    with contextlib.suppress(WebSocketDisconnect, OSError, RuntimeError):
-        await direction
-    group.cancel_scope.cancel()
-
-
-@router.websocket("/{session_id}/chat")
-async def chat(websocket: WebSocket, session_id: SessionId, token: str | None = None) -> None:
-    """Real-time chat of a session. Authenticate with ``?token=`` (or ``Authorization:
-    Bearer``); anonymous sockets may listen to public sessions. Send ``{"body": "..."}``;
-    every socket of the session, on any API process, receives ``{"type": "message", ...}``.
-    Also sent: ``{"type": "ready", ...}`` once subscribed, ``{"type": "status", ...}`` on
-    start and end, and ``{"type": "error", "error": {"code", "message"}}`` for a refused
-    frame. A refused handshake closes with 4401 / 4403 / 4404."""
-    app: FastAPI = websocket.app
-    socket = _Socket(websocket)
-    token = token or _bearer(websocket.headers.get("authorization"))
-    try:
-        listener, row = await run_in_threadpool(_open, app, session_id, token)
-    except ApiError as err:
-        await _refuse(socket, err)
-        return
-    broker: Broker = app.state.broker
-    try:
-        await websocket.accept()
-        async with broker.subscribe(_channel(app, session_id)) as sub:
-            await socket.send(
-                {
-                    "type": "ready",
-                    "session_id": session_id,
-                    "status": live.status(row),
-                    "can_send": listener.token_id is not None,
-                }
-            )
-            # Both directions at once; when one ends (the client left, or it fell behind)
-            # the task group cancels the other.
-            async with anyio.create_task_group() as group:
-                group.start_soon(_until_done, group, _receive(app, socket, listener))
-                group.start_soon(_until_done, group, _forward(app, socket, listener, sub))
-    except BrokerUnavailable as err:
-        with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError):
-            await socket.send(_error_frame("chat_unavailable", str(err)))
-        await socket.close(1013)
-        return
-    except (WebSocketDisconnect, OSError):
-        return
-    except Exception as err:  # never a stack trace to the client; the socket just closes
-        log.error("chat socket failed", session_id=session_id, error=type(err).__name__)
-        await socket.close(1011)
-        return
-    await socket.close(1000)

@@ -7,19 +7,19 @@ float ever rounds them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import RowMapping
 
-from api.deps import Conn, CurrentIdentity, Now
+from api.deps import Conn, CurrentIdentity, Now, ReadablePost
 from api.errors import ErrorResponse, gated_responses, responses
 from api.exchanges import Exchange
 from api.params import OrderId
-from api.routes.posts import Cursor, Instrument, ReadablePost
+from api.schemas import Cursor, Instrument, Limit, utc
 from api.services import trading
 
 router = APIRouter(tags=["trading"])
@@ -32,7 +32,6 @@ DecimalText = Annotated[
         examples=["0.01"],
     ),
 ]
-Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
 
 
 def get_exchange(request: Request) -> Exchange:
@@ -127,10 +126,6 @@ class PostTradingOut(BaseModel):
     instruments: list[InstrumentVolumeOut]
 
 
-def _time(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=UTC)
-
-
 def _fill(row: RowMapping) -> FillOut:
     return FillOut(
         id=row["id"],
@@ -140,7 +135,7 @@ def _fill(row: RowMapping) -> FillOut:
         fee=row["fee"],
         fee_currency=row["fee_currency"],
         attributed=row["attributed"],
-        filled_at=_time(row["filled_at"]),
+        filled_at=utc(row["filled_at"]),
     )
 
 
@@ -161,7 +156,7 @@ def _order(order: trading.Order) -> OrderOut:
         status=r["status"],
         reject_reason=r["reject_reason"],
         quote_price=r["quote_price"],
-        created_at=_time(r["created_at"]),
+        created_at=utc(r["created_at"]),
         fills=[_fill(f) for f in order.fills],
     )
 

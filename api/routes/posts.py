@@ -2,39 +2,37 @@
 
 A post is ``public`` or ``private`` (``visibility`` on create). Private posts form the author's
 private community: every route here that names one first checks, through
-:func:`readable_post`, that the reader is its author or has access to one of the author's
+:func:`api.deps.readable_post`, that the reader is its author or has access to one of the author's
 community passes (401 without a session; 403 ``pass_required`` / ``pass_expired``).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import RowMapping
 
 from api.db import in_transaction
-from api.deps import Access, Chain, Conn, CurrentIdentity, Now, OptionalUser
+from api.deps import Access, Chain, Conn, CurrentIdentity, Now, OptionalUser, ReadablePost
 from api.errors import gated_responses, responses
 from api.params import PostId, Text
+from api.schemas import (
+    Author,
+    Cursor,
+    Disclosure,
+    Instrument,
+    Limit,
+    PostOut,
+    PostPage,
+    post_out,
+    utc,
+)
 from api.services import identities, posts
 
 router = APIRouter(prefix="/posts", tags=["posts"])
-
-Instrument = Annotated[
-    str, Field(pattern=r"^[A-Z0-9]{2,15}-[A-Z0-9]{2,15}$", examples=["BTC-USDT"])
-]
-Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
-Cursor = Annotated[str | None, Query(max_length=64, description="next_cursor of the last page")]
-
-
-class Disclosure(BaseModel):
-    holds_position: bool | None = Field(
-        default=None, description="Whether the author holds a position in a named instrument"
-    )
-    sponsored: bool | None = Field(default=None, description="Whether the post is paid for")
 
 
 class PostIn(BaseModel):
@@ -49,30 +47,6 @@ class PostIn(BaseModel):
         "passes read it (and its comments, likes, views); it stays out of the public feed and "
         "is listed at GET /communities/{handle}/posts",
     )
-
-
-class Author(BaseModel):
-    token_id: int
-    handle: str | None
-    address: str
-
-
-class PostOut(BaseModel):
-    id: int
-    author: Author
-    body: str
-    instruments: list[str]
-    disclosure: Disclosure | None
-    created_at: datetime
-    view_count: int
-    like_count: int
-    comment_count: int
-    visibility: Literal["public", "private"]
-
-
-class PostPage(BaseModel):
-    items: list[PostOut]
-    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null: end")
 
 
 class CommentIn(BaseModel):
@@ -113,30 +87,6 @@ class ViewOut(BaseModel):
     view_count: int
 
 
-def _time(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=UTC)
-
-
-def _post(row: RowMapping, handle: str | None) -> PostOut:
-    disclosure = None
-    if row["instruments"]:
-        disclosure = Disclosure(holds_position=row["holds_position"], sponsored=row["sponsored"])
-    return PostOut(
-        id=row["id"],
-        author=Author(
-            token_id=row["author_token_id"], handle=handle, address=row["author_address"]
-        ),
-        body=row["body"],
-        instruments=row["instruments"],
-        disclosure=disclosure,
-        created_at=_time(row["created_at"]),
-        view_count=row["view_count"],
-        like_count=row["like_count"],
-        comment_count=row["comment_count"],
-        visibility=row["visibility"],
-    )
-
-
 def _comment(row: RowMapping, handle: str | None) -> CommentOut:
     return CommentOut(
         id=row["id"],
@@ -145,19 +95,8 @@ def _comment(row: RowMapping, handle: str | None) -> CommentOut:
             token_id=row["author_token_id"], handle=handle, address=row["author_address"]
         ),
         body=row["body"],
-        created_at=_time(row["created_at"]),
+        created_at=utc(row["created_at"]),
     )
-
-
-def readable_post(
-    post_id: PostId, conn: Conn, chain: Chain, user: OptionalUser, moment: Now, access: Access
-) -> RowMapping:
-    """The post named by the path, if the (optional) signed-in wallet may read it."""
-    reader = user.address if user is not None else None
-    return posts.readable(conn, chain.chain_id, post_id, reader, moment, access)
-
-
-ReadablePost = Annotated[RowMapping, Depends(readable_post)]
 
 
 @router.get("", response_model=PostPage, responses=responses(422))
@@ -170,7 +109,7 @@ async def list_posts(
         request, lambda conn: posts.page(conn, chain.chain_id, cursor, limit)
     )
     return PostPage(
-        items=[_post(r, page.handles.get(r["author_token_id"])) for r in page.rows],
+        items=[post_out(r, page.handles.get(r["author_token_id"])) for r in page.rows],
         next_cursor=page.next_cursor,
     )
 
@@ -190,7 +129,7 @@ def create_post(body: PostIn, conn: Conn, identity: CurrentIdentity, moment: Now
         moment,
         body.visibility,
     )
-    return _post(row, identity.handle)
+    return post_out(row, identity.handle)
 
 
 @router.get("/{post_id}", response_model=PostOut, responses=gated_responses(401, 403, 404))
@@ -202,7 +141,7 @@ async def get_post(
     row = await in_transaction(
         request, lambda conn: posts.readable(conn, chain.chain_id, post_id, reader, moment, access)
     )
-    return _post(row, row["author_handle"])
+    return post_out(row, row["author_handle"])
 
 
 @router.post("/{post_id}/views", response_model=ViewOut, responses=gated_responses(401, 403, 404))

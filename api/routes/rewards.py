@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from api.deps import Chain, Conn, Now
 from api.errors import ErrorResponse, responses
 from api.params import MAX_ID
-from api.routes.posts import Cursor, Limit
+from api.schemas import Cursor, Limit
 from api.services import rewards
 from api.services.posts import decode_cursor, encode_cursor
 

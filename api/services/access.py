@@ -23,12 +23,12 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Select, bindparam, select
 
-from api.errors import Forbidden
+from api.errors import ErrorCode, Forbidden
 from api.services.identities import Identity
 from planet.store.mirror import pass_holdings, passes
 
-PASS_REQUIRED = "pass_required"
-PASS_EXPIRED = "pass_expired"
+PASS_REQUIRED = ErrorCode.PASS_REQUIRED
+PASS_EXPIRED = ErrorCode.PASS_EXPIRED
 
 
 class AccessPolicy(Protocol):
@@ -59,7 +59,7 @@ class Decision:
             message = f"your subscription to @{creator.handle}'s community has expired; renew it"
         else:
             message = f"@{creator.handle}'s private community needs one of their passes"
-        raise Forbidden(message, code=self.reason)
+        raise Forbidden(message, code=ErrorCode(self.reason))
 
 
 def grants(duration: int, balance: int, expiry: int, now: int) -> bool:

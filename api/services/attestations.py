@@ -39,7 +39,7 @@ from typing import Any, Literal
 from eth_utils import to_checksum_address
 from sqlalchemy import Connection, RowMapping, select
 
-from api.errors import Forbidden, Unavailable, Unprocessable
+from api.errors import ErrorCode, Forbidden, Unavailable, Unprocessable
 from api.services import live as live_service
 from api.services import posts as post_service
 from api.services import trading
@@ -144,11 +144,11 @@ def attest(
         raise Unavailable(
             "attestations are not configured on this server (attester key, points contract "
             "and genesis are needed)",
-            code="attestations_unavailable",
+            code=ErrorCode.ATTESTATIONS_UNAVAILABLE,
         )
     source = _activity(conn, chain.chain_id, activity, activity_id)
     if source["author_token_id"] != identity.token_id:
-        raise Forbidden(f"{activity} {activity_id} is not yours", code="not_your_activity")
+        raise Forbidden(f"{activity} {activity_id} is not yours", code=ErrorCode.NOT_YOUR_ACTIVITY)
     if activity == "live":
         live_service.attestable(conn, source)
     if activity == "trade" and source["exchange"] not in settings.attested_exchanges:
@@ -156,7 +156,7 @@ def attest(
         raise Unprocessable(
             f"fill {activity_id} is on the {source['exchange']} exchange; this server attests "
             f"trades on {attested} only",
-            code="exchange_not_attested",
+            code=ErrorCode.EXCHANGE_NOT_ATTESTED,
         )
     stored = _stored(conn, chain.chain_id, activity, activity_id)
     if stored is not None:
@@ -165,7 +165,8 @@ def attest(
         epoch = calendar.epoch_at(source["created_at"])
     except EpochError:
         raise Unprocessable(
-            f"{activity} {activity_id} predates the points calendar", code="activity_before_genesis"
+            f"{activity} {activity_id} predates the points calendar",
+            code=ErrorCode.ACTIVITY_BEFORE_GENESIS,
         ) from None
     reward = REWARDS[activity]
     uid = activity_uid(chain.chain_id, activity, activity_id)

@@ -29,7 +29,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, RowMapping, Table, bindparam, func, insert, select, update
 
 from api.db import one_on_chain
-from api.errors import ApiError, Forbidden, NotAuthenticated, NotFound, Unprocessable
+from api.errors import ApiError, ErrorCode, Forbidden, NotAuthenticated, NotFound, Unprocessable
 from api.services import identities
 from api.services.access import AccessPolicy
 from api.services.identities import Identity
@@ -55,7 +55,7 @@ MAX_MESSAGE = 2_000
 
 
 class Conflict(ApiError):
-    status, code = 409, "conflict"
+    status, code = 409, ErrorCode.CONFLICT
 
 
 @dataclass(frozen=True)
@@ -97,9 +97,11 @@ def create(
     now: int,
 ) -> RowMapping:
     if visibility not in VISIBILITIES:
-        raise Unprocessable(f"visibility must be one of {VISIBILITIES}", code="invalid_visibility")
+        raise Unprocessable(
+            f"visibility must be one of {VISIBILITIES}", code=ErrorCode.INVALID_VISIBILITY
+        )
     if scheduled_at < now:
-        raise Unprocessable("scheduled_at is in the past", code="scheduled_in_past")
+        raise Unprocessable("scheduled_at is in the past", code=ErrorCode.SCHEDULED_IN_PAST)
     session_id = conn.execute(
         insert(live_sessions)
         .values(
@@ -145,7 +147,7 @@ def readable(
 def _hosted(conn: Connection, host: Identity, session_id: int) -> RowMapping:
     row = get(conn, host.chain_id, session_id)
     if row["host_token_id"] != host.token_id:
-        raise Forbidden("only the session's host may do this", code="not_host")
+        raise Forbidden("only the session's host may do this", code=ErrorCode.NOT_HOST)
     return row
 
 
@@ -153,10 +155,12 @@ def _refuse(row: RowMapping, wanted: Status) -> Conflict:
     """The 409 for acting on ``row`` when it is not ``wanted``."""
     current = status(row)
     if current == ENDED:
-        return Conflict(f"live session {row['id']} has ended", code="session_ended")
+        return Conflict(f"live session {row['id']} has ended", code=ErrorCode.SESSION_ENDED)
     if wanted == SCHEDULED:
-        return Conflict(f"live session {row['id']} already started", code="session_already_started")
-    return Conflict(f"live session {row['id']} is not live", code="session_not_live")
+        return Conflict(
+            f"live session {row['id']} already started", code=ErrorCode.SESSION_ALREADY_STARTED
+        )
+    return Conflict(f"live session {row['id']} is not live", code=ErrorCode.SESSION_NOT_LIVE)
 
 
 def start(conn: Connection, host: Identity, session_id: int, now: int) -> RowMapping:
@@ -202,15 +206,15 @@ def clean_body(body: object) -> str:
     """The message text to store; 422 when it is not 1-2000 characters after trimming, or
     holds a NUL (PostgreSQL cannot store one; chat frames reach here without the HTTP model)."""
     if not isinstance(body, str):
-        raise Unprocessable("body must be a string", code="invalid_message")
+        raise Unprocessable("body must be a string", code=ErrorCode.INVALID_MESSAGE)
     text = body.strip()
     if "\x00" in text:
-        raise Unprocessable("the message contains a NUL character", code="invalid_message")
+        raise Unprocessable("the message contains a NUL character", code=ErrorCode.INVALID_MESSAGE)
     if not text:
-        raise Unprocessable("the message is empty", code="empty_message")
+        raise Unprocessable("the message is empty", code=ErrorCode.EMPTY_MESSAGE)
     if len(text) > MAX_MESSAGE:
         raise Unprocessable(
-            f"the message is longer than {MAX_MESSAGE} characters", code="message_too_long"
+            f"the message is longer than {MAX_MESSAGE} characters", code=ErrorCode.MESSAGE_TOO_LONG
         )
     return text
 
@@ -400,9 +404,10 @@ def attestable(conn: Connection, row: Mapping[str, Any]) -> None:
     """A session earns its host points once it has ended with at least one attendee."""
     if status(row) != ENDED:
         raise Conflict(
-            f"live session {row['id']} earns points once it has ended", code="session_not_ended"
+            f"live session {row['id']} earns points once it has ended",
+            code=ErrorCode.SESSION_NOT_ENDED,
         )
     if not counts(conn, [row["id"]])[row["id"]].attendees:
         raise Unprocessable(
-            f"live session {row['id']} had no attendees", code="session_without_attendees"
+            f"live session {row['id']} had no attendees", code=ErrorCode.SESSION_WITHOUT_ATTENDEES
         )

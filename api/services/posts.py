@@ -45,7 +45,7 @@ from sqlalchemy import (
 )
 
 from api.db import one_on_chain
-from api.errors import NotAuthenticated, NotFound, Unprocessable
+from api.errors import ErrorCode, NotAuthenticated, NotFound, Unprocessable
 from api.params import MAX_ID
 from api.services import identities
 from api.services.access import AccessPolicy, Decision
@@ -112,9 +112,11 @@ def decode_cursor(cursor: str | None) -> int | None:
     try:
         value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
     except (ValueError, UnicodeDecodeError):
-        raise Unprocessable("cursor is not one this API returned", code="invalid_cursor") from None
+        raise Unprocessable(
+            "cursor is not one this API returned", code=ErrorCode.INVALID_CURSOR
+        ) from None
     if not 1 <= value <= MAX_ID:
-        raise Unprocessable("cursor is not one this API returned", code="invalid_cursor")
+        raise Unprocessable("cursor is not one this API returned", code=ErrorCode.INVALID_CURSOR)
     return value
 
 
@@ -147,12 +149,14 @@ def create(
     visibility: str = PUBLIC,
 ) -> RowMapping:
     if visibility not in VISIBILITIES:
-        raise Unprocessable(f"visibility must be one of {VISIBILITIES}", code="invalid_visibility")
+        raise Unprocessable(
+            f"visibility must be one of {VISIBILITIES}", code=ErrorCode.INVALID_VISIBILITY
+        )
     if instruments and (holds_position is None or sponsored is None):
         raise Unprocessable(
             "a post naming instruments must state disclosure.holds_position and "
             "disclosure.sponsored (true or false)",
-            code="disclosure_required",
+            code=ErrorCode.DISCLOSURE_REQUIRED,
         )
     if not instruments:
         holds_position = sponsored = None

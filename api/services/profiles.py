@@ -20,7 +20,7 @@ from typing import Any
 from eth_utils import keccak
 from sqlalchemy import Connection, bindparam, select
 
-from api.errors import NotFound, Unprocessable
+from api.errors import ErrorCode, NotFound, Unprocessable
 from api.services import identities, passes
 from api.services.chain import ChainContext
 from api.services.identities import Identity
@@ -136,7 +136,7 @@ def set_persona(
         if foreign:
             raise Unprocessable(
                 f"only your own public posts can be pinned (not: {foreign})",
-                code="invalid_pinned_post",
+                code=ErrorCode.INVALID_PINNED_POST,
             )
     values = {
         "bio": bio,

@@ -25,7 +25,7 @@ from typing import Any
 from eth_utils import to_checksum_address
 from sqlalchemy import Connection, select
 
-from api.errors import ApiError, NotFound, Unavailable
+from api.errors import ApiError, ErrorCode, NotFound, Unavailable
 from api.settings import ApiSettings
 from planet.chain.vault import VAULT_CONTRACT
 from planet.core.epochs import EPOCH_DURATION
@@ -41,7 +41,7 @@ _CLAIM_WINDOW_WEEKS_ARG = 3
 class DistributionUnavailable(Unavailable):
     """The epoch is published on chain but its file cannot be served as it was committed."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message, code=code)
 
 
@@ -112,17 +112,18 @@ class DistributionStore:
             raw, digest = self._read(path)
         except FileNotFoundError:
             raise DistributionUnavailable(
-                "distribution_missing",
+                ErrorCode.DISTRIBUTION_MISSING,
                 f"epoch {epoch} is published on chain but its distribution file is not on this "
                 "server yet",
             ) from None
         except OSError as err:
             raise DistributionUnavailable(
-                "distribution_missing", f"the distribution file of epoch {epoch} is unreadable"
+                ErrorCode.DISTRIBUTION_MISSING,
+                f"the distribution file of epoch {epoch} is unreadable",
             ) from err
         if published.file_hash is None or digest != published.file_hash.lower():
             raise DistributionUnavailable(
-                "distribution_mismatch",
+                ErrorCode.DISTRIBUTION_MISMATCH,
                 f"the distribution file of epoch {epoch} hashes to {digest}, but the vault "
                 f"recorded fileHash {published.file_hash}",
             )
@@ -138,7 +139,7 @@ class DistributionStore:
                         self._parsed[digest] = cached
         if cached.root != published.root.lower():
             raise DistributionUnavailable(
-                "distribution_mismatch",
+                ErrorCode.DISTRIBUTION_MISMATCH,
                 f"the distribution file of epoch {epoch} has root {cached.root}, but the vault's "
                 f"root is {published.root}",
             )
@@ -164,7 +165,7 @@ class DistributionStore:
             return self._check(data, digest, epoch)
         except (ValueError, KeyError, TypeError, AttributeError, MerkleError) as err:
             raise DistributionUnavailable(
-                "distribution_invalid",
+                ErrorCode.DISTRIBUTION_INVALID,
                 f"the distribution file of epoch {epoch} cannot be served: {err}",
             ) from None
 
@@ -241,7 +242,7 @@ class Rewards:
         if self.store is None:
             raise Unavailable(
                 "rewards are not served here: PLANET_API_DISTRIBUTIONS_DIR is not set",
-                code="rewards_unavailable",
+                code=ErrorCode.REWARDS_UNAVAILABLE,
             )
         return self.store
 
@@ -278,7 +279,7 @@ class Rewards:
         if row is None or row.status != "proposed":
             state = "has no root" if row is None or row.status == "none" else "was vetoed"
             raise NotFound(
-                f"epoch {epoch} is not published: it {state}", code="epoch_not_published"
+                f"epoch {epoch} is not published: it {state}", code=ErrorCode.EPOCH_NOT_PUBLISHED
             )
         return self._published(row)
 
@@ -320,7 +321,7 @@ def handles_of(conn: Connection, chain_id: int, accounts: list[str]) -> dict[str
 
 
 def no_allocation(epoch: int, account: str) -> ApiError:
-    return NotFound(f"{account} has no allocation in epoch {epoch}", code="no_allocation")
+    return NotFound(f"{account} has no allocation in epoch {epoch}", code=ErrorCode.NO_ALLOCATION)
 
 
 def leaf_hex(account: str, amount: int) -> str:

@@ -35,7 +35,7 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_utils import is_checksum_address
 
-from api.errors import ApiError
+from api.errors import ApiError, ErrorCode
 
 _HEADER = " wants you to sign in with your Ethereum account:"
 _NONCE = re.compile(r"^[A-Za-z0-9]{8,}$")
@@ -45,7 +45,7 @@ _OPTIONAL = ("Expiration Time", "Not Before", "Request ID")
 class InvalidMessage(ApiError):
     """The text is not an EIP-4361 message; ``message`` names the first bad line."""
 
-    status, code = 422, "invalid_message"
+    status, code = 422, ErrorCode.INVALID_MESSAGE
 
 
 @dataclass(frozen=True)

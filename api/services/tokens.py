@@ -15,7 +15,7 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from api.errors import InvalidToken
+from api.errors import ErrorCode, InvalidToken
 
 _VERSION = "v1"
 
@@ -71,5 +71,5 @@ def verify(secret: str, token: str, chain_id: int, now: int) -> Session:
     if session.chain_id != chain_id:
         raise InvalidToken("session token is for another chain; sign in again")
     if session.expires_at <= now:
-        raise InvalidToken("session token expired; sign in again", code="token_expired")
+        raise InvalidToken("session token expired; sign in again", code=ErrorCode.TOKEN_EXPIRED)
     return session

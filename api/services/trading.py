@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, func, select, update
 
 from api.db import one_on_chain
-from api.errors import ApiError, NotFound, Unprocessable
+from api.errors import ApiError, ErrorCode, NotFound, Unprocessable
 from api.exchanges.base import Exchange, Fill, OrderRequest, notional_micro, plain
 from api.services.identities import Identity
 from api.services.posts import id_page
@@ -42,7 +42,7 @@ MAX_NOTIONAL_MICRO = 2**63 - 1
 
 
 class ExchangeMismatch(ApiError):
-    status, code = 409, "exchange_mismatch"
+    status, code = 409, ErrorCode.EXCHANGE_MISMATCH
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def place(
         tagged = ", ".join(post["instruments"]) or "none"
         raise Unprocessable(
             f"post {post['id']} does not tag {instrument} (it tags: {tagged})",
-            code="instrument_not_tagged",
+            code=ErrorCode.INSTRUMENT_NOT_TAGGED,
         )
     request = OrderRequest(
         client_order_id=new_client_order_id(),
@@ -232,7 +232,7 @@ def attributed_fill(conn: Connection, chain_id: int, fill_id: int) -> Mapping[st
     if not row["attributed"]:
         raise Unprocessable(
             f"fill {fill_id} is of the creator's own order; it is not attributed",
-            code="trade_not_attributed",
+            code=ErrorCode.TRADE_NOT_ATTRIBUTED,
         )
     return {
         "author_token_id": row["creator_token_id"],

@@ -1,0 +1,110 @@
+"""Parameters and answers that more than one router speaks: paging, times, authors, posts and
+chat messages.
+
+They live here, below the routers, so that two routes answering the same thing (a post in the
+feed and in a community; a chat message over HTTP and over the socket) share one model and one
+OpenAPI schema, and no router has to import another router to get them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import Query
+from pydantic import BaseModel, Field
+from sqlalchemy import RowMapping
+
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
+Cursor = Annotated[str | None, Query(max_length=64, description="next_cursor of the last page")]
+Instrument = Annotated[
+    str, Field(pattern=r"^[A-Z0-9]{2,15}-[A-Z0-9]{2,15}$", examples=["BTC-USDT"])
+]
+
+
+def utc(seconds: int) -> datetime:
+    """A stored Unix time as the aware datetime answers carry (ISO 8601, UTC)."""
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def utc_or_none(seconds: int | None) -> datetime | None:
+    """:func:`utc` for a time that has not happened yet (stored as NULL)."""
+    return None if seconds is None else utc(seconds)
+
+
+class Author(BaseModel):
+    token_id: int
+    handle: str | None
+    address: str
+
+
+class Disclosure(BaseModel):
+    holds_position: bool | None = Field(
+        default=None, description="Whether the author holds a position in a named instrument"
+    )
+    sponsored: bool | None = Field(default=None, description="Whether the post is paid for")
+
+
+class PostOut(BaseModel):
+    id: int
+    author: Author
+    body: str
+    instruments: list[str]
+    disclosure: Disclosure | None
+    created_at: datetime
+    view_count: int
+    like_count: int
+    comment_count: int
+    visibility: Literal["public", "private"]
+
+
+class PostPage(BaseModel):
+    items: list[PostOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null: end")
+
+
+def post_out(row: RowMapping, handle: str | None) -> PostOut:
+    """A stored post as answered; its disclosure only when it names instruments (the only
+    posts that must carry one)."""
+    disclosure = None
+    if row["instruments"]:
+        disclosure = Disclosure(holds_position=row["holds_position"], sponsored=row["sponsored"])
+    return PostOut(
+        id=row["id"],
+        author=Author(
+            token_id=row["author_token_id"], handle=handle, address=row["author_address"]
+        ),
+        body=row["body"],
+        instruments=row["instruments"],
+        disclosure=disclosure,
+        created_at=utc(row["created_at"]),
+        view_count=row["view_count"],
+        like_count=row["like_count"],
+        comment_count=row["comment_count"],
+        visibility=row["visibility"],
+    )
+
+
+class MessageOut(BaseModel):
+    """A chat message; the WebSocket sends the same fields with ``"type": "message"``."""
+
+    id: int
+    session_id: int
+    token_id: int
+    handle: str | None
+    address: str
+    body: str
+    created_at: datetime
+
+
+def message_out(row: RowMapping, handle: str | None) -> MessageOut:
+    """A stored chat message, as the history lists it and the chat socket sends it."""
+    return MessageOut(
+        id=row["id"],
+        session_id=row["session_id"],
+        token_id=row["token_id"],
+        handle=handle,
+        address=row["author_address"],
+        body=row["body"],
+        created_at=utc(row["created_at"]),
+    )
