@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.support.databases",
     "tests.support.deployment",
     "tests.support.profiles",
+    "tests.support.rewards",
 ]
 
 

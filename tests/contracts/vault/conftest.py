@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.oz_merkle import OzTree, build_tree
+from tests.support.oz_merkle import OzTree, build_tree
 
 ZERO_ADDRESS = "0x" + "00" * 20
 HOUR = 60 * 60

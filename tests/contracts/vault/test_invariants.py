@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from web3.exceptions import ContractLogicError as Web3Revert
 
-from tests.oz_merkle import OzTree, address_of, build_tree
+from tests.support.oz_merkle import OzTree, address_of, build_tree
 
 from .conftest import HOUR, USDT, WEEK, WINDOW_WEEKS
 

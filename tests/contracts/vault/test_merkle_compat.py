@@ -3,7 +3,7 @@ tree's shape; the vault's leaf is the package's leaf."""
 
 import pytest
 
-from tests.oz_merkle import build_tree
+from tests.support.oz_merkle import build_tree
 
 from .conftest import USDT
 

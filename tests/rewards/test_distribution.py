@@ -19,7 +19,7 @@ from planet.rewards.distribution import (
     read,
     verify_distribution,
 )
-from tests.oz_merkle import build_tree
+from tests.support.oz_merkle import build_tree
 
 ACCOUNTS = ["0x" + bytes([i]).hex() * 20 for i in range(1, 8)]
 SCORES = {a: i * 3 + 1 for i, a in enumerate(ACCOUNTS)} | {"0x" + "ee" * 20: 0}

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planet.core.merkle import MerkleError, StandardMerkleTree, verify
-from tests.oz_merkle import build_tree
+from tests.support.oz_merkle import build_tree
 from tests.support.profiles import examples
 
 ADDRESSES = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())

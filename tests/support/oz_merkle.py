@@ -15,7 +15,7 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = PROJECT_ROOT / "tools" / "merkle" / "oz_tree.mjs"
 
 

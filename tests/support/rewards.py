@@ -1,4 +1,4 @@
-"""Rewards test fixtures: the session's deployment with funded epochs, and a database with a
+"""Rewards fixtures: the session's deployment with funded epochs, and a database with a
 week of activity to close."""
 
 from __future__ import annotations

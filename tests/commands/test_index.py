@@ -1,4 +1,5 @@
-"""The command line as an operator uses it: help, one-line errors, --once, follow and Ctrl-C."""
+"""``planet index`` (and ``python -m indexer``) as an operator uses it: help, its own options,
+one-line errors, --once, follow and Ctrl-C."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -17,6 +19,8 @@ from planet.commands.main import main as planet_main
 from planet.store import MIRROR, make_engine, schema_is_current
 from planet.store.mirror import cursors
 from tests.indexer.compare import assert_mirrors_chain
+
+PLANET = str(Path(sys.executable).with_name("planet"))
 
 
 def run(*args: str, env: dict[str, str] | None = None, timeout: int = 120):
@@ -34,6 +38,35 @@ def test_help_lists_modes_and_settings():
     assert result.returncode == 0
     for word in ("--once", "migrate", "--finality", "--database-url", "--rpc-url", "--config"):
         assert word in result.stdout
+
+
+def test_planet_index_uses_its_own_options(planet, rpc_url, manifest_file, tmp_path):
+    """Under the ``planet`` group the indexer's options are its own: the URLs given win over
+    the environment's (they were once read from the root group and silently ignored)."""
+    planet.random_activity(3)
+    url = f"sqlite:///{tmp_path}/given.sqlite"
+    wrong = {
+        "PLANET_INDEXER_RPC_URL": "http://127.0.0.1:1",
+        "PLANET_INDEXER_DATABASE_URL": f"sqlite:///{tmp_path}/wrong.sqlite",
+        "PLANET_INDEXER_FINALITY": "0",
+        "PLANET_LOG_FORMAT": "json",
+    }
+    options = ["--rpc-url", rpc_url, "--database-url", url, "--manifest", str(manifest_file)]
+    done = subprocess.run(
+        [PLANET, "index", *options, "--once", "--no-progress"],
+        env={**os.environ, **wrong},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"to block {planet.w3.eth.block_number}" in done.stdout
+    assert not (tmp_path / "wrong.sqlite").exists()
+    engine = make_engine(url)
+    try:
+        assert_mirrors_chain(engine, planet)
+    finally:
+        engine.dispose()
 
 
 def test_planet_index_is_the_indexer_command():

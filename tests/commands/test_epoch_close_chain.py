@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from eth_utils import keccak
 
 from planet.commands.main import main
-from tests.planet.conftest import POOL
+from tests.support.rewards import POOL
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_ENV = "PLANET_TEST_DISTRIBUTOR_KEY"
