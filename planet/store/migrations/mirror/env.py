@@ -1,20 +1,5 @@
-"""Alembic environment for the chain mirror; configured by
-:func:`planet.store.migrate.alembic_config`."""
+"""Alembic environment for the chain mirror: :func:`planet.store.migrate.run_environment`."""
 
-from __future__ import annotations
+from planet.store.migrate import run_environment
 
-from alembic import context
-
-from planet.store.mirror import metadata
-
-engine = context.config.attributes["engine"]
-
-with engine.begin() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=metadata,
-        version_table=context.config.attributes["version_table"],
-        render_as_batch=connection.dialect.name == "sqlite",
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+run_environment()
