@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.37;
 
 /// @title IContributionPoints
 /// @notice Non-transferable points earned by registered identities, per account and per weekly

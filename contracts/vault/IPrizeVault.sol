@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.37;
 
 /// @title IPrizeVault
 /// @notice Planet's weekly prize vault. Each weekly epoch (the points contract's calendar) has a
