@@ -309,11 +309,7 @@ contract CommunityPass is ICommunityPass, IERC2981, ERC1155, AccessControl, Reen
 
     /// @dev `from + periods × duration`, bounded to 64 bits (which also bounds `periods`, so
     ///      `price × periods` cannot overflow in {_charge}).
-    function _extended(uint256 passId, uint256 duration, uint256 from, uint256 periods)
-        private
-        pure
-        returns (uint256)
-    {
+    function _extended(uint256 passId, uint256 duration, uint256 from, uint256 periods) private pure returns (uint256) {
         if (periods > (type(uint64).max - from) / duration) revert PassTermTooLong(passId);
         return from + periods * duration;
     }
