@@ -14,13 +14,23 @@ export SOLCX_BINARY_PATH := $(CURDIR)/tools/solc/bin
 
 ape_network = $(if $(findstring :,$(NETWORK)),$(NETWORK),ethereum:$(NETWORK))
 
-.PHONY: setup demo test deploy gas index bench-indexer bench-api bench-rewards lint clean
+.PHONY: setup demo test deploy gas index bench-indexer bench-api bench-rewards lint typecheck lock clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
+# constraints.txt is a lock with hashes (`make lock`): pip checks every file it downloads against
+# it. pip refuses an editable install in hash-checking mode, so `-c constraints.txt -e .[dev]`
+# cannot take hashes: the lock is installed as requirements (--require-hashes), then the project
+# alone (--no-deps), and tools/lock/check_installed.py fails if pyproject.toml asks for anything
+# the lock lacks (run `make lock`). pip 26.3 first: Python 3.11's own pip 23.2 fails
+# hash-checking on a requirement with extras (python-okx needs httpx[http2]).
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(PIP) install pip==26.3
+	$(PIP) install --require-hashes -r constraints.txt
+	$(PIP) install --no-deps -e .
+	$(BIN)/python tools/lock/check_installed.py
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -52,9 +62,35 @@ bench-rewards: setup
 	$(BIN)/python -m benchmarks.merkle_1m
 	$(BIN)/python -m benchmarks.epoch_close_100k
 
+# Every check but the type check; pre-commit runs the same commands (.pre-commit-config.yaml).
+# To fix what it reports: `.venv/bin/ruff format .` and `node tools/forge/forge.cjs fmt contracts`.
+# forge fmt (settings in foundry.toml) goes through tools/forge/forge.cjs because the npm
+# wrapper node_modules/.bin/forge always exits 0, which would make --check pass on any diff.
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	node tools/forge/forge.cjs fmt --check contracts
+
+# mypy over planet, indexer, api, scripts and benchmarks ([tool.mypy] in pyproject.toml). Not in
+# `make lint` until the code is mypy-clean.
+typecheck: setup
+	$(BIN)/mypy
+
+# Regenerates constraints.txt: uv resolves pyproject.toml with the dev extra for Python 3.11 on
+# every platform (markers) and writes each version with its hashes. The versions already in
+# constraints.txt are kept wherever pyproject.toml allows them (uv prefers the pins of its output
+# file), so nothing upgrades by surprise; to move one on: make lock LOCK_ARGS='-P web3'.
+# Needs no set-up venv, so a lock that no longer matches pyproject.toml can be regenerated.
+# (The ranges in pyproject.toml carry what the lock learnt: ape-foundry 0.8.5 fails to import
+# beside eth-pydantic-types 0.2.7, eth-ape needs click<8.2, so import-linter stays at 2.16.)
+LOCK_ARGS ?=
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(PIP) install "$$(grep -m1 '^uv==' constraints.txt | cut -d' ' -f1)"
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes --custom-compile-command 'make lock' --quiet \
+		--output-file constraints.txt $(LOCK_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules contracts/.cache .build .run

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.37;
 
 /// @title WeeklyEpochs
 /// @notice The one definition of a Planet week, shared by points, vault, indexer and API:

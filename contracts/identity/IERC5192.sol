@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.37;
 
 /// @title IERC5192 (Minimal Soulbound NFTs)
 /// @notice The standard's interface; OpenZeppelin does not ship it. Interface id 0xb45a3c0e.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.37;
 
 /// @title IIdentity
 /// @notice Planet's on-chain identity: one soulbound profile token (ERC-721 + ERC-5192) per

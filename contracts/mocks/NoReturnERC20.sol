@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.37;
 
 /// @title NoReturnERC20
 /// @notice Test-only USDT-style token: `transfer`, `transferFrom` and `approve` return nothing

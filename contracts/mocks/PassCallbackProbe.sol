@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.37;
 
 /// @title PassCallbackProbe
 /// @notice Test-only base for attacker contracts: when the contract is called back (a native

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.37;
 
 /// @title VaultReentrantReceiver
 /// @notice Test-only hostile claimant for a native-OKB vault: when paid, its `receive` calls the

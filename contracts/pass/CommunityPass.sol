@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.37;
 
 import {ERC1155} from "@openzeppelin/contracts/token/ERC1155/ERC1155.sol";
 import {ERC1155Utils} from "@openzeppelin/contracts/token/ERC1155/utils/ERC1155Utils.sol";
@@ -309,11 +309,7 @@ contract CommunityPass is ICommunityPass, IERC2981, ERC1155, AccessControl, Reen
 
     /// @dev `from + periods × duration`, bounded to 64 bits (which also bounds `periods`, so
     ///      `price × periods` cannot overflow in {_charge}).
-    function _extended(uint256 passId, uint256 duration, uint256 from, uint256 periods)
-        private
-        pure
-        returns (uint256)
-    {
+    function _extended(uint256 passId, uint256 duration, uint256 from, uint256 periods) private pure returns (uint256) {
         if (periods > (type(uint64).max - from) / duration) revert PassTermTooLong(passId);
         return from + periods * duration;
     }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.37;
 
 /// @title ICommunityPass
 /// @notice Paid memberships for Planet creators, as ERC-1155 tokens: one token id per pass.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.37;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
@@ -19,9 +19,8 @@ contract ContributionPoints is IContributionPoints, IERC20Metadata, AccessContro
     /// @notice Role allowed to revoke attestations.
     bytes32 public constant RISK_ROLE = keccak256("RISK_ROLE");
 
-    bytes32 private constant _CONTRIBUTION_TYPEHASH = keccak256(
-        "Contribution(address account,uint8 kind,uint256 amount,uint256 epoch,bytes32 uid,uint256 deadline)"
-    );
+    bytes32 private constant _CONTRIBUTION_TYPEHASH =
+        keccak256("Contribution(address account,uint8 kind,uint256 amount,uint256 epoch,bytes32 uid,uint256 deadline)");
 
     /// @notice The identity registry whose holders may earn points.
     IIdentity public immutable IDENTITY;
@@ -92,9 +91,8 @@ contract ContributionPoints is IContributionPoints, IERC20Metadata, AccessContro
         if (!IDENTITY.hasIdentity(c.account)) revert PointsNoIdentity(c.account);
 
         // uint24 holds every epoch up to nowEpoch for 300,000 years of weeks.
-        _records[uid] = Record({
-            account: c.account, amount: uint56(amount), epoch: uint24(c.epoch), kind: c.kind, revoked: false
-        });
+        _records[uid] =
+            Record({account: c.account, amount: uint56(amount), epoch: uint24(c.epoch), kind: c.kind, revoked: false});
         balanceOf[c.account] += amount;
         epochBalanceOf[c.account][c.epoch] += amount;
         epochTotalSupply[c.epoch] += amount;

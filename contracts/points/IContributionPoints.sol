@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.37;
 
 /// @title IContributionPoints
 /// @notice Non-transferable points earned by registered identities, per account and per weekly
@@ -85,7 +85,12 @@ interface IContributionPoints {
     );
     /// @notice A recorded attestation was revoked and its points removed.
     event ContributionRevoked(
-        bytes32 indexed uid, address indexed account, uint256 indexed epoch, uint256 amount, string reason, address revoker
+        bytes32 indexed uid,
+        address indexed account,
+        uint256 indexed epoch,
+        uint256 amount,
+        string reason,
+        address revoker
     );
 
     // ---------------------------------------------------------------- writes

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.37;
 
 /// @title IPrizeVault
 /// @notice Planet's weekly prize vault. Each weekly epoch (the points contract's calendar) has a
@@ -156,8 +156,7 @@ interface IPrizeVault {
 
     /// @notice Proposes the root of an ended epoch; DISTRIBUTOR_ROLE only. The epoch must have
     ///         no root or a vetoed one, and `total` must not exceed its pool. Allowed while paused.
-    function proposeRoot(uint256 epoch, bytes32 root, uint256 total, string calldata uri, bytes32 fileHash)
-        external;
+    function proposeRoot(uint256 epoch, bytes32 root, uint256 total, string calldata uri, bytes32 fileHash) external;
 
     /// @notice Rejects a pending root during its challenge period; GUARDIAN_ROLE only. Allowed
     ///         while paused.
