@@ -14,7 +14,7 @@ export SOLCX_BINARY_PATH := $(CURDIR)/tools/solc/bin
 
 ape_network = $(if $(findstring :,$(NETWORK)),$(NETWORK),ethereum:$(NETWORK))
 
-.PHONY: setup demo test deploy gas index bench-indexer bench-api bench-rewards lint typecheck lock clean
+.PHONY: setup demo test test-fast deploy gas index bench-indexer bench-api bench-rewards lint typecheck lock clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -40,8 +40,20 @@ node_modules/.installed: package.json package-lock.json
 demo: setup
 	$(BIN)/ape run demo $(ARGS)
 
+# The suite runs on every core (pytest-xdist, one anvil and one set of template databases per
+# worker) with hypothesis's `ci` profile: every property at its full example count
+# (tests/support/profiles.py). Contracts are compiled once first, so the workers only read the
+# build. `make test-fast` leaves out the tests marked slow (properties, fuzzing, clusters,
+# subprocess-heavy CLI runs). PYTEST_ARGS adds options, e.g. PYTEST_ARGS="-n 0 -k claim".
+XDIST := -n auto --maxprocesses 4 --dist worksteal
+
 test: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/ape compile
+	HYPOTHESIS_PROFILE=ci $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+
+test-fast: setup
+	$(BIN)/ape compile
+	$(BIN)/pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 deploy: setup
 	$(BIN)/ape run deploy --network $(ape_network) $(ARGS)
@@ -50,7 +62,7 @@ gas: setup
 	$(BIN)/ape run gas_report $(ARGS)
 
 index: setup
-	$(BIN)/python -m indexer $(ARGS)
+	$(BIN)/planet index $(ARGS)
 
 bench-indexer: setup
 	$(BIN)/python benchmarks/indexer_throughput.py $(ARGS)
