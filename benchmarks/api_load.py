@@ -379,7 +379,8 @@ def serve(database_url: str, port: int, workers: int) -> subprocess.Popen[bytes]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            said = server.stderr.read().decode().strip().splitlines() or ["no output"]
+            output = server.stderr.read() if server.stderr else b""
+            said = output.decode().strip().splitlines() or ["no output"]
             raise SystemExit(f"Error: the API exited: {said[-1]}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:

@@ -17,6 +17,7 @@ import asyncio
 import json
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -149,6 +150,7 @@ def main() -> None:
         if not sep:
             parser.error(f"--header {item!r}: expected NAME:VALUE")
         headers[name.strip()] = value.strip()
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] | None
     try:
         from uvloop import new_event_loop as loop_factory
     except ImportError:

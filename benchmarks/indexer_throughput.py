@@ -147,7 +147,7 @@ def make_events(
     relayer = admin.address
     sent: list[Any] = []
     rng = random.Random(7)
-    deadline = w3.eth.get_block("latest").timestamp + 7 * 24 * 3600
+    deadline = w3.eth.get_block("latest")["timestamp"] + 7 * 24 * 3600
     owners = [Account.create(extra_entropy=str(i)) for i in range(n_identities)]
     started = time.perf_counter()
     for i, owner in enumerate(owners):
@@ -198,7 +198,7 @@ def make_events(
     for uid in rng.sample(uids, min(200, len(uids))):
         data = points.functions.revoke(uid, "benchmark")._encode_transaction_data()
         sent.append(w3.eth.send_transaction({"from": relayer, "to": points.address, "data": data}))
-    failed = [h for h in sent if w3.eth.get_transaction_receipt(h).status != 1]
+    failed = [h for h in sent if w3.eth.get_transaction_receipt(h)["status"] != 1]
     assert not failed, f"{len(failed)} of {len(sent)} transactions failed"
 
 

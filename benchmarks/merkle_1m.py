@@ -28,7 +28,7 @@ OZ_SCRIPT = ROOT / "tools" / "merkle" / "oz_tree.mjs"
 def make_leaves(count: int, seed: int) -> list[tuple[str, int]]:
     rng = random.Random(seed)
     seen: set[str] = set()
-    leaves = []
+    leaves: list[tuple[str, int]] = []
     while len(leaves) < count:
         account = "0x" + rng.randbytes(20).hex()
         if account not in seen:

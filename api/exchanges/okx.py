@@ -22,6 +22,7 @@ A fill's id is ``<ordId>:<tradeId>``: OKX trade ids are only unique per instrume
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
@@ -159,8 +160,12 @@ class OkxExchange:
         while True:
             answer = self._call(
                 "fills",
-                lambda after=after: trade.get_fills(
-                    instId=instrument, ordId=order_id, after=after, limit=str(FILLS_PAGE)
+                functools.partial(
+                    trade.get_fills,
+                    instId=instrument,
+                    ordId=order_id,
+                    after=after,
+                    limit=str(FILLS_PAGE),
                 ),
             )
             _raise_for_code(answer, "fills")

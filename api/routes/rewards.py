@@ -37,7 +37,7 @@ def get_rewards(request: Request) -> rewards.Rewards:
 
 Rewards = Annotated[rewards.Rewards, Depends(get_rewards)]
 
-_503 = {
+_503: dict[int | str, dict[str, Any]] = {
     503: {
         "model": ErrorResponse,
         "description": "`rewards_unavailable` (no distributions folder configured), "

@@ -91,7 +91,7 @@ def activity_uid(chain_id: int, activity: str, activity_id: int) -> str:
 
 def _activity(
     conn: Connection, chain_id: int, activity: str, activity_id: int
-) -> Mapping[str, Any]:
+) -> Mapping[str, Any] | RowMapping:
     """The activity's credited identity (``author_token_id``) and time (``created_at``); a
     live session's is its host's, from its start."""
     if activity == "post":

@@ -79,7 +79,7 @@ class MessagePage:
     next_cursor: str | None
 
 
-def status(row: Mapping[str, Any]) -> Status:
+def status(row: Mapping[str, Any] | RowMapping) -> Status:
     if row["ended_at"] is not None:
         return ENDED
     if row["started_at"] is not None:
@@ -400,7 +400,7 @@ def message_page(
     return MessagePage(rows, handles, next_cursor)
 
 
-def attestable(conn: Connection, row: Mapping[str, Any]) -> None:
+def attestable(conn: Connection, row: Mapping[str, Any] | RowMapping) -> None:
     """A session earns its host points once it has ended with at least one attendee."""
     if status(row) != ENDED:
         raise Conflict(

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     RowMapping,
     Select,
@@ -74,7 +75,7 @@ def _with_handle() -> Select[tuple[object, ...]]:
     return select(posts, identity_rows.c.handle.label("author_handle")).select_from(_WITH_AUTHOR)
 
 
-def _newest_first(*where: object) -> Select[tuple[object, ...]]:
+def _newest_first(*where: ColumnElement[bool]) -> Select[tuple[object, ...]]:
     return (
         _with_handle()
         .where(posts.c.chain_id == bindparam("chain_id"), posts.c.id < bindparam("before"), *where)

@@ -9,6 +9,7 @@ nothing from it. Ape asks for the account's passphrase itself (or reads
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,7 +27,7 @@ class WalletError(PlanetError):
 class Wallet(Protocol):
     address: str
 
-    def sign(self, tx: dict[str, Any]) -> bytes:
+    def sign(self, tx: Mapping[str, Any]) -> bytes:
         """The signed raw transaction, ready for eth_sendRawTransaction."""
         ...
 
@@ -34,10 +35,10 @@ class Wallet(Protocol):
 class KeyWallet:
     def __init__(self, account: LocalAccount) -> None:
         self.account = account
-        self.address = account.address
+        self.address: str = account.address
 
-    def sign(self, tx: dict[str, Any]) -> bytes:
-        return bytes(self.account.sign_transaction(tx).raw_transaction)
+    def sign(self, tx: Mapping[str, Any]) -> bytes:
+        return bytes(self.account.sign_transaction(dict(tx)).raw_transaction)
 
 
 class ApeWallet:
@@ -54,7 +55,7 @@ class ApeWallet:
         self.address = str(self.account.address)
         self.alias = alias
 
-    def sign(self, tx: dict[str, Any]) -> bytes:
+    def sign(self, tx: Mapping[str, Any]) -> bytes:
         from ape import networks
         from ape.exceptions import ApeException
 

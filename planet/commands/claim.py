@@ -27,6 +27,7 @@ from typing import Any, NoReturn
 import click
 from eth_abi import decode as abi_decode
 from eth_utils import is_address, to_checksum_address
+from web3.types import TxParams, Wei
 
 from planet.chain.vault import VAULT_CONTRACT, RootStatus, abi_errors, proposed_file_hash
 from planet.chain.wallets import WalletError, open_wallet
@@ -344,16 +345,16 @@ def _claim(
         sys.exit(1)
 
     before = _balance(w3, asset, native, account)
-    tx = call.build_transaction(
-        {
-            "from": wallet.address,
-            "nonce": w3.eth.get_transaction_count(wallet.address, "pending"),
-            "gas": limit,
-            "maxFeePerGas": max_fee,
-            "maxPriorityFeePerGas": tip,
-            "chainId": chain_id,
-        }
-    )
+    sender = to_checksum_address(wallet.address)
+    params: TxParams = {
+        "from": sender,
+        "nonce": w3.eth.get_transaction_count(sender, "pending"),
+        "gas": limit,
+        "maxFeePerGas": Wei(max_fee),
+        "maxPriorityFeePerGas": Wei(tip),
+        "chainId": chain_id,
+    }
+    tx = call.build_transaction(params)
     try:
         tx_hash = w3.eth.send_raw_transaction(wallet.sign(tx))
         receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120, poll_latency=0.2)

@@ -51,7 +51,7 @@ def _settings(ctx: click.Context) -> IndexerSettings:
 def _stop_on_signals() -> Iterator[threading.Event]:
     """The first Ctrl-C or SIGTERM asks for a clean stop; a second Ctrl-C interrupts."""
     stop = threading.Event()
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
         if stop.is_set() and signum == signal.SIGINT:
@@ -59,13 +59,13 @@ def _stop_on_signals() -> Iterator[threading.Event]:
         log.info("stopping", signal=signal.Signals(signum).name)
         stop.set()
 
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        previous[signum] = signal.signal(signum, request_stop)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous[sig] = signal.signal(sig, request_stop)
     try:
         yield stop
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @click.group(

@@ -256,7 +256,9 @@ def collect(
     for owner, amount in points.items():
         if owner in registered and amount:
             by_owner.setdefault(owner, AccountInputs()).points += amount
-    accounts = {to_checksum_address(owner): inputs for owner, inputs in by_owner.items()}
+    accounts: dict[str, AccountInputs] = {
+        to_checksum_address(owner): inputs for owner, inputs in by_owner.items()
+    }
     result = EpochInputs(chain_id, epoch, start, end, exchanges, accounts)
     log.info(
         "inputs collected",
