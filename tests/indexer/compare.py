@@ -81,15 +81,9 @@ def assert_mirrors_chain(engine: Engine, planet: Planet) -> None:
     assert cursor.block_hash == _hex(head.hash)
 
     # events: exactly the node's logs of the Planet contracts
-    addresses = [
-        Web3.to_checksum_address(c.address) for c in planet.core.manifest.contracts.values()
-    ]
+    addresses = [Web3.to_checksum_address(c.address) for c in planet.manifest.contracts.values()]
     logs = planet.w3.eth.get_logs(
-        {
-            "fromBlock": planet.core.manifest.start_block,
-            "toBlock": head.number,
-            "address": addresses,
-        }
+        {"fromBlock": planet.manifest.start_block, "toBlock": head.number, "address": addresses}
     )
     assert stored == {
         (lg["blockNumber"], lg["logIndex"], _hex(lg["transactionHash"]), _hex(lg["blockHash"]))
@@ -243,8 +237,8 @@ def assert_vault_mirrors_chain(engine: Engine, planet: Planet) -> None:
         _rows(engine, vault_fundings, chain_id), key=lambda r: (r.block_number, r.log_index)
     )
 
-    assert set(epochs) == planet.core.epochs
-    for epoch in sorted(planet.core.epochs | set(range(vault.currentEpoch().call() + 1))):
+    assert set(epochs) == planet.epochs
+    for epoch in sorted(planet.epochs | set(range(vault.currentEpoch().call() + 1))):
         root, (total, paid, claimable_at, status, swept), (funded, swept_out) = vault.epochInfo(
             epoch
         ).call()
