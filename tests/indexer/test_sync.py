@@ -74,7 +74,7 @@ def test_a_second_writer_on_the_same_database_is_refused(
     planet.random_activity(1)
     stale = second.reader.read(second.cursor.block_number + 1, planet.w3.eth.block_number)
     with pytest.raises(DatabaseStateError, match="another indexer"):
-        second._commit(stale, journal=False)
+        second.writer.commit(stale, journal=False)
 
 
 def test_a_manifest_from_another_chain_history_is_refused(
