@@ -25,6 +25,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from tqdm import tqdm
 
 from indexer.decode import Event
+from indexer.gil import switch_interval
 from indexer.priority import WriterFirst
 from indexer.reader import Fetched, RangeReader
 from indexer.registry import Registry
@@ -40,6 +41,7 @@ _READ_AHEAD = 3  # backfill ranges requested ahead of the one being written
 # default is 5 ms). The backfill's insert and checkpoint threads give the GIL up for each
 # SQLite call and then wait for it while the fetch, decode and handler threads run Python; at
 # 5 ms per wait, a 50,000-row insert took about three times as long as on an idle interpreter.
+# Process-wide, so only for as long as a backfill runs (:func:`~indexer.gil.switch_interval`).
 _BACKFILL_SWITCH_INTERVAL = 0.0005
 
 
@@ -68,7 +70,7 @@ class Backfill:
         start = self.writer.cursor.block_number + 1
         if start > to_block:
             return result
-        bar = tqdm(
+        progress = tqdm(
             total=to_block - start + 1,
             unit="blk",
             unit_scale=True,
@@ -79,8 +81,30 @@ class Backfill:
             leave=False,
         )
         began = time.monotonic()
-        switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(_BACKFILL_SWITCH_INTERVAL)
+        with progress as bar, switch_interval(_BACKFILL_SWITCH_INTERVAL):
+            self._pipeline(start, to_block, stop, bar, began, result)
+        elapsed = max(time.monotonic() - began, 1e-9)
+        log.info(
+            "backfilled",
+            to_block=self.writer.cursor.block_number,
+            blocks=result.blocks,
+            events=result.events,
+            seconds=round(elapsed, 2),
+            events_per_s=round(result.events / elapsed),
+        )
+        return result
+
+    def _pipeline(
+        self,
+        start: int,
+        to_block: int,
+        stop: threading.Event,
+        bar: tqdm[None],
+        began: float,
+        result: PassResult,
+    ) -> None:
+        """Fetches, decodes, applies and writes ``[start, to_block]`` range by range, counting
+        into ``result`` as each range commits (so a failure leaves it counting what did)."""
         # One thread fetches ranges in order (the range sizer is never shared), another decodes
         # them in order, a third applies their handlers, so the node is already serving the
         # next range while one is decoded and the one before it written.
@@ -119,18 +143,6 @@ class Backfill:
             decoder.shutdown(wait=True, cancel_futures=True)
             applier.shutdown(wait=True, cancel_futures=True)
             fetcher.shutdown(wait=True)
-            sys.setswitchinterval(switch_interval)
-            bar.close()
-        elapsed = max(time.monotonic() - began, 1e-9)
-        log.info(
-            "backfilled",
-            to_block=self.writer.cursor.block_number,
-            blocks=result.blocks,
-            events=result.events,
-            seconds=round(elapsed, 2),
-            events_per_s=round(result.events / elapsed),
-        )
-        return result
 
     def _decoded(
         self, fetching: Future[Fetched], applier: ThreadPoolExecutor, pause: Callable[[], None]
