@@ -24,7 +24,7 @@ from planet.store.mirror import (
     vault_epochs,
     vault_fundings,
 )
-from tests.support.protocol import Planet, address_of
+from tests.indexer.activity import Planet, address_of
 
 ZERO_HASH = "0x" + "00" * 32
 STATUS = ["none", "proposed", "vetoed"]  # IPrizeVault.RootStatus
@@ -83,11 +83,7 @@ def assert_mirrors_chain(engine: Engine, planet: Planet) -> None:
     # events: exactly the node's logs of the Planet contracts
     addresses = [Web3.to_checksum_address(c.address) for c in planet.manifest.contracts.values()]
     logs = planet.w3.eth.get_logs(
-        {
-            "fromBlock": planet.manifest.start_block,
-            "toBlock": head.number,
-            "address": addresses,
-        }
+        {"fromBlock": planet.manifest.start_block, "toBlock": head.number, "address": addresses}
     )
     assert stored == {
         (lg["blockNumber"], lg["logIndex"], _hex(lg["transactionHash"]), _hex(lg["blockHash"]))

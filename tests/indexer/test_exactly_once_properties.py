@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, event
 
-from indexer import cursor, store, sync
+from indexer import cursor, store, write
 from indexer.reorg import ReorgGuard
 from tests.indexer.compare import assert_mirrors_chain, table_rows
 from tests.support.indexing import running_indexer
@@ -73,12 +73,12 @@ class CrashAt:
             write = real_writer(*args, **kwargs)  # None: a range without events
             return None if write is None else self.after("events", write)
 
-        real_writer = sync.tuple_writer
+        real_writer = write.tuple_writer
         with ExitStack() as stack:
             stack.enter_context(
                 mock.patch.object(cursor, "move", self.after("cursor", cursor.move))
             )
-            stack.enter_context(mock.patch.object(sync, "tuple_writer", events_writer))
+            stack.enter_context(mock.patch.object(write, "tuple_writer", events_writer))
             stack.enter_context(
                 mock.patch.object(store, "select_by_keys", self.after("read", store.select_by_keys))
             )

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.dialects import sqlite
 
-from indexer.bulk import _select_sql, insert_dicts, select_by_keys, update_tuples
+from indexer.bulk import insert_dicts, select_by_keys, update_tuples
+from indexer.bulk.sqlite import SQLITE
+from indexer.bulk.statements import select_sql
 from indexer.store import key_columns
 from planet.store.mirror import attestations, epoch_point_balances, vault_epochs
 from tests.support.profiles import examples
@@ -104,7 +106,9 @@ def test_composite_keys_are_searched_in_the_index_not_scanned():
         "CREATE TABLE epoch_point_balances (chain_id INTEGER, epoch INTEGER, account TEXT, "
         "balance INTEGER, PRIMARY KEY (chain_id, epoch, account))"
     )
-    sql = _select_sql(epoch_point_balances, ("epoch", "account"), 2, sqlite.dialect())
+    sql = select_sql(
+        epoch_point_balances, ("epoch", "account"), 2, sqlite.dialect(), SQLITE.placeholder
+    )
     plan = " ".join(
         row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", [1, 0, "a", 1, "b"])
     )

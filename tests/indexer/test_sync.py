@@ -29,6 +29,29 @@ def test_backfill_mirrors_random_activity(planet, database_url, settings_for, ma
     assert sys.getswitchinterval() == switch_interval
 
 
+def test_a_failing_backfill_restores_the_switch_interval_too(
+    planet, database_url, settings_for, make_indexer
+):
+    planet.random_activity(10)
+    indexer, _ = make_indexer(settings_for(database_url, range_initial=2, range_min=1))
+    switch_interval = sys.getswitchinterval()
+    during: list[float] = []
+    commit = indexer.writer.commit
+
+    def fail_the_second_range(*args, **kwargs):
+        during.append(sys.getswitchinterval())
+        if len(during) == 2:
+            raise RuntimeError("write failed")
+        return commit(*args, **kwargs)
+
+    indexer.writer.commit = fail_the_second_range
+    with pytest.raises(RuntimeError, match="write failed"):
+        indexer.catch_up()
+
+    assert during and all(interval < switch_interval for interval in during)
+    assert sys.getswitchinterval() == switch_interval
+
+
 def test_follow_picks_up_new_blocks_and_a_rerun_adds_nothing(
     planet, database_url, settings_for, make_indexer
 ):
@@ -77,7 +100,7 @@ def test_a_second_writer_on_the_same_database_is_refused(
     planet.random_activity(1)
     stale = second.reader.read(second.cursor.block_number + 1, planet.w3.eth.block_number)
     with pytest.raises(DatabaseStateError, match="another indexer"):
-        second._commit(stale, journal=False)
+        second.writer.commit(stale, journal=False)
 
 
 def test_a_manifest_from_another_chain_history_is_refused(
