@@ -84,8 +84,8 @@ lint: setup
 	$(BIN)/lint-imports
 	node tools/forge/forge.cjs fmt --check contracts
 
-# mypy over planet, indexer, api, scripts and benchmarks ([tool.mypy] in pyproject.toml). Not in
-# `make lint` until the code is mypy-clean.
+# mypy over planet, indexer, api, scripts and benchmarks ([tool.mypy] in pyproject.toml); CI runs
+# it after `make lint`.
 typecheck: setup
 	$(BIN)/mypy
 

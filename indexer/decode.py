@@ -139,7 +139,7 @@ def _json_kind(abi_type: str) -> str:
 
 def _compile(
     item: Mapping[str, Any],
-) -> tuple[Callable[[list[str], str], tuple[dict[str, Any], str]], int]:
+) -> tuple[Callable[[Sequence[str], str], tuple[dict[str, Any], str]], int]:
     """A function (topics, data) -> (args, args as JSON text) for one event, generated once.
 
     Reading each word with an inline expression instead of a loop over converter functions
@@ -178,7 +178,9 @@ def _compile(
                 namespace[f"_c{data}"] = _converter(param)
                 values.append(f"_c{data}(v[{data}])")
             else:
-                values.append(static[data])
+                expression = static[data]
+                assert expression is not None  # not dynamic: every word has an expression
+                values.append(expression)
                 kinds.append(_json_kind(_type_string(plain[data])))
             data += 1
     lines = [
@@ -213,7 +215,7 @@ class _Spec:
     contract: str
     name: str
     topic_count: int
-    decode_args: Callable[[list[str], str], tuple[dict[str, Any], str]]
+    decode_args: Callable[[Sequence[str], str], tuple[dict[str, Any], str]]
 
 
 def _spec(address: str, contract: str, item: Mapping[str, Any]) -> tuple[bytes, _Spec]:

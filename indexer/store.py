@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Table, delete, select
 
@@ -191,7 +191,7 @@ class StateStore:
             return
         # the last op, read without building a list (a counter's usual case is one op)
         kind = type(ops)
-        last = ops if kind is tuple else ops[-1] if kind is list else None
+        last = cast(Op, ops) if kind is tuple else cast(list[Op], ops)[-1] if kind is list else None
         if last is not None and last[0] == _ADD:  # consecutive additions fold into one
             total = last[1]
             for column, delta in deltas.items():
@@ -218,7 +218,11 @@ class StateStore:
         whose thread is the backfill's critical path, only hands them to the driver. Changes
         made afterwards discard what was built."""
         self._ready = {
-            table: dict_rows(table, list(pending.values()), {"chain_id": self.chain_id})
+            table: dict_rows(
+                table,
+                cast(list[dict[str, Any]], list(pending.values())),
+                {"chain_id": self.chain_id},
+            )
             for table, pending in self._ops.items()
             if pending and all(type(ops) is dict for ops in pending.values())
         }
@@ -246,12 +250,14 @@ class StateStore:
         """Writes the pending changes; with ``journal_block``, first records every touched
         row's old value under that block so a reorg can undo it. Returns rows written."""
         self._io()
+        conn = self.conn
+        assert conn is not None, "attach() a connection before flushing"
         written = 0
         journal: list[dict[str, Any]] = []
         for table, pending in self._ops.items():
             ready = self._ready.get(table) if journal_block is None else None
             if ready is not None:
-                insert_tuples(self.conn, table, *ready)
+                insert_tuples(conn, table, *ready)
                 written += len(ready[1])
                 continue
             need_read = [
@@ -271,7 +277,9 @@ class StateStore:
             )
             for key, pending_ops in pending.items():
                 if journal_block is None and type(pending_ops) is dict:
-                    inserts.append(pending_ops)  # the common case of a backfill: no fold, no read
+                    inserts.append(
+                        cast(dict[str, Any], pending_ops)
+                    )  # the common case of a backfill: no fold, no read
                     continue
                 ops = _as_list(pending_ops)
                 old = existing.get(key)
@@ -295,17 +303,17 @@ class StateStore:
                         }
                     )
             if inserts:
-                insert_dicts(self.conn, table, inserts, {"chain_id": self.chain_id})
+                insert_dicts(conn, table, inserts, {"chain_id": self.chain_id})
             if updates:
                 update_tuples(
-                    self.conn,
+                    conn,
                     table,
                     ("chain_id", *columns),
                     [(self.chain_id, *[row[c] for c in columns]) for row in updates],
                 )
             written += len(inserts) + len(updates)
         if journal:
-            self.conn.execute(state_journal.insert(), journal)
+            conn.execute(state_journal.insert(), journal)
         self._ops.clear()
         self._ready.clear()
         self._stored.clear()  # written now: the next get() reads the new rows

@@ -54,7 +54,7 @@ def update_tuples(
 ) -> None:
     """:func:`~indexer.bulk.update_tuples` through SQLAlchemy: one UPDATE per row."""
     where = and_(*(table.c[k] == bindparam(f"k_{k}") for k in keys))
-    values = {c: bindparam(c) for c in columns if c not in keys}
+    values: dict[str, Any] = {c: bindparam(c) for c in columns if c not in keys}
     params = []
     for row in rows:
         named = dict(zip(columns, row, strict=True))
