@@ -26,6 +26,7 @@ from planet.core import logs
 from planet.core.manifest import DEFAULT_DIR
 from planet.demo.client import DemoError
 from planet.demo.story import StoryConfig, StoryResult, run
+from planet.demo.workspace import workspace
 from planet.rewards.close import CloseError
 
 WORKDIR = Path(".run/demo")
@@ -73,14 +74,25 @@ def cli(port: int, api_port: int, once: bool, manifest_dir: Path, workdir: Path)
     """Run Planet on a local chain: deploy, tell a community's week, leave the API up."""
     logs.configure("WARNING")
     rpc = f"http://127.0.0.1:{port}"
+    try:
+        with workspace(workdir, manifest_dir, "127.0.0.1", api_port) as (workdir, manifest_dir):
+            _tell(rpc, api_port, once, manifest_dir, workdir)
+    except (DemoError, CloseError, ClaimError) as err:
+        click.secho(f"Error: {err}", fg="red", err=True)
+        sys.exit(1)
+
+
+def _tell(rpc: str, api_port: int, once: bool, manifest_dir: Path, workdir: Path) -> None:
     step(f"starting anvil at {rpc}")
     with networks.ethereum.local.use_provider("foundry", provider_settings={"host": rpc}):
         step(f"chain {chain.chain_id} at block {chain.blocks.head.number}")
         step("deploying contracts")
         settings = deploy_config.load(Path("deploy-config.yaml"), "local")
         deployer = accounts.test_accounts[0]
+        # Always fresh contracts: a chain that is joined (one already listening on the port)
+        # may hold an earlier telling, whose identities would make this one's sign-ups revert.
         manifest, fresh = deploy_all(
-            project, chain, deployer, "ethereum:local", settings, manifest_dir
+            project, chain, deployer, "ethereum:local", settings, manifest_dir, redeploy=True
         )
         click.echo(f"\n  {'contract':<20} {'address':<44} block  state")
         for name, record in manifest.contracts.items():
@@ -112,8 +124,4 @@ def cli(port: int, api_port: int, once: bool, manifest_dir: Path, workdir: Path)
                 pass
             step("stopping the API, the indexer and anvil")
 
-        try:
-            run(config, lambda line: click.echo(line), after=serve)
-        except (DemoError, CloseError, ClaimError) as err:
-            click.secho(f"Error: {err}", fg="red", err=True)
-            sys.exit(1)
+        run(config, lambda line: click.echo(line), after=serve)

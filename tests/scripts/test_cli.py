@@ -127,3 +127,83 @@ def test_demo_serves_until_ctrl_c_then_stops_what_it_started(tmp_path):
     for port in (int(chain_port), api_port):
         with socket.socket() as s:
             assert s.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open"
+
+
+def _serving_demo(chain_port: str, api_port: int, folder: Path) -> subprocess.Popen[str]:
+    """``ape run demo`` serving from ``folder`` (manifest and work folder), once it serves."""
+    demo = subprocess.Popen(
+        [APE, "run", "demo", "--port", chain_port, "--api-port", str(api_port),
+         "--manifest-dir", str(folder), "--workdir", str(folder / "demo")],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PLANET_LOG_FORMAT": "json"},
+    )  # fmt: skip
+    said = []
+    assert demo.stdout is not None
+    for line in demo.stdout:
+        said.append(line)
+        if "Ctrl-C stops everything" in line:
+            return demo
+    demo.kill()
+    pytest.fail("the demo ended before serving:\n" + "".join(said))
+
+
+@pytest.mark.slow
+def test_a_second_demo_in_a_folder_in_use_is_refused_and_a_rerun_in_it_passes(tmp_path):
+    """A second demo in the folder of a running one is refused before it touches anything (it
+    used to delete the first one's database and overwrite its manifest); one in folders of its
+    own runs beside it; once the first has stopped, its folder tells the story again."""
+    chain_port, api_port = str(free_port()), free_port()
+    first = _serving_demo(chain_port, api_port, tmp_path)
+    try:
+        database = tmp_path / "demo" / "planet.sqlite"
+        inode, manifest = database.stat().st_ino, (tmp_path / "31337.json").read_bytes()
+        refused = ape_run(
+            "demo", "--once", "--port", str(free_port()), "--api-port", str(free_port()),
+            "--manifest-dir", str(tmp_path), "--workdir", str(tmp_path / "demo"),
+        )  # fmt: skip
+        assert refused.returncode == 1
+        assert "another demo (pid " in refused.stderr and "--workdir" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        assert database.stat().st_ino == inode
+        assert (tmp_path / "31337.json").read_bytes() == manifest
+        epochs = httpx.get(f"http://127.0.0.1:{api_port}/rewards/epochs", timeout=10)
+        assert epochs.status_code == 200 and epochs.json()["items"]
+
+        other = tmp_path / "other"
+        beside = ape_run(
+            "demo", "--once", "--port", str(free_port()), "--api-port", str(free_port()),
+            "--manifest-dir", str(other), "--workdir", str(other / "demo"),
+        )  # fmt: skip
+        assert beside.returncode == 0, beside.stderr
+        assert httpx.get(f"http://127.0.0.1:{api_port}/health", timeout=10).status_code == 200
+    finally:
+        first.send_signal(signal.SIGINT)
+        assert first.wait(timeout=60) == 0
+
+    again = ape_run(
+        "demo", "--once", "--port", chain_port, "--api-port", str(api_port),
+        "--manifest-dir", str(tmp_path), "--workdir", str(tmp_path / "demo"),
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert "done (--once)" in again.stdout
+
+
+@pytest.mark.slow
+def test_a_demo_joining_a_chain_that_told_the_story_tells_it_again(tmp_path):
+    """The demo joins a chain already listening on its port; one that an earlier telling used
+    (identities registered, a week closed) gets fresh contracts, so the story runs again."""
+    chain_port = free_port()
+    anvil = subprocess.Popen(
+        ["anvil", "--port", str(chain_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        for _ in range(2):
+            told = ape_run(
+                "demo", "--once", "--port", str(chain_port), "--api-port", str(free_port()),
+                "--manifest-dir", str(tmp_path), "--workdir", str(tmp_path / "demo"),
+            )  # fmt: skip
+            assert told.returncode == 0, told.stderr
+            assert "done (--once)" in told.stdout
+    finally:
+        anvil.terminate()
+        anvil.wait(timeout=30)
