@@ -20,8 +20,7 @@ from hypothesis.stateful import (
 
 from planet.core.epochs import EPOCH_DURATION
 from planet.core.typed_data import Contribution, new_uid, sign_contribution
-
-from .fast_reads import contracts
+from tests.contracts.fast_reads import contracts
 
 AMOUNTS = st.integers(min_value=1, max_value=10**6)
 
