@@ -2,11 +2,13 @@
 counts twice.
 
 Hypothesis drives the real contract on anvil; each example starts from a chain snapshot.
+Calls go over plain JSON-RPC (tests/contracts/fast_reads.py): the check after every step reads
+all balances in one batch, and each expected revert must be the exact custom error and uid.
 """
 
 from __future__ import annotations
 
-import ape
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -19,10 +21,13 @@ from hypothesis.stateful import (
 
 from planet.core.epochs import EPOCH_DURATION
 from planet.core.typed_data import Contribution, new_uid, sign_contribution
+from tests.contracts.fast_reads import contracts
+from tests.support.profiles import examples
 
 AMOUNTS = st.integers(min_value=1, max_value=10**6)
 
 
+@pytest.mark.slow
 def test_supply_equals_balances_and_epochs_for_any_interleaving(
     points, identity, attester, attester_key, risk, alice, bob, carol, accounts, chain, chain_id
 ):
@@ -31,6 +36,8 @@ def test_supply_equals_balances_and_epochs_for_any_interleaving(
         identity.register((f"holder_{i}", "", b"\x00" * 32, "0x" + "00" * 20), sender=who)
     stranger = accounts[7]  # never registers
     everyone = [*holders, stranger]
+    (fast,) = contracts(chain, points)
+    node = fast.node
 
     class PointsMachine(RuleBasedStateMachine):
         @initialize()
@@ -47,14 +54,15 @@ def test_supply_equals_balances_and_epochs_for_any_interleaving(
 
         def _contribution(self, who, amount: int, epoch_back: int) -> tuple[Contribution, bytes]:
             self.counter += 1
-            epoch = max(points.currentEpoch() - epoch_back, 0)
+            current, pending = node.read(fast.call("currentEpoch"), node.block("pending"))
+            epoch = max(current - epoch_back, 0)
             c = Contribution(
                 who.address,
                 self.counter % 6,
                 amount,
                 epoch,
                 new_uid("prop", self.counter),
-                chain.pending_timestamp + 10 * EPOCH_DURATION,
+                int(pending["timestamp"], 16) + 10 * EPOCH_DURATION,
             )
             return c, sign_contribution(attester_key, c, chain_id, points.address)
 
@@ -68,10 +76,11 @@ def test_supply_equals_balances_and_epochs_for_any_interleaving(
             account = everyone[who]
             c, sig = self._contribution(account, amount, back)
             if account is stranger:
-                with ape.reverts(points.PointsNoIdentity):
-                    points.attest(c.as_tuple(), sig, sender=account)
+                fast.expect_revert(
+                    "PointsNoIdentity", "attest", c.as_tuple(), sig, sender=account, account=account
+                )
                 return
-            points.attest(c.as_tuple(), sig, sender=account)
+            fast.transact("attest", c.as_tuple(), sig, sender=account)
             self.recorded[c.uid] = c
             self._credit(c, +1)
 
@@ -84,8 +93,11 @@ def test_supply_equals_balances_and_epochs_for_any_interleaving(
         )
         def batch(self, items):
             made = [self._contribution(holders[w], amount, back) for w, amount, back in items]
-            points.attestBatch(
-                [c.as_tuple() for c, _ in made], [s for _, s in made], sender=attester
+            fast.transact(
+                "attestBatch",
+                [c.as_tuple() for c, _ in made],
+                [s for _, s in made],
+                sender=attester,
             )
             for c, _ in made:
                 self.recorded[c.uid] = c
@@ -97,10 +109,11 @@ def test_supply_equals_balances_and_epochs_for_any_interleaving(
                 return
             uid = data.draw(st.sampled_from(sorted(self.recorded)))
             if uid in self.revoked:
-                with ape.reverts(points.PointsAlreadyRevoked):
-                    points.revoke(uid, "again", sender=risk)
+                fast.expect_revert(
+                    "PointsAlreadyRevoked", "revoke", uid, "again", sender=risk, uid=uid
+                )
                 return
-            points.revoke(uid, "property", sender=risk)
+            fast.transact("revoke", uid, "property", sender=risk)
             self.revoked.add(uid)
             self._credit(self.recorded[uid], -1)
 
@@ -111,8 +124,9 @@ def test_supply_equals_balances_and_epochs_for_any_interleaving(
                 return
             c = self.recorded[data.draw(st.sampled_from(sorted(self.recorded)))]
             sig = sign_contribution(attester_key, c, chain_id, points.address)
-            with ape.reverts(points.PointsUidUsed):
-                points.attestBatch([c.as_tuple()], [sig], sender=attester)
+            fast.expect_revert(
+                "PointsUidUsed", "attestBatch", [c.as_tuple()], [sig], sender=attester, uid=c.uid
+            )
 
         @rule()
         def next_week(self):
@@ -121,14 +135,26 @@ def test_supply_equals_balances_and_epochs_for_any_interleaving(
 
         @invariant()
         def supply_adds_up(self):
-            balances = {a: points.balanceOf(a) for a in self.balances}
+            epochs = range(fast.get("currentEpoch") + 1)
+            read = node.read_all(
+                {
+                    **{("balance", a): fast.call("balanceOf", a) for a in self.balances},
+                    "total": fast.call("totalSupply"),
+                    **{("supply", e): fast.call("epochTotalSupply", e) for e in epochs},
+                    **{
+                        (a, e): fast.call("epochBalanceOf", a, e)
+                        for a in self.balances
+                        for e in epochs
+                    },
+                }
+            )
+            balances = {a: read["balance", a] for a in self.balances}
             assert balances == self.balances
-            total = points.totalSupply()
+            total = read["total"]
             assert total == sum(balances.values())
-            epochs = range(points.currentEpoch() + 1)
-            assert total == sum(points.epochTotalSupply(e) for e in epochs)
+            assert total == sum(read["supply", e] for e in epochs)
             for account in self.balances:
-                per_epoch = [points.epochBalanceOf(account, e) for e in epochs]
+                per_epoch = [read[account, e] for e in epochs]
                 assert sum(per_epoch) == balances[account]
                 for e, value in zip(epochs, per_epoch, strict=True):
                     assert value == self.by_epoch.get((account, e), 0)
@@ -138,7 +164,7 @@ def test_supply_equals_balances_and_epochs_for_any_interleaving(
     run_state_machine_as_test(
         PointsMachine,
         settings=settings(
-            max_examples=30,
+            max_examples=examples(30),
             stateful_step_count=12,
             deadline=None,
             suppress_health_check=list(HealthCheck),

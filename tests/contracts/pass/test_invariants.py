@@ -4,13 +4,17 @@ A Python model predicts every outcome (success or the exact custom error) and th
 after every step that supply stays under the cap, that every wei or token a buyer paid is either
 withdrawable or withdrawn, that no expiry moves backwards, and that `hasAccess` agrees with the
 model. Each example runs from a chain snapshot and is rolled back afterwards.
+
+Calls go over plain JSON-RPC (tests/contracts/fast_reads.py): each invariant reads what it
+checks in one batch, and a predicted failure must be the exact custom error with the arguments
+the model predicts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import ape
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -25,6 +29,8 @@ from hypothesis.stateful import (
 )
 
 from planet.core.passes import NATIVE, PassTerms, renewed_expiry, split_cost
+from tests.contracts.fast_reads import contracts
+from tests.support.profiles import examples
 
 DURATIONS = [0, 0, 3_600, 7_200]  # half lifetime passes, half short subscriptions
 MAX_PASSES = 3
@@ -68,6 +74,7 @@ class Model:
         return now < self.expiry.get((pass_id, holder), 0)
 
 
+@pytest.mark.slow
 def test_pass_operations_keep_the_protocol_invariants(
     community_pass, token, register, accounts, chain, admin, treasury, alice, bob, carol
 ):
@@ -79,6 +86,8 @@ def test_pass_operations_keep_the_protocol_invariants(
     payees = [alice, bob, treasury]  # bob may also become the treasury
     currencies = [NATIVE, token.address]
     fee_at_start = community_pass.platformFeeBps()
+    fast, fast_token = contracts(chain, community_pass, token)
+    node = fast.node
 
     class PassMachine(RuleBasedStateMachine):
         pass_ids = Bundle("pass_ids")
@@ -120,8 +129,8 @@ def test_pass_operations_keep_the_protocol_invariants(
 
         def _create(self, creator, currency, price, cap, wallet_limit, duration, transferable):
             terms = PassTerms(currency, price, cap, wallet_limit, duration, transferable)
-            community_pass.createPass(terms.as_tuple(), sender=creator)
-            pass_id = community_pass.lastPassId()
+            fast.transact("createPass", terms.as_tuple(), sender=creator)
+            pass_id = fast.get("lastPassId")
             self.model.passes[pass_id] = ModelPass(
                 creator.address,
                 currency,
@@ -137,27 +146,30 @@ def test_pass_operations_keep_the_protocol_invariants(
         @rule(pass_id=pass_ids, price=st.integers(0, 5_000))
         def set_price(self, pass_id, price):
             p = self.model.passes[pass_id]
-            community_pass.setPrice(pass_id, price, sender=p.creator)
+            fast.transact("setPrice", pass_id, price, sender=p.creator)
             p.price = price
 
         @rule(pass_id=pass_ids, new_cap=st.integers(0, 6))
         def lower_cap(self, pass_id, new_cap):
             p = self.model.passes[pass_id]
+            call = ("lowerSupplyCap", pass_id, new_cap)
             if new_cap >= p.cap:
-                with ape.reverts(community_pass.PassCapNotLowered):
-                    community_pass.lowerSupplyCap(pass_id, new_cap, sender=p.creator)
+                fast.expect_revert(
+                    "PassCapNotLowered", *call, sender=p.creator, cap=p.cap, newCap=new_cap
+                )
             elif new_cap < p.minted:
-                with ape.reverts(community_pass.PassCapBelowSupply):
-                    community_pass.lowerSupplyCap(pass_id, new_cap, sender=p.creator)
+                fast.expect_revert(
+                    "PassCapBelowSupply", *call, sender=p.creator, minted=p.minted, newCap=new_cap
+                )
             else:
-                community_pass.lowerSupplyCap(pass_id, new_cap, sender=p.creator)
+                fast.transact(*call, sender=p.creator)
                 p.cap = new_cap
 
         # Pausing half the time would leave most sales refused; resume twice as often.
         @rule(pass_id=pass_ids, paused=st.sampled_from([True, False, False]))
         def pause(self, pass_id, paused):
             p = self.model.passes[pass_id]
-            community_pass.setSalesPaused(pass_id, paused, sender=p.creator)
+            fast.transact("setSalesPaused", pass_id, paused, sender=p.creator)
             p.paused = paused
 
         # ------------------------------------------------------------ buyers
@@ -168,8 +180,8 @@ def test_pass_operations_keep_the_protocol_invariants(
             if p.currency == NATIVE:
                 return cost
             if expect_success and cost:
-                token.mint(payer, cost, sender=payer)
-                token.approve(community_pass, cost, sender=payer)
+                fast_token.transact("mint", payer, cost, sender=payer)
+                fast_token.transact("approve", community_pass, cost, sender=payer)
             return 0
 
         @rule(
@@ -195,22 +207,24 @@ def test_pass_operations_keep_the_protocol_invariants(
             """Mints as the model predicts; a new subscriber joins the `subscriptions` bundle."""
             p, key = self.model.passes[pass_id], (pass_id, to.address)
             tokens = 1 if p.duration else quantity
+            available = p.cap - p.minted
+            remaining = p.wallet_limit - self.model.minted_to.get(key, 0)
             if p.paused:
-                error = community_pass.PassSalesPaused
-            elif tokens > p.cap - p.minted:
-                error = community_pass.PassSoldOut
-            elif tokens > p.wallet_limit - self.model.minted_to.get(key, 0):
-                error = community_pass.PassWalletLimit
+                error, args = "PassSalesPaused", {}
+            elif tokens > available:
+                error, args = "PassSoldOut", {"requested": tokens, "available": available}
+            elif tokens > remaining:
+                error = "PassWalletLimit"
+                args = {"wallet": to, "requested": tokens, "remaining": remaining}
             else:
-                error = None
+                error, args = None, {}
             cost = p.price * quantity
             value = self._value(p, payer, cost, error is None)
-            call = (pass_id, to, quantity, p.price)
+            call = ("mint", pass_id, to, quantity, p.price)
             if error is not None:
-                with ape.reverts(error):
-                    community_pass.mint(*call, sender=payer, value=value)
+                fast.expect_revert(error, *call, sender=payer, value=value, passId=pass_id, **args)
                 return multiple()
-            tx = community_pass.mint(*call, sender=payer, value=value)
+            tx = fast.transact(*call, sender=payer, value=value)
             p.minted += tokens
             self.model.minted_to[key] = self.model.minted_to.get(key, 0) + tokens
             self.model.balance[key] = self.model.balance.get(key, 0) + tokens
@@ -242,28 +256,27 @@ def test_pass_operations_keep_the_protocol_invariants(
         def _renew(self, pass_id, payer, holder, periods):
             p, key = self.model.passes[pass_id], (pass_id, holder.address)
             if p.paused:
-                error = community_pass.PassSalesPaused
+                error, args = "PassSalesPaused", {}
             elif p.duration == 0:
-                error = community_pass.PassNotSubscription
+                error, args = "PassNotSubscription", {}
             elif key not in self.model.expiry:
-                error = community_pass.PassNotHolder
+                error, args = "PassNotHolder", {"holder": holder}
             else:
-                error = None
+                error, args = None, {}
             cost = p.price * periods
             value = self._value(p, payer, cost, error is None)
-            call = (pass_id, holder, periods, p.price)
+            call = ("renew", pass_id, holder, periods, p.price)
             if error is not None:
-                with ape.reverts(error):
-                    community_pass.renew(*call, sender=payer, value=value)
+                fast.expect_revert(error, *call, sender=payer, value=value, passId=pass_id, **args)
                 return
-            tx = community_pass.renew(*call, sender=payer, value=value)
+            tx = fast.transact(*call, sender=payer, value=value)
             expiry = renewed_expiry(self.model.expiry[key], tx.timestamp, periods, p.duration)
             self._set_expiry(key, expiry)
             self.model.credit(p, cost)
 
         def _set_expiry(self, key, expiry: int) -> None:
             previous = self.model.expiry.get(key, 0)
-            on_chain = community_pass.expiryOf(*key)
+            on_chain = fast.get("expiryOf", *key)
             assert on_chain == expiry >= previous, "an expiry moved backwards or off the model"
             self.model.expiry[key] = expiry
 
@@ -277,13 +290,11 @@ def test_pass_operations_keep_the_protocol_invariants(
             source, target = (pass_id, sender.address), (pass_id, receiver.address)
             if self.model.balance.get(source, 0) == 0:
                 return
+            call = ("safeTransferFrom", sender, receiver, pass_id, 1, b"")
             if not p.transferable:
-                with ape.reverts(community_pass.PassSoulbound):
-                    community_pass.safeTransferFrom(
-                        sender, receiver, pass_id, 1, b"", sender=sender
-                    )
+                fast.expect_revert("PassSoulbound", *call, sender=sender, passId=pass_id)
                 return
-            community_pass.safeTransferFrom(sender, receiver, pass_id, 1, b"", sender=sender)
+            fast.transact(*call, sender=sender)
             self.model.balance[source] -= 1
             self.model.balance[target] = self.model.balance.get(target, 0) + 1
 
@@ -293,17 +304,23 @@ def test_pass_operations_keep_the_protocol_invariants(
         def withdraw(self, payee, currency):
             owed = self.model.owed.get((payee.address, currency), 0)
             if owed == 0:
-                with ape.reverts(community_pass.PassNothingToWithdraw):
-                    community_pass.withdraw(currency, sender=payee)
+                fast.expect_revert(
+                    "PassNothingToWithdraw",
+                    "withdraw",
+                    currency,
+                    sender=payee,
+                    payee=payee,
+                    currency=currency,
+                )
                 return
-            community_pass.withdraw(currency, sender=payee)
+            fast.transact("withdraw", currency, sender=payee)
             self.model.owed[payee.address, currency] = 0
             self.model.withdrawn[currency] = self.model.withdrawn.get(currency, 0) + owed
 
         @rule(fee_bps=st.integers(0, 1_000), new_treasury=st.sampled_from([treasury, bob]))
         def platform_settings(self, fee_bps, new_treasury):
-            community_pass.setPlatformFee(fee_bps, sender=admin)
-            community_pass.setTreasury(new_treasury, sender=admin)
+            fast.transact("setPlatformFee", fee_bps, sender=admin)
+            fast.transact("setTreasury", new_treasury, sender=admin)
             self.model.fee_bps = fee_bps
             self.model.treasury = new_treasury.address
 
@@ -321,39 +338,57 @@ def test_pass_operations_keep_the_protocol_invariants(
 
         @invariant()
         def supply_never_exceeds_the_cap(self):
+            read = node.read_all(
+                {pass_id: fast.call("passes", pass_id) for pass_id in self.model.passes}
+            )
             for pass_id, p in self.model.passes.items():
-                stored = community_pass.passes(pass_id)
+                stored = read[pass_id]
                 assert stored.minted == p.minted <= stored.maxSupply == p.cap
 
         @invariant()
         def every_payment_is_withdrawable_or_withdrawn(self):
+            read = node.read_all(
+                {
+                    **{
+                        (payee, currency): fast.call("proceeds", payee, currency)
+                        for currency in currencies
+                        for payee in payees
+                    },
+                    NATIVE: node.balance(community_pass),
+                    token.address: fast_token.call("balanceOf", community_pass),
+                }
+            )
             for currency in currencies:
                 accrued = 0
                 for payee in payees:
-                    owed = community_pass.proceeds(payee, currency)
+                    owed = read[payee, currency]
                     assert owed == self.model.owed.get((payee.address, currency), 0)
                     accrued += owed
                 paid = self.model.paid.get(currency, 0)
                 assert accrued + self.model.withdrawn.get(currency, 0) == paid
-                held = (
-                    community_pass.balance
-                    if currency == NATIVE
-                    else token.balanceOf(community_pass)
-                )
+                held = read[currency]  # the pass contract's native balance or token balance
                 assert held == accrued
 
         @invariant()
         def access_agrees_with_the_model(self):
-            now = chain.blocks.head.timestamp
+            head = node.read(node.block("latest"))[0]
+            now, block = int(head["timestamp"], 16), head["number"]
+            read = node.read_all(
+                {
+                    (pass_id, holder.address): fast.call("hasAccess", holder, pass_id, block=block)
+                    for pass_id in self.model.passes
+                    for holder in holders
+                }
+            )
             for pass_id in self.model.passes:
                 for holder in holders:
                     expected = self.model.has_access(pass_id, holder.address, now)
-                    assert community_pass.hasAccess(holder, pass_id) == expected
+                    assert read[pass_id, holder.address] == expected
 
     run_state_machine_as_test(
         PassMachine,
         settings=settings(
-            max_examples=25,
+            max_examples=examples(25),
             stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],

@@ -9,6 +9,10 @@ for paid <= root total <= funds; the vault must hold exactly what is still owed 
 swept out, summed over epochs); no (epoch, account) leaf may be paid twice and each payment
 must be its leaf's amount. At the end of each example every epoch is checked again.
 
+Calls go over plain JSON-RPC (tests/contracts/fast_reads.py), not ape's contract objects: the
+check after each step reads what it compares in one batch, and each distinct tree is built
+once a run.
+
 Timing is kept off the boundaries on purpose: every travel step is a whole number of hours from
 a start half an hour past the hour, and the challenge period is a day and a half hour, so week
 ends and `claimableAt` (and the windows counted from them) fall on the hour while calls happen
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, ClassVar
 
 import pytest
@@ -26,9 +31,10 @@ from eth_utils import keccak
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-from web3.exceptions import ContractLogicError as Web3Revert
 
+from tests.contracts.fast_reads import contracts
 from tests.support.oz_merkle import OzTree, address_of, build_tree
+from tests.support.profiles import examples
 
 from .conftest import HOUR, USDT, WEEK, WINDOW_WEEKS
 
@@ -36,6 +42,9 @@ CHALLENGE = 24 * HOUR + 30 * 60
 SPAN = 5  # epochs base .. base + SPAN - 1 take funds and roots
 START_FUNDS = 30 * USDT
 NONE, PROPOSED, VETOED = 0, 1, 2
+
+# The same leaves give the same tree: each one is built (by node, ~0.1 s) once a run.
+tree_of = cache(build_tree)
 
 
 @dataclass
@@ -87,7 +96,7 @@ class Model:
 class VaultMachine(RuleBasedStateMachine):
     """Fixtures are attached as class attributes by the test below."""
 
-    vault: Any = None
+    vault: Any = None  # fast_reads.Contract views of the vault and its token
     token: Any = None
     chain: Any = None
     people: ClassVar[list[Any]] = []
@@ -100,14 +109,16 @@ class VaultMachine(RuleBasedStateMachine):
     @initialize()
     def start(self):
         self.snapshot = self.chain.snapshot()
-        self.model = Model(genesis=self.vault.GENESIS())
-        self.base = self.vault.currentEpoch()
+        genesis, self.base = self.node.read(
+            self.vault.call("GENESIS"), self.vault.call("currentEpoch")
+        )
+        self.model = Model(genesis=genesis)
         self.payments: Counter[tuple[int, str]] = Counter()
         self.dirty: set[int] = set()
         for epoch in range(self.base, self.base + SPAN):
-            self.vault.fund(epoch, START_FUNDS, sender=self.funder)
+            self.vault.transact("fund", epoch, START_FUNDS, sender=self.funder)
             self.model.at(epoch).funded = START_FUNDS
-        head = self.chain.blocks.head.timestamp
+        head = self.now
         self.travel_to((head // HOUR + 3 * 7 * 24 + 1) * HOUR + HOUR // 2)
         # The first week already has a root past its challenge period, so claims start at once
         # (a faulty one: leaves of 10 under a total of 7, so claims can run into the total);
@@ -127,31 +138,32 @@ class VaultMachine(RuleBasedStateMachine):
     # ---------------------------------------------------------------- helpers
 
     @property
+    def node(self) -> Any:
+        return self.vault.node
+
+    @property
     def now(self) -> int:
-        return self.chain.blocks.head.timestamp
+        """The head block's timestamp (read raw: ape's block model costs more than the call)."""
+        return self.node.timestamp("latest")
 
     def travel_to(self, timestamp: int) -> None:
         self.chain.pending_timestamp = timestamp
         self.chain.mine()
 
-    def revert_name(self, method: Any, args: tuple, sender: Any) -> str | None:
-        tx = {"from": sender.address, "to": self.vault.address, "data": method.encode_input(*args)}
-        try:
-            self.chain.provider.web3.eth.call(tx)
-        except Web3Revert as err:
-            return ERRORS.get(bytes.fromhex(str(err.data)[2:10]), str(err.data))
-        return None
+    def revert_name(self, method: str, args: tuple, sender: Any) -> str | None:
+        error = self.vault.revert_of(method, *args, sender=sender, block="latest")
+        return error and error.name
 
-    def attempt(self, rule_name: str, expected: str | None, method: Any, *args: Any, sender: Any):
+    def attempt(self, rule_name: str, expected: str | None, method: str, *args: Any, sender: Any):
         """Checks a predicted failure with eth_call, or sends a predicted success."""
         self.outcomes[(rule_name, expected)] += 1
         if expected is not None:
             assert self.revert_name(method, args, sender) == expected
             return None
-        return method(*args, sender=sender)
+        return self.vault.transact(method, *args, sender=sender)
 
     def record_claims(self, receipt, amounts: dict[int, int], account: str) -> None:
-        events = receipt.events.filter(self.vault.Claimed)
+        events = self.vault.decode_events(receipt, "Claimed")
         assert sorted((ev.epoch, ev.amount) for ev in events) == sorted(amounts.items())
         for ev in events:
             assert address_of(ev.account) == account
@@ -176,7 +188,7 @@ class VaultMachine(RuleBasedStateMachine):
             expected = "VaultZeroAmount"
         elif self.model.final(e, self.now):
             expected = "VaultEpochFinalized"
-        if self.attempt("fund", expected, self.vault.fund, epoch, amount, sender=self.funder):
+        if self.attempt("fund", expected, "fund", epoch, amount, sender=self.funder):
             e.funded += amount
             self.dirty.add(epoch)
 
@@ -205,12 +217,10 @@ class VaultMachine(RuleBasedStateMachine):
         ]
         expected = next((error for failed, error in checks if failed), None)
         # Only a proposal expected to succeed needs a real tree (node takes ~0.1 s a tree).
-        tree = build_tree(rewards.items()) if expected is None else None
+        tree = tree_of(tuple(rewards.items())) if expected is None else None
         root = tree.root if tree else keccak(text="any non-zero root")
         args = (epoch, root, total, "ipfs://dist", keccak(root))
-        receipt = self.attempt(
-            "propose", expected, self.vault.proposeRoot, *args, sender=self.distributor
-        )
+        receipt = self.attempt("propose", expected, "proposeRoot", *args, sender=self.distributor)
         if receipt:
             e.status, e.total, e.tree = PROPOSED, total, tree
             e.claimable_at = receipt.timestamp + CHALLENGE
@@ -225,7 +235,7 @@ class VaultMachine(RuleBasedStateMachine):
             expected = "VaultNoPendingRoot"
         elif self.now >= e.claimable_at:
             expected = "VaultChallengePeriodOver"
-        if self.attempt("veto", expected, self.vault.veto, epoch, "bad", sender=self.guardian):
+        if self.attempt("veto", expected, "veto", epoch, "bad", sender=self.guardian):
             e.status = VETOED
             self.dirty.add(epoch)
 
@@ -246,7 +256,7 @@ class VaultMachine(RuleBasedStateMachine):
         account, amount, proof = self.leaf_for(epoch, who, wrong)
         expected = self.model.claim_error(epoch, account, amount, self.now)
         args = (epoch, account, amount, proof)
-        receipt = self.attempt("claim", expected, self.vault.claim, *args, sender=self.people[0])
+        receipt = self.attempt("claim", expected, "claim", *args, sender=self.people[0])
         if receipt:
             self.model.claimed.add((epoch, account))
             self.model.at(epoch).paid += amount
@@ -270,9 +280,7 @@ class VaultMachine(RuleBasedStateMachine):
             self.model.at(epoch).paid += amount
             booked[epoch] = amount
         args = (epochs, account, [a for _, a, _ in items], [p for _, _, p in items])
-        receipt = self.attempt(
-            "claim_many", expected, self.vault.claimMany, *args, sender=self.funder
-        )
+        receipt = self.attempt("claim_many", expected, "claimMany", *args, sender=self.funder)
         if receipt:
             self.record_claims(receipt, booked, account)
             self.dirty.update(booked)
@@ -293,7 +301,7 @@ class VaultMachine(RuleBasedStateMachine):
             (s.funded == s.paid, "VaultNothingToSweep"),
         ]
         expected = next((error for failed, error in checks if failed), None)
-        if self.attempt("sweep", expected, self.vault.sweep, source, target, sender=self.funder):
+        if self.attempt("sweep", expected, "sweep", source, target, sender=self.funder):
             s.swept, s.swept_out = True, s.funded - s.paid
             t.funded += s.swept_out
             self.dirty.update((source, target))
@@ -308,9 +316,15 @@ class VaultMachine(RuleBasedStateMachine):
     def books_are_whole(self):
         if not hasattr(self, "model"):
             return
+        read = self.node.read_all(
+            {
+                **{epoch: self.vault.call("epochInfo", epoch) for epoch in self.dirty},
+                "held": self.token.call("balanceOf", self.vault),
+            }
+        )
         for epoch in self.dirty:
             e = self.model.at(epoch)
-            info = self.vault.epochInfo(epoch)
+            info = read[epoch]
             p, pool = info.payout, info.pool
             assert (pool.funded, p.paid, p.total, p.status, p.swept, pool.sweptOut) == (
                 e.funded,
@@ -324,7 +338,7 @@ class VaultMachine(RuleBasedStateMachine):
             assert p.paid + pool.sweptOut <= pool.funded
         self.dirty.clear()
         owed = sum(e.funded - e.paid - e.swept_out for e in self.model.epochs.values())
-        assert self.token.balanceOf(self.vault) == owed
+        assert read["held"] == owed
 
     @invariant()
     def no_leaf_is_paid_twice(self):
@@ -334,25 +348,20 @@ class VaultMachine(RuleBasedStateMachine):
                 assert (epoch, account) in self.model.claimed
 
 
-ERRORS: dict[bytes, str] = {}
-
-
 @pytest.mark.slow
 def test_any_sequence_of_operations_keeps_the_books_whole(
     deploy_vault, usdt, chain, accounts, alice, bob, carol, admin, distributor, guardian
 ):
     vault = deploy_vault(usdt, challengePeriod=CHALLENGE)
-    for error in vault.contract_type.errors:
-        types = ",".join(i.canonical_type for i in error.inputs)
-        ERRORS[keccak(text=f"{error.name}({types})")[:4]] = error.name
     usdt.mint(admin, 10**15, sender=admin)
     usdt.approve(vault, 2**256 - 1, sender=admin)
     machine = VaultMachine
-    machine.vault, machine.token, machine.chain = vault, usdt, chain
+    machine.vault, machine.token = contracts(chain, vault, usdt)
+    machine.chain = chain
     machine.people = [alice, bob, carol, accounts[9]]
     machine.distributor, machine.guardian, machine.funder = distributor, guardian, admin
     machine.TestCase.settings = settings(
-        max_examples=40,
+        max_examples=examples(40),
         stateful_step_count=25,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow],
