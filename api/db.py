@@ -16,7 +16,9 @@ __all__ = ["connection", "in_transaction", "one_on_chain"]
 
 
 def connection(request: Request) -> Iterator[Connection]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
+    """One transaction per request: committed when the route returns, before the answer is sent
+    (``Depends(connection, scope="function")``, see :data:`api.deps.Conn`), rolled back on
+    error."""
     engine: Engine = request.app.state.engine
     with engine.begin() as conn:
         yield conn

@@ -45,7 +45,10 @@ async def now(request: Request) -> int:
 
 Settings = Annotated[ApiSettings, Depends(get_settings)]
 Chain = Annotated[ChainContext, Depends(get_chain)]
-Conn = Annotated[Connection, Depends(connection)]
+# scope="function": the transaction commits when the route returns, before its answer is sent.
+# The default ("request") would commit after the answer left, so a client acting on it at once
+# (verify the nonce just issued, start the session just created) could find nothing.
+Conn = Annotated[Connection, Depends(connection, scope="function")]
 Now = Annotated[int, Depends(now)]
 Access = Annotated[AccessPolicy, Depends(get_access)]
 

@@ -24,7 +24,7 @@ from planet.store.mirror import (
     vault_epochs,
     vault_fundings,
 )
-from tests.indexer.activity import Planet, address_of
+from tests.support.protocol import Planet, address_of
 
 ZERO_HASH = "0x" + "00" * 32
 STATUS = ["none", "proposed", "vetoed"]  # IPrizeVault.RootStatus

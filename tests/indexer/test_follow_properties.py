@@ -3,7 +3,7 @@ reorgs of unfinal blocks and indexer restarts in between, every time the indexer
 with the head, every table equals what the contracts answer.
 
 A hypothesis state machine drives a real anvil: its rules are the protocol's actions (every
-Identity, ContributionPoints and CommunityPass action of :mod:`tests.indexer.activity`; funding,
+Identity, ContributionPoints and CommunityPass action of :mod:`tests.support.protocol`; funding,
 proposing, vetoing, claiming and sweeping in the vault; time passing), reorgs (the chain put back
 to a snapshot taken at an earlier head, the blocks above it replaced by empty ones or not, so
 that what follows builds other blocks at the same heights, as a reorg looks to an indexer; after
