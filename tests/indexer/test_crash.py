@@ -40,6 +40,7 @@ def _cursor(engine) -> int | None:
         return None
 
 
+@pytest.mark.slow  # indexer processes killed and restarted
 def test_sigkill_mid_backfill_then_restart_equals_an_uninterrupted_run(
     planet, backend, new_database, manifest, manifest_file, rpc_url
 ):

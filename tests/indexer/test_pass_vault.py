@@ -29,6 +29,7 @@ def _access_states(engine, planet: Planet) -> set[bool]:
         return {now < expiry for expiry in conn.execute(query).scalars()}
 
 
+@pytest.mark.slow  # the whole protocol's activity, mirrored and compared: half a minute
 def test_passes_and_vault_mirror_the_chain(
     planet_with_token, backend, new_database, settings_for, make_indexer
 ):
