@@ -52,6 +52,7 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from api.errors import ApiError
 from api.services import attestations as attestation_service
+from api.services.attestations import Activity
 from api.services.chain import ChainContext
 from api.services.identities import Identity
 from api.settings import ApiSettings
@@ -95,7 +96,7 @@ class Week:
     quality: dict[int, float] = field(default_factory=dict)  # creators only
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     posts_of: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
-    offers: list[tuple[int, str, int]] = field(default_factory=list)  # token, activity, id
+    offers: list[tuple[int, Activity, int]] = field(default_factory=list)  # token, activity, id
     seen: set[tuple[str, int, int]] = field(default_factory=set)
     next_id: Counter[str] = field(default_factory=Counter)
 
@@ -354,7 +355,7 @@ def attest_all(engine: Engine, week: Week) -> tuple[Counter[str], Counter[tuple[
                     who[token],
                     activity,
                     activity_id,
-                    now,  # type: ignore[arg-type]
+                    now,
                 )
             except ApiError as err:
                 refused[(group, str(err.code))] += 1
