@@ -95,6 +95,9 @@ class ErrorCode(StrEnum):
     NOT_YOUR_ACTIVITY = "not_your_activity"  # 403: attesting another identity's activity
     EXCHANGE_NOT_ATTESTED = "exchange_not_attested"  # 422: a fill on an exchange not attested
     ACTIVITY_BEFORE_GENESIS = "activity_before_genesis"  # 422: older than the points calendar
+    OWN_CONTENT = "own_content"  # 422: a comment on one's own post earns nothing
+    NOT_ENOUGH_ENGAGEMENT = "not_enough_engagement"  # 422: too few eligible others engaged yet
+    WEEKLY_QUOTA = "weekly_quota"  # 422: the identity's quota of this activity for the week
 
     # Trading
     INSTRUMENT_NOT_TAGGED = "instrument_not_tagged"  # 422: an order of an instrument not tagged

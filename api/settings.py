@@ -68,6 +68,11 @@ class ApiSettings(BaseSettings):
         gt=0,
         description="Seconds an attestation may wait before it is submitted (its deadline).",
     )
+    scoring_config: Path = Field(
+        default=Path("config/scoring.yaml"),
+        description="The weekly scoring formula whose `attestations` rules say which activities "
+        "earn points and how many (config/scoring-local.yaml on local chains and the demo).",
+    )
     distributions_dir: Path | None = Field(
         default=None,
         description="Folder of published rewards distribution files, laid out as "

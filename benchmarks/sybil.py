@@ -332,11 +332,16 @@ def insert_all(engine: Engine, week: Week) -> None:
                 conn.execute(insert(table), rows[i : i + 20_000])
 
 
-def attest_all(engine: Engine, week: Week) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+def attest_all(
+    engine: Engine, week: Week, config: Path
+) -> tuple[Counter[str], Counter[tuple[str, str]]]:
     """Offers every activity to the API's attestation service; what it signs is recorded in the
     mirror as if submitted. Returns signatures per group and refusals per (group, code)."""
     settings = ApiSettings(
-        session_secret="s" * 32, attester_private_key=ATTESTER_KEY, attested_exchanges=("okx",)
+        session_secret="s" * 32,
+        attester_private_key=ATTESTER_KEY,
+        attested_exchanges=("okx",),
+        scoring_config=config,
     )
     chain = ChainContext(CHAIN_ID, POINTS, GENESIS)
     now = GENESIS + (EPOCH + 1) * WEEK + 60
@@ -432,7 +437,7 @@ def main() -> None:
         migrate(engine, MIRROR)
         migrate(engine, OFFCHAIN)
         insert_all(engine, week)
-        signed, refused = attest_all(engine, week)
+        signed, refused = attest_all(engine, week, args.config)
         built = time.perf_counter()
         formula = scoring.load(args.config).for_epoch(EPOCH)
         with engine.connect() as conn:

@@ -1,16 +1,25 @@
 """Contribution attestations: the platform's signed statement that a user did something, which
 the user submits on chain with ``ContributionPoints.attest`` (their proof of contribution).
 
-What each activity earns (kind numbers are IContributionPoints'):
+What an activity earns is a rule of the published formula (``attestations`` in
+``ApiSettings.scoring_config``, :class:`planet.rewards.scoring.AttestationRules`), never a fixed
+number per action, because points count in the weekly score and anyone can post:
 
-=========  ===================  ======
-activity   kind                 points
-=========  ===================  ======
-post       0 (KIND_POST)        10
-live       1 (KIND_LIVE)        20
-comment    2 (KIND_COMMENT)     2
-trade      5 (KIND_TRADE)       3
-=========  ===================  ======
+=========  ===================  ==============================================================
+activity   kind                 earns once ... (engagers: distinct *eligible* identities)
+=========  ===================  ==============================================================
+post       0 (KIND_POST)        others liked or commented on it
+live       1 (KIND_LIVE)        it ended, and others attended it
+comment    2 (KIND_COMMENT)     it is on someone else's post (else 422 ``own_content``)
+trade      5 (KIND_TRADE)       its trader is eligible
+=========  ===================  ==============================================================
+
+With fewer engagers than the rule's ``min_engagers``: 422 ``not_enough_engagement``; the amount
+is ``min(max, base + per_engager * engagers)``, fixed when signed. An identity gets at most
+``weekly_quota`` attestations of one activity per week (422 ``weekly_quota``). Eligible: holds
+an identity, is not the author, shares no funder with the author
+(:func:`planet.rewards.standing.same_funder`), and was first seen on Planet at least
+``engager_min_age_days`` before the activity (a farm's fresh identities cannot vouch for it).
 
 A ``trade`` is an attributed fill (``api_fills.id``) of an order placed from one of the
 creator's posts; the creator is the one credited, in the week of the fill. Fills of a creator's
@@ -32,12 +41,14 @@ it, ``expired`` if not recorded by its deadline, else ``pending``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from eth_utils import to_checksum_address
-from sqlalchemy import Connection, RowMapping, select
+from sqlalchemy import CompoundSelect, Connection, RowMapping, Select, func, select, union
 
 from api.errors import ErrorCode, Forbidden, Unavailable, Unprocessable
 from api.services import live as live_service
@@ -56,25 +67,28 @@ from planet.core.typed_data import (
     new_uid,
     sign_contribution,
 )
+from planet.rewards import scoring, standing
+from planet.rewards.scoring import ActivityRule, AttestationRules
 from planet.store.mirror import attestations as recorded
-from planet.store.offchain import contribution_attestations
+from planet.store.offchain import (
+    comments,
+    contribution_attestations,
+    fills,
+    live_attendance,
+    post_likes,
+    posts,
+)
 from planet.store.sql import insert_ignore
 
 Activity = Literal["post", "comment", "live", "trade"]
 Status = Literal["pending", "recorded", "revoked", "expired"]
 
 
-@dataclass(frozen=True)
-class Reward:
-    kind: int
-    amount: int
-
-
-REWARDS: dict[str, Reward] = {
-    "post": Reward(KIND_POST, 10),
-    "comment": Reward(KIND_COMMENT, 2),
-    "live": Reward(KIND_LIVE, 20),
-    "trade": Reward(KIND_TRADE, 3),
+KINDS: dict[str, int] = {
+    "post": KIND_POST,
+    "comment": KIND_COMMENT,
+    "live": KIND_LIVE,
+    "trade": KIND_TRADE,
 }
 KIND_NAMES = {0: "post", 1: "live", 2: "comment", 3: "referral", 4: "conversion", 5: "trade"}
 
@@ -103,6 +117,135 @@ def _activity(
         when = row["started_at"] if row["started_at"] is not None else row["created_at"]
         return {**row, "author_token_id": row["host_token_id"], "created_at": when}
     return post_service.get_comment(conn, chain_id, activity_id)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_config(path: Path, mtime_ns: int) -> scoring.ScoringConfig:
+    return scoring.load(path)
+
+
+def rules(settings: ApiSettings) -> tuple[AttestationRules, tuple[str, ...]]:
+    """The formula's attestation rules and public relayers (re-read when the file changes);
+    503 without them."""
+    path = settings.scoring_config
+    try:
+        config = _load_config(path, path.stat().st_mtime_ns)
+    except (OSError, scoring.ScoringConfigError) as err:
+        raise Unavailable(
+            f"attestations are unavailable: scoring config {path}: "
+            f"{getattr(err, 'strerror', None) or err}",
+            code=ErrorCode.ATTESTATIONS_UNAVAILABLE,
+        ) from None
+    if config.attestations is None:
+        raise Unavailable(
+            f"attestations are unavailable: scoring config {path} has no `attestations` rules",
+            code=ErrorCode.ATTESTATIONS_UNAVAILABLE,
+        )
+    return config.attestations, (config.trust.public_relayers if config.trust else ())
+
+
+def _engagers(
+    conn: Connection, chain_id: int, activity: str, activity_id: int, author: int
+) -> set[int]:
+    """Every identity other than the author that engaged with the activity (not yet filtered
+    for eligibility); a comment has none."""
+    query: Select[Any] | CompoundSelect[Any]
+    if activity == "post":
+        query = union(
+            select(post_likes.c.token_id).where(post_likes.c.post_id == activity_id),
+            select(comments.c.author_token_id).where(
+                comments.c.post_id == activity_id, comments.c.chain_id == chain_id
+            ),
+        )
+    elif activity == "live":
+        query = select(live_attendance.c.token_id).where(
+            live_attendance.c.session_id == activity_id
+        )
+    elif activity == "trade":
+        query = select(fills.c.trader_token_id).where(
+            fills.c.id == activity_id, fills.c.chain_id == chain_id
+        )
+    else:
+        return set()
+    return {int(t) for (t,) in conn.execute(query)} - {author}
+
+
+def eligible(
+    conn: Connection,
+    chain_id: int,
+    rules_: AttestationRules,
+    author: int,
+    engagers: set[int],
+    at: int,
+    public_relayers: tuple[str, ...] = (),
+) -> set[int]:
+    """The engagers that count for ``author``'s activity at time ``at`` (see the module)."""
+    if not engagers:
+        return set()
+    rows = standing.identity_rows(conn, chain_id, engagers | {author})
+    held = {token for token, *_ in rows}
+    keys = standing.funder_keys(rows, public_relayers)
+    out = {
+        t for t in engagers if t in held and not standing.same_funder(keys.get(t), keys.get(author))
+    }
+    if rules_.engager_min_age and out:
+        seen = standing.first_seen(conn, chain_id, out)
+        out = {t for t in out if t in seen and seen[t] <= at - rules_.engager_min_age}
+    return out
+
+
+def _quota_used(conn: Connection, chain_id: int, token_id: int, activity: str, epoch: int) -> int:
+    t = contribution_attestations
+    return int(
+        conn.execute(
+            select(func.count()).where(
+                t.c.chain_id == chain_id,
+                t.c.token_id == token_id,
+                t.c.activity == activity,
+                t.c.epoch == epoch,
+            )
+        ).scalar_one()
+    )
+
+
+def _amount(
+    conn: Connection,
+    chain_id: int,
+    rules_: AttestationRules,
+    activity: str,
+    activity_id: int,
+    source: Mapping[str, Any] | RowMapping,
+    public_relayers: tuple[str, ...],
+) -> int:
+    """What the activity earns under the rules; refuses with the rule it breaks."""
+    rule: ActivityRule = rules_.activities[activity]
+    author = int(source["author_token_id"])
+    if activity == "comment":
+        post_author = conn.execute(
+            select(posts.c.author_token_id).where(posts.c.id == source["post_id"])
+        ).scalar()
+        if post_author == author:
+            raise Unprocessable(
+                f"comment {activity_id} is on your own post; one's own content earns nothing",
+                code=ErrorCode.OWN_CONTENT,
+            )
+    engagers = eligible(
+        conn,
+        chain_id,
+        rules_,
+        author,
+        _engagers(conn, chain_id, activity, activity_id, author),
+        int(source["created_at"]),
+        public_relayers,
+    )
+    if len(engagers) < rule.min_engagers:
+        raise Unprocessable(
+            f"{activity} {activity_id} drew {len(engagers)} eligible engager(s) other than you; "
+            f"it earns points from {rule.min_engagers} (identities first seen "
+            f"{rules_.engager_min_age_days} day(s) before it, not sharing your funder)",
+            code=ErrorCode.NOT_ENOUGH_ENGAGEMENT,
+        )
+    return rule.amount(len(engagers))
 
 
 def _stored(conn: Connection, chain_id: int, activity: str, activity_id: int) -> RowMapping | None:
@@ -168,12 +311,20 @@ def attest(
             f"{activity} {activity_id} predates the points calendar",
             code=ErrorCode.ACTIVITY_BEFORE_GENESIS,
         ) from None
-    reward = REWARDS[activity]
+    rules_, public_relayers = rules(settings)
+    amount = _amount(conn, chain.chain_id, rules_, activity, activity_id, source, public_relayers)
+    quota = rules_.activities[activity].weekly_quota
+    if _quota_used(conn, chain.chain_id, identity.token_id, activity, epoch) >= quota:
+        raise Unprocessable(
+            f"you have {quota} {activity} attestation(s) for epoch {epoch}, its weekly quota",
+            code=ErrorCode.WEEKLY_QUOTA,
+        )
+    kind = KINDS[activity]
     uid = activity_uid(chain.chain_id, activity, activity_id)
     contribution = Contribution(
         account=to_checksum_address(identity.owner),
-        kind=reward.kind,
-        amount=reward.amount,
+        kind=kind,
+        amount=amount,
         epoch=epoch,
         uid=bytes.fromhex(uid[2:]),
         deadline=now + settings.attestation_ttl,
@@ -189,8 +340,8 @@ def attest(
             "activity_id": activity_id,
             "token_id": identity.token_id,
             "account": identity.owner,
-            "kind": reward.kind,
-            "amount": reward.amount,
+            "kind": kind,
+            "amount": amount,
             "epoch": epoch,
             "deadline": contribution.deadline,
             "points_contract": chain.points_address,

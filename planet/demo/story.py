@@ -133,6 +133,7 @@ class Story:
             distributions_dir=self.distributions,
             paper_prices=PRICES,
             attested_exchanges=("okx", "paper"),
+            scoring_config=config.scoring_config,  # its attestation rules: the local formula
             token_ttl=30 * 24 * 3600,  # sessions outlive the week the story skips
             # Every wallet of the story calls from this one address: per-IP limits for a crowd.
             rate_limit_ip=60_000,

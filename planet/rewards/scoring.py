@@ -37,7 +37,27 @@ DEFAULT_PATH = Path("config/scoring.yaml")
 #: Exchanges whose fills count when a config does not say: only those where a fill costs money.
 DEFAULT_TRADE_EXCHANGES = ("okx",)
 
-_TOP_KEYS = {"name", "version", "weights", "cap_share", "trade_exchanges", "epochs"}
+_TOP_KEYS = {
+    "name",
+    "version",
+    "weights",
+    "cap_share",
+    "trade_exchanges",
+    "epochs",
+    "attestations",
+    "trust",
+}
+#: Activities the API signs attestations for, and what each rule of one says.
+ACTIVITIES = ("post", "comment", "live", "trade")
+_ACTIVITY_KEYS = ("min_engagers", "base", "per_engager", "max", "weekly_quota")
+_TRUST_KEYS = {
+    "seed_min_age_days",
+    "damping",
+    "engager_budget",
+    "newcomer_weight",
+    "public_relayers",
+}
+DAY = 24 * 3600
 _EPOCH_KEYS = {"weights"}
 _FRACTION = re.compile(r"\s*\d+(\s*/\s*\d+|\.\d+)?\s*")
 
@@ -46,6 +66,67 @@ Score = int | Fraction
 
 class ScoringConfigError(PlanetError, ValueError):
     """The scoring config cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class ActivityRule:
+    """What one kind of activity earns: nothing unless ``min_engagers`` distinct eligible
+    identities engaged with it, then ``min(max, base + per_engager * engagers)`` points, at most
+    ``weekly_quota`` attestations per identity per week."""
+
+    min_engagers: int
+    base: int
+    per_engager: int
+    max: int
+    weekly_quota: int
+
+    def amount(self, engagers: int) -> int:
+        return min(self.max, self.base + self.per_engager * engagers)
+
+
+@dataclass(frozen=True)
+class AttestationRules:
+    """What the API signs (``attestations`` in the config). An engager is *eligible* when it
+    holds an identity, is not the author, shares no funder with the author, and was first seen
+    at least ``engager_min_age_days`` before the activity."""
+
+    engager_min_age_days: int
+    activities: dict[str, ActivityRule]
+
+    @property
+    def engager_min_age(self) -> int:
+        return self.engager_min_age_days * DAY
+
+
+@dataclass(frozen=True)
+class TrustRules:
+    """How much an engagement counts (``trust`` in the config; see :mod:`planet.rewards.trust`).
+
+    ``seed_min_age_days``: identities first seen at least this long before the week (or
+    verified, or holding a pass) are the seeds trust flows from; ``damping``: the personalized
+    PageRank's damping factor; ``engager_budget``: weight units of one engager's week that count
+    in full (view 1, like 2, comment 3, attendance 3, trade 3; beyond it they are scaled down);
+    ``newcomer_weight``: the most a non-seed identity's engagement counts, times its propagated
+    trust; ``public_relayers``: relayers that onboard everyone, never a funder cluster."""
+
+    seed_min_age_days: int
+    damping: Fraction
+    engager_budget: int
+    newcomer_weight: Fraction
+    public_relayers: tuple[str, ...] = ()
+
+    @property
+    def seed_min_age(self) -> int:
+        return self.seed_min_age_days * DAY
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seed_min_age_days": self.seed_min_age_days,
+            "damping": str(self.damping),
+            "engager_budget": self.engager_budget,
+            "newcomer_weight": str(self.newcomer_weight),
+            "public_relayers": list(self.public_relayers),
+        }
 
 
 @dataclass(frozen=True)
@@ -59,6 +140,7 @@ class Formula:
     cap_share: Fraction | None
     overridden: bool  # whether the config's ``epochs`` section changed the weights
     trade_exchanges: tuple[str, ...] = DEFAULT_TRADE_EXCHANGES  # sorted
+    trust: TrustRules | None = None  # None: every engagement counts one (formula v1)
 
     def weights_json(self) -> dict[str, str]:
         """Weights as exact decimal or fraction strings, the file's notation for numbers."""
@@ -78,6 +160,8 @@ class ScoringConfig:
     cap_share: Fraction | None
     overrides: dict[int, dict[str, Fraction]]
     trade_exchanges: tuple[str, ...] = DEFAULT_TRADE_EXCHANGES  # sorted
+    attestations: AttestationRules | None = None  # None: the API's fixed amounts (v1)
+    trust: TrustRules | None = None
 
     def for_epoch(self, epoch: int) -> Formula:
         override = self.overrides.get(epoch)
@@ -90,6 +174,7 @@ class ScoringConfig:
             self.cap_share,
             override is not None,
             self.trade_exchanges,
+            self.trust,
         )
 
 
@@ -167,6 +252,69 @@ def _exchanges(value: Any, key: str) -> tuple[str, ...]:
     return tuple(sorted(seen))
 
 
+def _count(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ScoringConfigError(f"{key}: must be a whole number >= 0, got {value!r}")
+    return value
+
+
+def _attestations(value: Any) -> AttestationRules:
+    body = _mapping(value, "attestations")
+    _unknown(body, {"engager_min_age_days", "activities"}, "attestations")
+    raw = _mapping(body.get("activities"), "attestations.activities")
+    _unknown(raw, ACTIVITIES, "attestations.activities")
+    rules: dict[str, ActivityRule] = {}
+    for activity in ACTIVITIES:
+        where = f"attestations.activities.{activity}"
+        if activity not in raw:
+            raise ScoringConfigError(f"{where}: missing (every activity needs its rule)")
+        section = _mapping(raw[activity], where)
+        _unknown(section, _ACTIVITY_KEYS, where)
+        for key in _ACTIVITY_KEYS:
+            if key not in section:
+                raise ScoringConfigError(f"{where}.{key}: missing")
+        rule = ActivityRule(*(_count(section[k], f"{where}.{k}") for k in _ACTIVITY_KEYS))
+        if activity == "comment" and rule.min_engagers:
+            raise ScoringConfigError(f"{where}.min_engagers: a comment has no engagers; use 0")
+        rules[activity] = rule
+    return AttestationRules(
+        _count(body.get("engager_min_age_days", 0), "attestations.engager_min_age_days"), rules
+    )
+
+
+def _trust(value: Any) -> TrustRules:
+    body = _mapping(value, "trust")
+    _unknown(body, _TRUST_KEYS, "trust")
+    for key in sorted(_TRUST_KEYS - {"public_relayers"}):
+        if key not in body:
+            raise ScoringConfigError(f"trust.{key}: missing")
+    damping = _fraction(body["damping"], "trust.damping")
+    if not 0 < damping < 1:
+        raise ScoringConfigError(f"trust.damping: must be in (0, 1), got {body['damping']!r}")
+    newcomer = _fraction(body["newcomer_weight"], "trust.newcomer_weight")
+    if newcomer > 1:
+        raise ScoringConfigError(
+            f"trust.newcomer_weight: must be in [0, 1], got {body['newcomer_weight']!r}"
+        )
+    budget = _count(body["engager_budget"], "trust.engager_budget")
+    if budget == 0:
+        raise ScoringConfigError("trust.engager_budget: must be positive")
+    relayers = body.get("public_relayers") or []
+    if not isinstance(relayers, list) or not all(
+        isinstance(a, str) and re.fullmatch(r"0x[0-9a-fA-F]{40}", a) for a in relayers
+    ):
+        raise ScoringConfigError(
+            f"trust.public_relayers: must be a list of 0x addresses, got {relayers!r}"
+        )
+    return TrustRules(
+        _count(body["seed_min_age_days"], "trust.seed_min_age_days"),
+        damping,
+        budget,
+        newcomer,
+        tuple(sorted(a.lower() for a in relayers)),
+    )
+
+
 def _epoch_number(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
@@ -211,6 +359,10 @@ def parse(data: Any) -> ScoringConfig:
         trade_exchanges=_exchanges(
             top.get("trade_exchanges", list(DEFAULT_TRADE_EXCHANGES)), "trade_exchanges"
         ),
+        attestations=(
+            None if top.get("attestations") is None else _attestations(top["attestations"])
+        ),
+        trust=None if top.get("trust") is None else _trust(top["trust"]),
     )
 
 

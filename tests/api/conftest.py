@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from eth_account import Account
@@ -26,6 +27,9 @@ from tests.support.api import (
     add_identity,
     sign_in,
 )
+
+#: The local chains' formula: engagers need no age, as every test identity is new.
+LOCAL_SCORING = Path(__file__).resolve().parents[2] / "config" / "scoring-local.yaml"
 
 
 @pytest.fixture
@@ -54,6 +58,7 @@ def make_client(engine, database_url, clock, attester) -> Iterator[Callable[...,
             "rate_limit_ip": 100_000,
             "rate_limit_identity": 100_000,
             "rate_limit_burst": 10_000,
+            "scoring_config": LOCAL_SCORING,
         }
         values.update(overrides)
         app = create_app(ApiSettings(**values), clock=overrides.pop("clock", clock))

@@ -1,11 +1,12 @@
 """Contribution attestations: signed as the points contract checks, one uid per activity, never
-signed twice, and recorded once the indexer has mirrored them."""
+signed twice, recorded once the indexer has mirrored them, and worth their points: nothing for
+one's own content, amounts from eligible engagement, weekly quotas (the formula's rules)."""
 
 from __future__ import annotations
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from api.services.attestations import activity_uid
 from planet.core.epochs import EpochCalendar
@@ -16,20 +17,33 @@ from planet.core.typed_data import (
     POINTS_DOMAIN,
     domain,
 )
-from planet.store.mirror import attestations
+from planet.store.mirror import attestations, identities
+from planet.store.offchain import post_views
+from tests.api.conftest import LOCAL_SCORING
 from tests.support.api import CHAIN_ID, GENESIS, POINTS, START, error, sign_in
 
 
+def attest(client, who, activity: str, activity_id: int):
+    body = {"activity": activity, "id": activity_id}
+    return client.post("/attestations", json=body, headers=who.headers)
+
+
+def engaged_post(client, author, *likers) -> int:
+    pid = client.post("/posts", json={"body": "gm"}, headers=author.headers).json()["id"]
+    for who in likers:
+        assert client.put(f"/posts/{pid}/like", headers=who.headers).status_code < 300
+    return pid
+
+
 def test_a_post_is_attested_once_with_the_signed_tuple(client, member, attester):
-    alice = member()
-    pid = client.post("/posts", json={"body": "gm"}, headers=alice.headers).json()["id"]
-    first = client.post(
-        "/attestations", json={"activity": "post", "id": pid}, headers=alice.headers
-    )
+    alice, bob = member(), member()
+    pid = engaged_post(client, alice, bob)
+    first = attest(client, alice, "post", pid)
     assert first.status_code == 201, first.text
     body = first.json()
     c = body["contribution"]
-    assert c["account"] == alice.account.address and c["kind"] == KIND_POST and c["amount"] == 10
+    # the local formula: 2 points per eligible engager (bob)
+    assert c["account"] == alice.account.address and c["kind"] == KIND_POST and c["amount"] == 2
     assert c["epoch"] == EpochCalendar(GENESIS).epoch_at(START) == 3
     assert c["uid"] == activity_uid(CHAIN_ID, "post", pid)
     assert c["deadline"] == START + client.app.state.settings.attestation_ttl
@@ -56,7 +70,7 @@ def test_a_comment_earns_the_comment_kind(client, member):
         "/attestations", json={"activity": "comment", "id": cid["id"]}, headers=bob.headers
     )
     assert reply.json()["contribution"]["kind"] == KIND_COMMENT
-    assert reply.json()["contribution"]["amount"] == 2
+    assert reply.json()["contribution"]["amount"] == 1
     assert reply.json()["contribution"]["uid"] != activity_uid(CHAIN_ID, "post", cid["id"])
 
 
@@ -86,13 +100,10 @@ def test_without_an_attester_key_attestations_are_unavailable(make_client, engin
 
 
 def test_status_follows_the_mirror_and_the_deadline(client, member, engine, clock):
-    alice = member()
+    alice, bob = member(), member()
     uids = []
-    for text in ("one", "two", "three"):
-        pid = client.post("/posts", json={"body": text}, headers=alice.headers).json()["id"]
-        reply = client.post(
-            "/attestations", json={"activity": "post", "id": pid}, headers=alice.headers
-        )
+    for _ in range(3):
+        reply = attest(client, alice, "post", engaged_post(client, alice, bob))
         uids.append(reply.json()["contribution"]["uid"])
     row = {
         "chain_id": CHAIN_ID,
@@ -124,3 +135,84 @@ def test_status_follows_the_mirror_and_the_deadline(client, member, engine, cloc
 def test_listing_needs_an_identity(client, member):
     reply = client.get("/attestations/mine", headers=member(identity=False).headers)
     assert error(reply) == (403, "identity_required")
+
+
+PUBLISHED_SCORING = LOCAL_SCORING.with_name("scoring.yaml")
+
+
+def test_ones_own_content_earns_nothing(client, member):
+    alice, bob = member(), member()
+    pid = engaged_post(client, alice)
+    client.put(f"/posts/{pid}/like", headers=alice.headers)  # her own like is no engagement
+    cid = client.post(f"/posts/{pid}/comments", json={"body": "me"}, headers=alice.headers)
+    assert error(attest(client, alice, "comment", cid.json()["id"])) == (422, "own_content")
+    assert error(attest(client, alice, "post", pid)) == (422, "not_enough_engagement")
+    client.put(f"/posts/{pid}/like", headers=bob.headers)
+    assert attest(client, alice, "post", pid).json()["contribution"]["amount"] == 2
+
+
+def test_the_amount_follows_eligible_engagers_up_to_the_rules_max(client, member):
+    alice = member()
+    fans = [member() for _ in range(12)]
+    few = attest(client, alice, "post", engaged_post(client, alice, *fans[:3]))
+    assert few.json()["contribution"]["amount"] == 6  # 2 per engager
+    many = attest(client, alice, "post", engaged_post(client, alice, *fans))
+    assert many.json()["contribution"]["amount"] == 20  # the rule's max
+
+
+def test_fresh_identities_and_a_shared_funder_do_not_vouch(make_client, member, engine, clock):
+    """Under the published formula an engager must have been seen a week before the post, and
+    must not share the author's relayer or recovery address."""
+    client = make_client(scoring_config=PUBLISHED_SCORING)
+    alice, bob, carol, dave = member(), member(), member(), member()
+    pid = engaged_post(client, alice, bob, carol, dave)
+    refused = attest(client, alice, "post", pid)
+    assert error(refused) == (422, "not_enough_engagement")
+    assert "drew 0 eligible" in refused.json()["error"]["message"]
+
+    # bob, carol and dave were around two weeks earlier (a view of an old post each)
+    old = engaged_post(client, alice)
+    with engine.begin() as conn:
+        for who in (bob, carol, dave):
+            conn.execute(
+                insert(post_views).values(
+                    post_id=old, token_id=who.token_id, first_viewed_at=START - 14 * 86400
+                )
+            )
+        # dave's identity can be taken over by alice's recovery key: same controller
+        shared = "0x" + "77" * 20
+        for who in (alice, dave):
+            conn.execute(
+                update(identities)
+                .where(identities.c.token_id == who.token_id)
+                .values(recovery=shared)
+            )
+    clock.advance(60)
+    reply = attest(client, alice, "post", pid)
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["contribution"]["amount"] == 4  # bob and carol; dave shares a funder
+
+
+def test_a_weekly_quota_per_activity(client, member):
+    alice, bob = member(), member()
+    pids = [engaged_post(client, bob) for _ in range(11)]
+    for pid in pids[:10]:
+        cid = client.post(f"/posts/{pid}/comments", json={"body": "ok"}, headers=alice.headers)
+        assert attest(client, alice, "comment", cid.json()["id"]).status_code == 201
+    cid = client.post(f"/posts/{pids[10]}/comments", json={"body": "ok"}, headers=alice.headers)
+    refused = attest(client, alice, "comment", cid.json()["id"])
+    assert error(refused) == (422, "weekly_quota")
+    assert "10 comment attestation(s) for epoch 3" in refused.json()["error"]["message"]
+
+
+def test_a_formula_without_attestation_rules_makes_them_unavailable(make_client, member, tmp_path):
+    bare = tmp_path / "scoring.yaml"
+    bare.write_text(
+        "name: bare\nversion: '1'\nweights: {view: 1, like: 1, comment: 1, live_attendance: 1,"
+        " points: 1, trade: 0}\n"
+    )
+    client = make_client(scoring_config=bare)
+    alice, bob = member(), member()
+    reply = attest(client, alice, "post", engaged_post(client, alice, bob))
+    assert error(reply) == (503, "attestations_unavailable")
+    assert "no `attestations` rules" in reply.json()["error"]["message"]
