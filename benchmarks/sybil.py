@@ -14,7 +14,7 @@ the mirror, posts, views, likes, comments, live sessions, orders and fills in th
 Every post, comment, live session and attributed fill is offered to the API's attestation
 service (:func:`api.services.attestations.attest`, which signs with a real key or refuses with a
 reason code), and what it signs is recorded in the mirror as the indexer would once submitted.
-The close is :func:`planet.rewards.close.build` on :func:`planet.rewards.inputs.collect`, with
+The close is :func:`planet.rewards.close.build` on :func:`planet.rewards.close.collect_for`, with
 the formula of ``config/scoring.yaml``: what ``planet epoch close`` runs.
 
 The honest side: ``--users`` identities that view, like, comment, attend and trade, and
@@ -58,8 +58,7 @@ from api.services.identities import Identity
 from api.settings import ApiSettings
 from planet.core.epochs import EpochCalendar
 from planet.rewards import scoring
-from planet.rewards.close import build
-from planet.rewards.inputs import collect
+from planet.rewards.close import build, collect_for
 from planet.store import MIRROR, OFFCHAIN, make_engine, migrate
 from planet.store.mirror import attestations, identities, pass_holdings
 from planet.store.offchain import (
@@ -220,12 +219,14 @@ def honest(week: Week, users: int, creators: int) -> tuple[list[int], list[int]]
             {"chain_id": CHAIN_ID, "pass_id": 1, "holder": week.owners[t], "balance": 1,
              "minted": 1, "expiry": 0, "updated_block": 1}
         )  # fmt: skip
-    # this week: creators post; each post's appeal is its creator's quality with noise
+    # this week: creators post; the engagement a creator draws is proportional to its quality,
+    # with noise per post
     appeal: list[tuple[int, int, float]] = []  # post, author, appeal
     for c in creator_tokens:
-        for _ in range(rng.randint(2, 4)):
+        count = rng.randint(2, 4)  # a creator's attention, whatever its number of posts
+        for _ in range(count):
             post_id = week.post(c)
-            appeal.append((post_id, c, week.quality[c] * rng.lognormvariate(0, 0.3)))
+            appeal.append((post_id, c, week.quality[c] * rng.lognormvariate(0, 0.3) / count))
     weights = [a for _, _, a in appeal]
     for u in everyone:
         activity = rng.lognormvariate(0, 0.5)
@@ -439,12 +440,10 @@ def main() -> None:
         insert_all(engine, week)
         signed, refused = attest_all(engine, week, args.config)
         built = time.perf_counter()
-        formula = scoring.load(args.config).for_epoch(EPOCH)
+        config = scoring.load(args.config)
+        formula = config.for_epoch(EPOCH)
         with engine.connect() as conn:
-            inputs = collect(
-                conn, CHAIN_ID, EpochCalendar(GENESIS), EPOCH,
-                trade_exchanges=formula.trade_exchanges,
-            )  # fmt: skip
+            inputs = collect_for(conn, CHAIN_ID, EpochCalendar(GENESIS), EPOCH, config)
         distribution = build(inputs, formula, POOL, VAULT)
         closed = time.perf_counter()
         engine.dispose()

@@ -47,10 +47,14 @@ def table(result: StoryResult) -> None:
         f"({formula['name']} v{formula['version']}, at most {formula['cap_share']} of it each"
         + (f"; {unallocated / 10**18:.6f} left for a later week)" if unallocated else ")")
     )
-    click.echo(f"  {'who':<8} {'earned (OKB)':>14}  why (distinct users, points, USDT traded)")
+    click.echo(
+        f"  {'who':<8} {'earned (OKB)':>14}  why (distinct users, points, USDT traded; "
+        "reason codes)"
+    )
     for e in result.earners:
         why = ", ".join(f"{k} {v}" for k, v in e.why.items())
-        click.echo(f"  @{e.handle:<7} {e.amount / 10**18:>14.6f}  {why}")
+        codes = f"; {', '.join(e.reasons)}" if e.reasons else ""
+        click.echo(f"  @{e.handle:<7} {e.amount / 10**18:>14.6f}  {why}{codes}")
     click.echo("\n  claims")
     for handle, claimed in result.claims.items():
         click.echo(f"  @{handle:<7} {claimed.total / 10**18:>14.6f}  tx {claimed.tx_hash}")

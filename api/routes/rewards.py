@@ -217,6 +217,57 @@ def allocation(
     )
 
 
+class Reason(BaseModel):
+    code: str = Field(description="e.g. capped, low_trust_discounted, same_funder_cluster")
+    meaning: str
+
+
+class AccountOut(BaseModel):
+    epoch: int
+    account: str
+    amount: Amount = Field(description="What the root pays the account (0: scored nothing)")
+    rank: int | None = Field(description="By amount, 1 first; null when not paid")
+    score: str | None = Field(description="The published score, a fraction; null when 0")
+    standing: str | None = Field(
+        description="The account's own standing in [0, 1] (its points count times it); null "
+        "for a formula that does not weigh by trust"
+    )
+    before: dict[str, str] = Field(description="Its quantities before the rules (raw counts)")
+    after: dict[str, str] = Field(description="Its quantities after the rules (what scored)")
+    reasons: list[Reason] = Field(description="Every rule that changed its inputs")
+
+
+@router.get(
+    "/epochs/{epoch}/accounts/{address}",
+    response_model=AccountOut,
+    responses=_errors(404, 422),
+)
+def account_reasons(
+    conn: Conn, chain: Chain, state: Rewards, epoch: Epoch, address: Address
+) -> AccountOut:
+    """Why the address got what it got in the epoch: its inputs before and after each rule and
+    the reason codes applied, as the distribution file publishes them (404
+    ``epoch_not_published``, or ``no_allocation`` when the file neither pays nor scores it)."""
+    store = state.require_store()
+    file = store.get(state.published_epoch(conn, chain.chain_id, epoch))
+    entry = file.by_account.get(address.lower())
+    why = file.reasons.get(address.lower())
+    if entry is None and why is None:
+        raise rewards.no_allocation(epoch, address)
+    codes = sorted(why["reasons"]) if why else []
+    return AccountOut(
+        epoch=epoch,
+        account=to_checksum_address(address),
+        amount=str(entry.amount if entry else 0),
+        rank=entry.rank if entry else None,
+        score=entry.score if entry else None,
+        standing=why["standing"] if why else None,
+        before=dict(why["before"]) if why else {},
+        after=dict(why["after"]) if why else {},
+        reasons=[Reason(code=c, meaning=file.reason_codes.get(c, "")) for c in codes],
+    )
+
+
 @router.get("/claimable/{address}", response_model=ClaimableOut, responses=_errors(422))
 def claimable(
     conn: Conn, chain: Chain, moment: Now, state: Rewards, address: Address

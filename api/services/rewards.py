@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from planet.chain.vault import VAULT_CONTRACT
 from planet.core.epochs import EPOCH_DURATION
 from planet.core.manifest import ManifestError, load
 from planet.core.merkle import MerkleError, StandardMerkleTree, leaf_hash
-from planet.rewards.distribution import FORMAT, file_hash
+from planet.rewards.distribution import FORMATS, file_hash
 from planet.store.mirror import identities, vault_claims, vault_epochs
 
 # PrizeVault(epochSource, asset, challengePeriod, claimWindowWeeks, admin, distributor, guardian)
@@ -64,6 +64,10 @@ class EpochFile:
     tree: StandardMerkleTree
     ranking: list[Entry]
     by_account: dict[str, Entry]  # lowercase account -> entry
+    #: lowercase account -> its ``accounts`` entry (before, after, standing, reasons); empty
+    #: for a file of a formula without trust (planet.distribution/1)
+    reasons: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reason_codes: dict[str, str] = field(default_factory=dict)
 
     def proof(self, account: str) -> list[str]:
         return ["0x" + node.hex() for node in self.tree.proof(account)]
@@ -170,8 +174,8 @@ class DistributionStore:
             ) from None
 
     def _check(self, data: Any, digest: str, epoch: int) -> EpochFile:
-        if data.get("format") != FORMAT:
-            raise ValueError(f"format is {data.get('format')!r}, not {FORMAT!r}")
+        if data.get("format") not in FORMATS:
+            raise ValueError(f"format is {data.get('format')!r}, not one of {', '.join(FORMATS)}")
         if data["chain_id"] != self.chain_id or data["epoch"] != epoch:
             raise ValueError(
                 f"it is for chain {data['chain_id']} epoch {data['epoch']}, "
@@ -209,6 +213,8 @@ class DistributionStore:
             tree=tree,
             ranking=ranking,
             by_account={e.account.lower(): e for e in ranking},
+            reasons={e["account"].lower(): e for e in data.get("accounts", ())},
+            reason_codes=dict(data.get("reason_codes", {})),
         )
 
 

@@ -151,11 +151,22 @@ def fund(session: Session, epoch: int, amount: str) -> None:
 @vault_cli.command("veto")
 @click.argument("epoch", type=click.IntRange(min=0))
 @click.option("--reason", required=True, help="Why the root is wrong (published on chain).")
+@click.option(
+    "--cluster",
+    "clusters",
+    multiple=True,
+    help="Key of a flagged cluster the root pays (as `planet epoch close --dry-run` prints "
+    "it); appended to the reason. Repeatable.",
+)
 @wallet_options
-def veto(session: Session, epoch: int, reason: str) -> None:
+def veto(session: Session, epoch: int, reason: str, clusters: tuple[str, ...]) -> None:
     """Vetoes EPOCH's proposed root during its challenge period (guardian)."""
     if not reason.strip():
         raise CommandError("--reason must say why")
+    if any(not c.strip() for c in clusters):
+        raise CommandError("--cluster must name a cluster key, e.g. ring:1234")
+    if clusters:
+        reason = f"{reason.strip()} [flagged clusters: {', '.join(c.strip() for c in clusters)}]"
     sent = session.transact(
         f"Veto epoch {epoch}'s root",
         _vault(session).functions.veto(epoch, reason),

@@ -17,7 +17,7 @@ import contextlib
 import secrets
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,7 @@ class Earner:
     amount: int
     score: str
     why: dict[str, int]
+    reasons: list[str] = field(default_factory=list)  # the rules that changed its inputs
 
 
 @dataclass
@@ -448,6 +449,10 @@ def claims(story: Story, claimers: list[Member]) -> dict[str, Claimed]:
 
 def earners(result: CloseResult, members: list[Member]) -> list[Earner]:
     handles = {m.address.lower(): m.handle for m in members}
+    reasons = {
+        e["account"].lower(): list(e["reasons"])
+        for e in result.distribution.data.get("accounts", ())
+    }
     out = []
     for entry in result.distribution.data["allocations"]:
         account = entry["account"]
@@ -460,6 +465,7 @@ def earners(result: CloseResult, members: list[Member]) -> list[Earner]:
                 int(entry["amount"]),
                 entry["score"],
                 why,
+                reasons.get(account.lower(), []),
             )
         )
     return sorted(out, key=lambda e: -e.amount)

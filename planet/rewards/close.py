@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,6 +34,7 @@ from planet.core import logs
 from planet.core.epochs import EpochCalendar
 from planet.core.errors import PlanetError
 from planet.core.manifest import Manifest
+from planet.rewards import trust
 from planet.rewards.distribution import (
     Distribution,
     DistributionError,
@@ -65,6 +67,7 @@ class CloseResult:
     uri: str
     path: Path | None  # None on a dry run: nothing written
     tx_hash: str | None  # None on a dry run: nothing proposed
+    clusters: tuple[dict[str, Any], ...] = ()  # flagged for the risk role (trust formulas)
 
 
 def relative_path(chain_id: int, epoch: int) -> str:
@@ -75,7 +78,41 @@ def distribution_uri(uri_base: str, chain_id: int, epoch: int) -> str:
     return f"{uri_base.rstrip('/')}/{relative_path(chain_id, epoch)}"
 
 
-def score_all(inputs: EpochInputs, formula: Formula, progress: bool = False) -> dict[str, Score]:
+def collect_for(
+    conn: Any, chain_id: int, calendar: EpochCalendar, epoch: int, config: ScoringConfig
+) -> EpochInputs:
+    """The week's inputs as the config's formula needs them (the graph for a trust formula)."""
+    formula = config.for_epoch(epoch)
+    rules = formula.trust
+    return collect(
+        conn,
+        chain_id,
+        calendar,
+        epoch,
+        trade_exchanges=formula.trade_exchanges,
+        graph=rules is not None,
+        public_relayers=rules.public_relayers if rules else (),
+        quotas=(
+            {a: r.weekly_quota for a, r in config.attestations.activities.items()}
+            if config.attestations
+            else None
+        ),
+    )
+
+
+def weigh(inputs: EpochInputs, formula: Formula) -> dict[str, trust.Report] | None:
+    """Per-account reports of a trust formula (None for a formula that counts plainly)."""
+    if formula.trust is None or inputs.graph is None:
+        return None
+    return trust.weigh(inputs, formula)
+
+
+def score_all(
+    inputs: EpochInputs,
+    formula: Formula,
+    progress: bool = False,
+    reports: dict[str, trust.Report] | None = None,
+) -> dict[str, Score]:
     """Every positive score of the week; accounts that score 0 are left out of the file."""
     items = inputs.accounts.items()
     scores: dict[str, Score] = {}
@@ -83,17 +120,28 @@ def score_all(inputs: EpochInputs, formula: Formula, progress: bool = False) -> 
     for account, quantities in tqdm(
         items, desc="scoring", unit="account", disable=not show, file=sys.stderr
     ):
-        score = formula.score(quantities.quantities())
+        if reports is not None:
+            score = formula.score(reports[account].after)
+        else:
+            score = formula.score(quantities.quantities())
         if score > 0:
             scores[account] = score
     return scores
 
 
 def build(
-    inputs: EpochInputs, formula: Formula, pool: int, vault_address: str, progress: bool = False
+    inputs: EpochInputs,
+    formula: Formula,
+    pool: int,
+    vault_address: str,
+    progress: bool = False,
+    reports: dict[str, trust.Report] | None = None,
 ) -> Distribution:
-    """Score, allocate and lay out the file with its tree (no chain, no database)."""
-    scores = score_all(inputs, formula, progress)
+    """Score, allocate and lay out the file with its tree (no chain, no database); a trust
+    formula's reports are computed here unless given."""
+    if reports is None:
+        reports = weigh(inputs, formula)
+    scores = score_all(inputs, formula, progress, reports)
     if not scores:
         raise CloseError(f"epoch {inputs.epoch} had no scoring activity; nothing to propose")
     try:
@@ -109,6 +157,10 @@ def build(
             inputs_digest=digest_inputs(inputs.canonical()),
             cap_share=formula.cap_share,
             trade_exchanges=formula.trade_exchanges,
+            trust=formula.trust.to_json() if formula.trust else None,
+            reports=(None if reports is None else {a: r.to_json() for a, r in reports.items()}),
+            clusters=None if reports is None else trust.clusters(inputs, reports),
+            reason_codes=None if reports is None else trust.REASONS,
         )
     except DistributionError as err:
         raise CloseError(str(err)) from None
@@ -198,7 +250,7 @@ def close_epoch(
     formula = config.for_epoch(epoch)
     started = time.perf_counter()
     with engine.connect() as conn:
-        inputs = collect(conn, chain_id, calendar, epoch, trade_exchanges=formula.trade_exchanges)
+        inputs = collect_for(conn, chain_id, calendar, epoch, config)
     log.info("scoring", epoch=epoch, accounts=len(inputs.accounts), weights=formula.weights_json())
     distribution = build(inputs, formula, pool, vault.address, progress)
     payload = distribution.to_bytes()
@@ -213,7 +265,10 @@ def close_epoch(
         file_hash=digest,
         seconds=round(time.perf_counter() - started, 3),
     )
-    result = CloseResult(chain_id, epoch, formula, inputs, distribution, digest, uri, None, None)
+    flagged = tuple(distribution.data.get("clusters", ()))
+    result = CloseResult(
+        chain_id, epoch, formula, inputs, distribution, digest, uri, None, None, flagged
+    )
     if dry_run:
         return result
 
@@ -232,7 +287,9 @@ def close_epoch(
     finally:
         staged.unlink(missing_ok=True)
     log.info("root proposed", epoch=epoch, tx=tx_hash, uri=uri, path=str(path))
-    return CloseResult(chain_id, epoch, formula, inputs, distribution, digest, uri, path, tx_hash)
+    return CloseResult(
+        chain_id, epoch, formula, inputs, distribution, digest, uri, path, tx_hash, flagged
+    )
 
 
 def summary(result: CloseResult, top: int = 10) -> str:
@@ -259,11 +316,37 @@ def summary(result: CloseResult, top: int = 10) -> str:
         f"  {'account':<44}{'amount':>26}{'views':>8}{'likes':>8}{'comments':>9}"
         f"{'live':>7}{'points':>10}{'trade':>12}",
     ]
+    reasons = {e["account"]: e["reasons"] for e in data.get("accounts", ())}
     ranked = sorted(allocations, key=lambda e: (-int(e["amount"]), e["account"].lower()))
     for entry in ranked[:top]:
         q = result.inputs.accounts[entry["account"]].quantities()
+        codes = ", ".join(reasons.get(entry["account"], ()))
         lines.append(
             f"  {entry['account']:<44}{entry['amount']:>26}{q['view']:>8}{q['like']:>8}"
             f"{q['comment']:>9}{q['live_attendance']:>7}{q['points']:>10}{q['trade']:>12}"
+            + (f"  {codes}" if codes else "")
         )
+    if "accounts" in data:
+        lines += ["", *cluster_lines(result.clusters, top)]
     return "\n".join(lines)
+
+
+def cluster_lines(
+    clusters: tuple[dict[str, Any], ...] | list[dict[str, Any]], top: int
+) -> list[str]:
+    """The flagged clusters, for the risk role to review before the root is proposed; a veto's
+    reason names them by key (``planet vault veto N --reason ... --cluster KEY``)."""
+    if not clusters:
+        return ["  flagged clusters: none"]
+    lines = [f"  flagged clusters: {len(clusters)} (largest first; name one in a veto by its key)"]
+    for cluster in clusters[:top]:
+        accounts = cluster["accounts"]
+        shown = ", ".join(accounts[:3]) + (
+            f", … (+{len(accounts) - 3})" if len(accounts) > 3 else ""
+        )
+        lines.append(
+            f"  {cluster['kind']:<22}{cluster['key']:<52}{len(accounts):>5} accounts: {shown}"
+        )
+    if len(clusters) > top:
+        lines.append(f"  … {len(clusters) - top} more in the distribution file's `clusters`")
+    return lines

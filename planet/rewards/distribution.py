@@ -41,6 +41,11 @@ from planet.core.merkle import MerkleError, StandardMerkleTree
 from planet.rewards.allocation import AllocationError, Score, allocate
 
 FORMAT = "planet.distribution/1"
+#: /2: /1 plus, for a formula that weighs by trust, ``formula.trust``, ``accounts`` (every
+#: account with inputs: before, after, standing, reason codes), ``reason_codes`` (what each code
+#: means) and ``clusters`` (flagged for review before the root is proposed).
+FORMAT_REASONS = "planet.distribution/2"
+FORMATS = (FORMAT, FORMAT_REASONS)
 _HASH = re.compile(r"0x[0-9a-f]{64}")
 
 
@@ -102,6 +107,10 @@ def build_distribution(
     inputs_digest: str,
     trade_exchanges: Sequence[str],
     cap_share: Fraction | None = None,
+    trust: Mapping[str, Any] | None = None,
+    reports: Mapping[str, Mapping[str, Any]] | None = None,
+    clusters: Sequence[Mapping[str, Any]] | None = None,
+    reason_codes: Mapping[str, str] | None = None,
 ) -> Distribution:
     """Allocates ``pool`` over ``scores`` and lays out the file with its tree and root."""
     if not _HASH.fullmatch(inputs_digest):
@@ -114,7 +123,7 @@ def build_distribution(
         raise DistributionError(f"nothing to distribute in epoch {epoch}: no positive score")
     by_lower = {a.lower(): Fraction(s) for a, s in scores.items()}
     tree = StandardMerkleTree.of(result.allocations.items())
-    data = {
+    data: dict[str, Any] = {
         "format": FORMAT,
         "chain_id": chain_id,
         "vault": vault,
@@ -137,6 +146,18 @@ def build_distribution(
         "root": tree.root_hex,
         "total": str(result.total),
     }
+    if reports is not None:
+        data["format"] = FORMAT_REASONS
+        data["formula"]["trust"] = dict(trust or {})
+        accounts = []
+        for account in sorted(reports, key=str.lower):
+            entry = {"account": account, **reports[account]}
+            if account in result.capped:
+                entry["reasons"] = sorted({*entry["reasons"], "capped"})
+            accounts.append(entry)
+        data["accounts"] = accounts
+        data["clusters"] = [dict(c) for c in clusters or ()]
+        data["reason_codes"] = dict(reason_codes or {})
     return Distribution(data)
 
 
@@ -177,8 +198,10 @@ def verify_distribution(data: Any) -> VerifyReport:
 def _verify(data: Any, report: VerifyReport) -> None:
     if not isinstance(data, dict):
         raise DistributionError("a distribution file must be a JSON object")
-    if data.get("format") != FORMAT:
-        raise DistributionError(f"format must be {FORMAT!r}, got {data.get('format')!r}")
+    if data.get("format") not in FORMATS:
+        raise DistributionError(
+            f"format must be one of {', '.join(FORMATS)}, got {data.get('format')!r}"
+        )
     report.epoch = data["epoch"]
     pool = _int(data["pool"], "pool")
     total = _int(data["total"], "total")
@@ -237,6 +260,24 @@ def _verify(data: Any, report: VerifyReport) -> None:
             problems.append(f"account {account}: amount {amount}, but the scores give {expected}")
     if again.unallocated != unallocated:
         problems.append(f"unallocated {unallocated}, but the scores leave {again.unallocated}")
+
+    # a file with reasons: each score is the weights times the published quantities after
+    if data["format"] == FORMAT_REASONS:
+        weights = {k: Fraction(v) for k, v in data["formula"]["weights"].items()}
+        after = {e["account"].lower(): e["after"] for e in data["accounts"]}
+        for account, score in scores.items():
+            quantities = after.get(account.lower())
+            if quantities is None:
+                problems.append(f"account {account} is allocated but has no reasons entry")
+                continue
+            weighed = sum(
+                (w * Fraction(quantities.get(k, "0")) for k, w in weights.items()), Fraction(0)
+            )
+            if weighed != score:
+                problems.append(
+                    f"account {account}: score {score}, but its quantities after the rules "
+                    f"give {weighed}"
+                )
 
 
 def read(path: str | Path) -> tuple[bytes, Any]:

@@ -16,6 +16,12 @@ Risk controls, in the queries: an interaction counts only from a user holding an
 the mirror, never from the account itself (its own views, likes, comments, attendance, trades);
 revoked attestations are left out; an account without an identity scores nothing.
 
+With a formula that weighs engagement by trust (``trust`` in the config), :func:`collect` also
+reads the week's graph (:class:`WeekGraph`): who engaged with whom and how, attributed trades
+per trader and creator, every identity's first-seen time, verification, pass holding and funder
+keys, the revoked points and the quotas reached; :mod:`planet.rewards.trust` weighs the
+quantities from it, and the canonical form (and so the published digest) covers it too.
+
 Each quantity is one GROUP BY query over the week, never one query per account, so a week of
 100,000 accounts takes seconds. Every table read is created by ``planet migrate``; a database
 missing one is refused naming the command that creates it.
@@ -23,7 +29,7 @@ missing one is refused naming the command that creates it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -33,13 +39,16 @@ from sqlalchemy import Connection, Select, and_, distinct, false, func, inspect,
 from planet.core import logs
 from planet.core.epochs import EpochCalendar
 from planet.core.errors import PlanetError
+from planet.rewards import standing
 from planet.store import MIRROR, OFFCHAIN
-from planet.store.mirror import attestations, identities
+from planet.store.mirror import attestations, identities, pass_holdings
 from planet.store.offchain import (
     comments,
+    contribution_attestations,
     fills,
     live_attendance,
     live_sessions,
+    orders,
     post_likes,
     post_views,
     posts,
@@ -47,6 +56,8 @@ from planet.store.offchain import (
 
 # /2: every source is always read (no ``sources``); ``trade_exchanges`` says which fills counted.
 FORMAT = "planet.scoring-inputs/2"
+# /3: /2 plus the week's graph, for formulas that weigh engagement by trust.
+GRAPH_FORMAT = "planet.scoring-inputs/3"
 MICRO = 10**6  # notional_micro is in millionths of the quote unit
 
 log = logs.get("planet.rewards.inputs")
@@ -60,6 +71,15 @@ REQUIRED_TABLES = {
             OFFCHAIN,
             (posts, post_views, post_likes, comments, live_sessions, live_attendance, fills),
         ),
+    )
+    for table in tables
+}
+#: What the graph reads besides.
+GRAPH_TABLES = {
+    table.name: schema.command
+    for schema, tables in (
+        (MIRROR, (pass_holdings,)),
+        (OFFCHAIN, (orders, contribution_attestations)),
     )
     for table in tables
 }
@@ -110,6 +130,43 @@ class AccountInputs:
 ROW_FIELDS = [f.name for f in fields(AccountInputs)]
 
 
+#: Engagement kinds of the graph, in the order of the weights.
+ENGAGEMENTS = ("view", "like", "comment", "live_attendance")
+
+
+@dataclass
+class WeekGraph:
+    """The week as a graph of identities (token ids), for the trust weighting."""
+
+    owners: dict[int, str]  # token -> owner, lowercase
+    interactions: list[tuple[int, int, str]]  # (engager, creator, kind), distinct, no self
+    trades: list[tuple[int, int, int]]  # (trader, creator, notional_micro), no self
+    self_interactions: dict[int, int]  # creator -> own views, likes, ... trades left out
+    first_seen: dict[int, int]  # token -> first act before the week's end
+    verified: set[int]
+    pass_holders: set[int]
+    funders: dict[int, frozenset[str]]
+    revoked_points: dict[str, int]  # owner (lowercase) -> points of revoked attestations
+    quota_reached: dict[int, list[str]]  # token -> activities whose weekly quota it used up
+
+    def canonical(self) -> dict[str, Any]:
+        def ordered(d: Mapping[int, Any]) -> list[Any]:
+            return [[k, d[k]] for k in sorted(d)]
+
+        return {
+            "interactions": sorted([list(i) for i in self.interactions]),
+            "trades": sorted([[t, c, str(n)] for t, c, n in self.trades]),
+            "self_interactions": ordered(self.self_interactions),
+            "first_seen": ordered(self.first_seen),
+            "verified": sorted(self.verified),
+            "pass_holders": sorted(self.pass_holders),
+            "funders": [[k, sorted(v)] for k, v in sorted(self.funders.items())],
+            "owners": ordered(self.owners),
+            "revoked_points": [[k, str(v)] for k, v in sorted(self.revoked_points.items())],
+            "quota_reached": ordered(self.quota_reached),
+        }
+
+
 @dataclass
 class EpochInputs:
     """Every account's inputs for one epoch, and the canonical form whose digest is published."""
@@ -120,6 +177,7 @@ class EpochInputs:
     end: int
     trade_exchanges: tuple[str, ...]  # sorted: whose fills counted
     accounts: dict[str, AccountInputs] = field(default_factory=dict)  # checksummed address
+    graph: WeekGraph | None = None  # read for formulas that weigh by trust
 
     def canonical(self) -> dict[str, Any]:
         """A plain structure, accounts sorted by lowercase address, only those with inputs."""
@@ -128,8 +186,8 @@ class EpochInputs:
             for account, inputs in sorted(self.accounts.items(), key=lambda kv: kv[0].lower())
             if inputs.any()
         ]
-        return {
-            "format": FORMAT,
+        data: dict[str, Any] = {
+            "format": FORMAT if self.graph is None else GRAPH_FORMAT,
             "chain_id": self.chain_id,
             "epoch": self.epoch,
             "start": self.start,
@@ -138,6 +196,9 @@ class EpochInputs:
             "fields": ["account", *ROW_FIELDS],
             "accounts": rows,
         }
+        if self.graph is not None:
+            data["graph"] = self.graph.canonical()
+        return data
 
 
 def _present(conn: Connection) -> set[str]:
@@ -160,14 +221,19 @@ def collect(
     epoch: int,
     *,
     trade_exchanges: Collection[str],
+    graph: bool = False,
+    public_relayers: Collection[str] = (),
+    quotas: Mapping[str, int] | None = None,
 ) -> EpochInputs:
     """Reads the week's inputs (see the module docstring), counting fills only on
-    ``trade_exchanges`` (the formula's); raises :class:`InputsError`."""
+    ``trade_exchanges`` (the formula's), and the week's graph if ``graph``; raises
+    :class:`InputsError`."""
     present = _present(conn)
-    missing = [name for name in REQUIRED_TABLES if name not in present]
+    required = {**REQUIRED_TABLES, **(GRAPH_TABLES if graph else {})}
+    missing = [name for name in required if name not in present]
     if missing:
         raise InputsError(
-            f"the database has no {missing[0]} table: run `{REQUIRED_TABLES[missing[0]]}` first"
+            f"the database has no {missing[0]} table: run `{required[missing[0]]}` first"
         )
     start, end = calendar.start(epoch), calendar.end(epoch)
     exchanges = tuple(sorted(set(trade_exchanges)))
@@ -260,6 +326,10 @@ def collect(
         to_checksum_address(owner): inputs for owner, inputs in by_owner.items()
     }
     result = EpochInputs(chain_id, epoch, start, end, exchanges, accounts)
+    if graph:
+        result.graph = _graph(
+            conn, chain_id, epoch, start, end, exchanges, owners, public_relayers, quotas or {}
+        )
     log.info(
         "inputs collected",
         epoch=epoch,
@@ -274,3 +344,127 @@ def _merge(into: AccountInputs, other: AccountInputs) -> None:
     """Two identities owned by one wallet (only transiently, in a recovery) add up."""
     for f in fields(AccountInputs):
         setattr(into, f.name, getattr(into, f.name) + getattr(other, f.name))
+
+
+def _graph(
+    conn: Connection,
+    chain_id: int,
+    epoch: int,
+    start: int,
+    end: int,
+    exchanges: tuple[str, ...],
+    owners: dict[int, str],
+    public_relayers: Collection[str],
+    quotas: Mapping[str, int],
+) -> WeekGraph:
+    """The week's graph (see :class:`WeekGraph`); a handful of queries, none per account."""
+    member = identities.c.chain_id == chain_id
+    author = posts.c.author_token_id
+    interactions: list[tuple[int, int, str]] = []
+    own: dict[int, int] = {}
+    sources = (
+        ("view", post_views, post_views.c.token_id, post_views.c.first_viewed_at),
+        ("like", post_likes, post_likes.c.token_id, post_likes.c.created_at),
+        ("comment", comments, comments.c.author_token_id, comments.c.created_at),
+    )
+    for kind, source, who, at in sources:
+        joined = source.join(posts, posts.c.id == source.c.post_id).join(
+            identities, and_(member, identities.c.token_id == who)
+        )
+        rows = conn.execute(
+            select(who, author)
+            .distinct()
+            .select_from(joined)
+            .where(posts.c.chain_id == chain_id, at >= start, at < end)
+        )
+        for engager, creator in rows:
+            if engager == creator:
+                own[int(creator)] = own.get(int(creator), 0) + 1
+            else:
+                interactions.append((int(engager), int(creator), kind))
+    who, host = live_attendance.c.token_id, live_sessions.c.host_token_id
+    rows = conn.execute(
+        select(who, host)
+        .distinct()
+        .select_from(
+            live_attendance.join(
+                live_sessions, live_sessions.c.id == live_attendance.c.session_id
+            ).join(identities, and_(member, identities.c.token_id == who))
+        )
+        .where(
+            live_sessions.c.chain_id == chain_id,
+            live_attendance.c.joined_at >= start,
+            live_attendance.c.joined_at < end,
+        )
+    )
+    for engager, creator in rows:
+        if engager == creator:
+            own[int(creator)] = own.get(int(creator), 0) + 1
+        else:
+            interactions.append((int(engager), int(creator), "live_attendance"))
+
+    trades: list[tuple[int, int, int]] = []
+    if exchanges:
+        creator, trader = fills.c.creator_token_id, fills.c.trader_token_id
+        traded = conn.execute(
+            select(trader, creator, fills.c.attributed, func.sum(fills.c.notional_micro))
+            .select_from(fills.join(identities, and_(member, identities.c.token_id == trader)))
+            .where(
+                fills.c.chain_id == chain_id,
+                fills.c.exchange.in_(exchanges),
+                fills.c.filled_at >= start,
+                fills.c.filled_at < end,
+            )
+            .group_by(trader, creator, fills.c.attributed)
+        )
+        for t, c, attributed, notional in traded:
+            if t == c or not attributed:
+                own[int(c)] = own.get(int(c), 0) + 1
+            else:
+                trades.append((int(t), int(c), int(notional or 0)))
+
+    holders = {
+        str(h).lower()
+        for (h,) in conn.execute(
+            select(pass_holdings.c.holder).where(
+                pass_holdings.c.chain_id == chain_id, pass_holdings.c.balance > 0
+            )
+        )
+    }
+    rows_ = standing.identity_rows(conn, chain_id)
+    verified = {
+        int(t)
+        for (t,) in conn.execute(
+            select(identities.c.token_id).where(member, identities.c.verified == true())
+        )
+    }
+    revoked: dict[str, int] = {}
+    for account, amount in conn.execute(
+        select(attestations.c.account, attestations.c.amount).where(
+            attestations.c.chain_id == chain_id,
+            attestations.c.epoch == epoch,
+            attestations.c.revoked == true(),
+        )
+    ):
+        revoked[account.lower()] = revoked.get(account.lower(), 0) + int(amount)
+    quota_reached: dict[int, list[str]] = {}
+    t = contribution_attestations
+    for token, activity, count in conn.execute(
+        select(t.c.token_id, t.c.activity, func.count())
+        .where(t.c.chain_id == chain_id, t.c.epoch == epoch)
+        .group_by(t.c.token_id, t.c.activity)
+    ):
+        if activity in quotas and count >= quotas[activity]:
+            quota_reached.setdefault(int(token), []).append(str(activity))
+    return WeekGraph(
+        owners={token: owner.lower() for token, owner in owners.items()},
+        interactions=interactions,
+        trades=trades,
+        self_interactions=own,
+        first_seen=standing.first_seen(conn, chain_id, before=end),
+        verified=verified,
+        pass_holders={token for token, owner, *_ in rows_ if owner.lower() in holders},
+        funders=standing.funder_keys(rows_, public_relayers),
+        revoked_points=revoked,
+        quota_reached={k: sorted(v) for k, v in quota_reached.items()},
+    )

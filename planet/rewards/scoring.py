@@ -146,9 +146,11 @@ class Formula:
         """Weights as exact decimal or fraction strings, the file's notation for numbers."""
         return {k: str(v) for k, v in self.weights.items()}
 
-    def score(self, quantities: Mapping[str, int]) -> Score:
+    def score(self, quantities: Mapping[str, int] | Mapping[str, Fraction]) -> Score:
         """The exact score of one account's quantities (an int when the weights are ints)."""
-        total = sum((self.weights[k] * quantities.get(k, 0) for k in WEIGHT_KEYS), Fraction(0))
+        total = sum(
+            (self.weights[k] * Fraction(quantities.get(k, 0)) for k in WEIGHT_KEYS), Fraction(0)
+        )
         return total.numerator if total.denominator == 1 else total
 
 

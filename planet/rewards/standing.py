@@ -50,11 +50,17 @@ def _acts(chain_id: int) -> Any:
 
 
 def first_seen(
-    conn: Connection, chain_id: int, tokens: Collection[int] | None = None
+    conn: Connection,
+    chain_id: int,
+    tokens: Collection[int] | None = None,
+    before: int | None = None,
 ) -> dict[int, int]:
-    """Token id -> the time of its first act (tokens that never acted are absent)."""
+    """Token id -> the time of its first act (before ``before``, if given); tokens that never
+    acted are absent."""
     acts = _acts(chain_id)
     query = select(acts.c.token, func.min(acts.c.at)).group_by(acts.c.token)
+    if before is not None:
+        query = query.where(acts.c.at < before)
     if tokens is not None:
         if not tokens:
             return {}

@@ -24,12 +24,13 @@ def deployed(project, manifest, manifest_file, accounts):
 
 @pytest.fixture
 def database(new_database, deployed):
-    """A SQLite database with activity in epochs 0 (five creators), 2 and 3, none in 1."""
+    """A SQLite database with activity in epochs 0 (five creators), 2 and 3, none in 1; the
+    fans are verified, so their engagement counts under the published (trust) formula."""
     url = new_database("sqlite", migrated=True)
     engine = make_engine(url)
     calendar = EpochCalendar(deployed[0].genesis)
     seed = Seeder(engine, at=calendar.start(0) + 60)
-    fans = [seed.user()[0] for _ in range(6)]
+    fans = [seed.user(verified=True)[0] for _ in range(6)]
     creators = [seed.user() for _ in range(5)]
     for i, (token, address) in enumerate(creators):
         post = seed.post(token)

@@ -41,9 +41,12 @@ class Seeder:
         with self.engine.begin() as conn:
             conn.execute(insert(table).values(**row))
 
-    def user(self, registered: bool = True, address: str | None = None) -> tuple[int, str]:
+    def user(
+        self, registered: bool = True, address: str | None = None, verified: bool = False
+    ) -> tuple[int, str]:
         """(token id, checksummed address); an unregistered user has a token id the mirror
-        does not know (a stale or forged one)."""
+        does not know (a stale or forged one). A verified one is an established identity
+        under a formula that weighs engagement by trust."""
         token = next(self._tokens)
         address = address or Account.create().address
         if registered:
@@ -56,7 +59,7 @@ class Seeder:
                 metadata_uri="",
                 metadata_hash="0x" + "00" * 32,
                 recovery="0x" + "00" * 20,
-                verified=False,
+                verified=verified,
                 labels=0,
                 relayer=address.lower(),
                 registered_block=1,

@@ -1,0 +1,259 @@
+"""Trust-weighted engagement: how much each view, like, comment, attendance and trade counts.
+
+Identities are free, so counting engagement one per identity pays whoever makes the most of
+them. Instead an engagement counts by the *standing* of the identity that made it:
+
+1. **Seeds.** Identities first seen at least ``seed_min_age_days`` before the week, verified
+   ones and pass holders are established: their standing is 1 (with ``seed_min_age_days: 0``,
+   the local formula's, every identity is).
+2. **Propagated trust.** Everyone else's standing flows from the seeds through the week's
+   interaction graph (engager -> creator, weighted view 1, like 2, comment 3, attendance 3,
+   trade 3): a personalized PageRank (networkx) that restarts at the seeds. A non-seed's
+   standing is ``newcomer_weight * min(1, rank / r)``, ``r`` being what a seed holds from the
+   restart alone. A ring of fresh identities that only engage each other receives no rank, so
+   its engagement counts nothing; a newcomer engaged by established users gains some, and what
+   it *receives* counts in full, because its engagers are established.
+3. **Budgets.** An engager's week counts in full up to ``engager_budget`` weight units; beyond
+   that each of its engagements is scaled down, so one identity (a bought one, say) cannot
+   carry a cluster however much it clicks.
+4. **Same funder.** Engagement and trades between identities sharing a funder key
+   (:mod:`planet.rewards.standing`) are left out, as are a creator's own (already so in the
+   inputs).
+
+An account's weighted quantities are, per kind, the sum over distinct engagers of standing x
+budget scale; trade counts whole quote units times the trader's standing; points count times
+the account's own standing. Each contribution is rounded down to a millionth, so scores stay
+exact rationals with small denominators and the file stays readable.
+
+Every account gets a :class:`Report`: its inputs before and after, and the reason codes that
+applied (:data:`REASONS`), published in the distribution file.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import networkx as nx
+
+from planet.rewards.inputs import MICRO, EpochInputs, WeekGraph
+from planet.rewards.scoring import WEIGHT_KEYS, Formula, TrustRules
+
+#: How much one engagement of each kind weighs in the graph and in an engager's budget.
+EDGE_WEIGHTS = {"view": 1, "like": 2, "comment": 3, "live_attendance": 3, "trade": 3}
+UNIT = 10**6  # contributions are rounded down to a millionth
+RING_MIN = 3  # identities below full standing engaging each other: flagged from this many
+
+CAPPED = "capped"
+SELF_INTERACTION_REMOVED = "self_interaction_removed"
+LOW_TRUST_DISCOUNTED = "low_trust_discounted"
+SAME_FUNDER_CLUSTER = "same_funder_cluster"
+REVOKED_ATTESTATION_REMOVED = "revoked_attestation_removed"
+QUOTA_REACHED = "quota_reached"
+BUDGET_SCALED = "budget_scaled"
+#: Every reason code a distribution file may give, with what it means.
+REASONS = {
+    CAPPED: "held at the per-account cap; the rest went to others",
+    SELF_INTERACTION_REMOVED: "its own views, likes, comments, attendance or trades left out",
+    LOW_TRUST_DISCOUNTED: "engagement from, or points of, identities of low standing discounted",
+    SAME_FUNDER_CLUSTER: "engagement or trades between identities sharing a funder left out",
+    REVOKED_ATTESTATION_REMOVED: "points of revoked attestations left out",
+    QUOTA_REACHED: "used up a weekly attestation quota (further activity earned no points)",
+    BUDGET_SCALED: "engagement from identities beyond their weekly budget scaled down",
+}
+
+
+@dataclass
+class Report:
+    """One account's inputs before and after the rules, and the reasons that applied."""
+
+    before: dict[str, int]
+    after: dict[str, Fraction] = field(default_factory=dict)
+    standing: Fraction = Fraction(0)
+    reasons: set[str] = field(default_factory=set)
+    cluster: str | None = None  # a funder key it shares with another identity
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "before": {k: str(v) for k, v in self.before.items()},
+            "after": {k: str(v) for k, v in self.after.items()},
+            "standing": str(self.standing),
+            "reasons": sorted(self.reasons),
+        }
+
+
+def _floor(x: float) -> Fraction:
+    return Fraction(math.floor(x * UNIT + 1e-9), UNIT)
+
+
+def seeds(graph: WeekGraph, rules: TrustRules, start: int) -> set[int]:
+    """The established identities trust flows from (see the module)."""
+    if not rules.seed_min_age:
+        return set(graph.owners)  # a local chain or a demo: everyone is new, all count
+    old = {t for t, seen in graph.first_seen.items() if seen <= start - rules.seed_min_age}
+    return (old | graph.verified | graph.pass_holders) & set(graph.owners)
+
+
+def standings(graph: WeekGraph, rules: TrustRules, start: int) -> dict[int, Fraction]:
+    """Every identity's standing in [0, 1] (absent: 0)."""
+    trusted = seeds(graph, rules, start)
+    digraph: nx.DiGraph[int] = nx.DiGraph()
+    edges: dict[tuple[int, int], int] = defaultdict(int)
+    for engager, creator, kind in graph.interactions:
+        edges[(engager, creator)] += EDGE_WEIGHTS[kind]
+    for trader, creator, _ in graph.trades:
+        edges[(trader, creator)] += EDGE_WEIGHTS["trade"]
+    for (a, b), w in edges.items():
+        if not _same(graph, a, b):
+            digraph.add_edge(a, b, weight=w)
+    out = dict.fromkeys(trusted, Fraction(1))
+    present = [t for t in trusted if t in digraph]
+    if not present or not digraph.number_of_edges():
+        return out
+    alpha = float(rules.damping)
+    rank = nx.pagerank(
+        digraph,
+        alpha=alpha,
+        personalization=dict.fromkeys(present, 1.0),
+        weight="weight",
+        max_iter=500,
+        tol=1e-10,
+    )
+    restart = (1 - alpha) / len(present)
+    for token, value in rank.items():
+        if token not in out:
+            propagated = min(1.0, value / restart)
+            out[token] = _floor(float(rules.newcomer_weight) * propagated)
+    return out
+
+
+def _same(graph: WeekGraph, a: int, b: int) -> bool:
+    ka, kb = graph.funders.get(a), graph.funders.get(b)
+    return bool(ka and kb and ka & kb)
+
+
+def weigh(inputs: EpochInputs, formula: Formula) -> dict[str, Report]:
+    """Every account's report (checksummed address -> :class:`Report`); ``after`` holds the
+    weighted quantities the formula scores. Needs ``inputs.graph`` and ``formula.trust``."""
+    graph, rules = inputs.graph, formula.trust
+    if graph is None or rules is None:
+        raise ValueError("trust weighting needs the week's graph and the formula's trust rules")
+    stand = standings(graph, rules, inputs.start)
+    by_owner = {a.lower(): a for a in inputs.accounts}
+    reports: dict[str, Report] = {
+        a: Report(before=i.quantities()) for a, i in inputs.accounts.items()
+    }
+
+    def report(token: int) -> Report | None:
+        account = by_owner.get(graph.owners.get(token, ""))
+        return None if account is None else reports[account]
+
+    # budgets: each engager's week, same-funder engagement aside
+    spent: dict[int, int] = defaultdict(int)
+    for engager, creator, kind in graph.interactions:
+        if not _same(graph, engager, creator):
+            spent[engager] += EDGE_WEIGHTS[kind]
+    after: dict[int, dict[str, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
+    flags: dict[int, set[str]] = defaultdict(set)
+    for engager, creator, kind in graph.interactions:
+        if _same(graph, engager, creator):
+            flags[creator].add(SAME_FUNDER_CLUSTER)
+            continue
+        weight = stand.get(engager, Fraction(0))
+        scale = min(Fraction(1), Fraction(rules.engager_budget, spent[engager]))
+        if weight < 1:
+            flags[creator].add(LOW_TRUST_DISCOUNTED)
+        if scale < 1:
+            flags[creator].add(BUDGET_SCALED)
+        after[creator][kind] += _floor(float(weight * scale))
+    for trader, creator, notional in graph.trades:
+        if _same(graph, trader, creator):
+            flags[creator].add(SAME_FUNDER_CLUSTER)
+            continue
+        weight = stand.get(trader, Fraction(0))
+        if weight < 1:
+            flags[creator].add(LOW_TRUST_DISCOUNTED)
+        after[creator]["trade"] += _floor(float(weight * (notional // MICRO)))
+
+    for token in set(after) | set(flags) | set(graph.self_interactions) | set(graph.quota_reached):
+        found = report(token)
+        if found is None:
+            continue
+        for kind, value in after[token].items():
+            found.after[kind] = found.after.get(kind, Fraction(0)) + value
+        found.reasons |= flags[token]
+        if graph.self_interactions.get(token):
+            found.reasons.add(SELF_INTERACTION_REMOVED)
+        if token in graph.quota_reached:
+            found.reasons.add(QUOTA_REACHED)
+        keys = graph.funders.get(token)
+        if keys and SAME_FUNDER_CLUSTER in found.reasons:
+            found.cluster = min(keys)
+
+    # points, by the account's own standing (its best identity)
+    own: dict[str, Fraction] = {}
+    for token, owner in graph.owners.items():
+        account = by_owner.get(owner)
+        if account is not None:
+            own[account] = max(own.get(account, Fraction(0)), stand.get(token, Fraction(0)))
+    for account, found in reports.items():
+        found.standing = own.get(account, Fraction(0))
+        points = found.before.get("points", 0)
+        if points:
+            found.after["points"] = _floor(float(found.standing * points))
+            if found.standing < 1:
+                found.reasons.add(LOW_TRUST_DISCOUNTED)
+        if graph.revoked_points.get(account.lower()):
+            found.reasons.add(REVOKED_ATTESTATION_REMOVED)
+        found.after = {k: found.after.get(k, Fraction(0)) for k in WEIGHT_KEYS}
+    return reports
+
+
+def clusters(inputs: EpochInputs, reports: dict[str, Report]) -> list[dict[str, Any]]:
+    """The week's flagged clusters, for the risk role before the root is proposed: identities
+    sharing a funder key that engaged each other, and groups of identities below full standing
+    that engage each other (largest first)."""
+    graph = inputs.graph
+    if graph is None:
+        return []
+    members: dict[str, set[int]] = defaultdict(set)
+    for engager, creator, _ in graph.interactions:
+        if _same(graph, engager, creator):
+            for key in graph.funders[engager] & graph.funders[creator]:
+                members[key] |= {engager, creator}
+    for trader, creator, _ in graph.trades:
+        if _same(graph, trader, creator):
+            for key in graph.funders[trader] & graph.funders[creator]:
+                members[key] |= {trader, creator}
+    out = [
+        {
+            "kind": SAME_FUNDER_CLUSTER,
+            "key": key,
+            "identities": sorted(tokens),
+            "accounts": sorted({graph.owners[t] for t in tokens if t in graph.owners}),
+        }
+        for key, tokens in members.items()
+    ]
+    # rings: connected groups of identities below full standing that engage each other
+    stand = {a.lower(): r.standing for a, r in reports.items()}
+    low = {t for t, owner in graph.owners.items() if stand.get(owner, Fraction(0)) < 1}
+    ring: nx.Graph[int] = nx.Graph()
+    ring.add_edges_from(
+        (a, b) for a, b, _ in graph.interactions if a in low and b in low and a != b
+    )
+    for component in nx.connected_components(ring):
+        if len(component) >= RING_MIN:
+            tokens = sorted(component)
+            out.append(
+                {
+                    "kind": LOW_TRUST_DISCOUNTED,
+                    "key": f"ring:{tokens[0]}",
+                    "identities": tokens,
+                    "accounts": sorted({graph.owners[t] for t in tokens}),
+                }
+            )
+    out.sort(key=lambda c: (-len(c["accounts"]), c["key"]))
+    return out
