@@ -139,7 +139,9 @@ class WeekGraph:
     """The week as a graph of identities (token ids), for the trust weighting."""
 
     owners: dict[int, str]  # token -> owner, lowercase
-    interactions: list[tuple[int, int, str]]  # (engager, creator, kind), distinct, no self
+    #: (engager, creator, kind, item): one per engager, kind and post (live session for
+    #: attendance), never the creator's own
+    interactions: list[tuple[int, int, str, int]]
     trades: list[tuple[int, int, int]]  # (trader, creator, notional_micro), no self
     self_interactions: dict[int, int]  # creator -> own views, likes, ... trades left out
     first_seen: dict[int, int]  # token -> first act before the week's end
@@ -360,7 +362,7 @@ def _graph(
     """The week's graph (see :class:`WeekGraph`); a handful of queries, none per account."""
     member = identities.c.chain_id == chain_id
     author = posts.c.author_token_id
-    interactions: list[tuple[int, int, str]] = []
+    interactions: list[tuple[int, int, str, int]] = []
     own: dict[int, int] = {}
     sources = (
         ("view", post_views, post_views.c.token_id, post_views.c.first_viewed_at),
@@ -372,19 +374,19 @@ def _graph(
             identities, and_(member, identities.c.token_id == who)
         )
         rows = conn.execute(
-            select(who, author)
+            select(who, author, posts.c.id)
             .distinct()
             .select_from(joined)
             .where(posts.c.chain_id == chain_id, at >= start, at < end)
         )
-        for engager, creator in rows:
+        for engager, creator, item in rows:
             if engager == creator:
                 own[int(creator)] = own.get(int(creator), 0) + 1
             else:
-                interactions.append((int(engager), int(creator), kind))
+                interactions.append((int(engager), int(creator), kind, int(item)))
     who, host = live_attendance.c.token_id, live_sessions.c.host_token_id
     rows = conn.execute(
-        select(who, host)
+        select(who, host, live_sessions.c.id)
         .distinct()
         .select_from(
             live_attendance.join(
@@ -397,11 +399,11 @@ def _graph(
             live_attendance.c.joined_at < end,
         )
     )
-    for engager, creator in rows:
+    for engager, creator, item in rows:
         if engager == creator:
             own[int(creator)] = own.get(int(creator), 0) + 1
         else:
-            interactions.append((int(engager), int(creator), "live_attendance"))
+            interactions.append((int(engager), int(creator), "live_attendance", int(item)))
 
     trades: list[tuple[int, int, int]] = []
     if exchanges:

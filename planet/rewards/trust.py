@@ -6,23 +6,28 @@ them. Instead an engagement counts by the *standing* of the identity that made i
 1. **Seeds.** Identities first seen at least ``seed_min_age_days`` before the week, verified
    ones and pass holders are established: their standing is 1 (with ``seed_min_age_days: 0``,
    the local formula's, every identity is).
-2. **Propagated trust.** Everyone else's standing flows from the seeds through the week's
+2. **Fresh identities.** An identity first seen during the week itself (and not a seed) has
+   standing 0 and vouches for no one: a farm's new identities, however they engage each other,
+   count nothing. An honest newcomer still earns from what it *receives*: its engagers are
+   established.
+3. **Propagated trust.** Everyone else's standing flows from the seeds through the week's
    interaction graph (engager -> creator, weighted view 1, like 2, comment 3, attendance 3,
-   trade 3): a personalized PageRank (networkx) that restarts at the seeds. A non-seed's
-   standing is ``newcomer_weight * min(1, rank / r)``, ``r`` being what a seed holds from the
-   restart alone. A ring of fresh identities that only engage each other receives no rank, so
-   its engagement counts nothing; a newcomer engaged by established users gains some, and what
-   it *receives* counts in full, because its engagers are established.
-3. **Budgets.** An engager's week counts in full up to ``engager_budget`` weight units; beyond
+   trade 3; fresh identities' edges left out): a personalized PageRank (networkx) that restarts
+   at the seeds, over the identities the seeds reach. A non-seed's standing is
+   ``newcomer_weight * min(1, rank / r)``, ``r`` being what a seed holds from the restart
+   alone; a low damping keeps a closed group from amplifying the little trust it receives.
+4. **Budgets.** An engager's week counts in full up to ``engager_budget`` weight units; beyond
    that each of its engagements is scaled down, so one identity (a bought one, say) cannot
    carry a cluster however much it clicks.
-4. **Same funder.** Engagement and trades between identities sharing a funder key
+5. **Same funder.** Engagement and trades between identities sharing a funder key
    (:mod:`planet.rewards.standing`) are left out, as are a creator's own (already so in the
    inputs).
 
-An account's weighted quantities are, per kind, the sum over distinct engagers of standing x
-budget scale; trade counts whole quote units times the trader's standing; points count times
-the account's own standing. Each contribution is rounded down to a millionth, so scores stay
+An account's weighted quantities are, per kind, the sum over its engagements (one per engager
+and post, or live session) of the engager's standing x budget scale: per post rather than per
+distinct engager, so splitting one's posts over several identities gains nothing; trade
+counts whole quote units times the trader's standing; points count times the account's own
+standing. Each contribution is rounded down to a millionth, so scores stay
 exact rationals with small denominators and the file stays readable.
 
 Every account gets a :class:`Report`: its inputs before and after, and the reason codes that
@@ -32,7 +37,7 @@ applied (:data:`REASONS`), published in the distribution file.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -97,35 +102,57 @@ def seeds(graph: WeekGraph, rules: TrustRules, start: int) -> set[int]:
     return (old | graph.verified | graph.pass_holders) & set(graph.owners)
 
 
+def fresh(graph: WeekGraph, start: int) -> set[int]:
+    """Identities first seen during the week (or never): no standing, no vouching."""
+    return {t for t in graph.owners if graph.first_seen.get(t, start) >= start}
+
+
 def standings(graph: WeekGraph, rules: TrustRules, start: int) -> dict[int, Fraction]:
     """Every identity's standing in [0, 1] (absent: 0)."""
     trusted = seeds(graph, rules, start)
-    digraph: nx.DiGraph[int] = nx.DiGraph()
+    new = fresh(graph, start) - trusted
     edges: dict[tuple[int, int], int] = defaultdict(int)
-    for engager, creator, kind in graph.interactions:
+    for engager, creator, kind, _ in graph.interactions:
         edges[(engager, creator)] += EDGE_WEIGHTS[kind]
     for trader, creator, _ in graph.trades:
         edges[(trader, creator)] += EDGE_WEIGHTS["trade"]
-    for (a, b), w in edges.items():
-        if not _same(graph, a, b):
+    digraph: nx.DiGraph[int] = nx.DiGraph()
+    for (a, b), w in sorted(edges.items()):
+        if a not in new and not _same(graph, a, b):
             digraph.add_edge(a, b, weight=w)
     out = dict.fromkeys(trusted, Fraction(1))
-    present = [t for t in trusted if t in digraph]
-    if not present or not digraph.number_of_edges():
+    present = sorted(t for t in trusted if t in digraph)
+    if not present:
+        return out
+    # only what the seeds reach: identities they do not reach hold no trust, and adding them
+    # (a farm) leaves everyone else's rank exactly as it was
+    reached = set(present)
+    queue = deque(present)
+    while queue:
+        for successor in digraph.successors(queue.popleft()):
+            if successor not in reached:
+                reached.add(successor)
+                queue.append(successor)
+    sub = nx.DiGraph()
+    sub.add_nodes_from(sorted(reached))
+    sub.add_weighted_edges_from(
+        sorted((a, b, w) for a, b, w in digraph.edges(data="weight") if a in reached)
+    )
+    if not sub.number_of_edges():
         return out
     alpha = float(rules.damping)
     rank = nx.pagerank(
-        digraph,
+        sub,
         alpha=alpha,
         personalization=dict.fromkeys(present, 1.0),
         weight="weight",
         max_iter=500,
-        tol=1e-10,
+        tol=1e-12,
     )
     restart = (1 - alpha) / len(present)
-    for token, value in rank.items():
-        if token not in out:
-            propagated = min(1.0, value / restart)
+    for token in sorted(rank):
+        if token not in out and token not in new:
+            propagated = min(1.0, rank[token] / restart)
             out[token] = _floor(float(rules.newcomer_weight) * propagated)
     return out
 
@@ -153,12 +180,12 @@ def weigh(inputs: EpochInputs, formula: Formula) -> dict[str, Report]:
 
     # budgets: each engager's week, same-funder engagement aside
     spent: dict[int, int] = defaultdict(int)
-    for engager, creator, kind in graph.interactions:
+    for engager, creator, kind, _ in graph.interactions:
         if not _same(graph, engager, creator):
             spent[engager] += EDGE_WEIGHTS[kind]
     after: dict[int, dict[str, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
     flags: dict[int, set[str]] = defaultdict(set)
-    for engager, creator, kind in graph.interactions:
+    for engager, creator, kind, _ in graph.interactions:
         if _same(graph, engager, creator):
             flags[creator].add(SAME_FUNDER_CLUSTER)
             continue
@@ -220,7 +247,7 @@ def clusters(inputs: EpochInputs, reports: dict[str, Report]) -> list[dict[str, 
     if graph is None:
         return []
     members: dict[str, set[int]] = defaultdict(set)
-    for engager, creator, _ in graph.interactions:
+    for engager, creator, *_ in graph.interactions:
         if _same(graph, engager, creator):
             for key in graph.funders[engager] & graph.funders[creator]:
                 members[key] |= {engager, creator}
@@ -242,7 +269,7 @@ def clusters(inputs: EpochInputs, reports: dict[str, Report]) -> list[dict[str, 
     low = {t for t, owner in graph.owners.items() if stand.get(owner, Fraction(0)) < 1}
     ring: nx.Graph[int] = nx.Graph()
     ring.add_edges_from(
-        (a, b) for a, b, _ in graph.interactions if a in low and b in low and a != b
+        (a, b) for a, b, *_ in graph.interactions if a in low and b in low and a != b
     )
     for component in nx.connected_components(ring):
         if len(component) >= RING_MIN:

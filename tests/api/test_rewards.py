@@ -156,6 +156,70 @@ def test_allocation_proof_verifies_against_the_root(rewards_client, engine, dist
     assert error(rewards_client.get("/rewards/epochs/-1/leaderboard"))[0] == 422
 
 
+def test_an_accounts_reasons_are_served_from_the_file(rewards_client, engine, dists_dir):
+    paid, farmed, capped = ACCOUNTS[0], ACCOUNTS[1], ACCOUNTS[2]
+    reports = {
+        paid: {
+            "before": {"like": "3", "points": "20"},
+            "after": {"like": "5/2", "points": "20"},
+            "standing": "1",
+            "reasons": ["low_trust_discounted"],
+        },
+        farmed: {
+            "before": {"like": "9", "points": "40"},
+            "after": {"like": "0", "points": "0"},
+            "standing": "0",
+            "reasons": ["low_trust_discounted", "same_funder_cluster"],
+        },
+        capped: {"before": {}, "after": {"like": "50"}, "standing": "1", "reasons": []},
+    }
+    dist = build_distribution(
+        chain_id=CHAIN_ID,
+        vault=VAULT,
+        epoch=6,
+        pool=1000,
+        scores={paid: Fraction(15), capped: Fraction(100)},
+        formula_name="test",
+        formula_version="2",
+        weights={"like": "2", "points": "1/2"},
+        inputs_digest=digest_inputs([6]),
+        trade_exchanges=["okx"],
+        cap_share=Fraction(1, 2),
+        trust={"damping": "1/2"},
+        reports=reports,
+        clusters=[],
+        reason_codes={"capped": "held at the cap", "same_funder_cluster": "left out"},
+    )
+    publish(engine, dists_dir, 6, dist, START - 10)
+
+    body = rewards_client.get(f"/rewards/epochs/6/accounts/{paid.lower()}").json()
+    assert body["account"] == paid and int(body["amount"]) == amount(dist, paid) > 0
+    assert body["score"] == "15" and body["standing"] == "1" and body["rank"] in (1, 2)
+    assert body["before"] == {"like": "3", "points": "20"}
+    assert body["after"] == {"like": "5/2", "points": "20"}
+    assert [r["code"] for r in body["reasons"]] == ["low_trust_discounted"]
+
+    farmed_body = rewards_client.get(f"/rewards/epochs/6/accounts/{farmed}").json()
+    assert farmed_body["amount"] == "0" and farmed_body["rank"] is None
+    assert {r["code"]: r["meaning"] for r in farmed_body["reasons"]} == {
+        "low_trust_discounted": "",
+        "same_funder_cluster": "left out",
+    }
+    capped_body = rewards_client.get(f"/rewards/epochs/6/accounts/{capped}").json()
+    assert [r["code"] for r in capped_body["reasons"]] == ["capped"]
+    assert capped_body["reasons"][0]["meaning"] == "held at the cap"
+
+    missing = rewards_client.get(f"/rewards/epochs/6/accounts/{ACCOUNTS[6]}")
+    assert error(missing) == (404, "no_allocation")
+    assert error(rewards_client.get(f"/rewards/epochs/9/accounts/{paid}"))[0] == 404
+    # a file of a formula without trust: the amount, and no reasons
+    plain = distribution(7, 1000, {paid: 1})
+    publish(engine, dists_dir, 7, plain, START - 10)
+    old = rewards_client.get(f"/rewards/epochs/7/accounts/{paid}").json()
+    assert old["amount"] == str(amount(plain, paid)) and old["reasons"] == []
+    assert old["standing"] is None and old["before"] == {}
+
+
 def test_vetoed_and_unknown_epochs_are_not_published(rewards_client, engine, dists_dir):
     dist = distribution(3, 1000, {ACCOUNTS[0]: 1})
     publish(engine, dists_dir, 3, dist, START - 10, status="vetoed", veto_reason="wrong")
@@ -248,6 +312,7 @@ def test_openapi_documents_the_rewards_routes(rewards_client):
         "/rewards/epochs",
         "/rewards/epochs/{epoch}/leaderboard",
         "/rewards/epochs/{epoch}/allocations/{address}",
+        "/rewards/epochs/{epoch}/accounts/{address}",
         "/rewards/claimable/{address}",
     ):
         operation = spec["paths"][path]["get"]
