@@ -21,6 +21,7 @@ from api.routes import (
     communities,
     live,
     orders,
+    passes,
     posts,
     profiles,
     rewards,
@@ -97,8 +98,8 @@ def create_app(
     )
     app.state.broker = make_broker(settings)
     errors.install(app)
-    routers = (auth, chain, profiles, posts, communities, live, chat, attestations, orders)
-    for module in (*routers, rewards):
+    routers = (auth, chain, profiles, passes, posts, communities, live, chat, attestations)
+    for module in (*routers, orders, rewards):
         app.include_router(module.router)
 
     @app.get("/health", response_model=HealthOut, tags=["meta"])

@@ -13,6 +13,10 @@ from tests.support.api import error
 
 ROUTES = {
     ("get", "/chain"),
+    ("get", "/passes"),
+    ("get", "/passes/{pass_id}"),
+    ("get", "/passes/{pass_id}/metadata"),
+    ("get", "/profiles/{handle_or_address}/proceeds"),
     ("post", "/auth/nonce"),
     ("post", "/auth/verify"),
     ("get", "/auth/me"),
