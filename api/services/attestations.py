@@ -90,7 +90,7 @@ ATTEST_SIGNATURE = "attest((address,uint8,uint256,uint256,bytes32,uint256),bytes
 _ATTEST_SELECTOR = function_signature_to_4byte_selector(ATTEST_SIGNATURE)
 
 
-def attest_calldata(row: Mapping[str, Any]) -> str:
+def attest_calldata(row: Mapping[str, Any] | RowMapping) -> str:
     """The calldata of ``ContributionPoints.attest(contribution, signature)`` for a stored
     attestation: what a wallet sends, as is, to the points contract (0x-hex)."""
     contribution = (
