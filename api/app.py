@@ -19,6 +19,7 @@ from api.routes import (
     chain,
     chat,
     communities,
+    distributions,
     live,
     orders,
     passes,
@@ -99,7 +100,7 @@ def create_app(
     app.state.broker = make_broker(settings)
     errors.install(app)
     routers = (auth, chain, profiles, passes, posts, communities, live, chat, attestations)
-    for module in (*routers, orders, rewards):
+    for module in (*routers, orders, rewards, distributions):
         app.include_router(module.router)
 
     @app.get("/health", response_model=HealthOut, tags=["meta"])

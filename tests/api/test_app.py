@@ -13,6 +13,7 @@ from tests.support.api import error
 
 ROUTES = {
     ("get", "/chain"),
+    ("get", "/distributions/{chain_id}/epoch-{epoch}.json"),
     ("get", "/passes"),
     ("get", "/passes/{pass_id}"),
     ("get", "/passes/{pass_id}/metadata"),
