@@ -21,6 +21,10 @@ class ContractOut(BaseModel):
     address: str = Field(description="Checksummed")
     deployment_block: int = Field(description="The block it was deployed in: read logs from it")
     abi: list[dict[str, Any]] = Field(description="The contract's JSON ABI")
+    userdoc: dict[str, Any] = Field(
+        description="The compiler's NatSpec user documentation (`@notice` of functions, events "
+        "and custom errors), to explain a revert in words; empty if the manifest lacks it"
+    )
     explorer_url: str | None = Field(description="Its page on the block explorer, if any")
 
 
@@ -86,6 +90,7 @@ def get_chain(deployment: DeploymentDep, currencies: CurrenciesDep, moment: Now)
             address=address,
             deployment_block=deployed.block_number,
             abi=deployed.abi,
+            userdoc=deployed.userdoc,
             explorer_url=net.address_url(address),
         )
 

@@ -20,8 +20,8 @@ from api.settings import ApiSettings
 from planet.core.epochs import EPOCH_DURATION
 from planet.core.manifest import Manifest
 from planet.store import OFFCHAIN, migrate
-from tests.api.okx_standin import serving
 from tests.support.api import SECRET, error
+from tests.support.servers import serving
 
 CAST = shutil.which("cast")
 CONTRACTS = ("Identity", "ContributionPoints", "CommunityPass", "PrizeVault")
@@ -94,6 +94,7 @@ def test_chain_describes_the_deployment_from_its_manifest(
         assert served["address"].lower() == deployed.address.lower()
         assert served["deployment_block"] == deployed.block_number
         assert served["abi"] == deployed.abi
+        assert served["userdoc"] == deployed.userdoc
         assert served["explorer_url"] is None
         assert planet.w3.eth.get_code(served["address"])  # there is a contract there
     now = planet.w3.eth.get_block("latest").timestamp

@@ -16,8 +16,8 @@ from api.app import create_app
 from api.settings import ApiSettings
 from planet.commands.main import main
 from planet.rewards.close import DEFAULT_OUT_DIR
-from tests.api.okx_standin import serving
 from tests.support.api import SECRET, error
+from tests.support.servers import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_ENV = "PLANET_TEST_DISTRIBUTOR_KEY"
