@@ -16,10 +16,13 @@ from api.exchanges import Exchange, exchange_from_settings
 from api.routes import (
     attestations,
     auth,
+    chain,
     chat,
     communities,
+    distributions,
     live,
     orders,
+    passes,
     posts,
     profiles,
     rewards,
@@ -27,6 +30,8 @@ from api.routes import (
 from api.services.access import AccessPolicy, PassAccess
 from api.services.chain import ChainContext
 from api.services.chat_broker import make_broker
+from api.services.currencies import Currencies
+from api.services.deployment import Deployment
 from api.services.ratelimit import TokenBucket
 from api.services.rewards import Rewards
 from api.settings import ApiSettings
@@ -82,6 +87,8 @@ def create_app(
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.chain = ChainContext.from_settings(settings)
+    app.state.deployment = Deployment.from_settings(settings)
+    app.state.currencies = Currencies(app.state.deployment.network, settings.chain_rpc_url)
     app.state.clock = clock
     app.state.access = access or PassAccess()
     app.state.exchange = exchange or exchange_from_settings(settings)
@@ -92,7 +99,8 @@ def create_app(
     )
     app.state.broker = make_broker(settings)
     errors.install(app)
-    for module in (auth, profiles, posts, communities, live, chat, attestations, orders, rewards):
+    routers = (auth, chain, profiles, passes, posts, communities, live, chat, attestations)
+    for module in (*routers, orders, rewards, distributions):
         app.include_router(module.router)
 
     @app.get("/health", response_model=HealthOut, tags=["meta"])
