@@ -121,3 +121,13 @@ def error(reply) -> tuple[int, str]:
     assert set(body) == {"error"}, body
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     return reply.status_code, body["error"]["code"]
+
+
+def chat_url(client: TestClient, session_id: int, who: Member | None = None) -> str:
+    """The chat socket's path for ``who`` (anonymous when None): with a fresh single-use ticket
+    from ``POST /live/{id}/chat/ticket``, as a browser opens it."""
+    if who is None:
+        return f"/live/{session_id}/chat"
+    reply = client.post(f"/live/{session_id}/chat/ticket", headers=who.headers)
+    assert reply.status_code == 201, reply.text
+    return reply.json()["url"]
