@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 
-from api import errors
+from api import errors, redact
 from api.deps import limit_ip
 from api.exchanges import Exchange, exchange_from_settings
 from api.routes import (
@@ -29,10 +29,11 @@ from api.routes import (
 )
 from api.services.access import AccessPolicy, PassAccess
 from api.services.chain import ChainContext
+from api.services.chat import DeliveryGate
 from api.services.chat_broker import make_broker
 from api.services.currencies import Currencies
 from api.services.deployment import Deployment
-from api.services.ratelimit import TokenBucket
+from api.services.ratelimit import ConcurrencyCap, FloodGuard, TokenBucket
 from api.services.rewards import Rewards
 from api.settings import ApiSettings
 from planet.store import make_engine
@@ -98,6 +99,10 @@ def create_app(
         settings.rate_limit_identity, settings.rate_limit_burst
     )
     app.state.broker = make_broker(settings)
+    app.state.chat_gate = DeliveryGate(app.state.engine, settings, app.state.access)
+    app.state.chat_sockets = ConcurrencyCap(settings.chat_sockets_per_ip)
+    app.state.chat_flood = FloodGuard(settings.chat_flood_frames, settings.chat_flood_window)
+    redact.install()
     errors.install(app)
     routers = (auth, chain, profiles, passes, posts, communities, live, chat, attestations)
     for module in (*routers, orders, rewards, distributions):

@@ -139,6 +139,37 @@ class ApiSettings(BaseSettings):
         description="Live chat channels are <prefix>:<chain id>:<session id>.",
     )
 
+    chat_access_ttl: float = Field(
+        default=2.0,
+        ge=0,
+        description="Seconds a chat socket's access to a private session, once checked, is "
+        "reused for deliveries (0: every delivery asks the database); never past the session "
+        "token's or the granting subscription's expiry.",
+    )
+    chat_ticket_ttl: int = Field(
+        default=30,
+        gt=0,
+        le=300,
+        description="Seconds a chat socket ticket (POST /live/{id}/chat/ticket) stays usable.",
+    )
+    chat_sockets_per_ip: int = Field(
+        default=20, ge=1, description="Chat sockets one client IP may hold open at once."
+    )
+    chat_flood_frames: int = Field(
+        default=20,
+        ge=1,
+        description="Frames a chat socket (or one wallet over all its sockets) may send per "
+        "chat_flood_window; one more closes the socket with 4429 chat_flood.",
+    )
+    chat_flood_window: float = Field(
+        default=10.0, gt=0, description="Seconds over which chat_flood_frames are counted."
+    )
+    live_open_sessions: int = Field(
+        default=20,
+        ge=1,
+        description="Live sessions (scheduled or live) one host may hold open at once.",
+    )
+
     @field_validator("session_secret")
     @classmethod
     def _long_secret(cls, value: SecretStr) -> SecretStr:

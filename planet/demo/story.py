@@ -323,14 +323,16 @@ def live_session(story: Story, bob: Member, fans: list[Member]) -> int:
         )
         for s in sockets:
             ApiClient.receive(s, "message")
+        story.api.call("POST", f"/live/{session}/end", bob.account)
+        # the end is the last frame each socket hears; then the server closes it
+        closed = sum(ApiClient.hears_end(s) for s in sockets)
     finally:
         for s in sockets:
             s.close()
-    story.api.call("POST", f"/live/{session}/end", bob.account)
     info = story.api.call("GET", f"/live/{session}")
     story.say(
         f"   session #{session} ({info['status']}): {len(fans)} attended; "
-        f"{len(heard)} other sockets heard 'gm from the chat'"
+        f"{len(heard)} other sockets heard 'gm from the chat'; {closed} closed by the end"
     )
     return session
 

@@ -53,6 +53,7 @@ ROUTES = {
     ("post", "/live/{session_id}/end"),
     ("get", "/live/{session_id}/messages"),
     ("post", "/live/{session_id}/messages"),
+    ("post", "/live/{session_id}/chat/ticket"),
 }
 
 

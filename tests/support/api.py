@@ -208,3 +208,13 @@ def add_native_pass(engine: Engine, pass_id: int, creator: str, holders: list[st
                 updated_block=1,
             )
         )
+
+
+def chat_url(client: TestClient, session_id: int, who: Member | None = None) -> str:
+    """The chat socket's path for ``who`` (anonymous when None): with a fresh single-use ticket
+    from ``POST /live/{id}/chat/ticket``, as a browser opens it."""
+    if who is None:
+        return f"/live/{session_id}/chat"
+    reply = client.post(f"/live/{session_id}/chat/ticket", headers=who.headers)
+    assert reply.status_code == 201, reply.text
+    return reply.json()["url"]
