@@ -6,6 +6,7 @@ with the variable's name instead of failing on the first request.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from decimal import Decimal
@@ -121,6 +122,49 @@ class ApiSettings(BaseSettings):
         description="Redis for live chat fan-out across API processes (redis://host:6379/0); "
         "unset: in-process only (one process).",
     )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1_024,
+        description="Largest request body accepted, bytes (413 payload_too_large beyond; the "
+        "answer closes the connection, so the rest of the body is never read).",
+    )
+    max_json_depth: int = Field(
+        default=32,
+        ge=4,
+        le=1_000,
+        description="Deepest nesting of arrays and objects a JSON body may have (400 "
+        "json_too_deep), checked on the raw bytes before anything parses them.",
+    )
+    body_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a client has to send a whole request body (408 request_timeout).",
+    )
+    header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a client has to send a request's headers, from the connection's "
+        "opening or the previous answer; then the server closes the connection (slowloris).",
+    )
+    max_header_bytes: int = Field(
+        default=16_384,
+        ge=1_024,
+        description="Largest request line plus headers, bytes (431, then the connection closes).",
+    )
+    keep_alive_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds an idle keep-alive connection stays open."
+    )
+    max_connections: int = Field(
+        default=4_096,
+        ge=1,
+        description="Connections and requests in flight per process before new ones get 503.",
+    )
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Addresses or CIDR networks of reverse proxies whose X-Forwarded-For names "
+        "the client (comma-separated); default none: the peer address is the client, whatever "
+        "headers it sends.",
+    )
     redis_channel_prefix: str = Field(
         default="planet:live",
         min_length=1,
@@ -166,6 +210,22 @@ class ApiSettings(BaseSettings):
                     )
             if len(set(value)) != len(value):
                 raise ValueError("names an exchange twice")
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [item.strip() for item in value.split(",") if item.strip()]
+        if isinstance(value, list | tuple):
+            for item in value:
+                try:
+                    ipaddress.ip_network(str(item), strict=False)
+                except ValueError:
+                    raise ValueError(
+                        f"{item!r} is not an IP address or CIDR network (e.g. 10.0.0.5 or "
+                        "10.0.0.0/24)"
+                    ) from None
         return value
 
     @field_validator("paper_prices", mode="before")
