@@ -16,8 +16,8 @@ from sqlalchemy import Connection, RowMapping
 
 from api.db import connection
 from api.errors import NotAuthenticated
-from api.params import PostId
-from api.services import auth, posts, tokens
+from api.params import PostId, SessionId
+from api.services import auth, live, posts, tokens
 from api.services.access import AccessPolicy
 from api.services.chain import ChainContext
 from api.services.currencies import Currencies
@@ -129,3 +129,15 @@ def readable_post(
 
 
 ReadablePost = Annotated[RowMapping, Depends(readable_post)]
+
+
+def readable_session(
+    session_id: SessionId, conn: Conn, chain: Chain, user: OptionalUser, moment: Now, access: Access
+) -> RowMapping:
+    """The live session named by the path, if the (optional) signed-in wallet may see it: the
+    one gate of every ``/live/{session_id}`` route, whichever router serves it."""
+    reader = user.address if user is not None else None
+    return live.readable(conn, chain.chain_id, session_id, reader, moment, access)
+
+
+ReadableSession = Annotated[RowMapping, Depends(readable_session)]
