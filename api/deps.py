@@ -20,6 +20,8 @@ from api.params import PostId, SessionId
 from api.services import auth, live, posts, tokens
 from api.services.access import AccessPolicy
 from api.services.chain import ChainContext
+from api.services.currencies import Currencies
+from api.services.deployment import Deployment
 from api.services.identities import Identity
 from api.settings import ApiSettings
 
@@ -32,6 +34,14 @@ async def get_settings(request: Request) -> ApiSettings:
 
 async def get_chain(request: Request) -> ChainContext:
     return request.app.state.chain
+
+
+async def get_deployment(request: Request) -> Deployment:
+    return request.app.state.deployment
+
+
+async def get_currencies(request: Request) -> Currencies:
+    return request.app.state.currencies
 
 
 async def get_access(request: Request) -> AccessPolicy:
@@ -51,6 +61,8 @@ Chain = Annotated[ChainContext, Depends(get_chain)]
 Conn = Annotated[Connection, Depends(connection, scope="function")]
 Now = Annotated[int, Depends(now)]
 Access = Annotated[AccessPolicy, Depends(get_access)]
+DeploymentDep = Annotated[Deployment, Depends(get_deployment)]
+CurrenciesDep = Annotated[Currencies, Depends(get_currencies)]
 
 
 async def limit_ip(connection: HTTPConnection) -> None:

@@ -108,6 +108,9 @@ class ErrorCode(StrEnum):
     EXCHANGE_UNAVAILABLE = "exchange_unavailable"  # 503: the exchange unreachable or garbled
     EXCHANGE_ERROR = "exchange_error"  # 502: the exchange refused a poll of an order
 
+    # The deployment (GET /chain)
+    CHAIN_UNAVAILABLE = "chain_unavailable"  # 503: no manifest configured, or a contract missing
+
     # Rewards
     REWARDS_UNAVAILABLE = "rewards_unavailable"  # 503: no distributions folder configured
     EPOCH_NOT_PUBLISHED = "epoch_not_published"  # 404: the epoch has no root, or was vetoed

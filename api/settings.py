@@ -19,8 +19,11 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from planet.core.names import EXCHANGE_NAMES, ExchangeName
+from planet.core.networks import network
+from planet.rewards.close import DEFAULT_OUT_DIR
 
 ENV_PREFIX = "PLANET_API_"
+LOCAL_RPC_URL = "http://127.0.0.1:8545"
 INSTRUMENT = re.compile(r"^[A-Z0-9]{2,15}-[A-Z0-9]{2,15}$")
 
 
@@ -69,10 +72,18 @@ class ApiSettings(BaseSettings):
         description="Seconds an attestation may wait before it is submitted (its deadline).",
     )
     distributions_dir: Path | None = Field(
-        default=None,
+        default=DEFAULT_OUT_DIR,
         description="Folder of published rewards distribution files, laid out as "
-        "<dir>/<chain_id>/epoch-<N>.json; unset answers the /rewards routes with 503 "
-        "rewards_unavailable.",
+        "<dir>/<chain_id>/epoch-<N>.json: where `planet epoch close` writes them (its "
+        "--out-dir, default `distributions`); served at /distributions/<chain_id>/epoch-<N>.json. "
+        "Empty: rewards are not served (the /rewards and /distributions routes answer 503 "
+        "rewards_unavailable).",
+    )
+    rpc_url: str | None = Field(
+        default=None,
+        description="JSON-RPC endpoint of the chain: GET /chain hands it to clients, and the "
+        "API reads ERC-20 symbols and decimals there (once per token). Default: the network's "
+        "public RPC (X Layer), else http://127.0.0.1:8545 (a local anvil).",
     )
     claim_window: int | None = Field(
         default=None,
@@ -176,6 +187,19 @@ class ApiSettings(BaseSettings):
                 raise ValueError("is not a valid secp256k1 private key") from None
         return value
 
+    @field_validator("distributions_dir", "rpc_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        """An empty variable turns a defaulted setting off (``PLANET_API_DISTRIBUTIONS_DIR=``)."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("rpc_url")
+    @classmethod
+    def _rpc_http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://\S+$", value):
+            raise ValueError("must be an http(s) URL like http://127.0.0.1:8545")
+        return value
+
     @field_validator("attested_exchanges", mode="before")
     @classmethod
     def _exchange_list(cls, value: Any) -> Any:
@@ -238,6 +262,11 @@ class ApiSettings(BaseSettings):
                 f"{ENV_PREFIX}OKX_SECRET_KEY and {ENV_PREFIX}OKX_PASSPHRASE"
             )
         return self
+
+    @property
+    def chain_rpc_url(self) -> str:
+        """``rpc_url``, or the network's public RPC, or a local anvil's."""
+        return self.rpc_url or network(self.chain_id).rpc_url or LOCAL_RPC_URL
 
     @property
     def okx_credentials(self) -> tuple[str, str, str]:

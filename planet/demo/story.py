@@ -28,6 +28,7 @@ from web3 import Web3
 
 from api.settings import ApiSettings
 from planet.chain.vault import KeyProposer, Vault
+from planet.chain.wallets import KeyWallet
 from planet.commands.claim import Claimed, claim_with
 from planet.core import manifest as manifests
 from planet.core.epochs import EpochCalendar
@@ -405,7 +406,7 @@ def settle(story: Story, epoch: int) -> CloseResult:
     result = close_epoch(
         engine=story.indexer.engine,
         vault=reader,
-        proposer=KeyProposer(reader, config.deployer),
+        proposer=KeyProposer(reader, KeyWallet(config.deployer)),
         manifest=story.manifest,
         epoch=epoch,
         config=scoring.load(config.scoring_config),
