@@ -10,9 +10,13 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 
+# uvicorn's, used only for the addresses PLANET_API_TRUSTED_PROXIES lists (never by default)
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
 from api import errors, redact
 from api.deps import limit_ip
 from api.exchanges import Exchange, exchange_from_settings
+from api.middleware import RequestLimits, SecurityHeaders
 from api.routes import (
     attestations,
     auth,
@@ -110,6 +114,7 @@ def create_app(
     app.state.chat_flood = FloodGuard(settings.chat_flood_frames, settings.chat_flood_window)
     redact.install()
     errors.install(app)
+    _install_middleware(app, settings)
     routers = (auth, chain, profiles, passes, posts, communities, live, chat, attestations)
     for module in (*routers, orders, rewards, distributions):
         app.include_router(module.router)
@@ -119,3 +124,18 @@ def create_app(
         return HealthOut(status="ok")
 
     return app
+
+
+def _install_middleware(app: FastAPI, settings: ApiSettings) -> None:
+    """Outermost first: security headers on every answer; the client's address from
+    ``X-Forwarded-For`` only when the peer is a listed proxy (before the per-IP rate limit
+    reads it); body size, time and JSON depth checked before any route parses a body."""
+    app.add_middleware(
+        RequestLimits,
+        max_body_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+        body_timeout=settings.body_timeout,
+    )
+    if settings.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
+    app.add_middleware(SecurityHeaders)
