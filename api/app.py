@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
-from pydantic import BaseModel
 
 # uvicorn's, used only for the addresses PLANET_API_TRUSTED_PROXIES lists (never by default)
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -24,6 +23,7 @@ from api.routes import (
     chat,
     communities,
     distributions,
+    health,
     live,
     orders,
     passes,
@@ -41,10 +41,6 @@ from api.services.ratelimit import ConcurrencyCap, FloodGuard, TokenBucket
 from api.services.rewards import Rewards
 from api.settings import ApiSettings
 from planet.store import make_engine
-
-
-class HealthOut(BaseModel):
-    status: str
 
 
 @asynccontextmanager
@@ -118,12 +114,8 @@ def create_app(
     errors.install(app)
     _install_middleware(app, settings)
     routers = (auth, chain, profiles, passes, posts, communities, live, chat, attestations)
-    for module in (*routers, orders, rewards, distributions):
+    for module in (*routers, orders, rewards, distributions, health):
         app.include_router(module.router)
-
-    @app.get("/health", response_model=HealthOut, tags=["meta"])
-    def health() -> HealthOut:
-        return HealthOut(status="ok")
 
     return app
 
