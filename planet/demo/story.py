@@ -131,6 +131,7 @@ class Story:
             session_secret=secrets.token_hex(32),
             attester_private_key=config.deployer.key.hex(),
             manifest=config.manifest_path,
+            rpc_url=config.rpc_url,  # what GET /chain hands the wallets, and where tokens are read
             distributions_dir=self.distributions,
             paper_prices=PRICES,
             attested_exchanges=("okx", "paper"),
@@ -325,14 +326,16 @@ def live_session(story: Story, bob: Member, fans: list[Member]) -> int:
         )
         for s in sockets:
             ApiClient.receive(s, "message")
+        story.api.call("POST", f"/live/{session}/end", bob.account)
+        # the end is the last frame each socket hears; then the server closes it
+        closed = sum(ApiClient.hears_end(s) for s in sockets)
     finally:
         for s in sockets:
             s.close()
-    story.api.call("POST", f"/live/{session}/end", bob.account)
     info = story.api.call("GET", f"/live/{session}")
     story.say(
         f"   session #{session} ({info['status']}): {len(fans)} attended; "
-        f"{len(heard)} other sockets heard 'gm from the chat'"
+        f"{len(heard)} other sockets heard 'gm from the chat'; {closed} closed by the end"
     )
     return session
 

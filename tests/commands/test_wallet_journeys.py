@@ -47,18 +47,19 @@ class Desk:
     w3: Web3
     index: Any
 
-    def run(self, user: LocalAccount | None, *args: str, ok: bool = True) -> Any:
-        env = {
-            **os.environ,
-            "PLANET_RPC_URL": self.rpc_url,
-            "PLANET_MANIFEST": str(self.manifest),
-            "PLANET_API_URL": self.api,
-        }
+    def run(
+        self, user: LocalAccount | None, *args: str, ok: bool = True, cwd: Path | None = None
+    ) -> Any:
+        env = {**os.environ, "PLANET_RPC_URL": self.rpc_url, "PLANET_API_URL": self.api}
+        if cwd is None:
+            env["PLANET_MANIFEST"] = str(self.manifest)
+        else:
+            env.pop("PLANET_MANIFEST", None)
         env.pop("PLANET_PRIVATE_KEY", None)
         if user is not None:
             env["PLANET_PRIVATE_KEY"] = "0x" + bytes(user.key).hex()
         done = subprocess.run(
-            [PLANET, *args, "--json"], env=env, capture_output=True, text=True, timeout=120
+            [PLANET, *args, "--json"], env=env, capture_output=True, text=True, timeout=120, cwd=cwd
         )
         assert (done.returncode == 0) == ok, (args, done.stdout, done.stderr)
         return json.loads(done.stdout) if ok else done.stderr
@@ -229,6 +230,33 @@ def test_a_creator_and_a_fan_go_through_their_week_with_the_planet_command(
     assert desk.balance(creator.address) == before + okb_net - gas
     desk.run(creator, "pass", "withdraw", "--currency", token, "--yes")
     assert erc20_token.balanceOf(creator.address) == usdt_net
+
+
+def test_a_fan_without_a_manifest_file_gets_the_chain_from_the_api(desk, planet, tmp_path):
+    """No deployments/ folder where the fan runs planet: GET /chain describes the contracts."""
+    creator = planet.actors.users[0]
+    planet.register(creator, "grace")
+    shown = desk.run(None, "identity", "show", "grace", cwd=tmp_path)
+    assert shown["owner"] == creator.address
+    refused = desk.run(
+        creator,
+        "pass",
+        "create",
+        "--price",
+        "1OKB",
+        "--supply",
+        "1",
+        "--wallet-limit",
+        "2",
+        "--subscription",
+        "1d",
+        "--uri",
+        "u",
+        "--yes",
+        ok=False,
+        cwd=tmp_path,
+    )
+    assert "PassInvalidWalletLimit(walletLimit=2): " in refused  # notices from /chain's userdoc
 
 
 # ---------------------------------------------------------------- bad input, nothing sent
