@@ -3,12 +3,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import ApiSettings
 from planet.store import OFFCHAIN, migrate
 from tests.support.api import SECRET, sign_in
+
+# the local chains' formula: a post earns 2 points per identity that engaged with it, and new
+# identities count (under the published one they must have been seen a week before)
+LOCAL_SCORING = Path(__file__).resolve().parents[2] / "config" / "scoring-local.yaml"
 
 
 def test_attestation_round_trip(
@@ -18,6 +24,8 @@ def test_attestation_round_trip(
     user = accounts[4]
     assert user.address == user_key.address
     planet.register(user_key, "roundtrip")
+    fan = planet.actors.users[3]
+    planet.register(fan, "roundtrip_fan")
     indexer, engine = make_indexer(settings_for(database_url))
     indexer.catch_up()
     migrate(engine, OFFCHAIN)
@@ -29,12 +37,14 @@ def test_attestation_round_trip(
         session_secret=SECRET,
         attester_private_key=planet.actors.attester.key.hex(),
         manifest=manifest_file,
+        scoring_config=LOCAL_SCORING,
     )
     chain_time = lambda: planet.w3.eth.get_block("latest").timestamp  # noqa: E731
     app = create_app(settings, clock=chain_time)
     with TestClient(app) as client:
         headers = sign_in(client, user_key)
         pid = client.post("/posts", json={"body": "first post"}, headers=headers).json()["id"]
+        client.put(f"/posts/{pid}/like", headers=sign_in(client, fan))
         signed = client.post("/attestations", json={"activity": "post", "id": pid}, headers=headers)
         assert signed.status_code == 201, signed.text
         body = signed.json()
@@ -52,14 +62,14 @@ def test_attestation_round_trip(
             c["deadline"],
         )
         points.attest(contribution, bytes.fromhex(body["signature"][2:]), sender=user)
-        assert points.balanceOf(user) == 10
+        assert points.balanceOf(user) == 2  # one engager, 2 points each
 
         indexer.catch_up()
 
         mine = client.get("/attestations/mine", headers=headers).json()["items"]
         assert [(a["contribution"]["uid"], a["status"]) for a in mine] == [(c["uid"], "recorded")]
         profile = client.get("/profiles/roundtrip").json()
-        assert profile["points"] == {"epoch": c["epoch"], "this_epoch": 10, "total": 10}
+        assert profile["points"] == {"epoch": c["epoch"], "this_epoch": 2, "total": 2}
 
         again = client.post("/attestations", json={"activity": "post", "id": pid}, headers=headers)
         assert again.status_code == 200
@@ -77,6 +87,8 @@ def test_the_answer_carries_the_attest_transaction_a_wallet_sends_as_is(
     are recorded; then the attestation shows as recorded."""
     user = planet.actors.users[1]
     planet.register(user, "as_is")
+    fan = planet.actors.users[3]
+    planet.register(fan, "as_is_fan")
     indexer, engine = make_indexer(settings_for(database_url))
     indexer.catch_up()
     migrate(engine, OFFCHAIN)
@@ -87,11 +99,13 @@ def test_the_answer_carries_the_attest_transaction_a_wallet_sends_as_is(
         session_secret=SECRET,
         attester_private_key=planet.actors.attester.key.hex(),
         manifest=manifest_file,
+        scoring_config=LOCAL_SCORING,
     )
     app = create_app(settings, clock=lambda: planet.w3.eth.get_block("latest").timestamp)
     with TestClient(app) as client:
         headers = sign_in(client, user)
         pid = client.post("/posts", json={"body": "gm"}, headers=headers).json()["id"]
+        client.put(f"/posts/{pid}/like", headers=sign_in(client, fan))
         body = client.post("/attestations", json={"activity": "post", "id": pid}, headers=headers)
         tx = body.json()["transaction"]
         assert tx["to"] == manifest.contract("ContributionPoints").address
@@ -116,7 +130,7 @@ def test_the_answer_carries_the_attest_transaction_a_wallet_sends_as_is(
         points = w3.eth.contract(
             address=tx["to"], abi=manifest.contract("ContributionPoints").abi
         ).functions
-        assert points.balanceOf(user.address).call() == 10
+        assert points.balanceOf(user.address).call() == 2
 
         indexer.catch_up()
         mine = client.get("/attestations/mine", headers=headers).json()["items"]
