@@ -3,8 +3,10 @@
     epoch_close_100k: s=N
 
 as the last line (target: under 60 s). Timed: reading the week's inputs from the database
-(the GROUP BY queries), scoring, allocating with the cap, building the tree and the file, and
-writing it; what ``planet epoch close`` does between its chain checks and ``proposeRoot``.
+(the GROUP BY queries, and the week's graph for the published formula's trust weighting),
+weighing engagement by trust (personalized PageRank), scoring, allocating with the cap,
+building the tree and the file, and writing it; what ``planet epoch close`` does between its
+chain checks and ``proposeRoot``.
 Not timed: seeding a SQLite database with the identities and their week (bulk inserts).
 
     python -m benchmarks.epoch_close_100k [--accounts N] [--seed S] [--keep DIR]
@@ -23,8 +25,7 @@ from sqlalchemy import Engine, insert
 
 from planet.core.epochs import EpochCalendar
 from planet.rewards import scoring
-from planet.rewards.close import build, relative_path, write_atomically
-from planet.rewards.inputs import collect
+from planet.rewards.close import build, collect_for, relative_path, write_atomically
 from planet.store import MIRROR, OFFCHAIN, make_engine, migrate
 from planet.store.mirror import attestations, identities
 from planet.store.offchain import (
@@ -53,9 +54,9 @@ def _rows(engine: Engine, table: object, rows: list[dict[str, object]]) -> None:
 
 
 def seed(engine: Engine, accounts: int, rng: random.Random) -> None:
-    """``accounts`` identities, one post each, and a week of views, likes, comments, live
-    attendance, attributed fills and attestations among them (plus some noise that must not
-    count: self-likes, revoked points, unattributed fills, paper fills)."""
+    """``accounts`` identities (most with history), one post each, and a week of views, likes,
+    comments, live attendance, attributed fills and attestations among them (plus some noise
+    that must not count: self-likes, revoked points, unattributed fills, paper fills)."""
     calendar = EpochCalendar(GENESIS)
     start = calendar.start(EPOCH)
 
@@ -87,6 +88,18 @@ def seed(engine: Engine, accounts: int, rng: random.Random) -> None:
 
     _rows(engine, post_views, [
         {"post_id": p, "token_id": u, "first_viewed_at": at()} for p, u in pairs(5)
+    ])  # fmt: skip
+    # history: nine in ten identities were around a month before (the published formula's
+    # trust flows from identities first seen at least two weeks before the week)
+    old_post, long_ago = accounts + 1, start - 30 * 24 * 3600
+    _rows(engine, posts, [
+        {"id": old_post, "chain_id": CHAIN_ID, "author_token_id": 1, "author_address": owners[1],
+         "body": "gm", "instruments": [], "created_at": long_ago, "view_count": 0,
+         "like_count": 0, "comment_count": 0, "visibility": "public"}
+    ])  # fmt: skip
+    _rows(engine, post_views, [
+        {"post_id": old_post, "token_id": t, "first_viewed_at": long_ago}
+        for t in tokens if rng.random() < 0.9
     ])  # fmt: skip
     _rows(engine, post_likes, [
         {"post_id": p, "token_id": u, "created_at": at()} for p, u in pairs(3)
@@ -154,13 +167,11 @@ def main() -> None:
         seed(engine, args.accounts, random.Random(args.seed))
         print(f"seeded {args.accounts} identities in {time.perf_counter() - began:.1f} s")
 
-        formula = scoring.load(ROOT / scoring.DEFAULT_PATH).for_epoch(EPOCH)
+        config = scoring.load(ROOT / scoring.DEFAULT_PATH)
+        formula = config.for_epoch(EPOCH)
         marks = [time.perf_counter()]
         with engine.connect() as conn:
-            inputs = collect(
-                conn, CHAIN_ID, EpochCalendar(GENESIS), EPOCH,
-                trade_exchanges=formula.trade_exchanges,
-            )  # fmt: skip
+            inputs = collect_for(conn, CHAIN_ID, EpochCalendar(GENESIS), EPOCH, config)
         marks.append(time.perf_counter())
         distribution = build(inputs, formula, POOL, VAULT)
         marks.append(time.perf_counter())

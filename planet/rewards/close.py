@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -100,11 +101,15 @@ def collect_for(
     )
 
 
-def weigh(inputs: EpochInputs, formula: Formula) -> dict[str, trust.Report] | None:
-    """Per-account reports of a trust formula (None for a formula that counts plainly)."""
+def weigh(
+    inputs: EpochInputs, formula: Formula
+) -> tuple[dict[str, trust.Report], dict[int, Fraction]] | None:
+    """Per-account reports of a trust formula and every identity's standing (None for a
+    formula that counts plainly)."""
     if formula.trust is None or inputs.graph is None:
         return None
-    return trust.weigh(inputs, formula)
+    stand = trust.standings(inputs.graph, formula.trust, inputs.start)
+    return trust.weigh(inputs, formula, stand), stand
 
 
 def score_all(
@@ -139,8 +144,11 @@ def build(
 ) -> Distribution:
     """Score, allocate and lay out the file with its tree (no chain, no database); a trust
     formula's reports are computed here unless given."""
-    if reports is None:
-        reports = weigh(inputs, formula)
+    stand: dict[int, Fraction] | None = None
+    if reports is None and (weighed := weigh(inputs, formula)) is not None:
+        reports, stand = weighed
+    if reports is not None and stand is None and inputs.graph and formula.trust:
+        stand = trust.standings(inputs.graph, formula.trust, inputs.start)
     scores = score_all(inputs, formula, progress, reports)
     if not scores:
         raise CloseError(f"epoch {inputs.epoch} had no scoring activity; nothing to propose")
@@ -159,7 +167,7 @@ def build(
             trade_exchanges=formula.trade_exchanges,
             trust=formula.trust.to_json() if formula.trust else None,
             reports=(None if reports is None else {a: r.to_json() for a, r in reports.items()}),
-            clusters=None if reports is None else trust.clusters(inputs, reports),
+            clusters=None if stand is None else trust.clusters(inputs, stand),
             reason_codes=None if reports is None else trust.REASONS,
         )
     except DistributionError as err:

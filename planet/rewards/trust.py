@@ -162,13 +162,17 @@ def _same(graph: WeekGraph, a: int, b: int) -> bool:
     return bool(ka and kb and ka & kb)
 
 
-def weigh(inputs: EpochInputs, formula: Formula) -> dict[str, Report]:
+def weigh(
+    inputs: EpochInputs, formula: Formula, stand: dict[int, Fraction] | None = None
+) -> dict[str, Report]:
     """Every account's report (checksummed address -> :class:`Report`); ``after`` holds the
-    weighted quantities the formula scores. Needs ``inputs.graph`` and ``formula.trust``."""
+    weighted quantities the formula scores. Needs ``inputs.graph`` and ``formula.trust``;
+    ``stand`` is :func:`standings` if already computed."""
     graph, rules = inputs.graph, formula.trust
     if graph is None or rules is None:
         raise ValueError("trust weighting needs the week's graph and the formula's trust rules")
-    stand = standings(graph, rules, inputs.start)
+    if stand is None:
+        stand = standings(graph, rules, inputs.start)
     by_owner = {a.lower(): a for a in inputs.accounts}
     reports: dict[str, Report] = {
         a: Report(before=i.quantities()) for a, i in inputs.accounts.items()
@@ -239,7 +243,7 @@ def weigh(inputs: EpochInputs, formula: Formula) -> dict[str, Report]:
     return reports
 
 
-def clusters(inputs: EpochInputs, reports: dict[str, Report]) -> list[dict[str, Any]]:
+def clusters(inputs: EpochInputs, stand: dict[int, Fraction]) -> list[dict[str, Any]]:
     """The week's flagged clusters, for the risk role before the root is proposed: identities
     sharing a funder key that engaged each other, and groups of identities below full standing
     that engage each other (largest first)."""
@@ -265,8 +269,7 @@ def clusters(inputs: EpochInputs, reports: dict[str, Report]) -> list[dict[str, 
         for key, tokens in members.items()
     ]
     # rings: connected groups of identities below full standing that engage each other
-    stand = {a.lower(): r.standing for a, r in reports.items()}
-    low = {t for t, owner in graph.owners.items() if stand.get(owner, Fraction(0)) < 1}
+    low = {t for t in graph.owners if stand.get(t, Fraction(0)) < 1}
     ring: nx.Graph[int] = nx.Graph()
     ring.add_edges_from(
         (a, b) for a, b, *_ in graph.interactions if a in low and b in low and a != b

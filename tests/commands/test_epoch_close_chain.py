@@ -102,6 +102,8 @@ def test_dry_run_prints_the_summary_and_changes_nothing(deployed, database, acco
     assert result.exit_code == 0, result.output
     assert "accounts      5" in result.output and "dry run: not proposed" in result.output
     assert "top 5 by amount" in result.output
+    # what the risk role reviews before a root is proposed: no farm this week
+    assert "flagged clusters: none" in result.output
     local = close(deployed, database, accounts, tmp_path, 0, "--dry-run", "--config", LOCAL)
     assert local.exit_code == 0, local.output
     assert "formula planet-weekly-local v2" in local.output

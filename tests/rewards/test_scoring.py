@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -132,3 +133,78 @@ def test_load_names_the_file(tmp_path):
         load(bad)
     with pytest.raises(ScoringConfigError, match="no such file"):
         load(tmp_path / "absent.yaml")
+
+
+RULES = {
+    "engager_min_age_days": 7,
+    "activities": {
+        "post": {"min_engagers": 2, "base": 0, "per_engager": 2, "max": 20, "weekly_quota": 5},
+        "live": {"min_engagers": 1, "base": 0, "per_engager": 3, "max": 45, "weekly_quota": 3},
+        "comment": {"min_engagers": 0, "base": 1, "per_engager": 0, "max": 1, "weekly_quota": 10},
+        "trade": {"min_engagers": 1, "base": 3, "per_engager": 0, "max": 3, "weekly_quota": 20},
+    },
+}
+TRUST = {"seed_min_age_days": 14, "damping": "1/2", "engager_budget": 30, "newcomer_weight": "1/20"}
+
+
+def test_the_shipped_formula_carries_attestation_and_trust_rules():
+    shipped, local = load(ROOT / DEFAULT_PATH), load(ROOT / "config/scoring-local.yaml")
+    assert shipped.version == local.version == "2"
+    assert shipped.attestations is not None and shipped.trust is not None
+    assert shipped.attestations.engager_min_age_days == 7
+    assert shipped.trust.seed_min_age_days == 14
+    # the local formula: every identity counts (a demo's are all new), the same amounts
+    assert local.attestations is not None and local.trust is not None
+    assert local.attestations.engager_min_age_days == local.trust.seed_min_age_days == 0
+    assert local.attestations.activities["live"] == shipped.attestations.activities["live"]
+    assert shipped.for_epoch(3).trust == shipped.trust
+
+
+def test_an_activitys_amount_follows_its_engagers_up_to_its_max():
+    rule = parse(doc(attestations=RULES)).attestations.activities["post"]
+    assert [rule.amount(n) for n in (0, 2, 9, 10, 50)] == [0, 4, 18, 20, 20]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"attestations": {**RULES, "activities": {}}}, "attestations.activities.post: missing"),
+        (
+            {"attestations": {**RULES, "activities": {**RULES["activities"], "like": {}}}},
+            "attestations.activities.like: unknown key",
+        ),
+        (
+            {
+                "attestations": {
+                    **RULES,
+                    "activities": {
+                        **RULES["activities"],
+                        "post": {**RULES["activities"]["post"], "max": -1},
+                    },
+                }
+            },
+            "attestations.activities.post.max: must be a whole number >= 0",
+        ),
+        (
+            {
+                "attestations": {
+                    **RULES,
+                    "activities": {
+                        **RULES["activities"],
+                        "comment": {**RULES["activities"]["comment"], "min_engagers": 1},
+                    },
+                }
+            },
+            "attestations.activities.comment.min_engagers: a comment has no engagers",
+        ),
+        ({"trust": {**TRUST, "damping": "1"}}, "trust.damping: must be in (0, 1)"),
+        ({"trust": {**TRUST, "newcomer_weight": "3/2"}}, "trust.newcomer_weight: must be in"),
+        ({"trust": {**TRUST, "engager_budget": 0}}, "trust.engager_budget: must be positive"),
+        ({"trust": {k: v for k, v in TRUST.items() if k != "damping"}}, "trust.damping: missing"),
+        ({"trust": {**TRUST, "public_relayers": ["nope"]}}, "trust.public_relayers: must be"),
+        ({"trust": {**TRUST, "pagerank": 1}}, "trust.pagerank: unknown key"),
+    ],
+)
+def test_bad_rules_name_the_key(changes, message):
+    with pytest.raises(ScoringConfigError, match=re.escape(message)):
+        parse(doc(**changes))

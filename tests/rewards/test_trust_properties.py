@@ -157,9 +157,9 @@ def worlds(draw, ages=("seed", "mid", "fresh"), first: int = 1) -> World:
 
 
 def scores(inputs: EpochInputs) -> dict[str, Fraction]:
-    reports = weigh(inputs, FORMULA)
-    assert reports is not None
-    return {a: Fraction(FORMULA.score(r.after)) for a, r in reports.items()}
+    weighed = weigh(inputs, FORMULA)
+    assert weighed is not None
+    return {a: Fraction(FORMULA.score(r.after)) for a, r in weighed[0].items()}
 
 
 def allocation(inputs: EpochInputs, pool: int) -> dict[str, int]:
@@ -267,8 +267,9 @@ def test_splitting_an_identity_over_fresh_ones_never_raises_their_total(world, d
 @given(world=worlds(), pool=st.integers(min_value=10**6, max_value=10**24))
 def test_the_allocation_sums_to_the_pool_and_verifies(world, pool):
     inputs = world.inputs()
-    reports = weigh(inputs, FORMULA)
-    assert reports is not None
+    weighed = weigh(inputs, FORMULA)
+    assert weighed is not None
+    reports = weighed[0]
     if not any(FORMULA.score(r.after) > 0 for r in reports.values()):
         return
     distribution = build(inputs, FORMULA, pool, VAULT, reports=reports)
