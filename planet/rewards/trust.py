@@ -27,7 +27,7 @@ An account's weighted quantities are, per kind, the sum over its engagements (on
 and post, or live session) of the engager's standing x budget scale: per post rather than per
 distinct engager, so splitting one's posts over several identities gains nothing; trade
 counts whole quote units times the trader's standing; points count times the account's own
-standing. Each contribution is rounded down to a millionth, so scores stay
+standing. Standings and contributions are whole millionths (rounded down), so scores stay
 exact rationals with small denominators and the file stays readable.
 
 Every account gets a :class:`Report`: its inputs before and after, and the reason codes that
@@ -116,30 +116,30 @@ def standings(graph: WeekGraph, rules: TrustRules, start: int) -> dict[int, Frac
         edges[(engager, creator)] += EDGE_WEIGHTS[kind]
     for trader, creator, _ in graph.trades:
         edges[(trader, creator)] += EDGE_WEIGHTS["trade"]
-    digraph: nx.DiGraph[int] = nx.DiGraph()
-    for (a, b), w in sorted(edges.items()):
-        if a not in new and not _same(graph, a, b):
-            digraph.add_edge(a, b, weight=w)
+    kept = sorted(
+        (a, b, w) for (a, b), w in edges.items() if a not in new and not _same(graph, a, b)
+    )
+    successors: dict[int, list[int]] = defaultdict(list)
+    nodes: set[int] = set()
+    for a, b, _ in kept:
+        successors[a].append(b)
+        nodes |= {a, b}
     out = dict.fromkeys(trusted, Fraction(1))
-    present = sorted(t for t in trusted if t in digraph)
-    if not present:
-        return out
+    present = sorted(t for t in trusted if t in nodes)
     # only what the seeds reach: identities they do not reach hold no trust, and adding them
     # (a farm) leaves everyone else's rank exactly as it was
     reached = set(present)
     queue = deque(present)
     while queue:
-        for successor in digraph.successors(queue.popleft()):
+        for successor in successors.get(queue.popleft(), ()):
             if successor not in reached:
                 reached.add(successor)
                 queue.append(successor)
-    sub = nx.DiGraph()
+    if not reached - trusted - new:
+        return out  # nobody's standing to propagate: seeds hold 1, the fresh 0
+    sub: nx.DiGraph[int] = nx.DiGraph()
     sub.add_nodes_from(sorted(reached))
-    sub.add_weighted_edges_from(
-        sorted((a, b, w) for a, b, w in digraph.edges(data="weight") if a in reached)
-    )
-    if not sub.number_of_edges():
-        return out
+    sub.add_weighted_edges_from((a, b, w) for a, b, w in kept if a in reached)
     alpha = float(rules.damping)
     rank = nx.pagerank(
         sub,
@@ -182,39 +182,43 @@ def weigh(
         account = by_owner.get(graph.owners.get(token, ""))
         return None if account is None else reports[account]
 
-    # budgets: each engager's week, same-funder engagement aside
+    # budgets: each engager's week, same-funder engagement aside; contributions are counted
+    # in whole millionths (floor of standing x budget scale), exactly, in integers
+    funded = bool(graph.funders)
+    micro = {t: s.numerator * UNIT // s.denominator for t, s in stand.items()}
+    budget = rules.engager_budget
     spent: dict[int, int] = defaultdict(int)
     for engager, creator, kind, _ in graph.interactions:
-        if not _same(graph, engager, creator):
+        if not (funded and _same(graph, engager, creator)):
             spent[engager] += EDGE_WEIGHTS[kind]
-    after: dict[int, dict[str, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
+    after: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     flags: dict[int, set[str]] = defaultdict(set)
     for engager, creator, kind, _ in graph.interactions:
-        if _same(graph, engager, creator):
+        if funded and _same(graph, engager, creator):
             flags[creator].add(SAME_FUNDER_CLUSTER)
             continue
-        weight = stand.get(engager, Fraction(0))
-        scale = min(Fraction(1), Fraction(rules.engager_budget, spent[engager]))
-        if weight < 1:
+        weight, used = micro.get(engager, 0), spent[engager]
+        if weight < UNIT:
             flags[creator].add(LOW_TRUST_DISCOUNTED)
-        if scale < 1:
+        if used > budget:
             flags[creator].add(BUDGET_SCALED)
-        after[creator][kind] += _floor(float(weight * scale))
+            weight = weight * budget // used
+        after[creator][kind] += weight
     for trader, creator, notional in graph.trades:
-        if _same(graph, trader, creator):
+        if funded and _same(graph, trader, creator):
             flags[creator].add(SAME_FUNDER_CLUSTER)
             continue
-        weight = stand.get(trader, Fraction(0))
-        if weight < 1:
+        weight = micro.get(trader, 0)
+        if weight < UNIT:
             flags[creator].add(LOW_TRUST_DISCOUNTED)
-        after[creator]["trade"] += _floor(float(weight * (notional // MICRO)))
+        after[creator]["trade"] += weight * (notional // MICRO)
 
     for token in set(after) | set(flags) | set(graph.self_interactions) | set(graph.quota_reached):
         found = report(token)
         if found is None:
             continue
         for kind, value in after[token].items():
-            found.after[kind] = found.after.get(kind, Fraction(0)) + value
+            found.after[kind] = found.after.get(kind, Fraction(0)) + Fraction(value, UNIT)
         found.reasons |= flags[token]
         if graph.self_interactions.get(token):
             found.reasons.add(SELF_INTERACTION_REMOVED)
@@ -234,7 +238,8 @@ def weigh(
         found.standing = own.get(account, Fraction(0))
         points = found.before.get("points", 0)
         if points:
-            found.after["points"] = _floor(float(found.standing * points))
+            standing = found.standing.numerator * UNIT // found.standing.denominator
+            found.after["points"] = Fraction(standing * points, UNIT)
             if found.standing < 1:
                 found.reasons.add(LOW_TRUST_DISCOUNTED)
         if graph.revoked_points.get(account.lower()):
