@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import secrets
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -339,7 +340,7 @@ def attest_all(
     """Offers every activity to the API's attestation service; what it signs is recorded in the
     mirror as if submitted. Returns signatures per group and refusals per (group, code)."""
     settings = ApiSettings(
-        session_secret="s" * 32,
+        session_secret=secrets.token_hex(32),
         attester_private_key=ATTESTER_KEY,
         attested_exchanges=("okx",),
         scoring_config=config,
