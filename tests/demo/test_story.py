@@ -70,6 +70,12 @@ def test_the_week_is_settled_and_claims_pay_exactly_the_allocations(told, chain)
     }
     # Every creator and active fan scored; the file is self-consistent and was proposed.
     assert {e.handle for e in result.earners} >= {"alice", "bob"}
+    # the table's reason codes: alice's own order on her own post was left out, and each
+    # earner's reasons are the file's
+    alice = next(e for e in result.earners if e.handle == "alice")
+    assert "self_interaction_removed" in alice.reasons
+    published = {e["account"]: e["reasons"] for e in result.close.distribution.data["accounts"]}
+    assert all(e.reasons == published[e.address] for e in result.earners)
     assert verify_distribution(result.close.distribution.data).ok
     assert result.close.tx_hash and result.close.path and result.close.path.exists()
     assert sum(allocations.values()) == result.close.distribution.total <= POOL
