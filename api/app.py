@@ -6,6 +6,7 @@ import gc
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel
@@ -13,7 +14,7 @@ from pydantic import BaseModel
 # uvicorn's, used only for the addresses PLANET_API_TRUSTED_PROXIES lists (never by default)
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors
+from api import docs, errors
 from api.deps import limit_ip
 from api.exchanges import Exchange, exchange_from_settings
 from api.middleware import RequestLimits, SecurityHeaders
@@ -82,6 +83,8 @@ def create_app(
         dependencies=[Depends(limit_ip)],
         responses=errors.responses(429),
         lifespan=lifespan,
+        docs_url=None,  # served by api.docs from this origin, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
@@ -96,6 +99,7 @@ def create_app(
     )
     app.state.broker = make_broker(settings)
     errors.install(app)
+    docs.install(app)
     _install_middleware(app, settings)
     for module in (auth, profiles, posts, communities, live, chat, attestations, orders, rewards):
         app.include_router(module.router)
@@ -119,4 +123,14 @@ def _install_middleware(app: FastAPI, settings: ApiSettings) -> None:
     )
     if settings.trusted_proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, connect_sources=_origins(settings.rpc_url))
+
+
+def _origins(*urls: str | None) -> list[str]:
+    """The origins of ``urls`` (scheme://host[:port]), for the CSP's connect-src."""
+    out = []
+    for url in urls:
+        if url:
+            parts = urlsplit(url)
+            out.append(f"{parts.scheme}://{parts.netloc}")
+    return out

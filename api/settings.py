@@ -192,6 +192,11 @@ class ApiSettings(BaseSettings):
         ge=1,
         description="Connections and requests in flight per process before new ones get 503.",
     )
+    rpc_url: str | None = Field(
+        default=None,
+        description="The chain's JSON-RPC URL that browsers of the web app talk to; its origin "
+        "is allowed in the Content-Security-Policy's connect-src (unset: this origin only).",
+    )
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(),
         description="Addresses or CIDR networks of reverse proxies whose X-Forwarded-For names "
@@ -297,6 +302,13 @@ class ApiSettings(BaseSettings):
     def _http_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^/\s]+/?$", value):
             raise ValueError("must be a base URL like https://www.okx.com")
+        return value
+
+    @field_validator("rpc_url")
+    @classmethod
+    def _rpc_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^(https?|wss?)://[^/\s;,']+(/\S*)?$", value):
+            raise ValueError("must be an http(s) or ws(s) URL like https://rpc.xlayer.tech")
         return value
 
     @model_validator(mode="after")

@@ -66,9 +66,11 @@ from planet.store.offchain import (
     post_likes,
     post_views,
     posts,
+    sessions,
 )
 
 CHAIN_ID = 31337
+DOMAIN = "127.0.0.1:8000"
 SECRET = "benchmark-session-secret-0123456789abcdef"
 ROOT = Path(__file__).resolve().parents[1]
 NOW = int(time.time())
@@ -218,8 +220,27 @@ def seed(engine: Engine, identities_n: int, posts_n: int, interactions_n: int) -
     _seed_live(engine, identities_n, rng)
     _seed_pass(engine, zero_hash)
     _analyze(engine)
-    reader_token, _ = tokens.issue(SECRET, address(READER), CHAIN_ID, NOW, 24 * 3600)
-    outsider_token, _ = tokens.issue(SECRET, address(OUTSIDER), CHAIN_ID, NOW, 24 * 3600)
+    # Sessions as POST /auth/verify makes them: a token and its open row (the server checks it)
+    signed_in = [
+        tokens.issue(SECRET, address(who), CHAIN_ID, DOMAIN, NOW, NOW + 24 * 3600)
+        for who in (READER, OUTSIDER)
+    ]
+    _load(
+        engine,
+        sessions,
+        (
+            {
+                "id": s.session_id,
+                "chain_id": CHAIN_ID,
+                "address": s.address,
+                "domain": DOMAIN,
+                "issued_at": NOW,
+                "expires_at": s.expires_at,
+            }
+            for _, s in signed_in
+        ),
+    )
+    (reader_token, _), (outsider_token, _) = signed_in
     return Seeded(
         handle=f"user_{OUTSIDER}",
         gated_post=GATED_POST,
@@ -362,6 +383,7 @@ def serve(database_url: str, port: int, workers: int) -> subprocess.Popen[bytes]
         "PLANET_API_DATABASE_URL": database_url,
         "PLANET_API_SESSION_SECRET": SECRET,
         "PLANET_API_CHAIN_ID": str(CHAIN_ID),
+        "PLANET_API_SIWE_DOMAIN": DOMAIN,
         "PLANET_API_GENESIS": str(GENESIS),  # so profiles read this epoch's points too
         # The benchmark is one client hammering the server: lift the per-IP and per-wallet
         # limits so they measure the route, not the throttle.

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, RowMapping
 
 from api.errors import ApiError, ErrorCode, NotAuthenticated
+from api.json_depth import json_depth_exceeds
 from api.services import auth, identities, live
 from api.services.access import AccessPolicy
 from api.services.chat_broker import Event, channel_name
@@ -28,6 +29,7 @@ from api.services.identities import Identity
 from api.settings import ApiSettings
 
 MAX_FRAME = 4 * live.MAX_MESSAGE + 1_024  # room for JSON escapes; parsed only below it
+MAX_FRAME_DEPTH = 4  # {"body": ...} nests one level; a deep frame is refused unparsed
 
 
 @dataclass(frozen=True)
@@ -92,9 +94,9 @@ def error_frame(code: ErrorCode, message: str, **extra: Any) -> Event:
 def admit(server: Server, session_id: int, token: str | None) -> tuple[Listener, RowMapping]:
     """Authenticates and gates a chat handshake; an identified listener of a live session
     becomes an attendee. Raises the :class:`ApiError` the socket is closed with."""
-    user = auth.authenticate(server.settings, token, server.now) if token else None
-    address = user.address if user is not None else None
     with server.engine.begin() as conn:
+        user = auth.authenticate(conn, server.settings, token, server.now) if token else None
+        address = user.address if user is not None else None
         row = live.readable(
             conn, server.settings.chain_id, session_id, address, server.now, server.access
         )
@@ -118,6 +120,8 @@ def body_of(text: str | None) -> object:
         raise ApiError('send JSON text frames: {"body": "..."}', code=ErrorCode.INVALID_FRAME)
     if len(text) > MAX_FRAME:
         raise ApiError(f"frames are at most {MAX_FRAME} characters", code=ErrorCode.FRAME_TOO_LARGE)
+    if json_depth_exceeds(text, MAX_FRAME_DEPTH):  # before the parser recurses into it
+        raise ApiError('send a flat JSON object: {"body": "..."}', code=ErrorCode.INVALID_FRAME)
     try:
         frame = json.loads(text)
     except ValueError:
@@ -135,8 +139,8 @@ def store(server: Server, listener: Listener, body: object) -> tuple[RowMapping,
     status."""
     if listener.token is None or listener.address is None:
         raise NotAuthenticated("sign in to chat: connect with ?token=<session token>")
-    user = auth.authenticate(server.settings, listener.token, server.now)
     with server.engine.begin() as conn:
+        user = auth.authenticate(conn, server.settings, listener.token, server.now)
         identity = auth.require_identity(conn, user)
         row = live.readable(
             conn,
