@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -14,25 +15,31 @@ from pydantic import BaseModel
 # uvicorn's, used only for the addresses PLANET_API_TRUSTED_PROXIES lists (never by default)
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import docs, errors
+from api import docs, errors, redact
 from api.deps import limit_ip
 from api.exchanges import Exchange, exchange_from_settings
 from api.middleware import RequestLimits, SecurityHeaders
 from api.routes import (
     attestations,
     auth,
+    chain,
     chat,
     communities,
+    distributions,
     live,
     orders,
+    passes,
     posts,
     profiles,
     rewards,
 )
 from api.services.access import AccessPolicy, PassAccess
 from api.services.chain import ChainContext
+from api.services.chat import DeliveryGate
 from api.services.chat_broker import make_broker
-from api.services.ratelimit import TokenBucket
+from api.services.currencies import Currencies
+from api.services.deployment import Deployment
+from api.services.ratelimit import ConcurrencyCap, FloodGuard, TokenBucket
 from api.services.rewards import Rewards
 from api.settings import ApiSettings
 from planet.store import make_engine
@@ -89,6 +96,8 @@ def create_app(
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.chain = ChainContext.from_settings(settings)
+    app.state.deployment = Deployment.from_settings(settings)
+    app.state.currencies = Currencies(app.state.deployment.network, settings.chain_rpc_url)
     app.state.clock = clock
     app.state.access = access or PassAccess()
     app.state.exchange = exchange or exchange_from_settings(settings)
@@ -98,10 +107,15 @@ def create_app(
         settings.rate_limit_identity, settings.rate_limit_burst
     )
     app.state.broker = make_broker(settings)
+    app.state.chat_gate = DeliveryGate(app.state.engine, settings, app.state.access)
+    app.state.chat_sockets = ConcurrencyCap(settings.chat_sockets_per_ip)
+    app.state.chat_flood = FloodGuard(settings.chat_flood_frames, settings.chat_flood_window)
+    redact.install()
     errors.install(app)
     docs.install(app)
     _install_middleware(app, settings)
-    for module in (auth, profiles, posts, communities, live, chat, attestations, orders, rewards):
+    routers = (auth, chain, profiles, passes, posts, communities, live, chat, attestations)
+    for module in (*routers, orders, rewards, distributions):
         app.include_router(module.router)
 
     @app.get("/health", response_model=HealthOut, tags=["meta"])
@@ -123,14 +137,20 @@ def _install_middleware(app: FastAPI, settings: ApiSettings) -> None:
     )
     if settings.trusted_proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
-    app.add_middleware(SecurityHeaders, connect_sources=_origins(settings.rpc_url))
+    # The web app's wallet talks to the chain at the RPC URL GET /chain hands out.
+    app.add_middleware(SecurityHeaders, connect_sources=_origins(settings.chain_rpc_url))
 
 
 def _origins(*urls: str | None) -> list[str]:
-    """The origins of ``urls`` (scheme://host[:port]), for the CSP's connect-src."""
+    """The origins of ``urls`` (scheme://host[:port]), for the CSP's connect-src; one that
+    could not be a source expression (a ';' or a space would end the directive) is left out."""
     out = []
     for url in urls:
-        if url:
-            parts = urlsplit(url)
-            out.append(f"{parts.scheme}://{parts.netloc}")
+        parts = urlsplit(url or "")
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if _ORIGIN.fullmatch(origin):
+            out.append(origin)
     return out
+
+
+_ORIGIN = re.compile(r"(?:https?|wss?)://[A-Za-z0-9.\-\[\]:]+")
