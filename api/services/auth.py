@@ -154,16 +154,22 @@ def authenticate(conn: Connection, settings: ApiSettings, token: str, now: int) 
     expired; ``session_revoked`` once it was signed out."""
     secret = settings.session_secret.get_secret_value()
     session = tokens.verify(secret, token, settings.chain_id, settings.siwe_domain, now)
+    require_open(conn, session.session_id, session.address)
+    return session
+
+
+def require_open(conn: Connection, session_id: str, address: str | None = None) -> None:
+    """401 unless the session ``session_id`` (of ``address``, if given) exists here and was not
+    signed out: ``invalid_token`` / ``session_revoked``. Chat sockets ask it again while open."""
     row = conn.execute(
-        select(sessions.c.address, sessions.c.revoked_at).where(sessions.c.id == session.session_id)
+        select(sessions.c.address, sessions.c.revoked_at).where(sessions.c.id == session_id)
     ).one_or_none()
-    if row is None or row.address != session.address:
+    if row is None or (address is not None and row.address != address):
         raise InvalidToken("this server has no such session; sign in again")
     if row.revoked_at is not None:
         raise InvalidToken(
             "this session was signed out; sign in again", code=ErrorCode.SESSION_REVOKED
         )
-    return session
 
 
 def sign_out(conn: Connection, session: tokens.Session, now: int) -> None:

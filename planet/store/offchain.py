@@ -260,6 +260,8 @@ chat_tickets = Table(
     Column("address", String(42), nullable=False),
     Column("token_expires_at", BigInteger, nullable=False),
     Column("expires_at", BigInteger, nullable=False),
+    # the api_sessions row of the token that asked: its sign-out closes the socket too
+    Column("auth_session", String(32), nullable=True),
     Index("ix_api_chat_tickets_expires", "expires_at"),
 )
 

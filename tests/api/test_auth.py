@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 from eth_account import Account
+from starlette.websockets import WebSocketDisconnect
 
 from api.services import siwe
-from tests.support.api import CHAIN_ID, DOMAIN, SECRET, error, sign, siwe_text
+from tests.api.test_live import schedule
+from tests.support.api import CHAIN_ID, DOMAIN, SECRET, chat_url, error, sign, siwe_text
 
 
 @pytest.fixture
@@ -354,3 +356,25 @@ def test_malformed_signatures_are_refused(client, wallet, bad):
     text = siwe_text(wallet.address, nonce(client), now(client))
     reply = client.post("/auth/verify", json={"message": text, "signature": bad})
     assert error(reply) == (401, "invalid_signature")
+
+
+def test_signing_out_closes_the_chat_sockets_the_session_opened(client, member, clock):
+    """A socket outlived its token's sign-out: the ticket now records the session, and the
+    first delivery after the open answer's cache (chat_access_ttl) closes it with 4401."""
+    host, fan = member("host"), member("fan")
+    sid = schedule(client, host)["id"]
+    client.post(f"/live/{sid}/start", headers=host.headers)
+    with client.websocket_connect(chat_url(client, sid, fan)) as ws:
+        assert ws.receive_json()["type"] == "ready"
+        said = client.post(f"/live/{sid}/messages", json={"body": "one"}, headers=host.headers)
+        assert said.status_code == 201 and ws.receive_json()["body"] == "one"
+        assert client.post("/auth/logout", headers=fan.headers).status_code == 200
+        clock.advance(client.app.state.settings.chat_access_ttl)
+        client.post(f"/live/{sid}/messages", json={"body": "two"}, headers=host.headers)
+        frame = ws.receive_json()
+        assert frame["type"] == "error" and frame["error"]["code"] == "session_revoked"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4401
+    again = client.post(f"/live/{sid}/chat/ticket", headers=fan.headers)
+    assert error(again) == (401, "session_revoked")
