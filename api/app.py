@@ -81,7 +81,9 @@ def create_app(
     app = FastAPI(
         title="Planet API",
         version="0.1.0",
-        description="Sign-In with Ethereum, profiles, posts (public, or private to holders of "
+        description="The deployment (`GET /chain`: contracts, ABIs, RPC, explorer, epochs), "
+        "community passes with their terms in human units, Sign-In with Ethereum, profiles, "
+        "posts (public, or private to holders of "
         "the author's community passes), live sessions with WebSocket chat, orders placed "
         "from posts through an exchange, contribution attestations and weekly rewards "
         "(leaderboard, allocations with Merkle proofs, what an address can claim), "
