@@ -127,7 +127,6 @@ class Story:
             database_url=self.database_url,
             chain_id=self.manifest.chain_id,
             siwe_domain=domain,
-            rpc_url=config.rpc_url,  # the web app's wallet calls it (allowed by the CSP)
             session_secret=secrets.token_hex(32),
             attester_private_key=config.deployer.key.hex(),
             manifest=config.manifest_path,
