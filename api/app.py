@@ -88,7 +88,13 @@ def create_app(
         "from posts through an exchange, contribution attestations and weekly rewards "
         "(leaderboard, allocations with Merkle proofs, what an address can claim), "
         "joined with the chain state the Planet indexer mirrors. Every error is "
-        '`{"error": {"code", "message"}}`.',
+        '`{"error": {"code", "message"}}`.\n\n'
+        "Live chat is a WebSocket at `/live/{session_id}/chat` (OpenAPI does not list "
+        "WebSockets): open it with `?ticket=` from `POST /live/{session_id}/chat/ticket` "
+        "(single use, 30 s, bound to the session and your wallet) or an `Authorization: "
+        "Bearer` header, never a session token in the URL (closed with 4401 `token_in_url`). "
+        "Access and the token are checked again before every delivery (4401 / 4403 close the "
+        "socket), and every socket closes (1000) when its session ends.",
         dependencies=[Depends(limit_ip)],
         responses=errors.responses(429),
         lifespan=lifespan,
