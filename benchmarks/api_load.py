@@ -46,7 +46,8 @@ from sqlalchemy import Engine, Table, insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from tqdm import tqdm
 
-from api.services import tokens
+from api.services import auth
+from api.settings import ApiSettings
 from benchmarks import http_load
 from planet.core.epochs import EPOCH_DURATION
 from planet.store import MIRROR, OFFCHAIN, DatabaseError, make_engine, migrate
@@ -66,7 +67,6 @@ from planet.store.offchain import (
     post_likes,
     post_views,
     posts,
-    sessions,
 )
 
 CHAIN_ID = 31337
@@ -220,26 +220,13 @@ def seed(engine: Engine, identities_n: int, posts_n: int, interactions_n: int) -
     _seed_live(engine, identities_n, rng)
     _seed_pass(engine, zero_hash)
     _analyze(engine)
-    # Sessions as POST /auth/verify makes them: a token and its open row (the server checks it)
-    signed_in = [
-        tokens.issue(SECRET, address(who), CHAIN_ID, DOMAIN, NOW, NOW + 24 * 3600)
-        for who in (READER, OUTSIDER)
-    ]
-    _load(
-        engine,
-        sessions,
-        (
-            {
-                "id": s.session_id,
-                "chain_id": CHAIN_ID,
-                "address": s.address,
-                "domain": DOMAIN,
-                "issued_at": NOW,
-                "expires_at": s.expires_at,
-            }
-            for _, s in signed_in
-        ),
-    )
+    # Sessions as POST /auth/verify opens them: a token and its row (the server checks both)
+    settings = ApiSettings(session_secret=SECRET, chain_id=CHAIN_ID, siwe_domain=DOMAIN)
+    with engine.begin() as conn:
+        signed_in = [
+            auth.open_session(conn, settings, address(who), NOW, NOW + 24 * 3600)
+            for who in (READER, OUTSIDER)
+        ]
     (reader_token, _), (outsider_token, _) = signed_in
     return Seeded(
         handle=f"user_{OUTSIDER}",

@@ -103,9 +103,17 @@ def sign_in(
     expires_at = now + settings.token_ttl
     if message.expiration_time is not None:
         expires_at = min(expires_at, math.floor(message.expiration_time.timestamp()))
+    return open_session(conn, settings, message.address, now, expires_at)
+
+
+def open_session(
+    conn: Connection, settings: ApiSettings, address: str, now: int, expires_at: int
+) -> tuple[str, tokens.Session]:
+    """A new session of ``address`` until ``expires_at``: its row and its token. Only
+    :func:`sign_in` opens one for a client (benchmarks seed theirs with it)."""
     secret = settings.session_secret.get_secret_value()
     token, session = tokens.issue(
-        secret, message.address, settings.chain_id, settings.siwe_domain, now, expires_at
+        secret, address, settings.chain_id, settings.siwe_domain, now, expires_at
     )
     conn.execute(
         insert(sessions).values(
