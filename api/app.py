@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI
-from pydantic import BaseModel
 
 # uvicorn's, used only for the addresses PLANET_API_TRUSTED_PROXIES lists (never by default)
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -26,6 +25,7 @@ from api.routes import (
     chat,
     communities,
     distributions,
+    health,
     live,
     orders,
     passes,
@@ -43,10 +43,6 @@ from api.services.ratelimit import ConcurrencyCap, FloodGuard, TokenBucket
 from api.services.rewards import Rewards
 from api.settings import ApiSettings
 from planet.store import make_engine
-
-
-class HealthOut(BaseModel):
-    status: str
 
 
 @asynccontextmanager
@@ -123,12 +119,8 @@ def create_app(
     docs.install(app)
     _install_middleware(app, settings)
     routers = (auth, chain, profiles, passes, posts, communities, live, chat, attestations)
-    for module in (*routers, orders, rewards, distributions):
+    for module in (*routers, orders, rewards, distributions, health):
         app.include_router(module.router)
-
-    @app.get("/health", response_model=HealthOut, tags=["meta"])
-    def health() -> HealthOut:
-        return HealthOut(status="ok")
 
     return app
 
