@@ -74,7 +74,7 @@ def test_openapi_lists_every_route_with_a_model_and_documented_errors(client):
         }, key
         no_client_error = (
             "/health",
-            "/ready",  # fails only as 503, with its own body (documented)
+            "/ready",  # fails only as 503 not_ready (documented)
             "/auth/nonce",
             "/profiles/{handle_or_address}/persona",
             "/rewards/epochs",  # fails only as 503 (documented)
