@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 
-from api import errors
+from api import errors, web
 from api.deps import limit_ip
 from api.exchanges import Exchange, exchange_from_settings
 from api.routes import (
@@ -99,4 +99,5 @@ def create_app(
     def health() -> HealthOut:
         return HealthOut(status="ok")
 
+    web.install(app, settings.web_dir or web.BUILT)
     return app
