@@ -123,8 +123,19 @@ def web_app(
         follower.join(10)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[FAILED] = report.failed
+    return report
+
+
+FAILED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-def open_page(browser, web_app) -> Iterator[Callable[..., tuple[Page, TestWallet]]]:
+def open_page(browser, web_app, request) -> Iterator[Callable[..., tuple[Page, TestWallet]]]:
     """Opens a page of the app in a fresh browser profile with a test wallet holding
     ``account`` (on the anvil's chain unless ``on_chain`` says another)."""
     contexts = []
@@ -148,6 +159,10 @@ def open_page(browser, web_app) -> Iterator[Callable[..., tuple[Page, TestWallet
         return page, wallet
 
     yield open_
+    if request.node.stash.get(FAILED, False):  # what each page showed when the test failed
+        for n, context in enumerate(contexts):
+            for m, page in enumerate(context.pages):
+                screenshot(page, f"failed-{request.node.name}-{n}-{m}")
     for context in contexts:
         context.close()
 

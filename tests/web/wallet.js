@@ -10,6 +10,7 @@
       if (reply.error) {
         const error = new Error(reply.error.message);
         error.code = reply.error.code;
+        error.data = reply.error.data;
         throw error;
       }
       return reply.result;

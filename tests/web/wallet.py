@@ -24,9 +24,10 @@ INIT_SCRIPT = (Path(__file__).parent / "wallet.js").read_text()
 
 
 class WalletError(Exception):
-    def __init__(self, code: int, message: str) -> None:
+    def __init__(self, code: int, message: str, data: Any = None) -> None:
         super().__init__(message)
         self.code = code
+        self.data = data  # a revert's encoded error, as the node gave it
 
 
 @dataclass
@@ -69,7 +70,8 @@ class TestWallet:
             result = self._answer(method, params, events)
             return json.dumps({"result": result, "events": events})
         except WalletError as error:
-            return json.dumps({"error": {"code": error.code, "message": str(error)}})
+            answer = {"code": error.code, "message": str(error), "data": error.data}
+            return json.dumps({"error": answer})
 
     def _answer(self, method: str, params: list[Any], events: list[tuple[str, Any]]) -> Any:
         if method == "eth_requestAccounts":
@@ -104,7 +106,8 @@ class TestWallet:
         reply = self.w3.provider.make_request(method, params)  # type: ignore[arg-type]
         if "error" in reply:
             error = reply["error"]
-            raise WalletError(error.get("code", -32603), error.get("message", "RPC error"))
+            code, message = error.get("code", -32603), error.get("message", "RPC error")
+            raise WalletError(code, message, error.get("data"))
         return reply["result"]
 
     def _check_signer(self, address: str) -> None:

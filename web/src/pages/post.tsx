@@ -41,8 +41,8 @@ function Comments(props: { id: number; onAdded: () => void }) {
       <ul class="comments">
         {comments.data?.items.map((c) => (
           <li key={c.id}>
-            <strong>{c.handle ? `@${c.handle}` : c.address}</strong>: {c.body}{" "}
-            {me && me === c.address.toLowerCase() ? <AttestButton activity="comment" id={c.id} /> : null}
+            <strong>{c.author.handle ? `@${c.author.handle}` : c.author.address}</strong>: {c.body}{" "}
+            {me && me === c.author.address.toLowerCase() ? <AttestButton activity="comment" id={c.id} /> : null}
           </li>
         ))}
       </ul>
@@ -67,6 +67,7 @@ export function Post(props: { id: number }) {
   const post = useApi<PostOut>(`/posts/${props.id}`);
   const [views, setViews] = useState<number | null>(null);
   const [likes, setLikes] = useState<number | null>(null);
+  const [added, setAdded] = useState(0);
   const [waiting, setWaiting] = useState<string | null>(null);
   useEffect(() => {
     if (!post.data) return;
@@ -130,12 +131,12 @@ export function Post(props: { id: number }) {
       ) : null}
       <p>
         <span data-testid="views">{views ?? p.view_count} views</span> · {likes ?? p.like_count} likes ·{" "}
-        {p.comment_count} comments{" "}
+        {p.comment_count + added} comments{" "}
         <button type="button" onClick={like} disabled={!session.value}>
           Like
         </button>
       </p>
-      <Comments id={p.id} onAdded={() => undefined} />
+      <Comments id={p.id} onAdded={() => setAdded((n) => n + 1)} />
     </article>
   );
 }

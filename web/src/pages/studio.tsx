@@ -108,7 +108,7 @@ function CreatePass(props: { onDone: () => void }) {
             currency: zeroAddress,
             price: wei,
             maxSupply: 2n ** 64n - 1n,
-            walletLimit: 0n,
+            walletLimit: kind === "lifetime" ? 2n ** 64n - 1n : 1n, // a subscription: one per wallet
             duration: BigInt(period * DAY),
             transferable: kind === "lifetime",
             royaltyBps: 0,

@@ -22,8 +22,8 @@ export interface Page<T> {
 }
 export interface CommentOut {
   id: number;
-  handle: string | null;
-  address: string;
+  post_id: number;
+  author: Author;
   body: string;
   created_at: string;
 }
