@@ -89,6 +89,11 @@ class ErrorCode(StrEnum):
     FRAME_TOO_LARGE = "frame_too_large"  # chat frame: longer than a socket reads
     CHAT_UNAVAILABLE = "chat_unavailable"  # chat frame: the broker is down (messages are kept)
     CHAT_OVERFLOW = "chat_overflow"  # chat frame: the socket fell behind; it closes (1013)
+    TOO_MANY_OPEN_SESSIONS = "too_many_open_sessions"  # 409: the host has too many not ended
+    TOKEN_IN_URL = "token_in_url"  # 4401: a session token in a chat socket's URL; use a ticket
+    INVALID_TICKET = "invalid_ticket"  # 4401: a chat ticket unknown, used, expired or misbound
+    TOO_MANY_SOCKETS = "too_many_sockets"  # 4429: the client IP holds its most chat sockets
+    CHAT_FLOOD = "chat_flood"  # 4429: more chat frames than the flood limit; the socket closes
 
     # Attestations
     ATTESTATIONS_UNAVAILABLE = "attestations_unavailable"  # 503: no attester configured
@@ -102,6 +107,9 @@ class ErrorCode(StrEnum):
     TRADE_NOT_ATTRIBUTED = "trade_not_attributed"  # 422: attesting a creator's own fill
     EXCHANGE_UNAVAILABLE = "exchange_unavailable"  # 503: the exchange unreachable or garbled
     EXCHANGE_ERROR = "exchange_error"  # 502: the exchange refused a poll of an order
+
+    # The deployment (GET /chain)
+    CHAIN_UNAVAILABLE = "chain_unavailable"  # 503: no manifest configured, or a contract missing
 
     # Rewards
     REWARDS_UNAVAILABLE = "rewards_unavailable"  # 503: no distributions folder configured

@@ -19,8 +19,11 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from planet.core.names import EXCHANGE_NAMES, ExchangeName
+from planet.core.networks import network
+from planet.rewards.close import DEFAULT_OUT_DIR
 
 ENV_PREFIX = "PLANET_API_"
+LOCAL_RPC_URL = "http://127.0.0.1:8545"
 INSTRUMENT = re.compile(r"^[A-Z0-9]{2,15}-[A-Z0-9]{2,15}$")
 
 
@@ -69,10 +72,18 @@ class ApiSettings(BaseSettings):
         description="Seconds an attestation may wait before it is submitted (its deadline).",
     )
     distributions_dir: Path | None = Field(
-        default=None,
+        default=DEFAULT_OUT_DIR,
         description="Folder of published rewards distribution files, laid out as "
-        "<dir>/<chain_id>/epoch-<N>.json; unset answers the /rewards routes with 503 "
-        "rewards_unavailable.",
+        "<dir>/<chain_id>/epoch-<N>.json: where `planet epoch close` writes them (its "
+        "--out-dir, default `distributions`); served at /distributions/<chain_id>/epoch-<N>.json. "
+        "Empty: rewards are not served (the /rewards and /distributions routes answer 503 "
+        "rewards_unavailable).",
+    )
+    rpc_url: str | None = Field(
+        default=None,
+        description="JSON-RPC endpoint of the chain: GET /chain hands it to clients, and the "
+        "API reads ERC-20 symbols and decimals there (once per token). Default: the network's "
+        "public RPC (X Layer), else http://127.0.0.1:8545 (a local anvil).",
     )
     claim_window: int | None = Field(
         default=None,
@@ -134,6 +145,37 @@ class ApiSettings(BaseSettings):
         description="Live chat channels are <prefix>:<chain id>:<session id>.",
     )
 
+    chat_access_ttl: float = Field(
+        default=2.0,
+        ge=0,
+        description="Seconds a chat socket's access to a private session, once checked, is "
+        "reused for deliveries (0: every delivery asks the database); never past the session "
+        "token's or the granting subscription's expiry.",
+    )
+    chat_ticket_ttl: int = Field(
+        default=30,
+        gt=0,
+        le=300,
+        description="Seconds a chat socket ticket (POST /live/{id}/chat/ticket) stays usable.",
+    )
+    chat_sockets_per_ip: int = Field(
+        default=20, ge=1, description="Chat sockets one client IP may hold open at once."
+    )
+    chat_flood_frames: int = Field(
+        default=20,
+        ge=1,
+        description="Frames a chat socket (or one wallet over all its sockets) may send per "
+        "chat_flood_window; one more closes the socket with 4429 chat_flood.",
+    )
+    chat_flood_window: float = Field(
+        default=10.0, gt=0, description="Seconds over which chat_flood_frames are counted."
+    )
+    live_open_sessions: int = Field(
+        default=20,
+        ge=1,
+        description="Live sessions (scheduled or live) one host may hold open at once.",
+    )
+
     @field_validator("session_secret")
     @classmethod
     def _long_secret(cls, value: SecretStr) -> SecretStr:
@@ -149,6 +191,19 @@ class ApiSettings(BaseSettings):
                 Account.from_key(value.get_secret_value())
             except (ValueError, TypeError):
                 raise ValueError("is not a valid secp256k1 private key") from None
+        return value
+
+    @field_validator("distributions_dir", "rpc_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        """An empty variable turns a defaulted setting off (``PLANET_API_DISTRIBUTIONS_DIR=``)."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("rpc_url")
+    @classmethod
+    def _rpc_http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://\S+$", value):
+            raise ValueError("must be an http(s) URL like http://127.0.0.1:8545")
         return value
 
     @field_validator("attested_exchanges", mode="before")
@@ -213,6 +268,11 @@ class ApiSettings(BaseSettings):
                 f"{ENV_PREFIX}OKX_SECRET_KEY and {ENV_PREFIX}OKX_PASSPHRASE"
             )
         return self
+
+    @property
+    def chain_rpc_url(self) -> str:
+        """``rpc_url``, or the network's public RPC, or a local anvil's."""
+        return self.rpc_url or network(self.chain_id).rpc_url or LOCAL_RPC_URL
 
     @property
     def okx_credentials(self) -> tuple[str, str, str]:

@@ -41,9 +41,8 @@ def read_pass(session: Session, pass_id: int) -> dict[str, Any]:
     contract = _pass(session)
     last = int(session.read("the last pass id", contract.functions.lastPassId().call))
     if not 1 <= pass_id <= last:
-        raise CommandError(
-            f"no pass #{pass_id} (passes are #1 to #{last})" if last else "no passes yet"
-        )
+        known = f"passes are #1 to #{last}" if last else "there are no passes yet"
+        raise CommandError(f"no pass #{pass_id} ({known})")
     p = session.read(f"pass #{pass_id}", contract.functions.passes(pass_id).call)
     (
         creator,

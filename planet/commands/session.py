@@ -4,7 +4,8 @@ One set of options for every role's commands, so ``planet pass buy`` and ``plane
 open a chain and a wallet the same way:
 
 - the chain: ``--rpc`` (``PLANET_RPC_URL``, default the local anvil) and ``--manifest``
-  (``PLANET_MANIFEST``, default ``deployments/<chain id>.json``), checked to be the same chain;
+  (``PLANET_MANIFEST``, default ``deployments/<chain id>.json``; without that file, the API's
+  ``GET /chain`` at ``PLANET_API_URL``), checked to be the same chain;
 - the wallet: ``--key-file``, ``--keystore`` with ``--password-file`` or a prompt, an ape
   ``--account``, or ``PLANET_PRIVATE_KEY``; the password is asked before any summary, so
   the summary is the last thing read before saying yes;
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -171,6 +173,45 @@ def address_argument(value: str | None, what: str = "address") -> str | None:
     return to_checksum_address(value)
 
 
+def manifest_from_api(api: str, chain_id: int, missing: Path) -> manifests.Manifest:
+    """The deployment as the API's ``GET /chain`` describes it, for a user without a manifest
+    file (a fan has the API's address, not the operator's ``deployments/`` folder)."""
+    import httpx
+
+    url = f"{api.rstrip('/')}/chain"
+    try:
+        reply = httpx.get(url, timeout=30)
+        body = reply.json()
+        if reply.status_code != 200:
+            raise ValueError(f"it answered {reply.status_code}")
+        contracts = {
+            name: manifests.DeployedContract(
+                address=c["address"],
+                block_number=c["deployment_block"],
+                block_hash="",
+                tx_hash="",
+                constructor_args=[],
+                abi=c["abi"],
+                userdoc=c.get("userdoc") or {},
+            )
+            for name, c in body["contracts"].items()
+        }
+        return manifests.Manifest(
+            chain_id=body["chain_id"],
+            network=body["name"],
+            deployer="",
+            genesis=body["epochs"]["genesis"],
+            roles={},
+            contracts=contracts,
+        )
+    except Exception as err:  # unreachable, not JSON, not the shape of GET /chain
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise CommandError(
+            f"no deployment manifest at {missing}, and {url} did not describe chain {chain_id} "
+            f"({reason}): give --manifest FILE or --api URL"
+        ) from None
+
+
 def own_address(session: Session, what: str) -> str:
     """The address of ``PLANET_PRIVATE_KEY``, for a read command given no ``what``."""
     from planet.chain.wallets import WalletError
@@ -204,13 +245,18 @@ def open_session(
     except Exception as err:  # any transport failure: one line
         raise CommandError(f"cannot reach the RPC at {rpc}: {type(err).__name__}") from None
     path = manifest_path or manifests.manifest_path(chain_id)
-    try:
-        manifest = manifests.load(path)
-    except manifests.ManifestError as err:
-        raise CommandError(str(err).splitlines()[0]) from None
+    if manifest_path is None and not path.exists():
+        manifest = manifest_from_api(api, chain_id, path)
+        source = f"the API at {api}"
+    else:
+        try:
+            manifest = manifests.load(path)
+        except manifests.ManifestError as err:
+            raise CommandError(str(err).splitlines()[0]) from None
+        source = f"the manifest {path}"
     if manifest.chain_id != chain_id:
         raise CommandError(
-            f"wrong chain: the RPC at {rpc} is chain {chain_id}, the manifest {path} is for "
+            f"wrong chain: the RPC at {rpc} is chain {chain_id}, {source} is for "
             f"chain {manifest.chain_id}"
         )
     return Session(
@@ -301,7 +347,7 @@ def _session_command(command: F, *, sends: bool) -> F:
                 as_json=kwargs.pop("as_json"),
                 yes=kwargs.pop("yes", False),
                 wallet_options=wallet,
-                api=kwargs.get("api") or DEFAULT_API,
+                api=kwargs.get("api") or os.environ.get("PLANET_API_URL") or DEFAULT_API,
             )
             if sends:
                 session.wallet  # noqa: B018 - open (and ask the password) before any summary

@@ -5,7 +5,6 @@ in a thread, and a test wallet injected into every page (:mod:`tests.web.wallet`
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -19,15 +18,16 @@ from eth_account.signers.local import LocalAccount
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import Engine
 
+from api.app import create_app
 from api.settings import ApiSettings
 from api.web import BUILT
-from planet.core.epochs import EPOCH_DURATION
 from planet.core.manifest import Manifest
-from planet.demo.runtime import ApiServer, ChainClock
+from planet.demo.runtime import ChainClock
 from planet.store import OFFCHAIN, migrate
 from tests.support.api import SECRET
 from tests.support.ports import free_port
 from tests.support.protocol import Planet
+from tests.support.servers import serving
 from tests.web.wallet import INIT_SCRIPT, TestWallet
 
 CHROMIUM = os.environ.get("PLANET_CHROMIUM", "/usr/bin/chromium")
@@ -67,24 +67,6 @@ class WebApp:
             assert time.monotonic() < deadline, "the indexer did not catch up"
             time.sleep(0.05)
 
-    def chain_answer(self) -> dict[str, Any]:
-        """What GET /chain tells the app about this deployment (served by the test until the
-        API answers it itself)."""
-        return {
-            "chain_id": self.manifest.chain_id,
-            "name": "local anvil",
-            "native_symbol": "OKB",
-            "native_decimals": 18,
-            "explorer": None,
-            "rpc_url": self.planet.w3.provider.endpoint_uri,  # type: ignore[union-attr]
-            "genesis": self.manifest.genesis,
-            "epoch_length": EPOCH_DURATION,
-            "contracts": {
-                name: {"address": c.address, "block": c.block_number}
-                for name, c in self.manifest.contracts.items()
-            },
-        }
-
 
 @pytest.fixture
 def web_app(
@@ -96,7 +78,7 @@ def web_app(
     stop = threading.Event()
     follower = threading.Thread(target=indexer.follow, args=(stop,), daemon=True)
     follower.start()
-    port = free_port()
+    port = free_port()  # the sign-in domain names it, so it is chosen before the app is built
     clock = ChainClock(planet.w3)
     settings = ApiSettings(
         database_url=database_url,
@@ -105,20 +87,19 @@ def web_app(
         session_secret=SECRET,
         attester_private_key=actors.attester.key.hex(),
         manifest=manifest_file,
+        rpc_url=planet.w3.provider.endpoint_uri,
         distributions_dir=tmp_path / "distributions",
         token_ttl=30 * 24 * 3600,  # sessions outlive the week a test skips
         rate_limit_ip=100_000,
         rate_limit_identity=100_000,
         rate_limit_burst=10_000,
     )
-    server = ApiServer(settings, clock, "127.0.0.1", port)
-    server.start()
+    app = create_app(settings, clock=clock)
     try:
-        yield WebApp(
-            server.url, planet, clock, engine, indexer, manifest, tmp_path / "distributions"
-        )
+        with serving(app, port) as url:
+            yield WebApp(url, planet, clock, engine, indexer, manifest, tmp_path / "distributions")
     finally:
-        server.stop()
+        app.state.engine.dispose()
         stop.set()
         follower.join(10)
 
@@ -148,11 +129,6 @@ def open_page(browser, web_app, request) -> Iterator[Callable[..., tuple[Page, T
         contexts.append(context)
         context.expose_function("planetTestWallet", wallet.handle)
         context.add_init_script(INIT_SCRIPT)
-        chain = json.dumps(web_app.chain_answer())
-        context.route(
-            f"{web_app.url}/chain",
-            lambda route: route.fulfill(status=200, content_type="application/json", body=chain),
-        )
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)
         page.goto(web_app.url + path)

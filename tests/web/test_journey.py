@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from planet.chain.vault import KeyProposer, Vault
+from planet.chain.wallets import KeyWallet
 from planet.core.epochs import EpochCalendar
 from planet.rewards import scoring
 from planet.rewards.close import close_epoch
@@ -112,7 +113,7 @@ def test_a_week_of_planet_in_the_browser(open_page, actors, web_app):
     result = close_epoch(
         engine=web_app.engine,
         vault=reader,
-        proposer=KeyProposer(reader, actors.admin),
+        proposer=KeyProposer(reader, KeyWallet(actors.admin)),
         manifest=web_app.manifest,
         epoch=epoch,
         config=scoring.load("config/scoring-local.yaml"),

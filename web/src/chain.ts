@@ -18,17 +18,27 @@ import { wallet } from "./wallet";
 
 export type ContractName = "Identity" | "ContributionPoints" | "CommunityPass" | "PrizeVault";
 
-/** What GET /chain tells: which chain, where the contracts live, how epochs run. */
+export interface Currency {
+  address: Address;
+  native: boolean;
+  symbol: string | null;
+  decimals: number | null;
+}
+
+/** What GET /chain tells: which chain, where the contracts live, how epochs and rewards run
+ * (the ABIs the app uses are the ones generated at build time from the same contracts). */
 export interface ChainInfo {
   chain_id: number;
   name: string;
-  native_symbol: string;
-  native_decimals: number;
-  explorer: string | null;
-  rpc_url: string | null;
-  genesis: number;
-  epoch_length: number;
-  contracts: Record<ContractName, { address: Address; block: number }>;
+  native_currency: Currency;
+  rpc_url: string;
+  explorer_url: string | null;
+  contracts: Record<
+    ContractName,
+    { address: Address; deployment_block: number; userdoc: { errors?: Record<string, { notice?: string }[]> } }
+  >;
+  epochs: { genesis: number; length: number; current: number | null };
+  rewards: { currency: Currency; challenge_period: number; claim_window: number };
 }
 
 export const chainInfo = new Store<ChainInfo | null>(null);
@@ -48,11 +58,12 @@ export const abis: Record<ContractName, Abi> = {
 
 export function native(amount: bigint | string): string {
   const info = chainInfo.value;
-  return `${formatUnits(BigInt(amount), info?.native_decimals ?? 18)} ${info?.native_symbol ?? "OKB"}`;
+  const currency = info?.native_currency;
+  return `${formatUnits(BigInt(amount), currency?.decimals ?? 18)} ${currency?.symbol ?? "OKB"}`;
 }
 
 export function txUrl(hash: string): string | null {
-  const explorer = chainInfo.value?.explorer;
+  const explorer = chainInfo.value?.explorer_url;
   return explorer ? `${explorer}/tx/${hash}` : null;
 }
 
@@ -82,13 +93,21 @@ function clients() {
   };
 }
 
-/** Why a call reverted, as the contract's custom error with its arguments. */
-export function revertReason(error: unknown): string {
+/** The NatSpec notice of a custom error, from the userdoc GET /chain carries. */
+function notice(contract: ContractName, errorName: string): string | null {
+  const errors = chainInfo.value?.contracts[contract].userdoc.errors ?? {};
+  const key = Object.keys(errors).find((signature) => signature.startsWith(`${errorName}(`));
+  return key ? (errors[key][0]?.notice ?? null) : null;
+}
+
+/** Why a call reverted: the contract's custom error with its arguments, and its notice. */
+export function revertReason(error: unknown, contract?: ContractName): string {
   if (error instanceof BaseError) {
     const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
     if (reverted instanceof ContractFunctionRevertedError && reverted.data) {
       const args = (reverted.data.args ?? []).map((a) => String(a)).join(", ");
-      return `${reverted.data.errorName}(${args})`;
+      const why = contract ? notice(contract, reverted.data.errorName) : null;
+      return `${reverted.data.errorName}(${args})${why ? `: ${why}` : ""}`;
     }
     return error.shortMessage;
   }
@@ -134,6 +153,6 @@ export async function send(call: Call, onState: (state: TxState) => void): Promi
     if (rejected(error)) {
       return finish({ status: "rejected", message: "You rejected the request in your wallet; nothing was sent." });
     }
-    return finish({ status: "failed", message: revertReason(error), hash });
+    return finish({ status: "failed", message: revertReason(error, call.contract), hash });
   }
 }

@@ -124,9 +124,13 @@ export async function switchChain(info: ChainInfo): Promise<void> {
         {
           chainId,
           chainName: info.name,
-          nativeCurrency: { name: info.native_symbol, symbol: info.native_symbol, decimals: info.native_decimals },
-          rpcUrls: [info.rpc_url ?? "http://127.0.0.1:8545"],
-          blockExplorerUrls: info.explorer ? [info.explorer] : undefined,
+          nativeCurrency: {
+            name: info.native_currency.symbol ?? "OKB",
+            symbol: info.native_currency.symbol ?? "OKB",
+            decimals: info.native_currency.decimals ?? 18,
+          },
+          rpcUrls: [info.rpc_url],
+          blockExplorerUrls: info.explorer_url ? [info.explorer_url] : undefined,
         },
       ],
     });

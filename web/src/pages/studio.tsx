@@ -65,7 +65,7 @@ function CreatePass(props: { onDone: () => void }) {
   const [problem, setProblem] = useState<string | null>(null);
   let wei: bigint | null = null;
   try {
-    wei = parseUnits(price, info?.native_decimals ?? 18);
+    wei = parseUnits(price, info?.native_currency.decimals ?? 18);
   } catch {
     wei = null;
   }
@@ -78,7 +78,7 @@ function CreatePass(props: { onDone: () => void }) {
         <option value="subscription">Subscription</option>
         <option value="lifetime">Lifetime</option>
       </select>
-      <label for="pass-price">Price ({info?.native_symbol ?? "OKB"})</label>
+      <label for="pass-price">Price ({info?.native_currency.symbol ?? "OKB"})</label>
       <input id="pass-price" inputMode="decimal" value={price} onInput={(e) => setPrice(e.currentTarget.value)} />
       {kind === "subscription" ? (
         <>
