@@ -89,6 +89,9 @@ bench-indexer: setup
 bench-api: setup
 	$(BIN)/python -m benchmarks.api_load $(ARGS)
 
+bench-web: setup
+	$(BIN)/python -m benchmarks.web
+
 bench-rewards: setup
 	$(BIN)/python -m benchmarks.merkle_1m
 	$(BIN)/python -m benchmarks.epoch_close_100k

@@ -121,7 +121,14 @@ export function MyRewards() {
     const timer = setInterval(() => setNow(Date.now() / 1000), 1000);
     return () => clearInterval(timer);
   }, []);
-  if (!w.address) return <p>Connect a wallet to see your rewards.</p>;
+  if (!w.address) {
+    return (
+      <section aria-labelledby="mine-title">
+        <h1 id="mine-title">My rewards</h1>
+        <p>Connect a wallet to see your rewards.</p>
+      </section>
+    );
+  }
   const claimed = (state: TxState) => state.status === "confirmed" && setTimeout(claimable.reload, 1500);
   const data = claimable.data;
   const pending = (epochs.data?.items ?? []).filter((e) => !e.claimable && e.claimable_at > now);

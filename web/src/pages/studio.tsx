@@ -185,7 +185,14 @@ export function Studio() {
   const w = useStore(wallet);
   const s = useStore(session);
   const me = useApi<Profile>(w.address ? `/profiles/${w.address}` : null);
-  if (!w.address) return <p>Connect a wallet to use the creator studio.</p>;
+  if (!w.address) {
+    return (
+      <section aria-labelledby="studio-title">
+        <h1 id="studio-title">Creator studio</h1>
+        <p>Connect a wallet to register, create passes and withdraw proceeds.</p>
+      </section>
+    );
+  }
   const retry = () => setTimeout(me.reload, 1500);
   return (
     <section aria-labelledby="studio-title">
