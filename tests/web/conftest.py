@@ -89,6 +89,7 @@ def web_app(
         manifest=manifest_file,
         rpc_url=planet.w3.provider.endpoint_uri,
         distributions_dir=tmp_path / "distributions",
+        paper_prices={"BTC-USDT": "65000"},  # orders from posts fill on the paper exchange
         token_ttl=30 * 24 * 3600,  # sessions outlive the week a test skips
         rate_limit_ip=100_000,
         rate_limit_identity=100_000,

@@ -4,6 +4,7 @@ import { describe, session } from "./api";
 import { chainInfo, loadChain } from "./chain";
 import { Creator, Creators } from "./pages/creators";
 import { Feed } from "./pages/feed";
+import { LiveSession, Sessions } from "./pages/live";
 import { Post } from "./pages/post";
 import { Leaderboard, MyRewards } from "./pages/rewards";
 import { Studio } from "./pages/studio";
@@ -77,6 +78,8 @@ const pages: [RegExp, (m: RegExpMatchArray) => preact.JSX.Element][] = [
   [/^\/creators$/, () => <Creators />],
   [/^\/creator\/([^/]+)$/, (m) => <Creator handle={decodeURIComponent(m[1])} />],
   [/^\/post\/(\d+)$/, (m) => <Post id={Number(m[1])} />],
+  [/^\/sessions$/, () => <Sessions />],
+  [/^\/session\/(\d+)$/, (m) => <LiveSession id={Number(m[1])} />],
   [/^\/leaderboard$/, () => <Leaderboard />],
   [/^\/my-rewards$/, () => <MyRewards />],
   [/^\/studio$/, () => <Studio />],
@@ -94,6 +97,7 @@ function App() {
             Planet
           </Link>
           <Link href="/creators">Creators</Link>
+          <Link href="/sessions">Live</Link>
           <Link href="/leaderboard">Leaderboard</Link>
           <Link href="/my-rewards">My rewards</Link>
           <Link href="/studio">Creator studio</Link>

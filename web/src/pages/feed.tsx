@@ -29,8 +29,8 @@ export function Feed() {
     <section aria-labelledby="feed-title">
       <h1 id="feed-title">Public feed</h1>
       <p>
-        Areas: public posts below · <Link href="/creators">creators and their personas</Link> · private communities
-        on each creator's page · live sessions on the creators' pages.
+        Areas: public posts below · <Link href="/creators">creators and their personas</Link> ·{" "}
+        <Link href="/sessions">live sessions</Link> · private communities on each creator's page.
       </p>
       {feed.error ? <Problem message={feed.error} /> : null}
       {!feed.data && !feed.error ? <Loading what="the feed" /> : null}

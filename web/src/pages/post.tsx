@@ -6,6 +6,7 @@ import { Link, Loading, Problem } from "../ui";
 import { useHead } from "./head";
 import { AttestButton } from "./attest";
 import { PassList } from "./passes";
+import { TradePanel } from "./trade";
 import type { CommentOut, Page, PostOut } from "./types";
 
 /** Waits for the indexer to mirror a purchase: retries ``check`` for a while. */
@@ -136,6 +137,9 @@ export function Post(props: { id: number }) {
           Like
         </button>
       </p>
+      {p.instruments.length ? (
+        <TradePanel postId={p.id} instruments={p.instruments} />
+      ) : null}
       <Comments id={p.id} onAdded={() => setAdded((n) => n + 1)} />
     </article>
   );

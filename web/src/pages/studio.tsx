@@ -126,13 +126,21 @@ function CreatePass(props: { onDone: () => void }) {
 function WritePost() {
   const [body, setBody] = useState("");
   const [visibility, setVisibility] = useState<"public" | "private">("public");
+  const [tags, setTags] = useState("");
+  const [holds, setHolds] = useState(false);
+  const [sponsored, setSponsored] = useState(false);
   const [written, setWritten] = useState<PostOut | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const submit = async (event: Event) => {
     event.preventDefault();
     setProblem(null);
     try {
-      setWritten(await api<PostOut>("/posts", { method: "POST", json: { body, visibility } }));
+      const instruments = tags
+        .split(",")
+        .map((t) => t.trim().toUpperCase())
+        .filter(Boolean);
+      const disclosure = instruments.length ? { holds_position: holds, sponsored } : undefined;
+      setWritten(await api<PostOut>("/posts", { method: "POST", json: { body, visibility, instruments, disclosure } }));
       setBody("");
     } catch (error) {
       setProblem(describe(error));
@@ -149,6 +157,18 @@ function WritePost() {
           <option value="public">Everyone</option>
           <option value="private">My pass holders</option>
         </select>
+        <label for="post-tags">Instruments it discusses (comma-separated, e.g. BTC-USDT)</label>
+        <input id="post-tags" value={tags} onInput={(e) => setTags(e.currentTarget.value)} />
+        <fieldset>
+          <legend>Disclosures (required with instruments)</legend>
+          <label>
+            <input type="checkbox" checked={holds} onChange={(e) => setHolds(e.currentTarget.checked)} /> I hold a position
+          </label>
+          <label>
+            <input type="checkbox" checked={sponsored} onChange={(e) => setSponsored(e.currentTarget.checked)} /> This post
+            is sponsored
+          </label>
+        </fieldset>
         <button type="submit">Publish</button>
       </form>
       {problem ? <Problem message={problem} /> : null}
@@ -158,6 +178,29 @@ function WritePost() {
           <AttestButton activity="post" id={written.id} />
         </p>
       ) : null}
+    </section>
+  );
+}
+
+/** Points for any of one's activities by id: a comment, an ended live session, or an
+ * attributed fill of an order placed from one's post (the fill id the trader saw). */
+function EarnPoints() {
+  const [activity, setActivity] = useState<"post" | "comment" | "live" | "trade">("trade");
+  const [id, setId] = useState("");
+  const valid = /^[1-9][0-9]*$/.test(id);
+  return (
+    <section aria-labelledby="earn-title">
+      <h2 id="earn-title">Earn points</h2>
+      <label for="earn-activity">Activity</label>
+      <select id="earn-activity" value={activity} onChange={(e) => setActivity(e.currentTarget.value as never)}>
+        <option value="post">Post</option>
+        <option value="comment">Comment</option>
+        <option value="live">Live session</option>
+        <option value="trade">Attributed fill</option>
+      </select>
+      <label for="earn-id">Its id</label>
+      <input id="earn-id" inputMode="numeric" value={id} onInput={(e) => setId(e.currentTarget.value.trim())} />
+      {valid ? <AttestButton key={`${activity}-${id}`} activity={activity} id={Number(id)} label="Submit attestation" /> : null}
     </section>
   );
 }
@@ -206,7 +249,8 @@ export function Studio() {
       ) : null}
       {me.error && me.status !== 404 ? <Problem message={me.error} /> : null}
       {me.data ? <CreatePass onDone={retry} /> : null}
-      {me.data && s ? <WritePost /> : me.data ? <p>Sign in to write posts.</p> : null}
+      {me.data && s ? <WritePost /> : me.data ? <p>Sign in to write posts and earn points.</p> : null}
+      {me.data && s ? <EarnPoints /> : null}
       <Proceeds address={w.address} />
     </section>
   );
