@@ -19,6 +19,7 @@ from api.routes import (
     chain,
     chat,
     communities,
+    dashboard,
     distributions,
     live,
     orders,
@@ -104,7 +105,18 @@ def create_app(
     app.state.chat_flood = FloodGuard(settings.chat_flood_frames, settings.chat_flood_window)
     redact.install()
     errors.install(app)
-    routers = (auth, chain, profiles, passes, posts, communities, live, chat, attestations)
+    routers = (
+        auth,
+        chain,
+        profiles,
+        dashboard,
+        passes,
+        posts,
+        communities,
+        live,
+        chat,
+        attestations,
+    )
     for module in (*routers, orders, rewards, distributions):
         app.include_router(module.router)
 

@@ -82,12 +82,13 @@ def test_a_week_of_planet_in_the_browser(open_page, actors, web_app):
     expect(page.locator(f"li[data-pass='{pass_id}']")).to_contain_text("0.01 OKB")
     screenshot(page, "post-refused")
     page.get_by_role("button", name=f"Buy pass {pass_id}").click()
-    confirmed(page, f"Buy pass {pass_id}")
+    # once the indexer has the purchase the page swaps the offer for the post it unlocked
+    page.get_by_role("status").filter(has_text="Pass bought (confirmed on chain)").wait_for()
     expect(page.get_by_test_id("post-body")).to_have_text("Members only: the weekly plan.")
     assert web_app.planet.community_pass.functions.hasAccess(fan.address, pass_id).call()
 
     page.get_by_label("Your comment").fill("Thanks, this plan is clear.")
-    page.get_by_role("button", name="Comment").click()
+    page.get_by_role("button", name="Comment", exact=True).click()
     attest = page.get_by_role("button", name=re.compile(r"Earn points for comment \d+"))
     attest.click()
     confirmed(page, "Earn points for comment")
@@ -98,7 +99,7 @@ def test_a_week_of_planet_in_the_browser(open_page, actors, web_app):
     assert points > 0
 
     page.goto(f"{web_app.url}/creator/maker")
-    page.get_by_role("heading", name="@maker").wait_for()
+    page.get_by_role("heading", name="@maker", exact=True).wait_for()
     expect(page.locator("main")).to_contain_text("Members only: the weekly plan.")  # a holder
     expect(page.locator(f"li[data-pass='{pass_id}']")).to_contain_text("1 sold")
     screenshot(page, "creator")
@@ -158,3 +159,13 @@ def test_a_week_of_planet_in_the_browser(open_page, actors, web_app):
         web_app.planet.community_pass.functions.proceeds(creator.address, "0x" + "00" * 20).call()
         == 0
     )
+
+    # Her dashboard: the closed week as it scored (one fan viewed, one commented) and paid.
+    studio.get_by_role("link", name="Dashboard").click()
+    row = studio.get_by_role("row").filter(has=studio.get_by_role("rowheader", name=str(epoch)))
+    maker_paid = amounts[creator.address.lower()]
+    expect(row).to_contain_text(f"{maker_paid / 10**18:g} OKB")
+    cells = row.get_by_role("cell")
+    assert [cells.nth(i).inner_text() for i in (0, 2)] == ["1", "1"]  # viewers, commenters
+    expect(studio.locator("main")).to_contain_text("1 passes sold in all")
+    screenshot(studio, "dashboard")

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { describe, session } from "./api";
 import { chainInfo, loadChain } from "./chain";
 import { Creator, Creators } from "./pages/creators";
+import { Dashboard } from "./pages/dashboard";
 import { Feed } from "./pages/feed";
 import { LiveSession, Sessions } from "./pages/live";
 import { Post } from "./pages/post";
@@ -83,6 +84,7 @@ const pages: [RegExp, (m: RegExpMatchArray) => preact.JSX.Element][] = [
   [/^\/leaderboard$/, () => <Leaderboard />],
   [/^\/my-rewards$/, () => <MyRewards />],
   [/^\/studio$/, () => <Studio />],
+  [/^\/dashboard$/, () => <Dashboard />],
 ];
 
 function App() {
@@ -101,6 +103,7 @@ function App() {
           <Link href="/leaderboard">Leaderboard</Link>
           <Link href="/my-rewards">My rewards</Link>
           <Link href="/studio">Creator studio</Link>
+          <Link href="/dashboard">Dashboard</Link>
         </nav>
         <WalletBar />
       </header>

@@ -18,8 +18,15 @@ export class Store<T> {
   }
 }
 
+/** The store's value, re-rendering on change. Effects subscribe after the render, so a change
+ * in between (a wallet reconnecting while the page mounts) is caught up on at subscription. */
 export function useStore<T>(store: Store<T>): T {
   const [, force] = useState(0);
-  useEffect(() => store.subscribe(() => force((n) => n + 1)), [store]);
+  const rendered = store.value;
+  useEffect(() => {
+    const unsubscribe = store.subscribe(() => force((n) => n + 1));
+    if (store.value !== rendered) force((n) => n + 1);
+    return unsubscribe;
+  }, [store]);
   return store.value;
 }

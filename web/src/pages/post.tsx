@@ -84,7 +84,11 @@ export function Post(props: { id: number }) {
   const bought = async () => {
     setWaiting("Waiting for the purchase to be indexed…");
     const ok = await until(() => api(`/posts/${props.id}`).then(() => true, () => false));
-    setWaiting(ok ? null : "The purchase is confirmed on chain but not indexed yet; reload in a moment.");
+    setWaiting(
+      ok
+        ? "Pass bought (confirmed on chain): the post is unlocked."
+        : "The purchase is confirmed on chain but not indexed yet; reload in a moment.",
+    );
     post.reload();
   };
   if (post.status === 401) {
@@ -119,6 +123,7 @@ export function Post(props: { id: number }) {
       <p class="muted">
         {p.visibility === "private" ? "Private community post" : "Public post"} · {new Date(p.created_at).toLocaleString()}
       </p>
+      {waiting ? <p role="status">{waiting}</p> : null}
       <div class="body" data-testid="post-body">
         {p.body}
       </div>
