@@ -38,7 +38,10 @@ class ErrorCode(StrEnum):
     UNPROCESSABLE = "unprocessable"  # 422: a rule was broken (every raise today names which)
     NOT_FOUND = "not_found"  # 404: no such route, or no such row on this chain
     METHOD_NOT_ALLOWED = "method_not_allowed"  # 405: the path exists, not with this method
-    PAYLOAD_TOO_LARGE = "payload_too_large"  # 413: the server refused the body's size
+    JSON_TOO_DEEP = "json_too_deep"  # 400: a body nests arrays/objects past MAX_JSON_DEPTH
+    REQUEST_TIMEOUT = "request_timeout"  # 408: the body (or the headers) came too slowly
+    PAYLOAD_TOO_LARGE = "payload_too_large"  # 413: a body over MAX_BODY_BYTES
+    HEADERS_TOO_LARGE = "headers_too_large"  # 431: request line and headers over the limit
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"  # 415: the body is not in a type taken
     HTTP_ERROR = "http_error"  # any other status the framework itself answers with
     RATE_LIMITED = "rate_limited"  # 429: the client IP's or wallet's bucket is empty
@@ -229,7 +232,11 @@ _DESCRIPTIONS = {
     429: "Rate limited (rate_limited); see Retry-After",
     503: "The feature is not configured on this server",
 }
-_BAD_BODY = "The body could not be read as JSON text, e.g. it is not UTF-8 (bad_request)"
+_BAD_BODY = (
+    "The body could not be read as JSON text, e.g. it is not UTF-8 (bad_request), or it nests "
+    "arrays and objects deeper than the server allows (json_too_deep)"
+)
+_TOO_LARGE = "The body is larger than the server accepts (payload_too_large)"
 
 _HTTP_CODES = {
     400: ErrorCode.BAD_REQUEST,
@@ -298,7 +305,8 @@ _FASTAPI_422 = "#/components/schemas/HTTPValidationError"
 
 def _document_framework_errors(app: FastAPI) -> None:
     """Documents the answers FastAPI itself gives, in the shape the handlers above give them:
-    400 for a body that does not parse (any operation with a request body) and 422 wherever
+    400 for a body that does not parse or nests too deep and 413 for one too large (any
+    operation with a request body; :mod:`api.middleware`), and 422 wherever
     FastAPI filled in its own ``HTTPValidationError`` (``{"detail": ...}``), which this API
     never sends. Done once on the generated document, so no route has to remember either."""
     generate = app.openapi
@@ -312,6 +320,7 @@ def _document_framework_errors(app: FastAPI) -> None:
                 answers = operation.setdefault("responses", {})
                 if "requestBody" in operation:
                     answers.setdefault("400", _error_answer(_BAD_BODY))
+                    answers.setdefault("413", _error_answer(_TOO_LARGE))
                 invalid = answers.get("422", {})
                 content = invalid.get("content", {}).get("application/json", {})
                 if content.get("schema", {}).get("$ref") == _FASTAPI_422:

@@ -18,6 +18,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from planet.core.config_errors import toml_problem, yaml_problem
 from planet.core.errors import PlanetError
 
 ENV_PREFIX = "PLANET_INDEXER_"
@@ -80,6 +81,12 @@ class IndexerSettings(BaseSettings):
     backoff_base: float = Field(default=0.25, ge=0, description="First retry delay, seconds.")
     backoff_max: float = Field(default=15.0, ge=0, description="Longest retry delay, seconds.")
     poll_interval: float = Field(default=1.0, gt=0, description="Seconds between head polls.")
+    outage_backoff_max: float = Field(
+        default=30.0,
+        gt=0,
+        description="Longest wait between retries while the chain or the database is down "
+        "(follow mode rides out outages; --once ends with the error).",
+    )
     progress: bool = Field(default=True, description="tqdm progress bar during backfill.")
 
     @field_validator("finality", mode="before")
@@ -153,8 +160,10 @@ def _read_file(path: Path) -> dict[str, Any]:
             data: Any = tomllib.loads(text)
         else:
             data = yaml.safe_load(text) or {}
-    except (tomllib.TOMLDecodeError, yaml.YAMLError) as err:
-        raise ConfigError(f"settings file {path} does not parse: {err}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"settings file {toml_problem(path, err)}") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"settings file {yaml_problem(path, err)}") from None
     if isinstance(data, dict) and isinstance(data.get("indexer"), dict):
         data = data["indexer"]  # allow an [indexer] table in a shared file
     if not isinstance(data, dict):

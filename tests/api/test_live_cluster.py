@@ -14,7 +14,6 @@ import secrets
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,11 +26,12 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosedOK
+from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
 from planet.store.offchain import live_attendance, live_messages
 from tests.support.api import CHAIN_ID, DOMAIN, SECRET, add_identity, sign, siwe_text
 from tests.support.ports import free_port
+from tests.support.serving import ApiProcess
 
 # Real server processes and Redis: the cluster tests are slow.
 pytestmark = pytest.mark.slow
@@ -39,46 +39,6 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 REDIS = "redis://127.0.0.1:6379/0"
 WAIT = 5.0  # seconds a fanned-out message may take
-
-
-class ApiProcess:
-    """``python -m api`` on a free port; its log is shown when a test fails."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.ws_url = f"ws://127.0.0.1:{self.port}"
-        self.log = log
-        self._out = log.open("wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "api", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT,
-            env=env,
-            stdout=self._out,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"API exited: {self.log.read_text()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"API not ready in {timeout} s: {self.log.read_text()}")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._out.close()
 
 
 @pytest.fixture
@@ -305,3 +265,35 @@ def test_a_redis_outage_keeps_the_message_and_says_chat_unavailable(engine, star
                 loop.run_until_complete(recovered())
         finally:
             loop.close()
+
+
+def test_no_session_token_or_ticket_is_written_to_the_servers_log(engine, start_api):
+    """``python -m api`` as deployed (uvicorn's access log on): a client that still puts its
+    session token in the socket URL is refused, and neither that token nor a ticket, nor a
+    token in an HTTP query string, appears in the log; the paths do, redacted."""
+    api = start_api("logs")
+    api.wait_ready()
+    tokens = members(engine, api, "alice", "bob")
+    sid = live_session(api, tokens["alice"])
+    ticket = httpx.post(f"{api.url}/live/{sid}/chat/ticket", headers=bearer(tokens["bob"]))
+    assert ticket.status_code == 201, ticket.text
+
+    async def scenario() -> None:
+        async with await connect(f"{api.ws_url}/live/{sid}/chat?token={tokens['bob']}") as ws:
+            frame = await next_frame(ws)
+            assert frame["error"]["code"] == "token_in_url"
+            with pytest.raises(ConnectionClosed) as closed:
+                await next_frame(ws)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+        async with await connect(f"{api.ws_url}{ticket.json()['url']}") as ws:
+            assert (await next_frame(ws))["type"] == "ready"
+
+    asyncio.run(scenario())
+    assert httpx.get(f"{api.url}/live", params={"token": tokens["alice"]}).status_code == 200
+    api.stop()
+    log = api.log.read_text()
+    assert f'"WebSocket /live/{sid}/chat?token=[redacted]"' in log, log
+    assert f'"WebSocket /live/{sid}/chat?ticket=[redacted]"' in log, log
+    assert '"GET /live?token=[redacted] HTTP/1.1" 200' in log, log
+    for secret in (tokens["alice"], tokens["bob"], ticket.json()["ticket"]):
+        assert secret not in log

@@ -22,7 +22,7 @@ from planet.store.mirror import identities, pass_holdings, pass_proceeds, passes
 
 CHAIN_ID = 31337
 DOMAIN = "planet.test"
-SECRET = "s" * 40
+SECRET = "9c41e0b7d25a8f36ce7b104d9a5f2e83b6d07c1a4e95f2d8"  # random hex; "s" * 40 is refused
 START = 1_900_000_000  # a fixed "now" for tests that do not touch the chain
 GENESIS = START - 3 * EPOCH_DURATION
 POINTS = "0x" + "ab" * 20
