@@ -1,6 +1,5 @@
 import {
   type Abi,
-  type Address,
   type Hex,
   BaseError,
   ContractFunctionRevertedError,
@@ -9,45 +8,10 @@ import {
   createWalletClient,
   custom,
   encodeFunctionData,
-  formatUnits,
 } from "viem";
-import { api } from "./api";
 import { communityPassAbi, contributionPointsAbi, identityAbi, prizeVaultAbi } from "./generated/abis";
-import { Store } from "./store";
+import { type ContractName, chainInfo } from "./chaininfo";
 import { wallet } from "./wallet";
-
-export type ContractName = "Identity" | "ContributionPoints" | "CommunityPass" | "PrizeVault";
-
-export interface Currency {
-  address: Address;
-  native: boolean;
-  symbol: string | null;
-  decimals: number | null;
-}
-
-/** What GET /chain tells: which chain, where the contracts live, how epochs and rewards run
- * (the ABIs the app uses are the ones generated at build time from the same contracts). */
-export interface ChainInfo {
-  chain_id: number;
-  name: string;
-  native_currency: Currency;
-  rpc_url: string;
-  explorer_url: string | null;
-  contracts: Record<
-    ContractName,
-    { address: Address; deployment_block: number; userdoc: { errors?: Record<string, { notice?: string }[]> } }
-  >;
-  epochs: { genesis: number; length: number; current: number | null };
-  rewards: { currency: Currency; challenge_period: number; claim_window: number };
-}
-
-export const chainInfo = new Store<ChainInfo | null>(null);
-
-export async function loadChain(): Promise<ChainInfo> {
-  const info = await api<ChainInfo>("/chain");
-  chainInfo.set(info);
-  return info;
-}
 
 export const abis: Record<ContractName, Abi> = {
   Identity: identityAbi,
@@ -55,17 +19,6 @@ export const abis: Record<ContractName, Abi> = {
   CommunityPass: communityPassAbi,
   PrizeVault: prizeVaultAbi,
 };
-
-export function native(amount: bigint | string): string {
-  const info = chainInfo.value;
-  const currency = info?.native_currency;
-  return `${formatUnits(BigInt(amount), currency?.decimals ?? 18)} ${currency?.symbol ?? "OKB"}`;
-}
-
-export function txUrl(hash: string): string | null {
-  const explorer = chainInfo.value?.explorer_url;
-  return explorer ? `${explorer}/tx/${hash}` : null;
-}
 
 export type TxState =
   | { status: "idle" }

@@ -1,16 +1,10 @@
-import { render } from "preact";
-import { useState } from "preact/hooks";
+import { type FunctionComponent, h, render } from "preact";
+import { useEffect, useState } from "preact/hooks";
 import { describe, session } from "./api";
-import { chainInfo, loadChain } from "./chain";
-import { Creator, Creators } from "./pages/creators";
-import { Dashboard } from "./pages/dashboard";
+import { chainInfo, loadChain } from "./chaininfo";
 import { Feed } from "./pages/feed";
-import { LiveSession, Sessions } from "./pages/live";
-import { Post } from "./pages/post";
-import { Leaderboard, MyRewards } from "./pages/rewards";
-import { Studio } from "./pages/studio";
 import { useStore } from "./store";
-import { Link, Problem, route, short } from "./ui";
+import { Link, Loading, Problem, route, short } from "./ui";
 import { checkSession, connect, disconnect, discover, signIn, switchChain, wallet } from "./wallet";
 import "./style.css";
 
@@ -73,6 +67,31 @@ function WalletBar() {
     </div>
   );
 }
+
+/** A page whose code loads on first visit: the front page needs neither the contracts' ABIs
+ * nor viem's transaction code, so they stay out of the first load. */
+function lazy<P extends object>(load: () => Promise<FunctionComponent<P>>): FunctionComponent<P> {
+  let loaded: FunctionComponent<P> | null = null;
+  return (props: P) => {
+    const [, ready] = useState(0);
+    const [failed, setFailed] = useState<string | null>(null);
+    useEffect(() => {
+      if (!loaded) load().then((page) => ((loaded = page), ready(1)), (error) => setFailed(describe(error)));
+    }, []);
+    if (failed) return <Problem message={`The page could not load: ${failed}`} />;
+    return loaded ? h(loaded, props) : <Loading what="the page" />;
+  };
+}
+
+const Creators = lazy(() => import("./pages/creators").then((m) => m.Creators));
+const Creator = lazy(() => import("./pages/creators").then((m) => m.Creator));
+const Post = lazy(() => import("./pages/post").then((m) => m.Post));
+const Sessions = lazy(() => import("./pages/live").then((m) => m.Sessions));
+const LiveSession = lazy(() => import("./pages/live").then((m) => m.LiveSession));
+const Leaderboard = lazy(() => import("./pages/rewards").then((m) => m.Leaderboard));
+const MyRewards = lazy(() => import("./pages/rewards").then((m) => m.MyRewards));
+const Studio = lazy(() => import("./pages/studio").then((m) => m.Studio));
+const Dashboard = lazy(() => import("./pages/dashboard").then((m) => m.Dashboard));
 
 const pages: [RegExp, (m: RegExpMatchArray) => preact.JSX.Element][] = [
   [/^\/$/, () => <Feed />],

@@ -1,6 +1,4 @@
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
-import { type Call, type TxState, native, send, txUrl } from "./chain";
 import { Store } from "./store";
 
 export const route = new Store<string>(window.location.pathname + window.location.search);
@@ -28,59 +26,6 @@ export function Link(props: { href: string; children: ComponentChildren; class?:
 
 export function short(address: string): string {
   return `${address.slice(0, 6)}…${address.slice(-4)}`;
-}
-
-/** What a transaction is doing, for screen readers too (role=status). */
-export function TxStatus(props: { state: TxState; label: string }) {
-  const { state } = props;
-  if (state.status === "idle") return null;
-  const link = "hash" in state && state.hash ? txUrl(state.hash) : null;
-  const hash =
-    "hash" in state && state.hash ? (
-      link ? (
-        <a href={link} target="_blank" rel="noreferrer">
-          {short(state.hash)}
-        </a>
-      ) : (
-        <code>{short(state.hash)}</code>
-      )
-    ) : null;
-  const text = {
-    pending: `${props.label}: pending`,
-    confirmed: `${props.label}: confirmed`,
-    failed: `${props.label} failed: ${"message" in state ? state.message : ""}`,
-    rejected: `${props.label}: ${"message" in state ? state.message : ""}`,
-  }[state.status];
-  return (
-    <p role="status" class={`tx tx-${state.status}`} data-status={state.status}>
-      {text} {hash}
-      {state.status === "confirmed" ? <span class="muted"> (fee {native(state.fee)})</span> : null}
-    </p>
-  );
-}
-
-/** A button sending one contract call from the wallet, with its status below. */
-export function TxButton(props: {
-  label: string;
-  call: () => Call | null;
-  onDone?: (state: TxState) => void;
-  disabled?: boolean;
-}) {
-  const [state, setState] = useState<TxState>({ status: "idle" });
-  const click = async () => {
-    const call = props.call();
-    if (!call) return;
-    const final = await send(call, setState);
-    props.onDone?.(final);
-  };
-  return (
-    <span class="txbutton">
-      <button type="button" onClick={click} disabled={props.disabled || state.status === "pending"}>
-        {props.label}
-      </button>
-      <TxStatus state={state} label={props.label} />
-    </span>
-  );
 }
 
 /** A labelled bar chart in SVG (no charting library: a few bars do not need one). */

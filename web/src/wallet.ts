@@ -1,7 +1,8 @@
-import { type Address, getAddress, numberToHex, stringToHex } from "viem";
+import type { Address } from "viem";
+import { getAddress, numberToHex, stringToHex } from "viem/utils";
 import { createSiweMessage } from "viem/siwe";
 import { api, session, type Session } from "./api";
-import type { ChainInfo } from "./chain";
+import type { ChainInfo } from "./chaininfo";
 import { Store } from "./store";
 
 /** An EIP-1193 provider, as wallets inject it. */

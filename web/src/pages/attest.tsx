@@ -2,7 +2,8 @@ import { useState } from "preact/hooks";
 import type { Hex } from "viem";
 import { api, describe } from "../api";
 import { type TxState, send } from "../chain";
-import { Problem, TxStatus } from "../ui";
+import { TxStatus } from "../tx";
+import { Problem } from "../ui";
 
 interface Attestation {
   kind_name: string;

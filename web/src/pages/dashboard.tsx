@@ -1,4 +1,4 @@
-import { native } from "../chain";
+import { native } from "../chaininfo";
 import { useApi } from "../hooks";
 import { useStore } from "../store";
 import { BarChart, Link, Loading, Problem } from "../ui";

@@ -1,8 +1,9 @@
 import { zeroAddress } from "viem";
-import { native, type TxState } from "../chain";
+import type { TxState } from "../chain";
+import { native } from "../chaininfo";
 import { useApi } from "../hooks";
 import { useStore } from "../store";
-import { TxButton } from "../ui";
+import { TxButton } from "../tx";
 import { wallet } from "../wallet";
 import type { CreatedPass, Profile } from "./types";
 

@@ -1,8 +1,10 @@
 import { useEffect, useState } from "preact/hooks";
-import { native, type TxState } from "../chain";
+import type { TxState } from "../chain";
+import { native } from "../chaininfo";
 import { useApi } from "../hooks";
 import { useStore } from "../store";
-import { BarChart, Loading, Problem, TxButton, short } from "../ui";
+import { TxButton } from "../tx";
+import { BarChart, Loading, Problem, short } from "../ui";
 import { wallet } from "../wallet";
 import { useHead } from "./head";
 

@@ -1,10 +1,12 @@
 import { useEffect, useState } from "preact/hooks";
 import { type Address, parseUnits, zeroAddress } from "viem";
 import { api, describe, session } from "../api";
-import { abis, chainInfo, native, type TxState } from "../chain";
+import { abis, type TxState } from "../chain";
+import { chainInfo, native } from "../chaininfo";
 import { useApi } from "../hooks";
 import { useStore } from "../store";
-import { Link, Problem, TxButton } from "../ui";
+import { TxButton } from "../tx";
+import { Link, Problem } from "../ui";
 import { wallet } from "../wallet";
 import { AttestButton } from "./attest";
 import { useHead } from "./head";
