@@ -47,7 +47,11 @@ export function PassOffer(props: { pass: CreatedPass; held: boolean; onBought?: 
 
 /** The passes a creator offers; ``onBought`` runs after a confirmed purchase. */
 export function PassList(props: { handle: string; onBought?: () => void }) {
+  const w = useStore(wallet);
   const profile = useApi<Profile>(`/profiles/${encodeURIComponent(props.handle)}`);
+  // what the connected wallet holds already: a held subscription offers Renew instead of Buy
+  const mine = useApi<Profile>(w.address ? `/profiles/${w.address}` : null);
+  const held = new Set((mine.data?.passes.held ?? []).map((p) => p.pass_id));
   if (profile.error) return <p role="alert">{profile.error}</p>;
   if (!profile.data) return null;
   const offered = profile.data.passes.created;
@@ -57,7 +61,7 @@ export function PassList(props: { handle: string; onBought?: () => void }) {
       {offered.length === 0 ? <p>@{props.handle} offers no pass yet.</p> : null}
       <ul>
         {offered.map((pass) => (
-          <PassOffer key={pass.pass_id} pass={pass} held={false} onBought={props.onBought} />
+          <PassOffer key={pass.pass_id} pass={pass} held={held.has(pass.pass_id)} onBought={props.onBought} />
         ))}
       </ul>
     </section>
