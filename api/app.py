@@ -38,7 +38,7 @@ from api.services.chat import DeliveryGate
 from api.services.chat_broker import make_broker
 from api.services.currencies import Currencies
 from api.services.deployment import Deployment
-from api.services.ratelimit import ConcurrencyCap, FloodGuard, TokenBucket
+from api.services.ratelimit import ConcurrencyCap, FloodGuard, token_bucket
 from api.services.rewards import Rewards
 from api.settings import ApiSettings
 from planet.store import make_engine
@@ -103,9 +103,15 @@ def create_app(
     app.state.access = access or PassAccess()
     app.state.exchange = exchange or exchange_from_settings(settings)
     app.state.rewards = Rewards.from_settings(settings)
-    app.state.ip_limiter = TokenBucket(settings.rate_limit_ip, settings.rate_limit_burst)
-    app.state.identity_limiter = TokenBucket(
-        settings.rate_limit_identity, settings.rate_limit_burst
+    limits = f"{settings.redis_channel_prefix}:ratelimit:{settings.chain_id}"
+    app.state.ip_limiter = token_bucket(
+        settings.redis_url, f"{limits}:ip", settings.rate_limit_ip, settings.rate_limit_burst
+    )
+    app.state.identity_limiter = token_bucket(
+        settings.redis_url,
+        f"{limits}:wallet",
+        settings.rate_limit_identity,
+        settings.rate_limit_burst,
     )
     app.state.broker = make_broker(settings)
     app.state.chat_gate = DeliveryGate(app.state.engine, settings, app.state.access)
