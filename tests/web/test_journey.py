@@ -137,6 +137,7 @@ def test_a_week_of_planet_in_the_browser(open_page, actors, web_app):
 
     page.get_by_role("link", name="My rewards").click()
     expect(page.get_by_test_id("claimable-total")).not_to_contain_text(" 0 OKB")
+    expect(page.locator(f"tr[data-epoch='{epoch}']")).to_contain_text("claimable until")
     screenshot(page, "my-rewards")
     before = w3.eth.get_balance(fan.address)
     page.get_by_role("button", name="Claim 1 epoch").click()
@@ -145,6 +146,9 @@ def test_a_week_of_planet_in_the_browser(open_page, actors, web_app):
     fee = receipt["gasUsed"] * receipt["effectiveGasPrice"]
     assert w3.eth.get_balance(fan.address) - before == allocation - fee
     assert reader.contract.functions.isClaimed(epoch, fan.address).call()
+    web_app.indexed()
+    page.reload()
+    expect(page.locator(f"tr[data-epoch='{epoch}']")).to_contain_text("claimed")
 
     # The creator withdraws the sale, less the platform fee.
     studio.reload()

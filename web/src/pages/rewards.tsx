@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { TxState } from "../chain";
 import { native } from "../chaininfo";
+import { api } from "../api";
 import { useApi } from "../hooks";
 import { useStore } from "../store";
 import { TxButton } from "../tx";
@@ -112,6 +113,44 @@ function countdown(seconds: number): string {
   return h ? `in ${h} h ${m} min` : `in ${m} min ${seconds % 60} s`;
 }
 
+interface Allocation {
+  epoch: number;
+  amount: string;
+  claimed: boolean;
+}
+
+type Standing = "pending" | "claimable" | "claimed" | "expired";
+
+/** Claimable is the API's word (its clock is the chain's); not claimable is either before the
+ * challenge period ends or after the claim window closes. */
+function standing(e: EpochOut, a: Allocation, now: number): Standing {
+  if (a.claimed) return "claimed";
+  if (e.claimable) return "claimable";
+  if (e.swept || (e.claim_window_closes_at !== null && now >= e.claim_window_closes_at)) return "expired";
+  return "pending";
+}
+
+/** Every published week's allocation to ``address`` (weeks that pay it nothing left out). */
+function useAllocations(address: string | null, epochs: EpochOut[] | undefined, tick: number) {
+  const [found, setFound] = useState<Allocation[] | null>(null);
+  useEffect(() => {
+    if (!address || !epochs) return;
+    let live = true;
+    Promise.all(
+      epochs.map((e) =>
+        api<Allocation>(`/rewards/epochs/${e.epoch}/allocations/${address}`).then(
+          (a) => a,
+          () => null,
+        ),
+      ),
+    ).then((all) => live && setFound(all.filter((a): a is Allocation => a !== null)));
+    return () => {
+      live = false;
+    };
+  }, [address, epochs, tick]);
+  return found;
+}
+
 /** My rewards across epochs and one button claiming every claimable epoch (claimMany). */
 export function MyRewards() {
   useHead("My rewards");
@@ -119,6 +158,9 @@ export function MyRewards() {
   const claimable = useApi<Claimable>(w.address ? `/rewards/claimable/${w.address}` : null);
   const epochs = useApi<{ items: EpochOut[] }>("/rewards/epochs");
   const [now, setNow] = useState(Date.now() / 1000);
+  const [tick, setTick] = useState(0);
+  const allocations = useAllocations(w.address, epochs.data?.items, tick);
+  const byEpoch = new Map((epochs.data?.items ?? []).map((e) => [e.epoch, e]));
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now() / 1000), 1000);
     return () => clearInterval(timer);
@@ -131,7 +173,12 @@ export function MyRewards() {
       </section>
     );
   }
-  const claimed = (state: TxState) => state.status === "confirmed" && setTimeout(claimable.reload, 1500);
+  const claimed = (state: TxState) =>
+    state.status === "confirmed" &&
+    setTimeout(() => {
+      claimable.reload();
+      setTick((n) => n + 1);
+    }, 1500);
   const data = claimable.data;
   const pending = (epochs.data?.items ?? []).filter((e) => !e.claimable && e.claimable_at > now);
   return (
@@ -147,6 +194,37 @@ export function MyRewards() {
             </li>
           ))}
         </ul>
+      ) : null}
+      {allocations?.length ? (
+        <table>
+          <caption>My weeks</caption>
+          <thead>
+            <tr>
+              <th scope="col">Epoch</th>
+              <th scope="col">Amount</th>
+              <th scope="col">Standing</th>
+            </tr>
+          </thead>
+          <tbody>
+            {allocations.map((a) => {
+              const e = byEpoch.get(a.epoch)!;
+              const state = standing(e, a, now);
+              return (
+                <tr key={a.epoch} data-epoch={a.epoch}>
+                  <td>{a.epoch}</td>
+                  <td>{native(a.amount)}</td>
+                  <td>
+                    {state}
+                    {state === "pending" ? `: claimable ${countdown(Math.round(e.claimable_at - now))}` : ""}
+                    {state === "claimable" && e.claim_window_closes_at
+                      ? ` until ${new Date(e.claim_window_closes_at * 1000).toLocaleString()}`
+                      : ""}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
       ) : null}
       {data ? (
         <>
