@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import gc
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI
 
 # uvicorn's, used only for the addresses PLANET_API_TRUSTED_PROXIES lists (never by default)
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors, redact, web
+from api import docs, errors, redact, web
 from api.deps import limit_ip
 from api.exchanges import Exchange, exchange_from_settings
 from api.middleware import RequestLimits, SecurityHeaders
@@ -93,6 +95,8 @@ def create_app(
         dependencies=[Depends(limit_ip)],
         responses=errors.responses(429),
         lifespan=lifespan,
+        docs_url=None,  # served by api.docs from this origin, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
@@ -119,6 +123,7 @@ def create_app(
     app.state.chat_flood = FloodGuard(settings.chat_flood_frames, settings.chat_flood_window)
     redact.install()
     errors.install(app)
+    docs.install(app)
     _install_middleware(app, settings)
     routers = (auth, chain, profiles, dashboard, passes, posts, communities, live, chat)
     for module in (*routers, attestations, orders, rewards, distributions, health):
@@ -140,4 +145,20 @@ def _install_middleware(app: FastAPI, settings: ApiSettings) -> None:
     )
     if settings.trusted_proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
-    app.add_middleware(SecurityHeaders)
+    # The web app's wallet talks to the chain at the RPC URL GET /chain hands out.
+    app.add_middleware(SecurityHeaders, connect_sources=_origins(settings.chain_rpc_url))
+
+
+def _origins(*urls: str | None) -> list[str]:
+    """The origins of ``urls`` (scheme://host[:port]), for the CSP's connect-src; one that
+    could not be a source expression (a ';' or a space would end the directive) is left out."""
+    out = []
+    for url in urls:
+        parts = urlsplit(url or "")
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if _ORIGIN.fullmatch(origin):
+            out.append(origin)
+    return out
+
+
+_ORIGIN = re.compile(r"(?:https?|wss?)://[A-Za-z0-9.\-\[\]:]+")
