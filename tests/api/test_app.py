@@ -19,6 +19,7 @@ ROUTES = {
     ("get", "/passes/{pass_id}"),
     ("get", "/passes/{pass_id}/metadata"),
     ("get", "/profiles/{handle_or_address}/proceeds"),
+    ("get", "/profiles/{handle_or_address}/weeks"),
     ("post", "/auth/nonce"),
     ("post", "/auth/verify"),
     ("get", "/auth/me"),
