@@ -10,24 +10,34 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 
-from api import errors
+# uvicorn's, used only for the addresses PLANET_API_TRUSTED_PROXIES lists (never by default)
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+from api import errors, redact
 from api.deps import limit_ip
 from api.exchanges import Exchange, exchange_from_settings
+from api.middleware import RequestLimits, SecurityHeaders
 from api.routes import (
     attestations,
     auth,
+    chain,
     chat,
     communities,
+    distributions,
     live,
     orders,
+    passes,
     posts,
     profiles,
     rewards,
 )
 from api.services.access import AccessPolicy, PassAccess
 from api.services.chain import ChainContext
+from api.services.chat import DeliveryGate
 from api.services.chat_broker import make_broker
-from api.services.ratelimit import TokenBucket
+from api.services.currencies import Currencies
+from api.services.deployment import Deployment
+from api.services.ratelimit import ConcurrencyCap, FloodGuard, TokenBucket
 from api.services.rewards import Rewards
 from api.settings import ApiSettings
 from planet.store import make_engine
@@ -82,6 +92,8 @@ def create_app(
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.chain = ChainContext.from_settings(settings)
+    app.state.deployment = Deployment.from_settings(settings)
+    app.state.currencies = Currencies(app.state.deployment.network, settings.chain_rpc_url)
     app.state.clock = clock
     app.state.access = access or PassAccess()
     app.state.exchange = exchange or exchange_from_settings(settings)
@@ -91,8 +103,14 @@ def create_app(
         settings.rate_limit_identity, settings.rate_limit_burst
     )
     app.state.broker = make_broker(settings)
+    app.state.chat_gate = DeliveryGate(app.state.engine, settings, app.state.access)
+    app.state.chat_sockets = ConcurrencyCap(settings.chat_sockets_per_ip)
+    app.state.chat_flood = FloodGuard(settings.chat_flood_frames, settings.chat_flood_window)
+    redact.install()
     errors.install(app)
-    for module in (auth, profiles, posts, communities, live, chat, attestations, orders, rewards):
+    _install_middleware(app, settings)
+    routers = (auth, chain, profiles, passes, posts, communities, live, chat, attestations)
+    for module in (*routers, orders, rewards, distributions):
         app.include_router(module.router)
 
     @app.get("/health", response_model=HealthOut, tags=["meta"])
@@ -100,3 +118,18 @@ def create_app(
         return HealthOut(status="ok")
 
     return app
+
+
+def _install_middleware(app: FastAPI, settings: ApiSettings) -> None:
+    """Outermost first: security headers on every answer; the client's address from
+    ``X-Forwarded-For`` only when the peer is a listed proxy (before the per-IP rate limit
+    reads it); body size, time and JSON depth checked before any route parses a body."""
+    app.add_middleware(
+        RequestLimits,
+        max_body_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+        body_timeout=settings.body_timeout,
+    )
+    if settings.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
+    app.add_middleware(SecurityHeaders)

@@ -16,10 +16,12 @@ from sqlalchemy import Connection, RowMapping
 
 from api.db import connection
 from api.errors import NotAuthenticated
-from api.params import PostId
-from api.services import auth, posts, tokens
+from api.params import PostId, SessionId
+from api.services import auth, live, posts, tokens
 from api.services.access import AccessPolicy
 from api.services.chain import ChainContext
+from api.services.currencies import Currencies
+from api.services.deployment import Deployment
 from api.services.identities import Identity
 from api.settings import ApiSettings
 
@@ -32,6 +34,14 @@ async def get_settings(request: Request) -> ApiSettings:
 
 async def get_chain(request: Request) -> ChainContext:
     return request.app.state.chain
+
+
+async def get_deployment(request: Request) -> Deployment:
+    return request.app.state.deployment
+
+
+async def get_currencies(request: Request) -> Currencies:
+    return request.app.state.currencies
 
 
 async def get_access(request: Request) -> AccessPolicy:
@@ -51,6 +61,8 @@ Chain = Annotated[ChainContext, Depends(get_chain)]
 Conn = Annotated[Connection, Depends(connection, scope="function")]
 Now = Annotated[int, Depends(now)]
 Access = Annotated[AccessPolicy, Depends(get_access)]
+DeploymentDep = Annotated[Deployment, Depends(get_deployment)]
+CurrenciesDep = Annotated[Currencies, Depends(get_currencies)]
 
 
 async def limit_ip(connection: HTTPConnection) -> None:
@@ -117,3 +129,15 @@ def readable_post(
 
 
 ReadablePost = Annotated[RowMapping, Depends(readable_post)]
+
+
+def readable_session(
+    session_id: SessionId, conn: Conn, chain: Chain, user: OptionalUser, moment: Now, access: Access
+) -> RowMapping:
+    """The live session named by the path, if the (optional) signed-in wallet may see it: the
+    one gate of every ``/live/{session_id}`` route, whichever router serves it."""
+    reader = user.address if user is not None else None
+    return live.readable(conn, chain.chain_id, session_id, reader, moment, access)
+
+
+ReadableSession = Annotated[RowMapping, Depends(readable_session)]

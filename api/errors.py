@@ -38,7 +38,10 @@ class ErrorCode(StrEnum):
     UNPROCESSABLE = "unprocessable"  # 422: a rule was broken (every raise today names which)
     NOT_FOUND = "not_found"  # 404: no such route, or no such row on this chain
     METHOD_NOT_ALLOWED = "method_not_allowed"  # 405: the path exists, not with this method
-    PAYLOAD_TOO_LARGE = "payload_too_large"  # 413: the server refused the body's size
+    JSON_TOO_DEEP = "json_too_deep"  # 400: a body nests arrays/objects past MAX_JSON_DEPTH
+    REQUEST_TIMEOUT = "request_timeout"  # 408: the body (or the headers) came too slowly
+    PAYLOAD_TOO_LARGE = "payload_too_large"  # 413: a body over MAX_BODY_BYTES
+    HEADERS_TOO_LARGE = "headers_too_large"  # 431: request line and headers over the limit
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"  # 415: the body is not in a type taken
     HTTP_ERROR = "http_error"  # any other status the framework itself answers with
     RATE_LIMITED = "rate_limited"  # 429: the client IP's or wallet's bucket is empty
@@ -89,6 +92,11 @@ class ErrorCode(StrEnum):
     FRAME_TOO_LARGE = "frame_too_large"  # chat frame: longer than a socket reads
     CHAT_UNAVAILABLE = "chat_unavailable"  # chat frame: the broker is down (messages are kept)
     CHAT_OVERFLOW = "chat_overflow"  # chat frame: the socket fell behind; it closes (1013)
+    TOO_MANY_OPEN_SESSIONS = "too_many_open_sessions"  # 409: the host has too many not ended
+    TOKEN_IN_URL = "token_in_url"  # 4401: a session token in a chat socket's URL; use a ticket
+    INVALID_TICKET = "invalid_ticket"  # 4401: a chat ticket unknown, used, expired or misbound
+    TOO_MANY_SOCKETS = "too_many_sockets"  # 4429: the client IP holds its most chat sockets
+    CHAT_FLOOD = "chat_flood"  # 4429: more chat frames than the flood limit; the socket closes
 
     # Attestations
     ATTESTATIONS_UNAVAILABLE = "attestations_unavailable"  # 503: no attester configured
@@ -102,6 +110,9 @@ class ErrorCode(StrEnum):
     TRADE_NOT_ATTRIBUTED = "trade_not_attributed"  # 422: attesting a creator's own fill
     EXCHANGE_UNAVAILABLE = "exchange_unavailable"  # 503: the exchange unreachable or garbled
     EXCHANGE_ERROR = "exchange_error"  # 502: the exchange refused a poll of an order
+
+    # The deployment (GET /chain)
+    CHAIN_UNAVAILABLE = "chain_unavailable"  # 503: no manifest configured, or a contract missing
 
     # Rewards
     REWARDS_UNAVAILABLE = "rewards_unavailable"  # 503: no distributions folder configured
@@ -221,7 +232,11 @@ _DESCRIPTIONS = {
     429: "Rate limited (rate_limited); see Retry-After",
     503: "The feature is not configured on this server",
 }
-_BAD_BODY = "The body could not be read as JSON text, e.g. it is not UTF-8 (bad_request)"
+_BAD_BODY = (
+    "The body could not be read as JSON text, e.g. it is not UTF-8 (bad_request), or it nests "
+    "arrays and objects deeper than the server allows (json_too_deep)"
+)
+_TOO_LARGE = "The body is larger than the server accepts (payload_too_large)"
 
 _HTTP_CODES = {
     400: ErrorCode.BAD_REQUEST,
@@ -290,7 +305,8 @@ _FASTAPI_422 = "#/components/schemas/HTTPValidationError"
 
 def _document_framework_errors(app: FastAPI) -> None:
     """Documents the answers FastAPI itself gives, in the shape the handlers above give them:
-    400 for a body that does not parse (any operation with a request body) and 422 wherever
+    400 for a body that does not parse or nests too deep and 413 for one too large (any
+    operation with a request body; :mod:`api.middleware`), and 422 wherever
     FastAPI filled in its own ``HTTPValidationError`` (``{"detail": ...}``), which this API
     never sends. Done once on the generated document, so no route has to remember either."""
     generate = app.openapi
@@ -304,6 +320,7 @@ def _document_framework_errors(app: FastAPI) -> None:
                 answers = operation.setdefault("responses", {})
                 if "requestBody" in operation:
                     answers.setdefault("400", _error_answer(_BAD_BODY))
+                    answers.setdefault("413", _error_answer(_TOO_LARGE))
                 invalid = answers.get("422", {})
                 content = invalid.get("content", {}).get("application/json", {})
                 if content.get("schema", {}).get("$ref") == _FASTAPI_422:

@@ -15,6 +15,8 @@ from fastapi import Query
 from pydantic import BaseModel, Field
 from sqlalchemy import RowMapping
 
+from api.services.currencies import Currency
+
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
 Cursor = Annotated[str | None, Query(max_length=64, description="next_cursor of the last page")]
 Instrument = Annotated[
@@ -107,4 +109,22 @@ def message_out(row: RowMapping, handle: str | None) -> MessageOut:
         address=row["author_address"],
         body=row["body"],
         created_at=utc(row["created_at"]),
+    )
+
+
+class CurrencyOut(BaseModel):
+    """A currency prices, proceeds and rewards are in."""
+
+    address: str = Field(description="ERC-20 address, or the zero address for the native coin")
+    native: bool
+    symbol: str | None = Field(description="null if the token could not be read")
+    decimals: int | None = Field(description="null if the token could not be read")
+
+
+def currency_out(currency: Currency) -> CurrencyOut:
+    return CurrencyOut(
+        address=currency.address,
+        native=currency.native,
+        symbol=currency.symbol,
+        decimals=currency.decimals,
     )

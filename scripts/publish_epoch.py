@@ -4,11 +4,13 @@ ape run publish_epoch 12 --network ethereum:xlayer-testnet --account planet-dist
     --database-url postgresql://postgres@127.0.0.1/planet --uri-base https://planet.example/d
 
 Does what `planet epoch close` does (the same :func:`planet.rewards.close.close_epoch`), with
-the chain and the signing account taken from ape instead of an RPC URL and a key.
+the chain taken from ape instead of an RPC URL; the distributor signs with an ape account or,
+as in every `planet` command, a key file, a keystore or `PLANET_PRIVATE_KEY`.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,9 @@ from ape import Contract, networks
 from ape.exceptions import ApeException
 
 from planet.chain.deploy import pick_account
-from planet.chain.vault import VAULT_CONTRACT, ChainError, Vault, revert_name
+from planet.chain.reverts import Reverts
+from planet.chain.vault import VAULT_CONTRACT, ChainError, KeyProposer, RootProposer, Vault
+from planet.chain.wallets import ENV_KEY, WalletError, open_wallet
 from planet.commands.epoch import close_options
 from planet.core import logs
 from planet.core import manifest as manifests
@@ -48,7 +52,7 @@ class ApeProposer:
                 epoch, root, total, uri, file_hash, sender=self.account
             )
         except Exception as err:  # ape wraps reverts and transport errors in several types
-            reason = revert_name(err, self.vault.deployed.abi)
+            reason = Reverts([(VAULT_CONTRACT, self.vault.deployed)]).explain(err)
             raise ChainError(f"proposeRoot({epoch}) failed: {reason}") from None
         return str(receipt.txn_hash)
 
@@ -63,6 +67,17 @@ class ApeProposer:
     help="ape network choice, e.g. ethereum:xlayer-testnet.",
 )
 @click.option("--account", "alias", help="ape account alias of the distributor.")
+@click.option(
+    "--key-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Or: a file holding the distributor's hex private key.",
+)
+@click.option(
+    "--keystore",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Or: the distributor's encrypted JSON keystore.",
+)
+@click.option("--password-file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--database-url",
     envvar="PLANET_DATABASE_URL",
@@ -81,6 +96,9 @@ def cli(
     epoch: int,
     choice: str,
     alias: str | None,
+    key_file: Path | None,
+    keystore: Path | None,
+    password_file: Path | None,
     database_url: str,
     manifest_path: Path | None,
     pool: int | None,
@@ -102,9 +120,14 @@ def cli(
             chain_id = provider.chain_id
             manifest = manifests.load(manifest_path or manifests.manifest_path(chain_id))
             vault = Vault(provider.web3, manifest.contract(VAULT_CONTRACT))
-            proposer = (
-                None if dry_run else ApeProposer(vault, pick_account(alias, provider.network.name))
-            )
+            proposer: RootProposer | None = None
+            if dry_run:
+                pass
+            elif key_file or keystore or (alias is None and os.environ.get(ENV_KEY)):
+                wallet = open_wallet(key_file, keystore, None, password_file)
+                proposer = KeyProposer(vault, wallet)
+            else:
+                proposer = ApeProposer(vault, pick_account(alias, provider.network.name))
             result = close_epoch(
                 engine=engine,
                 vault=vault,
@@ -117,7 +140,7 @@ def cli(
                 pool=pool,
                 dry_run=dry_run,
             )
-    except (CloseError, manifests.ManifestError, ApeException) as err:
+    except (CloseError, manifests.ManifestError, WalletError, ApeException) as err:
         raise click.ClickException(str(err).splitlines()[0]) from None
     finally:
         engine.dispose()

@@ -38,6 +38,15 @@ class ContributionOut(BaseModel):
     deadline: int
 
 
+class TransactionOut(BaseModel):
+    """The ``attest`` call, ready for any wallet: send it as is, from the contribution's
+    account (``eth_sendTransaction`` with these ``to`` and ``data``, no value)."""
+
+    to: str = Field(description="The ContributionPoints contract (checksummed)")
+    data: str = Field(description="Calldata of attest(contribution, signature), 0x-hex")
+    chain_id: int
+
+
 class AttestationOut(BaseModel):
     activity: str
     activity_id: int
@@ -48,6 +57,7 @@ class AttestationOut(BaseModel):
     chain_id: int
     status: Status
     created_at: datetime
+    transaction: TransactionOut
 
 
 class AttestationList(BaseModel):
@@ -73,6 +83,11 @@ def _out(a: Attestation) -> AttestationOut:
         chain_id=r["chain_id"],
         status=a.status,
         created_at=utc(r["created_at"]),
+        transaction=TransactionOut(
+            to=to_checksum_address(r["points_contract"]),
+            data=attestations.attest_calldata(r),
+            chain_id=r["chain_id"],
+        ),
     )
 
 

@@ -21,7 +21,16 @@ from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import Connection, Engine, RowMapping
 
 from api.db import in_transaction
-from api.deps import Access, Chain, Conn, CurrentIdentity, Now, OptionalUser
+from api.deps import (
+    Access,
+    Chain,
+    Conn,
+    CurrentIdentity,
+    Now,
+    OptionalUser,
+    ReadableSession,
+    Settings,
+)
 from api.errors import ErrorCode, NotFound, Unprocessable, gated_responses, responses
 from api.params import SessionId, Text
 from api.schemas import Author, Cursor, Limit, MessageOut, message_out, utc, utc_or_none
@@ -136,21 +145,13 @@ def _publish_from_thread(app: FastAPI, session_id: int, event: Event) -> bool:
     return True
 
 
-def readable_session(
-    session_id: SessionId, conn: Conn, chain: Chain, user: OptionalUser, moment: Now, access: Access
-) -> RowMapping:
-    """The session named by the path, if the (optional) signed-in wallet may see it."""
-    reader = user.address if user is not None else None
-    return live.readable(conn, chain.chain_id, session_id, reader, moment, access)
-
-
-ReadableSession = Annotated[RowMapping, Depends(readable_session)]
-
-
-@router.post("", status_code=201, response_model=LiveOut, responses=responses(401, 403, 422))
-def schedule(body: LiveIn, conn: Conn, identity: CurrentIdentity, moment: Now) -> LiveOut:
+@router.post("", status_code=201, response_model=LiveOut, responses=responses(401, 403, 409, 422))
+def schedule(
+    body: LiveIn, conn: Conn, identity: CurrentIdentity, moment: Now, settings: Settings
+) -> LiveOut:
     """Schedules a live session you host (403 ``identity_required``; 422
-    ``scheduled_in_past``)."""
+    ``scheduled_in_past``; 409 ``too_many_open_sessions`` when you already hold
+    ``live_open_sessions`` sessions not ended)."""
     row = live.create(
         conn,
         identity,
@@ -159,6 +160,7 @@ def schedule(body: LiveIn, conn: Conn, identity: CurrentIdentity, moment: Now) -
         int(body.scheduled_at.timestamp()),
         body.visibility,
         moment,
+        settings.live_open_sessions,
     )
     return _session(row, identity.handle, live.Counts(0, 0))
 

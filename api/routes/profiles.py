@@ -8,10 +8,11 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field, field_validator
 
 from api.db import in_transaction
-from api.deps import Chain, Conn, CurrentIdentity, Now
+from api.deps import Chain, Conn, CurrenciesDep, CurrentIdentity, Now
 from api.errors import NotFound, responses
 from api.params import BodyId, Text
-from api.services import profiles
+from api.schemas import CurrencyOut, currency_out
+from api.services import passes, profiles
 
 router = APIRouter(prefix="/profiles", tags=["profiles"])
 
@@ -159,6 +160,47 @@ def get_persona_document(handle_or_address: HandleOrAddress, conn: Conn, chain: 
     if document is None:
         raise NotFound(f"{identity.handle} has no persona yet")
     return Response(profiles.canonical_persona(document), media_type="application/json")
+
+
+class ProceedsItem(BaseModel):
+    currency: CurrencyOut
+    withdrawable: str = Field(description="CommunityPass.proceeds: base units, decimal")
+    withdrawable_display: str | None = Field(
+        description="In human units, e.g. `0.0196 OKB` (null if the token's decimals are unknown)"
+    )
+    withdrawn: str = Field(description="Withdrawn so far, base units, decimal")
+    withdrawn_display: str | None
+
+
+class ProceedsOut(BaseModel):
+    handle: str
+    address: str = Field(description="The payee: the identity's wallet")
+    items: list[ProceedsItem] = Field(description="One per currency sold in; native first")
+
+
+@router.get(
+    "/{handle_or_address}/proceeds", response_model=ProceedsOut, responses=responses(404, 422)
+)
+def get_proceeds(
+    handle_or_address: HandleOrAddress, conn: Conn, chain: Chain, currencies: CurrenciesDep
+) -> ProceedsOut:
+    """What pass sales credited the identity's wallet, per currency: withdrawable now
+    (``withdrawProceeds``) and withdrawn so far, as the indexer mirrored them. Empty if it
+    never sold a pass."""
+    identity = profiles.find_identity(conn, chain.chain_id, handle_or_address)
+    items = []
+    for p in passes.proceeds(conn, chain.chain_id, identity.owner):
+        currency = currencies.get(p.currency)
+        items.append(
+            ProceedsItem(
+                currency=currency_out(currency),
+                withdrawable=str(p.withdrawable),
+                withdrawable_display=currency.human(p.withdrawable),
+                withdrawn=str(p.withdrawn),
+                withdrawn_display=currency.human(p.withdrawn),
+            )
+        )
+    return ProceedsOut(handle=identity.handle, address=identity.owner, items=items)
 
 
 @router.put("/me/persona", response_model=PersonaSaved, responses=responses(401, 403, 422))

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Select, bindparam, select
+from sqlalchemy import Connection, Select, bindparam, or_, select
 
 from api.errors import ErrorCode, Forbidden
 from api.services.identities import Identity
@@ -45,11 +45,20 @@ class AccessPolicy(Protocol):
         """Whether wallet ``reader`` may read ``creator``'s private community at ``now``."""
         ...
 
+    def granting_creators(self, chain_id: int, reader: str, now: int) -> Select[Any]:
+        """SQL for the creators (wallets) whose community ``reader`` may read at ``now`` through
+        a pass (the creator itself not included), so a listing filters in the database instead
+        of asking once per row."""
+        ...
+
 
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
     reason: str  # "creator" | "pass" when allowed; PASS_REQUIRED | PASS_EXPIRED when not
+    # When an allowed decision lapses by time alone (the latest expiry of the subscriptions
+    # granting it); None: nothing but a chain event ends it (a lifetime pass, the creator).
+    until: int | None = None
 
     def enforce(self, creator: Identity) -> None:
         """Raises the 403 this refusal answers with; nothing when allowed."""
@@ -92,6 +101,25 @@ _HOLDINGS_OF_CREATOR = holdings().where(
 class PassAccess:
     """The :class:`AccessPolicy` read from the indexer's mirrored pass tables."""
 
+    def granting_creators(self, chain_id: int, reader: str, now: int) -> Select[Any]:
+        # grants() in SQL: a lifetime pass held, or a subscription whose expiry is ahead
+        return (
+            select(passes.c.creator)
+            .join(
+                pass_holdings,
+                (pass_holdings.c.chain_id == passes.c.chain_id)
+                & (pass_holdings.c.pass_id == passes.c.pass_id),
+            )
+            .where(
+                passes.c.chain_id == chain_id,
+                pass_holdings.c.holder == reader.lower(),
+                or_(
+                    (passes.c.duration == 0) & (pass_holdings.c.balance > 0),
+                    (passes.c.duration != 0) & (pass_holdings.c.expiry > now),
+                ),
+            )
+        )
+
     def has_access(
         self, conn: Connection, chain_id: int, holder: str, pass_id: int, now: int
     ) -> bool:
@@ -117,9 +145,15 @@ class PassAccess:
             {"chain_id": creator.chain_id, "creator": creator.owner.lower(), "holder": reader},
         ).all()
         lapsed = False
+        granted = False
+        until: int | None = 0
         for row in rows:
             duration = int(row.duration)
             if grants(duration, row.balance, row.expiry, now):
-                return Decision(True, "pass")
+                granted = True
+                # a lifetime pass never lapses by time; subscriptions lapse at their expiry
+                until = None if duration == 0 or until is None else max(until, row.expiry)
             lapsed = lapsed or (duration != 0 and row.expiry > 0)
+        if granted:
+            return Decision(True, "pass", until)
         return Decision(False, PASS_EXPIRED if lapsed else PASS_REQUIRED)

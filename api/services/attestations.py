@@ -36,7 +36,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from eth_utils import to_checksum_address
+from eth_abi import encode
+from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 from sqlalchemy import Connection, RowMapping, select
 
 from api.errors import ErrorCode, Forbidden, Unavailable, Unprocessable
@@ -83,6 +84,28 @@ KIND_NAMES = {0: "post", 1: "live", 2: "comment", 3: "referral", 4: "conversion"
 class Attestation:
     row: RowMapping
     status: Status
+
+
+ATTEST_SIGNATURE = "attest((address,uint8,uint256,uint256,bytes32,uint256),bytes)"
+_ATTEST_SELECTOR = function_signature_to_4byte_selector(ATTEST_SIGNATURE)
+
+
+def attest_calldata(row: Mapping[str, Any] | RowMapping) -> str:
+    """The calldata of ``ContributionPoints.attest(contribution, signature)`` for a stored
+    attestation: what a wallet sends, as is, to the points contract (0x-hex)."""
+    contribution = (
+        to_checksum_address(row["account"]),
+        row["kind"],
+        row["amount"],
+        row["epoch"],
+        bytes.fromhex(row["uid"][2:]),
+        row["deadline"],
+    )
+    signature = bytes.fromhex(row["signature"][2:])
+    arguments = encode(
+        ["(address,uint8,uint256,uint256,bytes32,uint256)", "bytes"], [contribution, signature]
+    )
+    return "0x" + (_ATTEST_SELECTOR + arguments).hex()
 
 
 def activity_uid(chain_id: int, activity: str, activity_id: int) -> str:

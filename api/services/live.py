@@ -26,7 +26,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Connection, RowMapping, Table, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    Select,
+    Table,
+    func,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
 from api.db import one_on_chain
 from api.errors import ApiError, ErrorCode, Forbidden, NotAuthenticated, NotFound, Unprocessable
@@ -36,6 +47,7 @@ from api.services.identities import Identity
 from api.services.posts import (
     NO_CURSOR,
     PRIVATE,
+    PUBLIC,
     VISIBILITIES,
     decode_cursor,
     encode_cursor,
@@ -95,13 +107,28 @@ def create(
     scheduled_at: int,
     visibility: str,
     now: int,
+    max_open: int,
 ) -> RowMapping:
+    """Schedules a session; 409 ``too_many_open_sessions`` when the host already holds
+    ``max_open`` sessions not ended (scheduling costs nothing, so it is bounded)."""
     if visibility not in VISIBILITIES:
         raise Unprocessable(
             f"visibility must be one of {VISIBILITIES}", code=ErrorCode.INVALID_VISIBILITY
         )
     if scheduled_at < now:
         raise Unprocessable("scheduled_at is in the past", code=ErrorCode.SCHEDULED_IN_PAST)
+    c = live_sessions.c
+    open_count = conn.execute(
+        select(func.count()).where(
+            c.chain_id == host.chain_id, c.host_token_id == host.token_id, c.ended_at.is_(None)
+        )
+    ).scalar_one()
+    if open_count >= max_open:
+        raise Conflict(
+            f"you already have {open_count} sessions scheduled or live (at most {max_open}); "
+            "end one first",
+            code=ErrorCode.TOO_MANY_OPEN_SESSIONS,
+        )
     session_id = conn.execute(
         insert(live_sessions)
         .values(
@@ -269,38 +296,44 @@ def _status_filter(wanted: Status) -> object:
     return c.ended_at.is_not(None)
 
 
-# The listing's rows, each with its host's handle and its counts, in one statement built once
-# (the counts are correlated subqueries on the tables' session-leading keys); a listing's
-# optional filters are added to it per call.
-_LISTED = (
-    select(
-        live_sessions,
-        identity_rows.c.handle.label("host_handle"),
-        select(func.count())
-        .where(live_attendance.c.session_id == live_sessions.c.id)
-        .scalar_subquery()
-        .label("attendee_count"),
-        select(func.count())
-        .where(live_messages.c.session_id == live_sessions.c.id)
-        .scalar_subquery()
-        .label("message_count"),
-    )
-    .select_from(
-        live_sessions.outerjoin(
-            identity_rows,
-            (identity_rows.c.chain_id == live_sessions.c.chain_id)
-            & (identity_rows.c.token_id == live_sessions.c.host_token_id),
+def _listed(ids: Select[Any]) -> Select[Any]:
+    """The listing's rows of the sessions ``ids`` selects, newest first, each with its host's
+    handle and its counts (correlated subqueries on the tables' session-leading keys)."""
+    return (
+        select(
+            live_sessions,
+            identity_rows.c.handle.label("host_handle"),
+            select(func.count())
+            .where(live_attendance.c.session_id == live_sessions.c.id)
+            .scalar_subquery()
+            .label("attendee_count"),
+            select(func.count())
+            .where(live_messages.c.session_id == live_sessions.c.id)
+            .scalar_subquery()
+            .label("message_count"),
         )
+        .select_from(
+            live_sessions.outerjoin(
+                identity_rows,
+                (identity_rows.c.chain_id == live_sessions.c.chain_id)
+                & (identity_rows.c.token_id == live_sessions.c.host_token_id),
+            )
+        )
+        .where(live_sessions.c.id.in_(ids))
+        .order_by(live_sessions.c.id.desc())
     )
-    .where(
-        live_sessions.c.chain_id == bindparam("chain_id"),
-        live_sessions.c.id < bindparam("before"),
+
+
+def readable_hosts(chain_id: int, reader: str, now: int, policy: AccessPolicy) -> Select[Any]:
+    """SQL for the identity tokens of the hosts whose private sessions ``reader`` may read: its
+    own identity's, and those of the creators of passes it holds with access."""
+    return select(identity_rows.c.token_id).where(
+        identity_rows.c.chain_id == chain_id,
+        or_(
+            identity_rows.c.owner == reader.lower(),
+            identity_rows.c.owner.in_(policy.granting_creators(chain_id, reader, now)),
+        ),
     )
-    .order_by(live_sessions.c.id.desc())
-    .limit(bindparam("limit"))
-)
-# An anonymous reader reads no private session, so SQL leaves them out.
-_LISTED_PUBLIC = _LISTED.where(live_sessions.c.visibility != PRIVATE)
 
 
 def page(
@@ -316,40 +349,33 @@ def page(
     visibility: str | None = None,
 ) -> SessionPage:
     """Sessions newest first, optionally of one ``host``, one status or one visibility;
-    private ones only when ``reader`` may read their host's community (decided once per host
-    per page). An anonymous reader reads no private session, so SQL leaves them out."""
-    query = _LISTED_PUBLIC if reader is None and visibility is None else _LISTED
-    where: list[object] = []
-    if wanted is not None:
-        where.append(_status_filter(wanted))
-    if host is not None:
-        where.append(live_sessions.c.host_token_id == host.token_id)
-    if visibility is not None:
-        where.append(live_sessions.c.visibility == visibility)
-    if where:
-        query = query.where(*where)  # type: ignore[arg-type]
+    private ones only when ``reader`` may read their host's community.
+
+    One statement whose cost does not depend on the private sessions the reader cannot read:
+    the newest public sessions (index on visibility and id) and the newest private sessions of
+    the hosts the reader's passes open (index on host and id), a page of each at most, merged.
+    (It used to read every session newest first and ask about each private one's host in
+    Python, so a reader without passes paid for every private session above the page.)"""
     before = decode_cursor(cursor)
-    allowed: dict[int, bool] = {}
-    rows: list[RowMapping] = []
-    # Most rows pass the access filter, so a batch is a page's worth; more only on a miss.
-    batch_size = limit + 1
-    while len(rows) <= limit:
-        params = {
-            "chain_id": chain_id,
-            "before": NO_CURSOR if before is None else before,
-            "limit": batch_size,
-        }
-        batch = list(conn.execute(query, params).mappings())
-        for row in batch:
-            if row["visibility"] != PRIVATE or _may_read(
-                conn, chain_id, row["host_token_id"], reader, now, policy, allowed
-            ):
-                rows.append(row)
-                if len(rows) > limit:
-                    break
-        if len(batch) < batch_size:
-            break
-        before = batch[-1]["id"]
+    c = live_sessions.c
+    common: list[Any] = [c.chain_id == chain_id, c.id < (NO_CURSOR if before is None else before)]
+    if wanted is not None:
+        common.append(_status_filter(wanted))
+    if host is not None:
+        common.append(c.host_token_id == host.token_id)
+    branches: list[Select[Any]] = []
+    if visibility in (None, PUBLIC):
+        branches.append(select(c.id).where(*common, c.visibility == PUBLIC))
+    if visibility in (None, PRIVATE) and reader is not None:
+        hosts = readable_hosts(chain_id, reader, now, policy)
+        branches.append(
+            select(c.id).where(*common, c.visibility == PRIVATE, c.host_token_id.in_(hosts))
+        )
+    if not branches:
+        return SessionPage([], {}, {}, None)
+    tops = [b.order_by(c.id.desc()).limit(limit + 1).subquery() for b in branches]
+    merged = union_all(*(select(t.c.id) for t in tops)).subquery()
+    rows = list(conn.execute(_listed(select(merged.c.id)).limit(limit + 1)).mappings())
     more = len(rows) > limit
     rows = rows[:limit]
     return SessionPage(
@@ -369,25 +395,6 @@ def community_access(
             "private live sessions: sign in with a wallet holding one of the host's passes"
         )
     policy.community_access(conn, host, reader, now).enforce(host)
-
-
-def _may_read(
-    conn: Connection,
-    chain_id: int,
-    host_token_id: int,
-    reader: str | None,
-    now: int,
-    policy: AccessPolicy,
-    cache: dict[int, bool],
-) -> bool:
-    if reader is None:
-        return False
-    if host_token_id not in cache:
-        host = identities.by_token(conn, chain_id, host_token_id)
-        cache[host_token_id] = (
-            host is not None and policy.community_access(conn, host, reader, now).allowed
-        )
-    return cache[host_token_id]
 
 
 def message_page(

@@ -148,11 +148,13 @@ def _deploy(
     receipt = chain.provider.get_receipt(instance.txn_hash)
     block = chain.blocks[receipt.block_number]
     log.info("deployed", contract=name, address=instance.address, block=receipt.block_number)
+    contract_type = container.contract_type.model_dump(mode="json", by_alias=True)
     return DeployedContract(
         address=str(instance.address),
         block_number=receipt.block_number,
         block_hash=_hex(block.hash),
         tx_hash=str(instance.txn_hash),
         constructor_args=args,
-        abi=container.contract_type.model_dump(mode="json", by_alias=True)["abi"],
+        abi=contract_type["abi"],
+        userdoc=contract_type.get("userdoc") or {},
     )

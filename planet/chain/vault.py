@@ -2,22 +2,23 @@
 
 Reads (chain id, chain time, ``epochInfo``, the distributor role) always go through web3, from
 ``planet epoch close --rpc`` or from ape's provider in ``ape run publish_epoch``. Sending is a
-small :class:`RootProposer`: :class:`KeyProposer` signs with a private key here; the ape script
+small :class:`RootProposer`: :class:`KeyProposer` signs with any wallet of the shared wallet
+layer (key file, keystore, ape account, ``PLANET_PRIVATE_KEY``); the ape script
 has its own that sends from an ape account. Everything else is shared, including with
 ``planet epoch verify`` and ``planet claim``: which file a proposal commits to
-(:func:`proposed_file_hash`) and the names of the vault's custom errors (:func:`abi_errors`).
+(:func:`proposed_file_hash`); reverts are named by :mod:`planet.chain.reverts`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, Protocol
 
-from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
 
+from planet.chain.reverts import Reverts
+from planet.chain.wallets import Wallet
 from planet.core.errors import PlanetError
 from planet.core.manifest import DeployedContract
 
@@ -56,25 +57,6 @@ class RootProposer(Protocol):
     def propose_root(
         self, epoch: int, root: bytes, total: int, uri: str, file_hash: bytes
     ) -> str: ...
-
-
-def abi_errors(abi: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], list[str], bytes]]:
-    """Each custom error of ``abi``, its argument types and its 4-byte selector: what revert
-    data starts with, so a failure can be named."""
-    for item in abi:
-        if item.get("type") == "error":
-            types = [i["type"] for i in item.get("inputs", [])]
-            yield item, types, keccak(text=f"{item['name']}({','.join(types)})")[:4]
-
-
-def revert_name(err: BaseException, abi: list[dict[str, Any]]) -> str:
-    """The vault's custom error behind a failed call, by its selector, or the error's text."""
-    data = getattr(err, "data", None)
-    text = data if isinstance(data, str) else str(err)
-    for item, _types, selector in abi_errors(abi):
-        if "0x" + selector.hex() in text:
-            return item["name"]
-    return str(err).splitlines()[0] if str(err) else type(err).__name__
 
 
 def proposed_file_hash(contract: Any, epoch: int, root: bytes, from_block: int) -> str | None:
@@ -148,16 +130,17 @@ class Vault:
 
 
 class KeyProposer:
-    """Signs ``proposeRoot`` with a private key held in this process and waits for it."""
+    """Signs ``proposeRoot`` with a wallet (:mod:`planet.chain.wallets`) and waits for it."""
 
-    def __init__(self, vault: Vault, account: LocalAccount, timeout: float = 120) -> None:
+    def __init__(self, vault: Vault, wallet: Wallet, timeout: float = 120) -> None:
         self.vault = vault
-        self.account = account
+        self.wallet = wallet
         self.timeout = timeout
+        self.reverts = Reverts([(VAULT_CONTRACT, vault.deployed)])
 
     @property
     def address(self) -> str:
-        return self.account.address
+        return to_checksum_address(self.wallet.address)
 
     def propose_root(self, epoch: int, root: bytes, total: int, uri: str, file_hash: bytes) -> str:
         w3, contract = self.vault.w3, self.vault.contract
@@ -171,12 +154,12 @@ class KeyProposer:
                     "chainId": w3.eth.chain_id,
                 }
             )
-            signed = self.account.sign_transaction(tx)
-            tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
+            tx_hash = w3.eth.send_raw_transaction(self.wallet.sign(tx))
             receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self.timeout)
+        except PlanetError:
+            raise
         except Exception as err:  # a revert in estimation, a transport error: one line
-            reason = revert_name(err, self.vault.deployed.abi)
-            raise ChainError(f"proposeRoot({epoch}) failed: {reason}") from None
+            raise ChainError(f"proposeRoot({epoch}) failed: {self.reverts.explain(err)}") from None
         if receipt["status"] != 1:
             raise ChainError(f"proposeRoot({epoch}) reverted in transaction 0x{tx_hash.hex()}")
         return "0x" + bytes(tx_hash).hex()

@@ -1,5 +1,6 @@
-"""Wallets that sign a claim transaction: a hex key file, an encrypted keystore (eth-account
-JSON, as ``geth`` and ``cast wallet`` write them) or an ape account.
+"""Wallets that sign Planet's transactions and sign-in messages: a hex key file, an encrypted
+keystore (eth-account JSON, as ``geth`` and ``cast wallet`` write them), an ape account, or a key
+in the ``PLANET_PRIVATE_KEY`` environment variable (for scripts and CI, where a file is awkward).
 
 Ape is imported only for ``--account``: it is slow to import and a key file or keystore needs
 nothing from it. Ape asks for the account's passphrase itself (or reads
@@ -9,12 +10,14 @@ nothing from it. Ape asks for the account's passphrase itself (or reads
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
 import click
 from eth_account import Account
+from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
 
 from planet.core.errors import PlanetError
@@ -31,6 +34,13 @@ class Wallet(Protocol):
         """The signed raw transaction, ready for eth_sendRawTransaction."""
         ...
 
+    def sign_message(self, text: str) -> bytes:
+        """An EIP-191 personal signature of ``text`` (what Sign-In with Ethereum asks for)."""
+        ...
+
+
+ENV_KEY = "PLANET_PRIVATE_KEY"
+
 
 class KeyWallet:
     def __init__(self, account: LocalAccount) -> None:
@@ -39,6 +49,9 @@ class KeyWallet:
 
     def sign(self, tx: Mapping[str, Any]) -> bytes:
         return bytes(self.account.sign_transaction(dict(tx)).raw_transaction)
+
+    def sign_message(self, text: str) -> bytes:
+        return bytes(self.account.sign_message(encode_defunct(text=text)).signature)
 
 
 class ApeWallet:
@@ -73,6 +86,20 @@ class ApeWallet:
         if signed is None:
             raise WalletError(f"ape account {self.alias!r} did not sign")
         return bytes(signed.serialize_transaction())
+
+    def sign_message(self, text: str) -> bytes:
+        from ape.exceptions import ApeException
+
+        try:
+            self.account.set_autosign(True)
+            signature = self.account.sign_message(encode_defunct(text=text))
+        except ApeException as err:
+            raise WalletError(f"ape account {self.alias!r} cannot sign: {err}") from None
+        finally:
+            self.account.set_autosign(False)
+        if signature is None:
+            raise WalletError(f"ape account {self.alias!r} did not sign")
+        return bytes(signature.encode_rsv())
 
 
 def _read(path: Path, what: str) -> str:
@@ -110,16 +137,30 @@ def from_keystore(path: Path, password_file: Path | None) -> KeyWallet:
     return KeyWallet(Account.from_key(key))
 
 
+def from_env(value: str) -> KeyWallet:
+    try:
+        return KeyWallet(Account.from_key(value.strip()))
+    except (ValueError, TypeError):
+        raise WalletError(f"{ENV_KEY} does not hold a hex private key") from None
+
+
 def open_wallet(
     key_file: Path | None,
     keystore: Path | None,
     account: str | None,
     password_file: Path | None,
+    environ: Mapping[str, str] = os.environ,
 ) -> Wallet:
-    """The one wallet the options name."""
+    """The one wallet the options name; ``PLANET_PRIVATE_KEY`` only when no option names one."""
     given = [o for o in (key_file, keystore, account) if o is not None]
+    if not given and environ.get(ENV_KEY):
+        if password_file is not None:
+            raise WalletError("--password-file goes with --keystore")
+        return from_env(environ[ENV_KEY])
     if len(given) != 1:
-        raise WalletError("name exactly one wallet: --key-file, --keystore or --account")
+        raise WalletError(
+            f"name exactly one wallet: --key-file, --keystore or --account (or set {ENV_KEY})"
+        )
     if password_file is not None and keystore is None:
         raise WalletError("--password-file goes with --keystore")
     if key_file is not None:

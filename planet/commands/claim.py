@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from eth_abi import decode as abi_decode
 from eth_utils import is_address, to_checksum_address
 from web3.types import TxParams, Wei
 
-from planet.chain.vault import VAULT_CONTRACT, RootStatus, abi_errors, proposed_file_hash
+from planet.chain.reverts import Reverts
+from planet.chain.vault import VAULT_CONTRACT, RootStatus, proposed_file_hash
 from planet.chain.wallets import WalletError, open_wallet
 from planet.core import manifest as manifests
 from planet.core.errors import PlanetError
@@ -169,34 +169,6 @@ def _proposal(vault: Any, epoch: int, from_block: int) -> tuple[bytes, str] | No
 # ---------------------------------------------------------------- the chain
 
 
-def revert_reason(abi: list[dict[str, Any]], data: Any) -> str:
-    """A custom error's name and arguments from revert data, e.g.
-    ``VaultInvalidProof(epoch=1, account=0x..., amount=5)``."""
-    raw = data if isinstance(data, bytes) else bytes.fromhex(str(data).removeprefix("0x"))
-    for entry, types, selector in abi_errors(abi):
-        if raw[:4] == selector:
-            try:
-                values = abi_decode(types, raw[4:])
-            except Exception:  # undecodable arguments: the name alone still says what failed
-                return entry["name"]
-            args = ", ".join(
-                f"{i['name']}={to_checksum_address(v) if i['type'] == 'address' else v}"
-                for i, v in zip(entry["inputs"], values, strict=True)
-            )
-            return f"{entry['name']}({args})"
-    return f"revert data 0x{raw.hex()}" if raw else "reverted without a reason"
-
-
-def _reason(err: Exception, abi: list[dict[str, Any]]) -> str:
-    from web3.exceptions import ContractCustomError, ContractLogicError
-
-    if isinstance(err, ContractCustomError):
-        return revert_reason(abi, err.data)
-    if isinstance(err, ContractLogicError):
-        return err.message or str(err)
-    return f"{type(err).__name__}: {err}"
-
-
 def _native(wei: int) -> str:
     return f"{Decimal(wei) / Decimal(10**18):f} OKB"
 
@@ -292,11 +264,14 @@ def _claim(
             f"{manifest.chain_id}"
         )
     vault = w3.eth.contract(address=to_checksum_address(deployed.address), abi=deployed.abi)
+    reverts = Reverts.of(manifest)
     try:
         code = w3.eth.get_code(vault.address)
         asset = vault.functions.ASSET().call() if code else None
     except Exception as err:
-        raise ClaimError(f"cannot read the vault at {vault.address}: {_reason(err, [])}") from None
+        raise ClaimError(
+            f"cannot read the vault at {vault.address}: {reverts.explain(err)}"
+        ) from None
     if asset is None:
         raise ClaimError(f"no vault at {vault.address} on chain {chain_id}")
 
@@ -330,7 +305,7 @@ def _claim(
     try:
         gas = call.estimate_gas({"from": wallet.address})
     except Exception as err:
-        raise ClaimError(f"the vault rejects the claim: {_reason(err, deployed.abi)}") from None
+        raise ClaimError(f"the vault rejects the claim: {reverts.explain(err)}") from None
     base_fee = w3.eth.get_block("latest").get("baseFeePerGas", 0)
     tip = w3.eth.max_priority_fee
     max_fee = 2 * base_fee + tip
@@ -361,14 +336,14 @@ def _claim(
     except WalletError:
         raise
     except Exception as err:
-        raise ClaimError(f"sending failed: {_reason(err, deployed.abi)}") from None
+        raise ClaimError(f"sending failed: {reverts.explain(err)}") from None
     hex_hash = "0x" + bytes(tx_hash).hex()
     if receipt["status"] != 1:
         try:
             call.call({"from": wallet.address}, block_identifier=receipt["blockNumber"] - 1)
             why = "reverted"
         except Exception as err:
-            why = _reason(err, deployed.abi)
+            why = reverts.explain(err)
         raise ClaimError(f"transaction {hex_hash} reverted: {why}")
     after = _balance(w3, asset, native, account)
     fee = receipt["gasUsed"] * receipt["effectiveGasPrice"]

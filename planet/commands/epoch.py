@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+from eth_account import Account
 
 from planet.chain.vault import VAULT_CONTRACT, ChainError, KeyProposer, Vault
+from planet.chain.wallets import ENV_KEY, KeyWallet, Wallet, WalletError, open_wallet
 from planet.core import logs
 from planet.core import manifest as manifests
 from planet.rewards import scoring
@@ -87,21 +89,32 @@ def epoch_cli() -> None:
     """Epochs: close a week's rewards, and check the distribution published for it."""
 
 
-def _private_key(key_file: Path | None, key_env: str | None) -> str | None:
-    """The distributor's hex key from a file (one line) or an environment variable."""
-    if key_file is not None:
-        try:
-            return key_file.read_text().strip()
-        except OSError as err:
-            raise click.ClickException(
-                f"cannot read --key-file {key_file}: {err.strerror}"
-            ) from None
+def _distributor(
+    key_file: Path | None,
+    keystore: Path | None,
+    alias: str | None,
+    password_file: Path | None,
+    key_env: str | None,
+) -> Wallet | None:
+    """The wallet that proposes the root: any of the shared wallet layer's (key file,
+    keystore, ape account, ``PLANET_PRIVATE_KEY``) or a key in the variable ``key_env``
+    names; None when none is given (a dry run needs none)."""
     if key_env is not None:
+        if any(o is not None for o in (key_file, keystore, alias)):
+            raise click.UsageError("give one wallet: --private-key-env or another wallet option")
         value = os.environ.get(key_env, "").strip()
         if not value:
             raise click.ClickException(f"environment variable {key_env} is not set")
-        return value
-    return None
+        try:
+            return KeyWallet(Account.from_key(value))
+        except (ValueError, TypeError):
+            raise click.ClickException(f"{key_env} does not hold a hex private key") from None
+    if all(o is None for o in (key_file, keystore, alias)) and not os.environ.get(ENV_KEY):
+        return None
+    try:
+        return open_wallet(key_file, keystore, alias, password_file)
+    except WalletError as err:
+        raise click.ClickException(str(err)) from None
 
 
 @epoch_cli.command("close")
@@ -133,6 +146,17 @@ def _private_key(key_file: Path | None, key_env: str | None) -> str | None:
     help="File holding the distributor's hex private key.",
 )
 @click.option(
+    "--keystore",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The distributor's encrypted JSON keystore.",
+)
+@click.option(
+    "--password-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The keystore's password (otherwise asked).",
+)
+@click.option("--account", "alias", metavar="ALIAS", help="The distributor's ape account.")
+@click.option(
     "--private-key-env",
     "key_env",
     metavar="VAR",
@@ -148,33 +172,29 @@ def close_command(
     out_dir: Path,
     uri_base: str,
     key_file: Path | None,
+    keystore: Path | None,
+    password_file: Path | None,
+    alias: str | None,
     key_env: str | None,
     dry_run: bool,
 ) -> None:
     """Close EPOCH: score it, allocate its pool, write the file and propose the root."""
-    from eth_account import Account
     from web3 import Web3
 
     logs.configure()
-    if key_file is not None and key_env is not None:
-        raise click.UsageError("give --key-file or --private-key-env, not both")
     try:
         config = scoring.load(config_path)
         manifest = manifests.load(manifest_path)
         deployed = manifest.contract(VAULT_CONTRACT)
     except (scoring.ScoringConfigError, manifests.ManifestError) as err:
         raise click.ClickException(str(err).splitlines()[0]) from None
-    key = _private_key(key_file, key_env)
-    try:
-        account = Account.from_key(key) if key is not None else None
-    except (ValueError, TypeError):
-        raise click.ClickException("the distributor key is not a 32-byte hex private key") from None
+    wallet = _distributor(key_file, keystore, alias, password_file, key_env)
     try:
         engine = make_engine(database_url)
     except DatabaseError as err:
         raise click.ClickException(str(err)) from None
     vault = Vault(Web3(Web3.HTTPProvider(rpc, request_kwargs={"timeout": 30})), deployed)
-    proposer = KeyProposer(vault, account) if account is not None else None
+    proposer = KeyProposer(vault, wallet) if wallet is not None else None
     try:
         result = close_epoch(
             engine=engine,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 from pydantic import ValidationError
 
+from api.serving import uvicorn_options
 from api.settings import ENV_PREFIX, ApiSettings
 from planet.commands.errors import fail_on_settings, user_errors
 from planet.store import MIRROR, OFFCHAIN, make_engine, migrate, schema_is_current
@@ -53,7 +54,14 @@ def serve_cli(ctx: click.Context, host: str, port: int, workers: int) -> None:
 
     import uvicorn
 
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        **uvicorn_options(settings),
+    )
 
 
 @serve_cli.command("migrate")

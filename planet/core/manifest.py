@@ -33,6 +33,9 @@ class DeployedContract(BaseModel):
     tx_hash: str
     constructor_args: list[Any]
     abi: list[dict[str, Any]]
+    userdoc: dict[str, Any] = Field(default_factory=dict)
+    """The compiler's NatSpec for users (``@notice`` of functions and custom errors), so a
+    revert can be explained in words without the sources; empty in older manifests."""
 
 
 class Manifest(BaseModel):

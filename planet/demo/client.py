@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from api.services.siwe import SiweMessage, compose
@@ -76,10 +77,12 @@ class ApiClient:
         return reply["token"]
 
     def chat(self, session_id: int, user: LocalAccount) -> ClientConnection:
-        """A WebSocket on a live session's chat, signed in as ``user``; waits for ``ready``."""
+        """A WebSocket on a live session's chat, signed in as ``user`` the way a browser does
+        it: a single-use ticket asked for over HTTP just before, never the session token in
+        the URL; waits for ``ready``."""
         ws_base = "ws" + self.base_url.removeprefix("http")
-        token = self.tokens[user.address.lower()]
-        socket = connect(f"{ws_base}/live/{session_id}/chat?token={token}", open_timeout=10)
+        ticket = self.call("POST", f"/live/{session_id}/chat/ticket", user)
+        socket = connect(f"{ws_base}{ticket['url']}", open_timeout=10)
         frame = self.receive(socket)
         if frame.get("type") != "ready":
             raise DemoError(f"chat {session_id}: expected a ready frame, got {frame}")
@@ -92,3 +95,15 @@ class ApiClient:
             frame = json.loads(socket.recv(timeout=10))
             if kind is None or frame.get("type") == kind:
                 return frame
+
+    @staticmethod
+    def hears_end(socket: ClientConnection) -> bool:
+        """Whether ``socket`` hears the session end and is then closed by the server (1000)."""
+        frame = ApiClient.receive(socket, "status")
+        if frame.get("status") != "ended":
+            raise DemoError(f"chat: expected the session to end, got {frame}")
+        try:
+            socket.recv(timeout=10)
+        except ConnectionClosed as closed:
+            return closed.rcvd is not None and closed.rcvd.code == 1000
+        return False

@@ -18,6 +18,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from api.app import create_app
+from api.serving import uvicorn_options
 from api.settings import ApiSettings
 from indexer.config import IndexerSettings
 from indexer.rpc import RpcClient
@@ -113,7 +114,14 @@ class ApiServer:
         self, settings: ApiSettings, clock: Callable[[], float], host: str, port: int
     ) -> None:
         self.app = create_app(settings, clock=clock)
-        config = uvicorn.Config(self.app, host=host, port=port, log_level="warning", lifespan="on")
+        config = uvicorn.Config(
+            self.app,
+            host=host,
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            **uvicorn_options(settings),
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.url = f"http://{host}:{port}"

@@ -28,6 +28,7 @@ from web3 import Web3
 
 from api.settings import ApiSettings
 from planet.chain.vault import KeyProposer, Vault
+from planet.chain.wallets import KeyWallet
 from planet.commands.claim import Claimed, claim_with
 from planet.core import manifest as manifests
 from planet.core.epochs import EpochCalendar
@@ -322,14 +323,16 @@ def live_session(story: Story, bob: Member, fans: list[Member]) -> int:
         )
         for s in sockets:
             ApiClient.receive(s, "message")
+        story.api.call("POST", f"/live/{session}/end", bob.account)
+        # the end is the last frame each socket hears; then the server closes it
+        closed = sum(ApiClient.hears_end(s) for s in sockets)
     finally:
         for s in sockets:
             s.close()
-    story.api.call("POST", f"/live/{session}/end", bob.account)
     info = story.api.call("GET", f"/live/{session}")
     story.say(
         f"   session #{session} ({info['status']}): {len(fans)} attended; "
-        f"{len(heard)} other sockets heard 'gm from the chat'"
+        f"{len(heard)} other sockets heard 'gm from the chat'; {closed} closed by the end"
     )
     return session
 
@@ -403,7 +406,7 @@ def settle(story: Story, epoch: int) -> CloseResult:
     result = close_epoch(
         engine=story.indexer.engine,
         vault=reader,
-        proposer=KeyProposer(reader, config.deployer),
+        proposer=KeyProposer(reader, KeyWallet(config.deployer)),
         manifest=story.manifest,
         epoch=epoch,
         config=scoring.load(config.scoring_config),

@@ -185,7 +185,10 @@ def close_epoch(
         raise CloseError(f"--pool {pool} exceeds what epoch {epoch} holds ({info.funded})")
     if not dry_run:
         if proposer is None:
-            raise CloseError("no distributor key: give --key-file or --private-key-env")
+            raise CloseError(
+                "no distributor wallet: give --key-file, --keystore, --account or "
+                "--private-key-env, or set PLANET_PRIVATE_KEY"
+            )
         if not vault.is_distributor(proposer.address):
             raise CloseError(
                 f"{proposer.address} lacks DISTRIBUTOR_ROLE on the vault {vault.address}; "

@@ -223,6 +223,24 @@ live_sessions = Table(
     Column("ended_at", BigInteger, nullable=True),
     Column("created_at", BigInteger, nullable=False),
     Index("ix_api_live_sessions_schedule", "chain_id", "scheduled_at"),
+    # the listing reads public sessions newest first, and private ones host by host
+    Index("ix_api_live_sessions_visibility", "chain_id", "visibility", "id"),
+    Index("ix_api_live_sessions_host", "chain_id", "host_token_id", "id"),
+)
+
+# Chat socket tickets: issued to a signed-in wallet for one session, redeemed once by the
+# socket's handshake within seconds, so the long-lived session token never goes in a URL.
+# Only the ticket's SHA-256 is kept: a copy of the table opens no socket.
+chat_tickets = Table(
+    "api_chat_tickets",
+    metadata,
+    Column("ticket_hash", String(64), primary_key=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("session_id", BigInteger, nullable=False),
+    Column("address", String(42), nullable=False),
+    Column("token_expires_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Index("ix_api_chat_tickets_expires", "expires_at"),
 )
 
 # One row per distinct identified attendee (first join while live); never the host.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import subprocess
 import sys
 
@@ -9,9 +10,15 @@ import pytest
 from pydantic import ValidationError
 
 from api.settings import ApiSettings
-from tests.support.api import error
+from tests.support.api import SECRET, error
 
 ROUTES = {
+    ("get", "/chain"),
+    ("get", "/distributions/{chain_id}/epoch-{epoch}.json"),
+    ("get", "/passes"),
+    ("get", "/passes/{pass_id}"),
+    ("get", "/passes/{pass_id}/metadata"),
+    ("get", "/profiles/{handle_or_address}/proceeds"),
     ("post", "/auth/nonce"),
     ("post", "/auth/verify"),
     ("get", "/auth/me"),
@@ -47,6 +54,7 @@ ROUTES = {
     ("post", "/live/{session_id}/end"),
     ("get", "/live/{session_id}/messages"),
     ("post", "/live/{session_id}/messages"),
+    ("post", "/live/{session_id}/chat/ticket"),
 }
 
 
@@ -67,6 +75,7 @@ def test_openapi_lists_every_route_with_a_model_and_documented_errors(client):
             "/auth/nonce",
             "/profiles/{handle_or_address}/persona",
             "/rewards/epochs",  # fails only as 503 (documented)
+            "/chain",  # likewise
         )
         if key[1] not in no_client_error:
             errors = {c for c in op["responses"] if c.startswith("4") and c != "429"}
@@ -115,7 +124,49 @@ def test_settings_refuse_a_short_secret_and_a_bad_key():
     with pytest.raises(ValidationError, match="session_secret"):
         ApiSettings(session_secret="short")
     with pytest.raises(ValidationError, match="attester_private_key"):
-        ApiSettings(session_secret="s" * 32, attester_private_key="0x1234")
+        ApiSettings(session_secret=SECRET, attester_private_key="0x1234")
+
+
+@pytest.mark.parametrize(
+    ("secret", "why"),
+    [
+        ("s" * 40, "only 1 different characters"),
+        ("Tr0ub4dor&3" * 4, "repeats a 11-character pattern"),
+        ("abcdefghijklmnopqrstuvwxyz0123456789", "runs of neighbouring characters"),
+        ("aaaabbbbccccddddeeeeffffgggghhhhiiii", "runs of neighbouring characters"),
+        ("aaaaaaaabbbbbbbbccccccccddddddddefghijklmn"[::-1], "runs of neighbouring"),
+        ("acacaeacacgacaciacackacamcacoacqs", "75 bits of entropy"),
+    ],
+)
+def test_a_long_but_guessable_secret_is_refused_naming_the_setting(secret, why, monkeypatch):
+    """Length was the only check: "s" * 40 signed sessions."""
+    with pytest.raises(ValidationError, match="session_secret") as refused:
+        ApiSettings(session_secret=secret)
+    assert why in str(refused.value)
+    monkeypatch.setenv("PLANET_API_SESSION_SECRET", secret)
+    env = {"PATH": "", "PYTHONPATH": ":".join(sys.path), "PLANET_API_SESSION_SECRET": secret}
+    failed = subprocess.run(
+        [sys.executable, "-m", "api", "migrate"], capture_output=True, text=True, env=env
+    )
+    assert failed.returncode == 1
+    assert "PLANET_API_SESSION_SECRET" in failed.stderr and why in failed.stderr
+
+
+def test_random_secrets_are_accepted():
+    for _ in range(200):
+        assert ApiSettings(session_secret=secrets.token_hex(16)).session_secret
+        assert ApiSettings(session_secret=secrets.token_urlsafe(32)).session_secret
+
+
+def test_the_sign_in_domain_is_required_outside_local_chains():
+    """It defaulted to localhost:8000 on any chain, so a server on X Layer accepted messages
+    meant for a local one."""
+    with pytest.raises(ValidationError, match="PLANET_API_SIWE_DOMAIN is required on chain 196"):
+        ApiSettings(session_secret=SECRET, chain_id=196)
+    assert ApiSettings(session_secret=SECRET, chain_id=196, siwe_domain="planet.example")
+    assert ApiSettings(session_secret=SECRET).siwe_domain == "localhost:8000"  # anvil
+    with pytest.raises(ValidationError, match="siwe_domain"):
+        ApiSettings(session_secret=SECRET, siwe_domain="https://planet.example/")
 
 
 def test_cli_help_and_a_missing_secret():

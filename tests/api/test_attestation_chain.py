@@ -67,3 +67,58 @@ def test_attestation_round_trip(
         assert again.json()["signature"] == body["signature"]
         assert again.json()["status"] == "recorded"
     app.state.engine.dispose()
+
+
+def test_the_answer_carries_the_attest_transaction_a_wallet_sends_as_is(
+    planet, manifest, manifest_file, database_url, settings_for, make_indexer
+):
+    """``transaction.to`` and ``transaction.data`` are the whole call: a wallet that knows
+    nothing of the contract's ABI signs them (eth-account, as any wallet would) and the points
+    are recorded; then the attestation shows as recorded."""
+    user = planet.actors.users[1]
+    planet.register(user, "as_is")
+    indexer, engine = make_indexer(settings_for(database_url))
+    indexer.catch_up()
+    migrate(engine, OFFCHAIN)
+    settings = ApiSettings(
+        database_url=database_url,
+        chain_id=manifest.chain_id,
+        siwe_domain="planet.test",
+        session_secret=SECRET,
+        attester_private_key=planet.actors.attester.key.hex(),
+        manifest=manifest_file,
+    )
+    app = create_app(settings, clock=lambda: planet.w3.eth.get_block("latest").timestamp)
+    with TestClient(app) as client:
+        headers = sign_in(client, user)
+        pid = client.post("/posts", json={"body": "gm"}, headers=headers).json()["id"]
+        body = client.post("/attestations", json={"activity": "post", "id": pid}, headers=headers)
+        tx = body.json()["transaction"]
+        assert tx["to"] == manifest.contract("ContributionPoints").address
+        assert tx["chain_id"] == manifest.chain_id
+
+        w3 = planet.w3
+        request = {"from": user.address, "to": tx["to"], "data": tx["data"], "value": 0}
+        signed = user.sign_transaction(
+            {
+                **request,
+                "chainId": tx["chain_id"],
+                "nonce": w3.eth.get_transaction_count(user.address),
+                "gas": w3.eth.estimate_gas(request),
+                "maxFeePerGas": 2 * w3.eth.gas_price,
+                "maxPriorityFeePerGas": 0,
+            }
+        )
+        receipt = w3.eth.wait_for_transaction_receipt(
+            w3.eth.send_raw_transaction(signed.raw_transaction)
+        )
+        assert receipt.status == 1
+        points = w3.eth.contract(
+            address=tx["to"], abi=manifest.contract("ContributionPoints").abi
+        ).functions
+        assert points.balanceOf(user.address).call() == 10
+
+        indexer.catch_up()
+        mine = client.get("/attestations/mine", headers=headers).json()["items"]
+        assert [(a["status"], a["transaction"]) for a in mine] == [("recorded", tx)]
+    app.state.engine.dispose()

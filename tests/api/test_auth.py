@@ -8,7 +8,7 @@ import pytest
 from eth_account import Account
 
 from api.services import siwe
-from tests.support.api import CHAIN_ID, DOMAIN, error, sign, siwe_text
+from tests.support.api import CHAIN_ID, DOMAIN, SECRET, error, sign, siwe_text
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_a_tampered_token_is_rejected(client, token):
 
 
 def test_a_token_signed_with_another_secret_is_rejected(make_client, token):
-    other = make_client(session_secret="t" * 40)
+    other = make_client(session_secret=SECRET[::-1])
     reply = other.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert error(reply) == (401, "invalid_token")
 

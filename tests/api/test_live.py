@@ -12,7 +12,7 @@ from starlette.websockets import WebSocketDisconnect
 from api.services.attestations import activity_uid
 from planet.core.typed_data import KIND_LIVE
 from planet.store.offchain import live_attendance, live_messages
-from tests.support.api import CHAIN_ID, START, error
+from tests.support.api import CHAIN_ID, START, chat_url, error
 
 
 def iso(seconds: int) -> str:
@@ -24,10 +24,6 @@ def schedule(client, host, **fields: object) -> dict:
     reply = client.post("/live", json=body, headers=host.headers)
     assert reply.status_code == 201, reply.text
     return reply.json()
-
-
-def token_of(member) -> str:
-    return member.headers["Authorization"].split(" ", 1)[1]
 
 
 def attendees(engine, session_id: int) -> list[int]:
@@ -176,7 +172,7 @@ def test_sending_is_rate_limited_per_identity(make_client, member):
         for _ in range(3)
     ]
     assert codes == [201, 201, 429]
-    with client.websocket_connect(f"/live/{sid}/chat?token={token_of(alice)}") as ws:
+    with client.websocket_connect(f"/live/{sid}/chat", headers=alice.headers) as ws:
         assert ws.receive_json()["type"] == "ready"
         ws.send_json({"body": "too fast"})
         assert ws.receive_json()["error"]["code"] == "rate_limited"
@@ -188,7 +184,7 @@ def test_two_sockets_on_one_app_hear_each_other_and_status_changes(client, membe
     with client:  # the app's lifespan runs: the broker starts and stops with it
         url = f"/live/{sid}/chat"
         with (
-            client.websocket_connect(f"{url}?token={token_of(alice)}") as host,
+            client.websocket_connect(chat_url(client, sid, alice)) as host,
             client.websocket_connect(url, headers=bob.headers) as fan,
             client.websocket_connect(url) as anonymous,
         ):
@@ -222,10 +218,12 @@ def test_two_sockets_on_one_app_hear_each_other_and_status_changes(client, membe
             assert anonymous.receive_json()["error"]["code"] == "not_authenticated"
 
             assert client.post(f"/live/{sid}/end", headers=alice.headers).status_code == 200
+            # the end is the last thing every socket hears: then it is closed
             for ws in (host, fan, anonymous):
                 assert ws.receive_json()["status"] == "ended"
-            host.send_json({"body": "one more"})
-            assert host.receive_json()["error"]["code"] == "session_ended"
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    ws.receive_json()
+                assert closed.value.code == 1000 and "session_ended" in closed.value.reason
 
     stored = client.get(f"/live/{sid}/messages").json()["items"]
     assert [m["body"] for m in stored] == ["gm from bob", "rest"]
@@ -238,8 +236,7 @@ def test_joining_counts_one_attendance_per_identity(client, member, engine):
     sid = schedule(client, alice)["id"]
     client.post(f"/live/{sid}/start", headers=alice.headers)
     for who in (bob, bob, alice, None):
-        query = f"?token={token_of(who)}" if who else ""
-        with client.websocket_connect(f"/live/{sid}/chat{query}") as ws:
+        with client.websocket_connect(chat_url(client, sid, who)) as ws:
             assert ws.receive_json()["status"] == "live"
     assert attendees(engine, sid) == [bob.token_id]
     assert client.get(f"/live/{sid}").json()["attendee_count"] == 1
@@ -249,7 +246,7 @@ def test_bad_frames_get_error_frames_and_the_socket_stays_usable(client, member)
     alice, bob = member("alice"), member("bob")
     sid = schedule(client, alice)["id"]
     client.post(f"/live/{sid}/start", headers=alice.headers)
-    with client.websocket_connect(f"/live/{sid}/chat?token={token_of(bob)}") as ws:
+    with client.websocket_connect(chat_url(client, sid, bob)) as ws:
         ws.receive_json()
         for frame, code in (
             ("not json", "invalid_frame"),
@@ -273,11 +270,13 @@ def test_bad_frames_get_error_frames_and_the_socket_stays_usable(client, member)
 def test_a_bad_token_or_unknown_session_closes_the_socket_with_a_reason(client, member):
     alice = member("alice")
     sid = schedule(client, alice)["id"]
-    for url, close, code in (
-        (f"/live/{sid}/chat?token=v1.forged.mac", 4401, "invalid_token"),
-        ("/live/999/chat", 4404, "not_found"),
+    forged = {"Authorization": "Bearer v1.forged.mac"}
+    for url, headers, close, code in (
+        (f"/live/{sid}/chat", forged, 4401, "invalid_token"),
+        (f"/live/{sid}/chat?ticket=made-up", {}, 4401, "invalid_ticket"),
+        ("/live/999/chat", {}, 4404, "not_found"),
     ):
-        with client.websocket_connect(url) as ws:
+        with client.websocket_connect(url, headers=headers) as ws:
             assert ws.receive_json()["error"]["code"] == code
             try:
                 ws.receive_json()

@@ -12,8 +12,8 @@ from sqlalchemy import Engine, insert
 from starlette.websockets import WebSocketDisconnect
 
 from planet.store.mirror import pass_holdings, passes
-from tests.api.test_live import schedule, token_of
-from tests.support.api import CHAIN_ID, START, Member, error
+from tests.api.test_live import schedule
+from tests.support.api import CHAIN_ID, START, Member, chat_url, error
 
 ZERO = "0x" + "00" * 20
 
@@ -70,8 +70,7 @@ def attempts(client, sid: int, headers: dict) -> dict[str, object]:
 
 def socket_refusal(client, sid: int, headers: dict) -> tuple[int, str, str]:
     """(close code, error frame code, close reason) of a refused chat handshake."""
-    query = f"?token={headers['Authorization'].split(' ', 1)[1]}" if headers else ""
-    with client.websocket_connect(f"/live/{sid}/chat{query}") as ws:
+    with client.websocket_connect(f"/live/{sid}/chat", headers=headers) as ws:
         frame = ws.receive_json()
         assert frame["type"] == "error" and frame["error"]["message"]
         with pytest.raises(WebSocketDisconnect) as closed:
@@ -140,7 +139,7 @@ def test_private_sessions_are_refused_on_every_route_without_access(client, comm
         listed = client.get("/live", headers=who.headers).json()["items"]
         assert [s["id"] for s in listed] == [sid, public], name
         assert listed[0]["title"] == "alpha call"
-        with client.websocket_connect(f"/live/{sid}/chat?token={token_of(who)}") as ws:
+        with client.websocket_connect(chat_url(client, sid, who)) as ws:
             assert ws.receive_json()["type"] == "ready"
 
     # the subscription lapses: the subscriber is refused from then on, with the reason
@@ -157,7 +156,7 @@ def test_a_socket_open_when_access_lapses_cannot_send(client, community, clock):
     host, subscriber = people["host"], people["subscriber"]
     sid = schedule(client, host, visibility="private")["id"]
     client.post(f"/live/{sid}/start", headers=host.headers)
-    with client.websocket_connect(f"/live/{sid}/chat?token={token_of(subscriber)}") as ws:
+    with client.websocket_connect(chat_url(client, sid, subscriber)) as ws:
         assert ws.receive_json()["can_send"] is True
         ws.send_json({"body": "while subscribed"})
         assert ws.receive_json()["body"] == "while subscribed"
@@ -177,7 +176,7 @@ def test_attendance_of_a_private_session_needs_access(client, community, engine)
     client.post(f"/live/{sid}/start", headers=host.headers)
     for name in ("lifer", "nobody", "lapsed", "lifer"):
         who = people[name]
-        with client.websocket_connect(f"/live/{sid}/chat?token={token_of(who)}") as ws:
+        with client.websocket_connect(f"/live/{sid}/chat", headers=who.headers) as ws:
             ws.receive_json()
     assert attendees(engine, sid) == [people["lifer"].token_id]
 

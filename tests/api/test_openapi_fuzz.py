@@ -29,7 +29,14 @@ from schemathesis.checks import (
 )
 from sqlalchemy import Engine
 
-from tests.support.api import START, add_identity, error, sign_in
+from tests.support.api import (
+    START,
+    add_identity,
+    add_native_pass,
+    error,
+    offline_manifest,
+    sign_in,
+)
 from tests.support.profiles import examples
 
 CHECKS = [
@@ -104,13 +111,18 @@ def seed(client: TestClient, engine: Engine) -> dict[str, dict[str, str]]:
         _ok(client.post(f"/live/{sid}/messages", json={"body": "hello"}, headers=alice), 201)
 
     _ok(client.put("/profiles/me/persona", json={"bio": "fuzzed"}, headers=alice))
+    add_native_pass(engine, 1, people["alice"].address, [people["bob"].address])
     _ok(client.post("/attestations", json={"activity": "post", "id": public}, headers=alice), 201)
     return heads
 
 
 @pytest.fixture(params=["alice", "anonymous"])
 def fuzzed(request, make_client: Callable[..., TestClient], engine: Engine, tmp_path) -> Fuzzed:
-    client = make_client(paper_prices=PRICES, distributions_dir=tmp_path / "distributions")
+    client = make_client(
+        paper_prices=PRICES,
+        distributions_dir=tmp_path / "distributions",
+        manifest=offline_manifest(tmp_path),
+    )
     heads = seed(client, engine)
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
     return Fuzzed(schema, heads.get(request.param, {}))
@@ -155,6 +167,8 @@ BIG_IDS = [
     ("GET", f"/orders/{TOO_BIG}"),
     ("POST", f"/orders/{TOO_BIG}/sync"),
     ("GET", f"/rewards/epochs/{TOO_BIG}/leaderboard"),
+    ("GET", f"/passes/{TOO_BIG}"),
+    ("GET", f"/passes/{TOO_BIG}/metadata"),
 ]
 NUL_TEXT = [
     ("POST", "/posts", {"body": NUL}),
@@ -170,6 +184,8 @@ NUL_TEXT = [
     ("GET", "/profiles/a%00b/persona", None),
     ("GET", "/communities/a%00b/posts", None),
     ("GET", "/live?host=a%00b", None),
+    ("GET", "/passes?creator=a%00b", None),
+    ("GET", "/profiles/a%00b/proceeds", None),
 ]
 
 
@@ -186,12 +202,10 @@ def test_what_the_fuzzer_found_is_refused_with_422_on_every_backend(world) -> No
         reply = client.request(method, path, json=body, headers=heads["alice"])
         assert error(reply) == (422, "validation_error"), (path, body)
     cursor = base64.urlsafe_b64encode(str(TOO_BIG).encode()).decode().rstrip("=")
-    for path in ("/posts", "/posts/1/comments", "/live", "/live/1/messages", "/orders"):
+    for path in ("/posts", "/posts/1/comments", "/live", "/live/1/messages", "/orders", "/passes"):
         reply = client.get(path, params={"cursor": cursor}, headers=heads["alice"])
         assert error(reply) == (422, "invalid_cursor"), path
-    with client.websocket_connect(
-        f"/live/1/chat?token={heads['alice']['Authorization'][7:]}"
-    ) as ws:
+    with client.websocket_connect("/live/1/chat", headers=heads["alice"]) as ws:
         assert ws.receive_json()["type"] == "ready"
         ws.send_json({"body": NUL})
         assert ws.receive_json()["error"]["code"] == "invalid_message"

@@ -96,7 +96,8 @@ def rewards_client(make_client, dists_dir):
     return make_client(distributions_dir=dists_dir, claim_window=WINDOW)
 
 
-def test_unconfigured_server_answers_503(client):
+def test_unconfigured_server_answers_503(make_client):
+    client = make_client(distributions_dir=None)
     for path in ("/rewards/epochs", f"/rewards/claimable/{ACCOUNTS[0]}"):
         assert error(client.get(path)) == (503, "rewards_unavailable")
 

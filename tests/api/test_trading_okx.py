@@ -20,6 +20,7 @@ from api.settings import ApiSettings
 from planet.core.epochs import EPOCH_DURATION, week_start
 from planet.store.offchain import fills, orders
 from tests.api.okx_standin import OkxStandIn, okx_sign, serving
+from tests.support.api import SECRET as SESSION_SECRET
 from tests.support.api import error
 from tests.support.ports import free_port
 
@@ -328,15 +329,15 @@ def test_the_standin_checks_okxs_signature(okx_url, standin):
 
 def test_okx_without_keys_is_a_settings_error_at_start():
     with pytest.raises(ValidationError, match="PLANET_API_OKX_API_KEY"):
-        ApiSettings(session_secret="s" * 32, exchange="okx", okx_api_key="k")
+        ApiSettings(session_secret=SESSION_SECRET, exchange="okx", okx_api_key="k")
     with pytest.raises(ValidationError, match="paper_prices"):
-        ApiSettings(session_secret="s" * 32, paper_prices={"BTC-USDT": "0"})
+        ApiSettings(session_secret=SESSION_SECRET, paper_prices={"BTC-USDT": "0"})
     with pytest.raises(ValidationError, match="okx_domain"):
-        ApiSettings(session_secret="s" * 32, okx_domain="www.okx.com")
-    assert ApiSettings(session_secret="s" * 32).attested_exchanges == ("okx",)
+        ApiSettings(session_secret=SESSION_SECRET, okx_domain="www.okx.com")
+    assert ApiSettings(session_secret=SESSION_SECRET).attested_exchanges == ("okx",)
     for given, parsed in [("paper,okx", ("paper", "okx")), ('["okx"]', ("okx",)), (" ", ())]:
         assert ApiSettings(
-            session_secret="s" * 32, attested_exchanges=given
+            session_secret=SESSION_SECRET, attested_exchanges=given
         ).attested_exchanges == (parsed)
     for bad, message in [
         ("okx,binance", "'binance' is not an exchange"),
@@ -345,7 +346,7 @@ def test_okx_without_keys_is_a_settings_error_at_start():
         ('{"okx": 1}', "'{\"okx\": 1}' is not an exchange"),
     ]:
         with pytest.raises(ValidationError, match=message):
-            ApiSettings(session_secret="s" * 32, attested_exchanges=bad)
+            ApiSettings(session_secret=SESSION_SECRET, attested_exchanges=bad)
     assert start_errors(PLANET_API_EXCHANGE="okx") == [
         "Error: PLANET_API_EXCHANGE=okx needs PLANET_API_OKX_API_KEY, "
         "PLANET_API_OKX_SECRET_KEY and PLANET_API_OKX_PASSPHRASE"
@@ -358,7 +359,11 @@ def test_okx_without_keys_is_a_settings_error_at_start():
 
 def start_errors(**variables: str) -> list[str]:
     """What ``python -m api migrate`` prints when its settings refuse to start (exit 1)."""
-    env = {"PATH": "", "PYTHONPATH": ":".join(sys.path), "PLANET_API_SESSION_SECRET": "s" * 32}
+    env = {
+        "PATH": "",
+        "PYTHONPATH": ":".join(sys.path),
+        "PLANET_API_SESSION_SECRET": SESSION_SECRET,
+    }
     failed = subprocess.run(
         [sys.executable, "-m", "api", "migrate"],
         capture_output=True,

@@ -42,13 +42,13 @@ def test_a_missing_key_file_and_an_unset_key_variable_are_named(tmp_path, deploy
     manifest_file = deployed[2]
     args = ["--manifest", str(manifest_file)]
     line = one_error(run(tmp_path, *args, "--key-file", str(tmp_path / "absent.key")))
-    assert "cannot read --key-file" in line
+    assert "no such key file" in line
     line = one_error(run(tmp_path, *args, "--private-key-env", "PLANET_NO_SUCH_KEY"))
     assert "PLANET_NO_SUCH_KEY is not set" in line
     bad = tmp_path / "bad.key"
     bad.write_text("not a key\n")
     line = one_error(run(tmp_path, *args, "--key-file", str(bad)))
-    assert "not a 32-byte hex private key" in line
+    assert "does not hold a hex private key" in line
 
 
 def test_an_unreachable_rpc_is_one_line(tmp_path, deployed):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from planet.store import ALL, make_engine, schema_is_current
+from tests.support.api import SECRET
 
 DEAD = "postgresql://nobody@127.0.0.1:1/x"
 PLANET = str(Path(sys.executable).with_name("planet"))
@@ -45,7 +46,7 @@ def test_planet_migrate_creates_every_table(tmp_path):
     ids=["python -m api", "python -m indexer", "planet serve", "planet index", "planet"],
 )
 def test_migrating_a_dead_database_is_one_error_line(command):
-    env = {"PLANET_API_DATABASE_URL": DEAD, "PLANET_API_SESSION_SECRET": "s" * 32}
+    env = {"PLANET_API_DATABASE_URL": DEAD, "PLANET_API_SESSION_SECRET": SECRET}
     failed = run(*command, env=env)
     assert failed.returncode == 1
     assert "Traceback" not in failed.stderr

@@ -54,3 +54,22 @@ def test_publish_epoch_refuses_in_one_line(chain, deployed, database, tmp_path):
     assert "Traceback" not in result.stderr + result.stdout
     assert not (tmp_path / "out").exists()
     assert bytes(vault.epochInfo(3).root) == b"\x00" * 32
+
+
+def test_publish_epoch_signs_with_a_keystore_like_every_planet_command(
+    chain, deployed, database, tmp_path, accounts
+):
+    from eth_account import Account
+
+    _, vault, _ = deployed
+    keystore = tmp_path / "distributor.json"
+    keystore.write_text(json.dumps(Account.encrypt(accounts[0].private_key, "pw")))
+    password = tmp_path / "password"
+    password.write_text("pw\n")
+    args = ("--keystore", str(keystore), "--password-file", str(password))
+    result = publish(chain, deployed, database, tmp_path, 0, *args)
+    assert result.returncode == 0, result.stderr
+    assert vault.epochInfo(0).payout.status == 1  # proposed
+    password.write_text("wrong\n")
+    refused = publish(chain, deployed, database, tmp_path, 1, *args)
+    assert "Error: cannot decrypt" in refused.stderr and "Traceback" not in refused.stderr

@@ -1,11 +1,13 @@
 """Helpers for API tests: the constants the test app runs with, a settable clock, wallets
-that sign in with Ethereum, identities as the indexer mirrors them, and the error shape."""
+that sign in with Ethereum, identities and passes as the indexer mirrors them, a manifest
+for apps that never reach a chain, and the error shape."""
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
@@ -14,11 +16,13 @@ from sqlalchemy import Engine, insert
 
 from api.services.siwe import SiweMessage, compose
 from planet.core.epochs import EPOCH_DURATION
-from planet.store.mirror import identities
+from planet.core.manifest import DeployedContract, Manifest, save
+from planet.core.passes import NATIVE
+from planet.store.mirror import identities, pass_holdings, pass_proceeds, passes
 
 CHAIN_ID = 31337
 DOMAIN = "planet.test"
-SECRET = "s" * 40
+SECRET = "9c41e0b7d25a8f36ce7b104d9a5f2e83b6d07c1a4e95f2d8"  # random hex; "s" * 40 is refused
 START = 1_900_000_000  # a fixed "now" for tests that do not touch the chain
 GENESIS = START - 3 * EPOCH_DURATION
 POINTS = "0x" + "ab" * 20
@@ -121,3 +125,96 @@ def error(reply) -> tuple[int, str]:
     assert set(body) == {"error"}, body
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     return reply.status_code, body["error"]["code"]
+
+
+def offline_manifest(folder: Path) -> Path:
+    """A manifest of the four contracts for apps that never reach a chain (``GET /chain``
+    describes it; nothing calls it): made-up addresses and blocks, the vault paying native
+    OKB with a one-hour challenge period and a one-week claim window."""
+    addresses = {
+        name: "0x" + f"{i:02x}" * 20
+        for i, name in enumerate(
+            ("Identity", "ContributionPoints", "CommunityPass", "PrizeVault"), start=1
+        )
+    }
+    vault_args = [addresses["ContributionPoints"], NATIVE, 3600, 1, NATIVE, NATIVE, NATIVE]
+    manifest = Manifest(
+        chain_id=CHAIN_ID,
+        network="ethereum:local",
+        deployer=NATIVE,
+        genesis=GENESIS,
+        roles={},
+        contracts={
+            name: DeployedContract(
+                address=address,
+                block_number=i,
+                block_hash="0x" + "00" * 32,
+                tx_hash="0x" + "00" * 32,
+                constructor_args=vault_args if name == "PrizeVault" else [],
+                abi=[{"type": "function", "name": "example", "inputs": [], "outputs": []}],
+            )
+            for i, (name, address) in enumerate(addresses.items(), start=1)
+        },
+    )
+    return save(manifest, folder)
+
+
+def add_native_pass(engine: Engine, pass_id: int, creator: str, holders: list[str]) -> None:
+    """A lifetime pass priced in native OKB as the indexer mirrors it, each holder holding one
+    token, and the creator's proceeds of those sales (no fee)."""
+    creator = creator.lower()
+    price = 10**15
+    with engine.begin() as conn:
+        conn.execute(
+            insert(passes).values(
+                chain_id=CHAIN_ID,
+                pass_id=pass_id,
+                creator=creator,
+                currency=NATIVE,
+                price=price,
+                max_supply=2**64 - 1,
+                wallet_limit=1,
+                duration=0,
+                transferable=False,
+                royalty_bps=0,
+                fee_bps=0,
+                paused=False,
+                minted=len(holders),
+                uri="",
+                created_block=1,
+                created_tx="0x" + "22" * 32,
+                updated_block=1,
+            )
+        )
+        for holder in holders:
+            conn.execute(
+                insert(pass_holdings).values(
+                    chain_id=CHAIN_ID,
+                    pass_id=pass_id,
+                    holder=holder.lower(),
+                    balance=1,
+                    minted=1,
+                    expiry=0,
+                    updated_block=1,
+                )
+            )
+        conn.execute(
+            insert(pass_proceeds).values(
+                chain_id=CHAIN_ID,
+                payee=creator,
+                currency=NATIVE,
+                accrued=price * len(holders),
+                withdrawn=0,
+                updated_block=1,
+            )
+        )
+
+
+def chat_url(client: TestClient, session_id: int, who: Member | None = None) -> str:
+    """The chat socket's path for ``who`` (anonymous when None): with a fresh single-use ticket
+    from ``POST /live/{id}/chat/ticket``, as a browser opens it."""
+    if who is None:
+        return f"/live/{session_id}/chat"
+    reply = client.post(f"/live/{session_id}/chat/ticket", headers=who.headers)
+    assert reply.status_code == 201, reply.text
+    return reply.json()["url"]
