@@ -440,9 +440,20 @@ def test_vault_status_roles_and_a_guardian_pause(planet, env):
         "AccessControlUnauthorizedAccount",
     )
     fresh = planet.fresh_address()
-    granted = cli(["roles", "grant", "guardian", fresh, "--yes"], key_env(env, admin))
+    granted = cli(["roles", "grant", "guardian", fresh, "--yes", "--json"], key_env(env, admin))
     assert granted.exit_code == 0, granted.stderr
     one_error(cli(["roles", "grant", "admin", fresh, "--yes"], key_env(env, admin)), "--contract")
+    # The vault makes guardian grants only after its ROLE_DELAY: scheduled, then executed.
+    scheduled = json.loads(granted.stdout)
+    assert scheduled["scheduled"] is True
+    vault = planet.vault.functions
+    assert not vault.hasRole(vault.GUARDIAN_ROLE().call(), fresh).call()
+    early = cli(["roles", "execute", "guardian", fresh, "--yes"], key_env(env, outsider))
+    one_error(early, "VaultRoleChangeNotReady")
+    planet.travel(scheduled["executable_at"] - planet.w3.eth.get_block("latest").timestamp)
+    done = cli(["roles", "execute", "guardian", fresh, "--yes"], key_env(env, outsider))
+    assert done.exit_code == 0, done.stderr
+    assert vault.hasRole(vault.GUARDIAN_ROLE().call(), fresh).call()
 
 
 def test_a_funded_epoch_shows_its_pool_in_human_units(planet, env):
