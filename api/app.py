@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
-from pydantic import BaseModel
 
 # uvicorn's, used only for the addresses PLANET_API_TRUSTED_PROXIES lists (never by default)
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -24,6 +23,7 @@ from api.routes import (
     chat,
     communities,
     distributions,
+    health,
     live,
     orders,
     passes,
@@ -41,10 +41,6 @@ from api.services.ratelimit import ConcurrencyCap, FloodGuard, TokenBucket
 from api.services.rewards import Rewards
 from api.settings import ApiSettings
 from planet.store import make_engine
-
-
-class HealthOut(BaseModel):
-    status: str
 
 
 @asynccontextmanager
@@ -79,12 +75,20 @@ def create_app(
     app = FastAPI(
         title="Planet API",
         version="0.1.0",
-        description="Sign-In with Ethereum, profiles, posts (public, or private to holders of "
+        description="The deployment (`GET /chain`: contracts, ABIs, RPC, explorer, epochs), "
+        "community passes with their terms in human units, Sign-In with Ethereum, profiles, "
+        "posts (public, or private to holders of "
         "the author's community passes), live sessions with WebSocket chat, orders placed "
         "from posts through an exchange, contribution attestations and weekly rewards "
         "(leaderboard, allocations with Merkle proofs, what an address can claim), "
         "joined with the chain state the Planet indexer mirrors. Every error is "
-        '`{"error": {"code", "message"}}`.',
+        '`{"error": {"code", "message"}}`.\n\n'
+        "Live chat is a WebSocket at `/live/{session_id}/chat` (OpenAPI does not list "
+        "WebSockets): open it with `?ticket=` from `POST /live/{session_id}/chat/ticket` "
+        "(single use, 30 s, bound to the session and your wallet) or an `Authorization: "
+        "Bearer` header, never a session token in the URL (closed with 4401 `token_in_url`). "
+        "Access and the token are checked again before every delivery (4401 / 4403 close the "
+        "socket), and every socket closes (1000) when its session ends.",
         dependencies=[Depends(limit_ip)],
         responses=errors.responses(429),
         lifespan=lifespan,
@@ -110,12 +114,8 @@ def create_app(
     errors.install(app)
     _install_middleware(app, settings)
     routers = (auth, chain, profiles, passes, posts, communities, live, chat, attestations)
-    for module in (*routers, orders, rewards, distributions):
+    for module in (*routers, orders, rewards, distributions, health):
         app.include_router(module.router)
-
-    @app.get("/health", response_model=HealthOut, tags=["meta"])
-    def health() -> HealthOut:
-        return HealthOut(status="ok")
 
     return app
 

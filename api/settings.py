@@ -161,6 +161,12 @@ class ApiSettings(BaseSettings):
     )
     okx_timeout: float = Field(default=10.0, gt=0, description="Seconds per OKX request.")
 
+    ready_max_lag: int = Field(
+        default=50,
+        ge=0,
+        description="/ready fails when the indexer's cursor is more blocks than this behind "
+        "the chain's head (the indexer stopped or cannot keep up).",
+    )
     redis_url: str | None = Field(
         default=None,
         description="Redis for live chat fan-out across API processes (redis://host:6379/0); "

@@ -76,7 +76,7 @@ class Backfill:
             unit_scale=True,
             desc=f"backfill chain {self.chain_id}",
             file=sys.stderr,
-            disable=not self.progress,
+            disable=not (self.progress and logs.bars_allowed()),
             mininterval=0.5,
             leave=False,
         )

@@ -18,6 +18,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from planet.core.config_errors import toml_problem, yaml_problem
 from planet.core.errors import PlanetError
 
 ENV_PREFIX = "PLANET_INDEXER_"
@@ -153,8 +154,10 @@ def _read_file(path: Path) -> dict[str, Any]:
             data: Any = tomllib.loads(text)
         else:
             data = yaml.safe_load(text) or {}
-    except (tomllib.TOMLDecodeError, yaml.YAMLError) as err:
-        raise ConfigError(f"settings file {path} does not parse: {err}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"settings file {toml_problem(path, err)}") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"settings file {yaml_problem(path, err)}") from None
     if isinstance(data, dict) and isinstance(data.get("indexer"), dict):
         data = data["indexer"]  # allow an [indexer] table in a shared file
     if not isinstance(data, dict):

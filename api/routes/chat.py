@@ -7,11 +7,13 @@ ticket valid for seconds, and the socket is opened with ``?ticket=``; clients th
 headers may send ``Authorization: Bearer <session token>`` instead. A session token in the URL
 (``?token=``) is refused (4401 ``token_in_url``): URLs are written to access logs.
 
-Close codes: a refused handshake, or a socket whose listener may no longer hear the session,
-closes with 4000 + the HTTP status the same refusal answers over HTTP (4401, 4403, 4404, and
-4429 for too many sockets from one IP or a frame flood) after one error frame, its close
-reason carrying the code as JSON too; 1013 when the broker is unreachable or the socket fell
-too far behind (try again later); 1011 on an unexpected failure; 1000 when the session ends.
+Close codes: a refused handshake, or a socket whose listener may no longer hear the session
+(checked before every delivery, and on an idle socket when its token expires or every
+:data:`IDLE_RECHECK` seconds on a private session), closes with 4000 + the HTTP status the
+same refusal answers over HTTP (4401, 4403, 4404, and 4429 for too many sockets from one IP
+or a frame flood) after one error frame, its close reason carrying the code as JSON too;
+1013 when the broker is unreachable or the socket fell too far behind (try again later); 1011
+on an unexpected failure; 1000 when the session ends.
 """
 
 from __future__ import annotations
@@ -163,10 +165,34 @@ def _ended(event: Event) -> bool:
     return event.get("type") == "status" and event.get("status") == live.ENDED
 
 
+IDLE_RECHECK = 30.0  # seconds an idle socket of a private session goes unchecked, at most
+
+
+def _idle_wait(listener: Listener, now: int) -> float | None:
+    """How long a socket may wait for its next event before the gate looks at it anyway: until
+    its token expires, and at most :data:`IDLE_RECHECK` on a private session, so a socket that
+    hears nothing does not outlive its token or its access (None: an anonymous listener of a
+    public session, which nothing ends but the session)."""
+    waits = []
+    if listener.expires_at is not None:
+        waits.append(float(max(1, listener.expires_at - now)))
+    if listener.private:
+        waits.append(IDLE_RECHECK)
+    return min(waits) if waits else None
+
+
 async def _forward(app: FastAPI, socket: _Socket, listener: Listener, sub: Subscription) -> None:
     gate: chat.DeliveryGate = app.state.chat_gate
     while True:
-        event = await sub.get()
+        try:
+            event = await asyncio.wait_for(sub.get(), _idle_wait(listener, int(app.state.clock())))
+        except TimeoutError:
+            try:
+                await gate.check(listener, int(app.state.clock()))
+            except ApiError as err:
+                await socket.shut(err)
+                return
+            continue
         if event == OVERFLOW:
             await socket.send(
                 chat.error_frame(

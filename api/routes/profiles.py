@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from eth_utils import to_checksum_address
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field, field_validator
 
@@ -174,7 +175,7 @@ class ProceedsItem(BaseModel):
 
 class ProceedsOut(BaseModel):
     handle: str
-    address: str = Field(description="The payee: the identity's wallet")
+    address: str = Field(description="The payee: the identity's wallet (checksummed)")
     items: list[ProceedsItem] = Field(description="One per currency sold in; native first")
 
 
@@ -200,7 +201,9 @@ def get_proceeds(
                 withdrawn_display=currency.human(p.withdrawn),
             )
         )
-    return ProceedsOut(handle=identity.handle, address=identity.owner, items=items)
+    return ProceedsOut(
+        handle=identity.handle, address=to_checksum_address(identity.owner), items=items
+    )
 
 
 @router.put("/me/persona", response_model=PersonaSaved, responses=responses(401, 403, 422))

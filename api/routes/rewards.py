@@ -105,6 +105,31 @@ class ClaimItem(BaseModel):
     epoch: int
     amount: Amount
     proof: list[Hash]
+    claim_window_closes_at: int | None = Field(
+        description="Unix time after which it can no longer be claimed (null if unknown)"
+    )
+
+
+class PendingItem(BaseModel):
+    epoch: int
+    amount: Amount
+    claimable_at: int = Field(description="Unix time the challenge period ends (then claimable)")
+
+
+class ExpiredItem(BaseModel):
+    """An allocation never claimed whose claim window closed. Until someone sweeps the epoch
+    (anyone may, once the window closed) the vault still pays it: ``proof`` is given for that
+    last chance; once swept, nothing can be claimed and ``proof`` is null."""
+
+    epoch: int
+    amount: Amount
+    claim_window_closed_at: int | None = Field(
+        description="Unix time the claim window closed (null if unknown)"
+    )
+    swept: bool = Field(description="Whether the epoch's remainder has been swept (as indexed)")
+    proof: list[Hash] | None = Field(
+        description="bytes32[] for claim(epoch, account, amount, proof) while not swept"
+    )
 
 
 class ClaimManyArgs(BaseModel):
@@ -118,10 +143,19 @@ class ClaimableOut(BaseModel):
     chain_id: int
     vault: str | None = Field(description="The PrizeVault address (null if not configured)")
     account: str
-    items: list[ClaimItem] = Field(description="Oldest epoch first")
-    total: Amount
+    items: list[ClaimItem] = Field(description="Claimable now, oldest epoch first")
+    total: Amount = Field(description="The sum of `items`")
     claim_many: ClaimManyArgs = Field(
         description="claimMany(epochs, account, amounts, proofs), ready to send"
+    )
+    pending: list[PendingItem] = Field(
+        description="Allocations whose root is still in its challenge period (a guardian may "
+        "veto it), oldest epoch first"
+    )
+    pending_total: Amount
+    expired: list[ExpiredItem] = Field(
+        description="Allocations never claimed whose claim window closed, oldest epoch first: "
+        "claimable on chain only until the epoch is swept"
     )
 
 
@@ -222,23 +256,56 @@ def claimable(
     conn: Conn, chain: Chain, moment: Now, state: Rewards, address: Address
 ) -> ClaimableOut:
     """Every epoch the address can claim now (claimable root, window open, positive amount,
-    no claim indexed), with proofs and the total: the arguments of ``claimMany``. An address
-    with nothing to claim gets an empty list."""
+    no claim indexed), with proofs and the total: the arguments of ``claimMany``; then its
+    allocations still in their challenge period (``pending``, with when they become
+    claimable) and those it never claimed whose window closed (``expired``; the vault pays
+    them until someone sweeps the epoch, so their proofs are given until then). An address with
+    nothing allocated gets empty lists. An epoch whose file is not served here fails the
+    request if it is claimable (503), and is left out if it is pending or expired."""
     store = state.require_store()
     done = rewards.claimed_epochs(conn, chain.chain_id, address)
     items: list[ClaimItem] = []
+    pending: list[PendingItem] = []
+    expired: list[ExpiredItem] = []
     for published in state.published(conn, chain.chain_id):
-        if not published.claimable(moment) or published.epoch in done:
+        if published.epoch in done:
             continue
-        file = store.get(published)
+        phase = published.phase(moment)
+        try:
+            file = store.get(published)
+        except rewards.DistributionUnavailable:
+            if phase == "claimable":
+                raise
+            continue
         entry = file.by_account.get(address.lower())
         if entry is None or entry.amount == 0:
             continue
-        items.append(
-            ClaimItem(
-                epoch=published.epoch, amount=str(entry.amount), proof=file.proof(entry.account)
+        amount = str(entry.amount)
+        if phase == "pending":
+            pending.append(
+                PendingItem(
+                    epoch=published.epoch, amount=amount, claimable_at=published.claimable_at
+                )
             )
-        )
+        elif phase == "expired":
+            expired.append(
+                ExpiredItem(
+                    epoch=published.epoch,
+                    amount=amount,
+                    claim_window_closed_at=published.window_closes_at,
+                    swept=published.swept,
+                    proof=None if published.swept else file.proof(entry.account),
+                )
+            )
+        else:
+            items.append(
+                ClaimItem(
+                    epoch=published.epoch,
+                    amount=amount,
+                    proof=file.proof(entry.account),
+                    claim_window_closes_at=published.window_closes_at,
+                )
+            )
     account = to_checksum_address(address)
     return ClaimableOut(
         chain_id=chain.chain_id,
@@ -252,4 +319,7 @@ def claimable(
             amounts=[i.amount for i in items],
             proofs=[i.proof for i in items],
         ),
+        pending=pending,
+        pending_total=str(sum(int(i.amount) for i in pending)),
+        expired=expired,
     )

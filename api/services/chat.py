@@ -219,7 +219,7 @@ class DeliveryGate:
     from the mirrored pass tables; an allowed decision is kept for ``chat_access_ttl`` seconds
     per (host, reader) so a busy session does not ask the database once per message per
     socket, and never past the expiry of the subscription that granted it, so a lapse is exact
-    to the second. A transfer or a burn the indexer mirrors is therefore seen by the next
+    to the second. A transfer the indexer mirrors is therefore seen by the next
     delivery at most ``chat_access_ttl`` seconds later (0: at once).
 
     The indexer's follow mode mirrors unfinal blocks up to the head (journaled, undone if a

@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from eth_utils import to_checksum_address
 from sqlalchemy import Connection, select
@@ -95,8 +95,16 @@ class PublishedEpoch:
 
     def claimable(self, now: int) -> bool:
         """What the vault accepts claims for at ``now``, and the window not yet closed."""
-        open_window = self.window_closes_at is None or now < self.window_closes_at
-        return self.claimable_at <= now and not self.swept and open_window
+        return self.phase(now) == "claimable"
+
+    def phase(self, now: int) -> Literal["pending", "claimable", "expired"]:
+        """``pending`` in the challenge period, ``claimable``, or ``expired`` once the claim
+        window closed or the epoch was swept. (The vault itself keeps paying an expired epoch
+        until it is swept; the API stops offering it as claimable when its window closes,
+        since a sweep may come at any moment after.)"""
+        if self.swept or (self.window_closes_at is not None and now >= self.window_closes_at):
+            return "expired"
+        return "claimable" if self.claimable_at <= now else "pending"
 
 
 class DistributionStore:

@@ -9,6 +9,7 @@ import yaml
 from eth_utils import is_address, to_checksum_address
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from planet.core.config_errors import validation_problems, yaml_problem
 from planet.core.errors import PlanetError
 
 ROLES = ("admin", "attester", "verifier", "risk", "distributor", "guardian", "treasury")
@@ -65,7 +66,7 @@ def load(path: Path, network: str) -> NetworkSettings:
     except FileNotFoundError:
         raise DeployConfigError(f"deploy settings file {path} does not exist") from None
     except yaml.YAMLError as err:
-        raise DeployConfigError(f"deploy settings file {path} is not valid YAML: {err}") from None
+        raise DeployConfigError(f"deploy settings file {yaml_problem(path, err)}") from None
     if not isinstance(data, dict):
         raise DeployConfigError(f"{path}: expected a mapping with `default` and `networks`")
     unknown = set(data) - {"default", "networks"}
@@ -76,7 +77,4 @@ def load(path: Path, network: str) -> NetworkSettings:
     try:
         return NetworkSettings.model_validate(merged)
     except ValidationError as err:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()
-        )
-        raise DeployConfigError(f"{path} [{network}]: {problems}") from None
+        raise DeployConfigError(f"{validation_problems(path, err)} (network {network})") from None

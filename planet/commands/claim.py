@@ -20,6 +20,7 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
@@ -79,8 +80,29 @@ def _fail(message: str) -> NoReturn:
 # ---------------------------------------------------------------- what to claim
 
 
-def from_api(api: str, account: str, chain_id: int, vault: str) -> list[Item]:
-    """The API's claimable list, after checking it speaks of this chain and vault."""
+@dataclass(frozen=True)
+class Waiting:
+    """An allocation not claimable now: still in its challenge period, or its window closed."""
+
+    epoch: int
+    amount: int
+    at: int | None  # when it becomes claimable (pending) or when its window closed (expired)
+    swept: bool = False
+
+
+@dataclass
+class Outlook:
+    """What the API says about an account beyond what it can claim now."""
+
+    pending: list[Waiting]
+    expired: list[Waiting]
+
+
+def from_api(
+    api: str, account: str, chain_id: int, vault: str, outlook: Outlook | None = None
+) -> list[Item]:
+    """The API's claimable list, after checking it speaks of this chain and vault; what is
+    pending or expired goes into ``outlook`` when given."""
     import httpx
 
     url = f"{api.rstrip('/')}/rewards/claimable/{account}"
@@ -107,6 +129,20 @@ def from_api(api: str, account: str, chain_id: int, vault: str) -> list[Item]:
             raise ClaimError(
                 f"wrong vault: the API serves {body['vault']}, the manifest names {vault}"
             )
+        if outlook is not None:
+            outlook.pending = [
+                Waiting(int(i["epoch"]), int(i["amount"]), i.get("claimable_at"))
+                for i in body.get("pending", [])
+            ]
+            outlook.expired = [
+                Waiting(
+                    int(i["epoch"]),
+                    int(i["amount"]),
+                    i.get("claim_window_closed_at"),
+                    bool(i.get("swept")),
+                )
+                for i in body.get("expired", [])
+            ]
         return [
             Item(
                 epoch=int(i["epoch"]),
@@ -278,8 +314,11 @@ def _claim(
     wallet = open_wallet(key_file, keystore, alias, password_file)
     account = to_checksum_address(address or wallet.address)
 
+    native = int(asset, 16) == 0  # address(0): native OKB
     if api is not None:
-        items = from_api(api, account, chain_id, vault.address)
+        outlook = Outlook([], [])
+        items = from_api(api, account, chain_id, vault.address, outlook)
+        _tell_outlook(outlook, native, echo)
     else:
         assert distributions_dir is not None
         items = from_files(distributions_dir, account, chain_id, vault, deployed.block_number)
@@ -288,7 +327,6 @@ def _claim(
         echo(f"Nothing to claim for {account}.")
         return None
 
-    native = int(asset, 16) == 0  # address(0): native OKB
     total = sum(i.amount for i in items)
     echo(f"Claiming for {account} from vault {vault.address} (chain {chain_id}):")
     echo(f"  {'epoch':>8}  amount")
@@ -369,6 +407,24 @@ def claim_with(
     """``planet claim --api API --key-file FILE --yes`` for a program (the demo): the same
     checks and output, the result returned; raises :class:`ClaimError` instead of exiting."""
     return _claim(address, api, None, rpc, manifest_path, (key_file, None, None, None), True, echo)
+
+
+def _when(timestamp: int | None) -> str:
+    if timestamp is None:
+        return "an unknown time"
+    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _tell_outlook(outlook: Outlook, native: bool, echo: Callable[[str], None]) -> None:
+    """Pending allocations with when they become claimable, and expired ones."""
+    for w in outlook.pending:
+        echo(
+            f"epoch {w.epoch}: {_format(w.amount, native)} pending (challenge period), "
+            f"claimable from {_when(w.at)}"
+        )
+    for w in outlook.expired:
+        state = "swept, lost" if w.swept else "claimable only until someone sweeps the epoch"
+        echo(f"epoch {w.epoch}: {_format(w.amount, native)} expired {_when(w.at)} ({state})")
 
 
 def _still_open(vault: Any, account: str, items: list[Item]) -> list[Item]:

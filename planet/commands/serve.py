@@ -1,15 +1,16 @@
 """``planet serve`` (also ``python -m api``): serve the API with uvicorn, or migrate its tables.
 
 Settings come from ``PLANET_API_*`` variables (:class:`api.settings.ApiSettings`), checked
-before anything starts: a bad one is an ``Error:`` line naming the variable, exit 1. The
-indexer must have migrated the chain mirror in the same database (``planet index migrate``,
-or ``planet migrate`` for both table sets).
+before anything starts: a bad one is an ``Error:`` line naming the variable, exit 1. It
+refuses to start on a database whose tables are missing or old (``/posts`` would answer 500
+while ``/health`` said ok): ``planet migrate`` creates both table sets.
 """
 
 from __future__ import annotations
 
 import click
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
 
 from api.serving import uvicorn_options
 from api.settings import ENV_PREFIX, ApiSettings
@@ -42,14 +43,13 @@ def serve_cli(ctx: click.Context, host: str, port: int, workers: int) -> None:
     with user_errors():
         engine = make_engine(settings.database_url)
         try:
-            current = schema_is_current(engine, MIRROR)
+            stale = [s.name for s in (MIRROR, OFFCHAIN) if not schema_is_current(engine, s)]
         finally:
             engine.dispose()
-    if not current:
-        click.echo(
-            "warning: the chain mirror's tables are missing or out of date in this database; "
-            "run `planet index migrate` (or the indexer) against it",
-            err=True,
+    if stale:
+        raise click.ClickException(
+            f"the database {make_url(settings.database_url).render_as_string()} is not migrated "
+            f"({', '.join(stale)}): run `planet migrate` with the same database first"
         )
 
     import uvicorn

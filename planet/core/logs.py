@@ -31,5 +31,11 @@ def configure(level: str | None = None) -> None:
     )
 
 
+def bars_allowed() -> bool:
+    """A progress bar only where a person watches it: on a terminal, and never into JSON logs
+    (a bar's carriage returns would break every log line a collector parses)."""
+    return sys.stderr.isatty() and os.environ.get("PLANET_LOG_FORMAT") != "json"
+
+
 def get(name: str) -> structlog.typing.FilteringBoundLogger:
     return structlog.get_logger(name)

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from planet.core.config_errors import validation_problems
 from planet.core.errors import PlanetError
 
 DEFAULT_DIR = Path("deployments")
@@ -77,7 +78,7 @@ def load(path: Path) -> Manifest:
     try:
         return Manifest.model_validate_json(raw)
     except ValidationError as err:
-        raise ManifestError(f"deployment manifest {path} is not valid: {err}") from None
+        raise ManifestError(f"deployment manifest {validation_problems(path, err)}") from None
 
 
 def load_for_chain(chain_id: int, directory: Path = DEFAULT_DIR) -> Manifest | None:

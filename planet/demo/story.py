@@ -130,6 +130,7 @@ class Story:
             session_secret=secrets.token_hex(32),
             attester_private_key=config.deployer.key.hex(),
             manifest=config.manifest_path,
+            rpc_url=config.rpc_url,  # what GET /chain hands the wallets, and where tokens are read
             distributions_dir=self.distributions,
             paper_prices=PRICES,
             attested_exchanges=("okx", "paper"),

@@ -125,6 +125,22 @@ def test_an_expired_session_token_closes_the_socket_before_the_next_delivery(
         assert (close, code) == (4401, "token_expired") and code in reason
 
 
+def test_an_idle_socket_is_closed_once_its_token_expires_without_any_message(
+    make_client, member, clock
+):
+    """A socket that hears nothing is looked at when its token expires (by the real clock;
+    here the app's clock is moved, and the socket's timer, two real seconds, then fires)."""
+    client = make_client(token_ttl=2)
+    host, fan = member("host"), member("fan")
+    fan.headers = sign_in(client, fan.account)
+    sid = schedule(client, host)["id"]
+    with client.websocket_connect(chat_url(client, sid, fan)) as ws:
+        assert ws.receive_json()["type"] == "ready"
+        clock.advance(2)
+        close, code, _ = closed_with(ws)
+        assert (close, code) == (4401, "token_expired")
+
+
 def test_a_revocation_is_seen_within_the_access_cache_lifetime(
     client, member, engine, clock, private_live
 ):

@@ -26,7 +26,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosedOK
+from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
 from planet.store.offchain import live_attendance, live_messages
 from tests.support.api import CHAIN_ID, DOMAIN, SECRET, add_identity, sign, siwe_text
@@ -265,3 +265,35 @@ def test_a_redis_outage_keeps_the_message_and_says_chat_unavailable(engine, star
                 loop.run_until_complete(recovered())
         finally:
             loop.close()
+
+
+def test_no_session_token_or_ticket_is_written_to_the_servers_log(engine, start_api):
+    """``python -m api`` as deployed (uvicorn's access log on): a client that still puts its
+    session token in the socket URL is refused, and neither that token nor a ticket, nor a
+    token in an HTTP query string, appears in the log; the paths do, redacted."""
+    api = start_api("logs")
+    api.wait_ready()
+    tokens = members(engine, api, "alice", "bob")
+    sid = live_session(api, tokens["alice"])
+    ticket = httpx.post(f"{api.url}/live/{sid}/chat/ticket", headers=bearer(tokens["bob"]))
+    assert ticket.status_code == 201, ticket.text
+
+    async def scenario() -> None:
+        async with await connect(f"{api.ws_url}/live/{sid}/chat?token={tokens['bob']}") as ws:
+            frame = await next_frame(ws)
+            assert frame["error"]["code"] == "token_in_url"
+            with pytest.raises(ConnectionClosed) as closed:
+                await next_frame(ws)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+        async with await connect(f"{api.ws_url}{ticket.json()['url']}") as ws:
+            assert (await next_frame(ws))["type"] == "ready"
+
+    asyncio.run(scenario())
+    assert httpx.get(f"{api.url}/live", params={"token": tokens["alice"]}).status_code == 200
+    api.stop()
+    log = api.log.read_text()
+    assert f'"WebSocket /live/{sid}/chat?token=[redacted]"' in log, log
+    assert f'"WebSocket /live/{sid}/chat?ticket=[redacted]"' in log, log
+    assert '"GET /live?token=[redacted] HTTP/1.1" 200' in log, log
+    for secret in (tokens["alice"], tokens["bob"], ticket.json()["ticket"]):
+        assert secret not in log

@@ -143,7 +143,7 @@ def test_passes_and_proceeds_are_what_the_contract_says(
 
     # proceeds: withdrawable and withdrawn per currency, as the contract and the driver say
     proceeds = client.get("/profiles/creator_a/proceeds").json()
-    assert proceeds["address"] == creator.address.lower()
+    assert proceeds["address"] == creator.address
     items = {i["currency"]["address"].lower(): i for i in proceeds["items"]}
     assert list(items) == sorted([ZERO, usdt.lower()])
     for currency, item in items.items():

@@ -157,6 +157,24 @@ def test_allocation_proof_verifies_against_the_root(rewards_client, engine, dist
     assert error(rewards_client.get("/rewards/epochs/-1/leaderboard"))[0] == 422
 
 
+def test_pending_and_expired_epochs_without_a_file_here_are_left_out(
+    rewards_client, engine, dists_dir
+):
+    """A claimable epoch whose file is missing fails the answer (the claim would need its
+    proof); a pending or expired one is only left out, so an old file removed from the folder
+    does not hide what is claimable now."""
+    me = ACCOUNTS[0]
+    for epoch, at in ((7, START - 3 * WINDOW), (8, START + 60), (9, START - 60)):
+        publish(engine, dists_dir, epoch, distribution(epoch, 100, {me: 1}), at)
+    for epoch in (7, 8):
+        (dists_dir / str(CHAIN_ID) / f"epoch-{epoch}.json").unlink()
+    body = rewards_client.get(f"/rewards/claimable/{me}").json()
+    assert [i["epoch"] for i in body["items"]] == [9]
+    assert body["pending"] == [] and body["expired"] == []
+    (dists_dir / str(CHAIN_ID) / "epoch-9.json").unlink()
+    assert error(rewards_client.get(f"/rewards/claimable/{me}")) == (503, "distribution_missing")
+
+
 def test_vetoed_and_unknown_epochs_are_not_published(rewards_client, engine, dists_dir):
     dist = distribution(3, 1000, {ACCOUNTS[0]: 1})
     publish(engine, dists_dir, 3, dist, START - 10, status="vetoed", veto_reason="wrong")
@@ -190,6 +208,22 @@ def test_claimable_follows_time_claims_and_the_window(rewards_client, engine, di
     assert body["account"] == me and body["chain_id"] == CHAIN_ID
     assert [i["epoch"] for i in body["items"]] == [2]
     assert body["total"] == str(amount(d2, me)) == body["items"][0]["amount"]
+    assert body["items"][0]["claim_window_closes_at"] == START - 100 + WINDOW
+    # what is not claimable now is listed too, with its times
+    assert body["pending"] == [
+        {"epoch": 3, "amount": str(amount(d3, me)), "claimable_at": START + 3600}
+    ]
+    assert body["pending_total"] == str(amount(d3, me))
+    [expired] = body["expired"]
+    assert expired == {
+        "epoch": 1,
+        "amount": str(amount(d1, me)),
+        "claim_window_closed_at": START - 2 * WINDOW + WINDOW,
+        "swept": False,
+        "proof": expired["proof"],
+    }
+    proof = [bytes.fromhex(p[2:]) for p in expired["proof"]]  # the vault pays until swept
+    assert verify(bytes.fromhex(d1.root[2:]), me, amount(d1, me), proof)
     assert body["claim_many"] == {
         "epochs": [2],
         "account": me,
@@ -201,9 +235,23 @@ def test_claimable_follows_time_claims_and_the_window(rewards_client, engine, di
     body = claimable()
     assert [i["epoch"] for i in body["items"]] == [2, 3]
     assert body["total"] == str(amount(d2, me) + amount(d3, me))
+    assert (body["pending"], body["pending_total"]) == ([], "0")
 
     claim_row(engine, 2, me, amount(d2, me))  # indexed claim: gone from the list
     assert [i["epoch"] for i in claimable()["items"]] == [3]
+
+    clock.advance(WINDOW - 1)  # epoch 2's window closed (claimed: not expired); 3's is open
+    body = claimable()
+    assert [i["epoch"] for i in body["items"]] == [3]
+    assert [e["epoch"] for e in body["expired"]] == [1]
+    clock.advance(1)  # 3's closes (exclusive), never claimed: expired
+    body = claimable()
+    assert body["items"] == [] and body["total"] == "0"
+    assert [(e["epoch"], e["claim_window_closed_at"]) for e in body["expired"]] == [
+        (1, START - WINDOW),
+        (3, START + 3600 + WINDOW),
+    ]
+    clock.advance(-WINDOW)
 
     listed = {e["epoch"]: e for e in rewards_client.get("/rewards/epochs").json()["items"]}
     assert sorted(listed) == [1, 2, 3, 4]

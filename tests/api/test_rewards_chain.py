@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from fractions import Fraction
 
 import pytest
 from eth_utils import function_signature_to_4byte_selector
 from fastapi.testclient import TestClient
 
+from planet.rewards.distribution import build_distribution, digest_inputs
 from tests.api.rewards_world import EPOCHS, build_world
 from tests.support.api import error
 
@@ -120,4 +122,68 @@ def test_api_serves_the_files_and_cast_claims_with_its_proof(world):
     reply = client.get(f"/rewards/epochs/1/allocations/{bob.address}")
     assert error(reply) == (503, "distribution_mismatch")
     assert "epoch 1" in reply.json()["error"]["message"]
+    client.app.state.engine.dispose()
+
+
+def test_an_allocation_in_its_challenge_period_is_listed_as_pending_then_expires(world):
+    """A fan allocated 1 OKB while the root waits out its challenge period is told so, with
+    when it becomes claimable (the vault's time); past the claim window, what was never
+    claimed is listed as expired with the time the window closed, and its proof while the
+    vault still pays it (until a sweep)."""
+    planet, alice = world.planet, world.planet.actors.users[0]
+    pool = 10**18
+    planet.fund(2, pool, planet.actors.users[5])
+    dist = build_distribution(
+        chain_id=planet.chain_id,
+        vault=planet.vault.address,
+        epoch=2,
+        pool=pool,
+        scores={alice.address: 1},
+        formula_name="planet-weekly",
+        formula_version="1",
+        weights={"post": 1},
+        inputs_digest=digest_inputs([2]),
+        trade_exchanges=["okx"],
+        cap_share=Fraction(1),
+    )
+    digest = dist.write(world.path(2))
+    propose = planet.vault.functions.proposeRoot(
+        2, bytes.fromhex(dist.root[2:]), dist.total, "ipfs://e2", digest
+    )
+    planet.send(propose, planet.actors.admin)
+    world.indexer.catch_up()
+    client = TestClient(world.app())
+    vault = world.vault.functions
+
+    body = client.get(f"/rewards/claimable/{alice.address}").json()
+    assert [i["epoch"] for i in body["items"]] == [0, 1]
+    claimable_at = vault.epochInfo(2).call()[1][2]  # Epoch.payout.claimableAt
+    assert body["pending"] == [{"epoch": 2, "amount": str(pool), "claimable_at": claimable_at}]
+    assert body["pending_total"] == str(pool) and body["expired"] == []
+    for item in body["items"]:
+        assert item["claim_window_closes_at"] == vault.claimWindowClosesAt(item["epoch"]).call()
+
+    planet.travel(3601)  # the challenge period passes: claimable on chain and here
+    assert vault.isClaimable(2).call()
+    body = client.get(f"/rewards/claimable/{alice.address}").json()
+    assert [i["epoch"] for i in body["items"]] == [0, 1, 2] and body["pending"] == []
+
+    last = max(vault.claimWindowClosesAt(e).call() for e in (0, 1, 2))
+    planet.travel(last - world.now())  # every claim window closes; nothing was claimed
+    body = client.get(f"/rewards/claimable/{alice.address}").json()
+    assert body["items"] == [] and body["total"] == "0"
+    expired = body["expired"]
+    assert [(e["epoch"], e["claim_window_closed_at"], e["swept"]) for e in expired] == [
+        (e, vault.claimWindowClosesAt(e).call(), False) for e in (0, 1, 2)
+    ]
+    # not swept yet: the vault still pays, with the proof given (simulated, not sent)
+    assert vault.isClaimable(0).call()
+    proof = [bytes.fromhex(p[2:]) for p in expired[0]["proof"]]
+    vault.claim(0, alice.address, int(expired[0]["amount"]), proof).call()
+
+    planet.sweep(0, vault.currentEpoch().call())  # anyone may, now; no claim after it
+    world.indexer.catch_up()
+    expired = client.get(f"/rewards/claimable/{alice.address}").json()["expired"]
+    assert (expired[0]["epoch"], expired[0]["swept"], expired[0]["proof"]) == (0, True, None)
+    assert not vault.isClaimable(0).call()
     client.app.state.engine.dispose()

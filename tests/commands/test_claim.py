@@ -268,3 +268,53 @@ def test_ape_account_claims(world, api_url, tmp_path, monkeypatch):
     unknown = run(world, "--account", "nobody-here", "--yes", api=api_url)
     assert unknown.exit_code == 1
     assert unknown.output.strip().splitlines()[-1].startswith("Error: no ape account")
+
+
+def test_what_is_pending_or_expired_is_listed_with_its_time(world, api_url):
+    """A fan whose only allocation waits out its challenge period is told when it becomes
+    claimable, not just "nothing to claim"; once the windows close, what expired is listed."""
+    from fractions import Fraction
+
+    from planet.rewards.distribution import build_distribution, digest_inputs
+
+    planet = world.planet
+    fan = Account.create()  # no allocation in the world's epochs
+    pool = 10**18
+    planet.fund(2, pool, planet.actors.users[5])
+    dist = build_distribution(
+        chain_id=planet.chain_id,
+        vault=planet.vault.address,
+        epoch=2,
+        pool=pool,
+        scores={fan.address: 1},
+        formula_name="planet-weekly",
+        formula_version="1",
+        weights={"post": 1},
+        inputs_digest=digest_inputs([2]),
+        trade_exchanges=["okx"],
+        cap_share=Fraction(1),
+    )
+    digest = dist.write(world.path(2))
+    propose = planet.vault.functions.proposeRoot(
+        2, bytes.fromhex(dist.root[2:]), dist.total, "ipfs://e2", digest
+    )
+    planet.send(propose, planet.actors.admin)
+    world.indexer.catch_up()
+    result = run(world, fan.address, "--key-file", key_file_of(world, fan), api=api_url)
+    assert result.exit_code == 0, result.output
+    assert re.search(
+        r"epoch 2: 1000000000000000000 \(1 OKB\) pending .* claimable from \d{4}-", result.output
+    )
+    assert f"Nothing to claim for {fan.address}." in result.output
+
+    last = planet.vault.functions.claimWindowClosesAt(2).call()
+    planet.travel(last - world.now() + 3601)
+    result = run(world, fan.address, "--key-file", key_file_of(world, fan), api=api_url)
+    assert "epoch 2: 1000000000000000000 (1 OKB) expired" in result.output
+    assert "until someone sweeps the epoch" in result.output
+
+
+def key_file_of(world: World, user) -> str:
+    path = world.dists_dir.parent / f"{user.address}.key"
+    path.write_text("0x" + bytes(user.key).hex() + "\n")
+    return str(path)

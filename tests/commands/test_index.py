@@ -178,3 +178,26 @@ def test_once_with_a_progress_bar_then_follow_until_ctrl_c(
         if follower.poll() is None:
             follower.kill()
         engine.dispose()
+
+
+def test_json_logs_stay_json_with_the_progress_bar_on(planet, rpc_url, manifest_file, tmp_path):
+    """Logs written to a file (no terminal) carry no progress bar: every line parses as JSON.
+    The bar's carriage returns once went into the log file and broke PLANET_LOG_FORMAT=json."""
+    planet.random_activity(3)
+    options = [
+        "--rpc-url",
+        rpc_url,
+        "--database-url",
+        f"sqlite:///{tmp_path}/p.sqlite",
+        "--manifest",
+        str(manifest_file),
+    ]
+    env = {**os.environ, "PLANET_LOG_FORMAT": "json", "PLANET_INDEXER_FINALITY": "0"}
+    done = subprocess.run(
+        [PLANET, "index", *options, "--once"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines and "\r" not in done.stderr
+    for line in lines:
+        assert isinstance(json.loads(line), dict), line

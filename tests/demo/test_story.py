@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from eth_account import Account
+from eth_utils import keccak
 from web3 import Web3
 
 from planet.chain.deploy import deploy_all
@@ -50,6 +51,8 @@ def told(project, chain, accounts, tmp_path) -> tuple[StoryResult, list[str], di
         served["leaderboard"] = httpx.get(
             f"{base}/rewards/epochs/{result.epoch}/leaderboard"
         ).json()
+        served["published"] = httpx.get(result.close.uri)  # the URI recorded on chain
+        served["chain"] = httpx.get(f"{base}/chain").json()
         served["claimable"] = {
             e.handle: httpx.get(f"{base}/rewards/claimable/{e.address}").json()
             for e in result.earners
@@ -70,6 +73,18 @@ def test_the_week_is_settled_and_claims_pay_exactly_the_allocations(told, chain)
     assert verify_distribution(result.close.distribution.data).ok
     assert result.close.tx_hash and result.close.path and result.close.path.exists()
     assert sum(allocations.values()) == result.close.distribution.total <= POOL
+
+    # The URI the close proposed answers with the file whose hash the vault holds.
+    published = served["published"]
+    assert published.status_code == 200, published.text
+    assert result.close.uri.startswith(f"{result.api_url}/distributions/")
+    assert "0x" + keccak(published.content).hex() == result.close.file_hash
+    # And the API describes the chain the wallets talk to.
+    assert served["chain"]["rpc_url"] == chain.provider.uri
+    assert (
+        served["chain"]["contracts"]["PrizeVault"]["address"]
+        == result.close.distribution.data["vault"]
+    )
 
     # The claims: each paid its allocation, minus only the gas its own wallet paid.
     assert set(result.claims) == {"alice", "bob"}
