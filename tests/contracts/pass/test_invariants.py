@@ -7,8 +7,9 @@ model. Each example runs from a chain snapshot and is rolled back afterwards.
 
 Calls go over plain JSON-RPC (tests/contracts/fast_reads.py): each invariant reads what it
 checks in one batch, and a predicted failure must be the exact custom error with the arguments
-the model predicts. An `overfill` rule asks for one token more than a pass has left in every
-run, so a cap that lets one token too many through cannot go unseen (tools/mutants.py).
+the model predicts. Every example first asks for one token more than the lifetime pass's cap,
+and an `overfill` rule asks for one more than a pass has left, so a cap that lets one token too
+many through cannot go unseen (tools/mutants.py).
 """
 
 from __future__ import annotations
@@ -106,7 +107,11 @@ def test_pass_operations_keep_the_protocol_invariants(
 
         @initialize(target=pass_ids)
         def lifetime_pass(self) -> int:
-            return self._create(alice, NATIVE, 1_000, 4, 2, 0, True)
+            pass_id = self._create(alice, NATIVE, 1_000, 4, 2, 0, True)
+            # Every example starts at the cap's edge: one token more than the whole supply
+            # must be PassSoldOut (not a wallet-limit error, not a sale).
+            self._mint(pass_id, holders[0], holders[0], 4 + 1)
+            return pass_id
 
         @initialize(target=pass_ids)
         def subscription_pass(self) -> int:
