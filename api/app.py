@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import gc
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI
 
 # uvicorn's, used only for the addresses PLANET_API_TRUSTED_PROXIES lists (never by default)
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors, redact
+from api import docs, errors, redact
 from api.deps import limit_ip
 from api.exchanges import Exchange, exchange_from_settings
 from api.middleware import RequestLimits, SecurityHeaders
@@ -37,7 +39,7 @@ from api.services.chat import DeliveryGate
 from api.services.chat_broker import make_broker
 from api.services.currencies import Currencies
 from api.services.deployment import Deployment
-from api.services.ratelimit import ConcurrencyCap, FloodGuard, TokenBucket
+from api.services.ratelimit import ConcurrencyCap, FloodGuard, token_bucket
 from api.services.rewards import Rewards
 from api.settings import ApiSettings
 from planet.store import make_engine
@@ -92,6 +94,8 @@ def create_app(
         dependencies=[Depends(limit_ip)],
         responses=errors.responses(429),
         lifespan=lifespan,
+        docs_url=None,  # served by api.docs from this origin, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
@@ -102,9 +106,15 @@ def create_app(
     app.state.access = access or PassAccess()
     app.state.exchange = exchange or exchange_from_settings(settings)
     app.state.rewards = Rewards.from_settings(settings)
-    app.state.ip_limiter = TokenBucket(settings.rate_limit_ip, settings.rate_limit_burst)
-    app.state.identity_limiter = TokenBucket(
-        settings.rate_limit_identity, settings.rate_limit_burst
+    limits = f"{settings.redis_channel_prefix}:ratelimit:{settings.chain_id}"
+    app.state.ip_limiter = token_bucket(
+        settings.redis_url, f"{limits}:ip", settings.rate_limit_ip, settings.rate_limit_burst
+    )
+    app.state.identity_limiter = token_bucket(
+        settings.redis_url,
+        f"{limits}:wallet",
+        settings.rate_limit_identity,
+        settings.rate_limit_burst,
     )
     app.state.broker = make_broker(settings)
     app.state.chat_gate = DeliveryGate(app.state.engine, settings, app.state.access)
@@ -112,6 +122,7 @@ def create_app(
     app.state.chat_flood = FloodGuard(settings.chat_flood_frames, settings.chat_flood_window)
     redact.install()
     errors.install(app)
+    docs.install(app)
     _install_middleware(app, settings)
     routers = (auth, chain, profiles, passes, posts, communities, live, chat, attestations)
     for module in (*routers, orders, rewards, distributions, health):
@@ -132,4 +143,20 @@ def _install_middleware(app: FastAPI, settings: ApiSettings) -> None:
     )
     if settings.trusted_proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
-    app.add_middleware(SecurityHeaders)
+    # The web app's wallet talks to the chain at the RPC URL GET /chain hands out.
+    app.add_middleware(SecurityHeaders, connect_sources=_origins(settings.chain_rpc_url))
+
+
+def _origins(*urls: str | None) -> list[str]:
+    """The origins of ``urls`` (scheme://host[:port]), for the CSP's connect-src; one that
+    could not be a source expression (a ';' or a space would end the directive) is left out."""
+    out = []
+    for url in urls:
+        parts = urlsplit(url or "")
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if _ORIGIN.fullmatch(origin):
+            out.append(origin)
+    return out
+
+
+_ORIGIN = re.compile(r"(?:https?|wss?)://[A-Za-z0-9.\-\[\]:]+")

@@ -1,9 +1,10 @@
 """FastAPI dependencies: settings, the request's database transaction, the clock, rate
 limits, the signed-in wallet and its identity, and the post a path names.
 
-Those that only read app state or check a token are ``async def``: FastAPI runs a plain
-``def`` dependency in its thread pool, and a thread hop per dependency per request costs more
-than the work itself. Those that touch the database stay ``def`` (blocking calls)."""
+Those that only read app state are ``async def``: FastAPI runs a plain ``def`` dependency in
+its thread pool, and a thread hop per dependency per request costs more than the work itself.
+Those that touch the database stay ``def`` (blocking calls), the session check among them: a
+token is good only while its session row is open."""
 
 from __future__ import annotations
 
@@ -71,16 +72,19 @@ async def limit_ip(connection: HTTPConnection) -> None:
     connection.app.state.ip_limiter.take(f"ip:{host}")
 
 
-async def current_user(
+def current_user(
     request: Request,
     settings: Settings,
     moment: Now,
+    conn: Conn,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> tokens.Session:
-    """The signed-in wallet (401 without a valid token); takes from its rate-limit bucket."""
+    """The signed-in wallet (401 without a valid token or with a signed-out one); takes from
+    its rate-limit bucket. A ``def``: whether the session is open is the database's answer,
+    read in the request's own transaction."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("sign in: send 'Authorization: Bearer <token>'")
-    session = auth.authenticate(settings, credentials.credentials, moment)
+    session = auth.authenticate(conn, settings, credentials.credentials, moment)
     request.app.state.identity_limiter.take(f"wallet:{session.address}")
     return session
 
@@ -96,16 +100,17 @@ async def bearer_token(connection: HTTPConnection) -> str | None:
     return credentials.credentials if credentials is not None else None
 
 
-async def optional_user(
+def optional_user(
     request: Request,
     settings: Settings,
     moment: Now,
+    conn: Conn,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> tokens.Session | None:
     """The signed-in wallet when a token is sent (401 if it is invalid), else None."""
     if credentials is None:
         return None
-    return await current_user(request, settings, moment, credentials)
+    return current_user(request, settings, moment, conn, credentials)
 
 
 OptionalUser = Annotated[tokens.Session | None, Depends(optional_user)]

@@ -50,8 +50,10 @@ class ErrorCode(StrEnum):
 
     # Who is asking
     NOT_AUTHENTICATED = "not_authenticated"  # 401: no session token where one is needed
-    INVALID_TOKEN = "invalid_token"  # 401: the token is malformed, forged, or for another chain
+    # 401: the token is malformed, forged, for another chain or domain, or its session unknown
+    INVALID_TOKEN = "invalid_token"
     TOKEN_EXPIRED = "token_expired"  # 401: the token is past its expiry: sign in again
+    SESSION_REVOKED = "session_revoked"  # 401: the token's session was signed out or revoked
     FORBIDDEN = "forbidden"  # 403: signed in but not allowed (every raise names why)
     IDENTITY_REQUIRED = "identity_required"  # 403: the wallet has no Planet identity
 
@@ -59,9 +61,11 @@ class ErrorCode(StrEnum):
     SIGN_IN_FAILED = "sign_in_failed"  # 401: the message proves nothing (every raise names why)
     WRONG_DOMAIN = "wrong_domain"  # 401: the message names another domain than this server's
     WRONG_CHAIN = "wrong_chain"  # 401: the message names another chain than this server's
+    WRONG_URI = "wrong_uri"  # 401: the message's scheme or URI is not this server's origin
     INVALID_NONCE = "invalid_nonce"  # 401: the nonce was not issued here, or is already used
     NONCE_EXPIRED = "nonce_expired"  # 401: the nonce is past its expiry: ask for a new one
     ISSUED_IN_FUTURE = "issued_in_future"  # 401: Issued At is later than now (plus skew)
+    MESSAGE_TOO_OLD = "message_too_old"  # 401: Issued At is before its nonce was issued
     MESSAGE_EXPIRED = "message_expired"  # 401: the message's Expiration Time has passed
     NOT_YET_VALID = "not_yet_valid"  # 401: the message's Not Before is still ahead
     INVALID_SIGNATURE = "invalid_signature"  # 401: the signer is not the message's address
@@ -106,6 +110,7 @@ class ErrorCode(StrEnum):
 
     # Trading
     INSTRUMENT_NOT_TAGGED = "instrument_not_tagged"  # 422: an order of an instrument not tagged
+    ORDER_TOO_LARGE = "order_too_large"  # 422: an order's size x price is over the maximum
     EXCHANGE_MISMATCH = "exchange_mismatch"  # 409: syncing an order of another exchange
     TRADE_NOT_ATTRIBUTED = "trade_not_attributed"  # 422: attesting a creator's own fill
     EXCHANGE_UNAVAILABLE = "exchange_unavailable"  # 503: the exchange unreachable or garbled

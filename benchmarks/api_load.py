@@ -46,7 +46,8 @@ from sqlalchemy import Engine, Table, insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from tqdm import tqdm
 
-from api.services import tokens
+from api.services import auth
+from api.settings import ApiSettings
 from benchmarks import http_load
 from planet.core.epochs import EPOCH_DURATION
 from planet.store import MIRROR, OFFCHAIN, DatabaseError, make_engine, migrate
@@ -69,6 +70,7 @@ from planet.store.offchain import (
 )
 
 CHAIN_ID = 31337
+DOMAIN = "127.0.0.1:8000"
 SECRET = "benchmark-session-secret-0123456789abcdef"
 ROOT = Path(__file__).resolve().parents[1]
 NOW = int(time.time())
@@ -218,8 +220,14 @@ def seed(engine: Engine, identities_n: int, posts_n: int, interactions_n: int) -
     _seed_live(engine, identities_n, rng)
     _seed_pass(engine, zero_hash)
     _analyze(engine)
-    reader_token, _ = tokens.issue(SECRET, address(READER), CHAIN_ID, NOW, 24 * 3600)
-    outsider_token, _ = tokens.issue(SECRET, address(OUTSIDER), CHAIN_ID, NOW, 24 * 3600)
+    # Sessions as POST /auth/verify opens them: a token and its row (the server checks both)
+    settings = ApiSettings(session_secret=SECRET, chain_id=CHAIN_ID, siwe_domain=DOMAIN)
+    with engine.begin() as conn:
+        signed_in = [
+            auth.open_session(conn, settings, address(who), NOW, NOW + 24 * 3600)
+            for who in (READER, OUTSIDER)
+        ]
+    (reader_token, _), (outsider_token, _) = signed_in
     return Seeded(
         handle=f"user_{OUTSIDER}",
         gated_post=GATED_POST,
@@ -362,6 +370,7 @@ def serve(database_url: str, port: int, workers: int) -> subprocess.Popen[bytes]
         "PLANET_API_DATABASE_URL": database_url,
         "PLANET_API_SESSION_SECRET": SECRET,
         "PLANET_API_CHAIN_ID": str(CHAIN_ID),
+        "PLANET_API_SIWE_DOMAIN": DOMAIN,
         "PLANET_API_GENESIS": str(GENESIS),  # so profiles read this epoch's points too
         # The benchmark is one client hammering the server: lift the per-IP and per-wallet
         # limits so they measure the route, not the throttle.

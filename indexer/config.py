@@ -81,6 +81,12 @@ class IndexerSettings(BaseSettings):
     backoff_base: float = Field(default=0.25, ge=0, description="First retry delay, seconds.")
     backoff_max: float = Field(default=15.0, ge=0, description="Longest retry delay, seconds.")
     poll_interval: float = Field(default=1.0, gt=0, description="Seconds between head polls.")
+    outage_backoff_max: float = Field(
+        default=30.0,
+        gt=0,
+        description="Longest wait between retries while the chain or the database is down "
+        "(follow mode rides out outages; --once ends with the error).",
+    )
     progress: bool = Field(default=True, description="tqdm progress bar during backfill.")
 
     @field_validator("finality", mode="before")

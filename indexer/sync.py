@@ -18,8 +18,10 @@ deployment.
 from __future__ import annotations
 
 import threading
+import time
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from indexer import cursor as cursors
 from indexer import preflight
@@ -35,7 +37,7 @@ from indexer.reader import RangeReader
 from indexer.registry import Registry
 from indexer.reorg import ReorgGuard
 from indexer.result import PassResult
-from indexer.rpc import RpcClient
+from indexer.rpc import RpcClient, RpcUnavailableError
 from indexer.tip import TipFollower
 from indexer.write import RangeWriter
 from planet.core import logs
@@ -146,11 +148,42 @@ class Indexer:
         return result
 
     def follow(self, stop: threading.Event) -> None:
-        """Polls until ``stop`` is set; each pass commits what it read before checking it."""
+        """Polls until ``stop`` is set; each pass commits what it read before checking it.
+
+        A chain or database outage does not end it: the pass that failed is retried after a
+        backoff that doubles up to ``outage_backoff_max``, with a warning each time, and an
+        ``recovered`` line once a pass succeeds again. What a failed pass wrote is whole ranges
+        or nothing (each range commits with its cursor), so the retry starts where the
+        database says."""
         if not self._prepared:
             self.prepare()
+        failures = 0
+        down_since = 0.0
         while not stop.is_set():
-            result = self.poll(stop)
+            try:
+                result = self.poll(stop)
+            except (RpcUnavailableError, SQLAlchemyError) as err:
+                if failures == 0:
+                    down_since = time.monotonic()
+                failures += 1
+                delay = min(self.settings.outage_backoff_max, 2 ** (failures - 1))
+                log.warning(
+                    "outage",
+                    source="database" if isinstance(err, SQLAlchemyError) else "chain",
+                    error=str(err).splitlines()[0][:300],
+                    attempt=failures,
+                    retry_in_s=delay,
+                )
+                stop.wait(delay)
+                continue
+            if failures:
+                log.info(
+                    "recovered",
+                    attempts=failures,
+                    down_s=round(time.monotonic() - down_since, 1),
+                    cursor=self.cursor.block_number,
+                )
+                failures = 0
             if result.blocks:
                 log.info(
                     "followed",

@@ -55,15 +55,39 @@ def new_nonce(conn: Conn, settings: Settings, moment: Now) -> NonceOut:
 @router.post("/verify", response_model=TokenOut, responses=responses(401, 422, 429))
 def verify(body: VerifyIn, conn: Conn, settings: Settings, moment: Now) -> TokenOut:
     """Checks the signed message and returns a session token. 401 codes: ``wrong_domain``,
-    ``wrong_chain``, ``invalid_nonce``, ``nonce_expired``, ``issued_in_future``,
-    ``message_expired``, ``not_yet_valid``, ``invalid_signature``; 422 ``invalid_message``."""
+    ``wrong_uri``, ``wrong_chain``, ``invalid_nonce``, ``nonce_expired``, ``issued_in_future``,
+    ``message_too_old``, ``message_expired``, ``not_yet_valid``, ``invalid_signature``; 422
+    ``invalid_message``. The session lasts ``token_ttl`` seconds, or less if the message's
+    Expiration Time comes first."""
     token, session = auth.sign_in(conn, settings, body.message, body.signature, moment)
     return TokenOut(token=token, address=session.address, expires_at=utc(session.expires_at))
+
+
+class SignOutIn(BaseModel):
+    everywhere: bool = Field(
+        default=False,
+        description="End every session of this wallet, not only this token's (a token was "
+        "lost or leaked)",
+    )
+
+
+class SignOutOut(BaseModel):
+    signed_out: int = Field(description="How many sessions ended")
+
+
+@router.post("/logout", response_model=SignOutOut, responses=responses(401, 429))
+def logout(user: CurrentUser, conn: Conn, moment: Now, body: SignOutIn | None = None) -> SignOutOut:
+    """Signs out: this token (or, with ``everywhere``, every token of the wallet) is refused
+    from now on with 401 ``session_revoked``, on every API process."""
+    if body is not None and body.everywhere:
+        return SignOutOut(signed_out=auth.sign_out_everywhere(conn, user, moment))
+    auth.sign_out(conn, user, moment)
+    return SignOutOut(signed_out=1)
 
 
 @router.get("/me", response_model=MeOut, responses=responses(401, 429))
 def me(user: CurrentUser) -> MeOut:
     """Who the token belongs to.
 
-    401 ``not_authenticated``, ``invalid_token``, ``token_expired``."""
+    401 ``not_authenticated``, ``invalid_token``, ``token_expired``, ``session_revoked``."""
     return MeOut(address=user.address, chain_id=user.chain_id, expires_at=utc(user.expires_at))

@@ -37,6 +37,7 @@ from api.errors import (
     NotAuthenticated,
     NotFound,
 )
+from api.json_depth import json_depth_exceeds
 from api.services import auth, chat_tickets, identities, live
 from api.services.access import AccessPolicy
 from api.services.chat_broker import Event, channel_name
@@ -45,6 +46,7 @@ from api.services.posts import PRIVATE
 from api.settings import ApiSettings
 
 MAX_FRAME = 4 * live.MAX_MESSAGE + 1_024  # room for JSON escapes; parsed only below it
+MAX_FRAME_DEPTH = 4  # {"body": ...} nests one level; a deep frame is refused unparsed
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class Listener:
     address: str | None  # None: an anonymous listener (public sessions only)
     token_id: int | None
     expires_at: int | None  # when the session token it signed in with expires
+    auth_session: str | None = None  # that token's session: signing it out closes the socket
 
     @property
     def can_send(self) -> bool:
@@ -118,15 +121,22 @@ def admit(
     settings = server.settings
     address: str | None = None
     expires_at: int | None = None
+    auth_session: str | None = None
     if ticket is not None:
         with server.engine.begin() as conn:
             redeemed = chat_tickets.redeem(conn, settings, session_id, ticket, server.now)
         if redeemed.token_expires_at <= server.now:
             raise InvalidToken("session token expired; sign in again", code=ErrorCode.TOKEN_EXPIRED)
         address, expires_at = redeemed.address, redeemed.token_expires_at
+        auth_session = redeemed.auth_session
+        if auth_session is not None:
+            with server.engine.begin() as conn:
+                auth.require_open(conn, auth_session)
     elif token is not None:
-        user = auth.authenticate(settings, token, server.now)
+        with server.engine.begin() as conn:
+            user = auth.authenticate(conn, settings, token, server.now)
         address, expires_at = user.address, user.expires_at
+        auth_session = user.session_id
     with server.engine.begin() as conn:
         row = live.readable(conn, settings.chain_id, session_id, address, server.now, server.access)
         identity = (
@@ -141,6 +151,7 @@ def admit(
         address,
         identity.token_id if identity is not None else None,
         expires_at,
+        auth_session,
     )
     return listener, row
 
@@ -160,6 +171,8 @@ def body_of(text: str | None) -> object:
         raise ApiError('send JSON text frames: {"body": "..."}', code=ErrorCode.INVALID_FRAME)
     if len(text) > MAX_FRAME:
         raise ApiError(f"frames are at most {MAX_FRAME} characters", code=ErrorCode.FRAME_TOO_LARGE)
+    if json_depth_exceeds(text, MAX_FRAME_DEPTH):  # before the parser recurses into it
+        raise ApiError('send a flat JSON object: {"body": "..."}', code=ErrorCode.INVALID_FRAME)
     try:
         frame = json.loads(text)
     except ValueError:
@@ -181,6 +194,8 @@ def store(server: Server, listener: Listener, body: object) -> tuple[RowMapping,
         )
     token_check(listener, server.now)
     with server.engine.begin() as conn:
+        if listener.auth_session is not None:
+            auth.require_open(conn, listener.auth_session)
         identity = identities.by_owner(conn, server.settings.chain_id, listener.address)
         if identity is None:
             raise IdentityRequired()
@@ -232,11 +247,14 @@ class DeliveryGate:
         self.settings = settings
         self.access = access
         self._allowed: dict[tuple[int, str], float] = {}  # (host token, reader) -> valid until
+        self._open_sessions: dict[str, float] = {}  # sign-in session -> known open until
 
     async def check(self, listener: Listener, now: int) -> None:
         """Raises the :class:`ApiError` (401 / 403) the socket is closed with, if its listener
         may no longer hear the session."""
         token_check(listener, now)
+        if listener.auth_session is not None:
+            await self._session_check(listener.auth_session, now)
         if not listener.private:
             return
         if listener.address is None:  # cannot be: a private session admits no anonymous
@@ -255,6 +273,23 @@ class DeliveryGate:
             if len(self._allowed) > 10_000:
                 self._allowed = {k: v for k, v in self._allowed.items() if v > now}
             self._allowed[key] = limit
+
+    async def _session_check(self, auth_session: str, now: float) -> None:
+        """401 ``session_revoked`` once the socket's sign-in session was signed out; an open
+        answer is reused for ``chat_access_ttl`` seconds, like an access decision."""
+        if self._open_sessions.get(auth_session, 0.0) > now:
+            return
+        self._open_sessions.pop(auth_session, None)
+
+        def ask() -> None:
+            with self.engine.begin() as conn:
+                auth.require_open(conn, auth_session)
+
+        await anyio.to_thread.run_sync(ask)
+        if self.settings.chat_access_ttl > 0:
+            if len(self._open_sessions) > 10_000:
+                self._open_sessions = {k: v for k, v in self._open_sessions.items() if v > now}
+            self._open_sessions[auth_session] = now + self.settings.chat_access_ttl
 
     def _decide(self, host_token_id: int, reader: str, now: int) -> int | None:
         """Raises the refusal, or returns when the access granted lapses by time (None:

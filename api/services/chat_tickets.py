@@ -34,6 +34,7 @@ class Ticket:
 
     address: str
     token_expires_at: int
+    auth_session: str | None = None  # the session of the token that asked for the ticket
 
 
 def _digest(ticket: str) -> str:
@@ -56,6 +57,7 @@ def issue(
             address=user.address,
             token_expires_at=user.expires_at,
             expires_at=expires_at,
+            auth_session=user.session_id,
         )
     )
     # Unused tickets are useless once expired; drop a few each time so the table stays small.
@@ -81,6 +83,7 @@ def redeem(
             chat_tickets.c.address,
             chat_tickets.c.token_expires_at,
             chat_tickets.c.expires_at,
+            chat_tickets.c.auth_session,
         )
     ).one_or_none()
     if row is None:
@@ -98,4 +101,4 @@ def redeem(
             f"this chat ticket is for live session {row.session_id}, not {session_id}",
             code=ErrorCode.INVALID_TICKET,
         )
-    return Ticket(row.address, row.token_expires_at)
+    return Ticket(row.address, row.token_expires_at, row.auth_session)

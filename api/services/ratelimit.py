@@ -2,8 +2,10 @@
 on what a key holds at once (chat sockets per IP), and a flood window (chat frames).
 
 Each key holds up to ``burst`` tokens, refilled at ``per_minute / 60`` a second; a request takes
-one or is refused with how long until one is back. Process-local: behind several workers each
-has its own buckets, so the effective limit is per worker (a shared store comes with Redis).
+one or is refused with how long until one is back. With ``PLANET_API_REDIS_URL`` set the buckets
+live in Redis (:class:`RedisTokenBucket`), shared by every worker and process, so three workers
+enforce one limit, not three; without Redis they are process-local. Socket caps and flood
+windows stay process-local.
 """
 
 from __future__ import annotations
@@ -12,10 +14,18 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any, Protocol
 
 from api.errors import RateLimited
+from planet.core import logs
+
+log = logs.get("api.ratelimit")
 
 _SWEEP_AT = 10_000  # keys kept before full (idle) buckets are dropped
+
+
+class Limiter(Protocol):
+    def take(self, key: str) -> None: ...
 
 
 class TokenBucket:
@@ -49,6 +59,73 @@ class TokenBucket:
         ]
         for key in full:
             del self._buckets[key]
+
+
+# One atomic step per request, on the Redis server's clock (workers' clocks may differ):
+# refill by elapsed time, take a token if there is one, keep the bucket for as long as it takes
+# to refill completely. Returns {1, "0"} or {0, seconds until a token is back}.
+_TAKE = """
+local now_parts = redis.call('TIME')
+local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(bucket[1]) or burst
+local at = tonumber(bucket[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+local taken = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  taken = 1
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 1)
+if taken == 1 then return {1, '0'} end
+return {0, tostring((1 - tokens) / rate)}
+"""
+
+
+class RedisTokenBucket:
+    """The same bucket, kept in Redis so every API process shares it.
+
+    Redis down must not take the API down with it: a failed call falls back to a
+    process-local bucket (logged once per outage) until Redis answers again."""
+
+    def __init__(self, url: str, prefix: str, per_minute: float, burst: int) -> None:
+        import redis
+
+        self.rate = per_minute / 60.0
+        self.burst = burst
+        self.prefix = prefix
+        self._client: Any = redis.Redis.from_url(
+            url, socket_timeout=0.5, socket_connect_timeout=0.5
+        )
+        self._script = self._client.register_script(_TAKE)
+        self._fallback = TokenBucket(per_minute, burst)
+        self._degraded = False
+        self._errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
+
+    def take(self, key: str) -> None:
+        try:
+            taken, wait = self._script(keys=[f"{self.prefix}:{key}"], args=[self.rate, self.burst])
+        except self._errors as err:
+            if not self._degraded:
+                log.warning("rate limit store unreachable; limiting per process", error=str(err))
+                self._degraded = True
+            self._fallback.take(key)
+            return
+        if self._degraded:
+            log.info("rate limit store back")
+            self._degraded = False
+        if not int(taken):
+            raise RateLimited(float(wait))
+
+
+def token_bucket(redis_url: str | None, prefix: str, per_minute: float, burst: int) -> Limiter:
+    """Shared through Redis when it is configured, process-local otherwise."""
+    if redis_url:
+        return RedisTokenBucket(redis_url, prefix, per_minute, burst)
+    return TokenBucket(per_minute, burst)
 
 
 class ConcurrencyCap:

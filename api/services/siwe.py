@@ -4,21 +4,21 @@ signed it. Checks against server state (domain, chain, nonce, time) live in
 
 The grammar is the EIP's, line by line::
 
-    [scheme://]<domain> wants you to sign in with your Ethereum account:
+    [scheme://]<RFC 3986 authority> wants you to sign in with your Ethereum account:
     <EIP-55 address>
     <empty line>
     [<statement>
     <empty line>]            (without a statement: two empty lines)
-    URI: <uri>
+    URI: <RFC 3986 URI>
     Version: 1
     Chain ID: <decimal>
     Nonce: <at least 8 alphanumerics>
     Issued At: <RFC 3339>
     [Expiration Time: <RFC 3339>]
     [Not Before: <RFC 3339>]
-    [Request ID: <text>]
+    [Request ID: <RFC 3986 pchars>]
     [Resources:
-    - <uri>
+    - <RFC 3986 URI>
     ...]
 
 Fields must appear in this order and nothing else may follow. Only EOA signatures (EIP-191
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from eth_account import Account
 from eth_account.messages import encode_defunct
@@ -38,14 +38,60 @@ from eth_utils import is_checksum_address
 from api.errors import ApiError, ErrorCode
 
 _HEADER = " wants you to sign in with your Ethereum account:"
-_NONCE = re.compile(r"^[A-Za-z0-9]{8,}$")
+_SIGNATURE = re.compile(r"0x[0-9A-Fa-f]{130}")
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 _OPTIONAL = ("Expiration Time", "Not Before", "Request ID")
+
+# RFC 3986 (appendix A), the pieces EIP-4361's ABNF names: its `domain` is an `authority`,
+# `uri` and each resource a `URI`, `request-id` is `*pchar`, `statement` is
+# `*( reserved / unreserved / " " )`. ASCII only: anything else must be percent-encoded.
+_UNRESERVED = r"A-Za-z0-9\-._~"
+_SUB_DELIMS = r"!$&'()*+,;="
+_PCT = r"%[0-9A-Fa-f]{2}"
+_PCHAR = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:@]|{_PCT})"
+_SCHEME = r"[A-Za-z][A-Za-z0-9+\-.]*"
+_USERINFO = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:]|{_PCT})*"
+_IP_LITERAL = r"\[(?:[0-9A-Fa-f:.]+|v[0-9A-Fa-f]+\.[" + _UNRESERVED + _SUB_DELIMS + r":]+)\]"
+_REG_NAME = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}]|{_PCT})*"  # an IPv4 address is one too
+_AUTHORITY = rf"(?:{_USERINFO}@)?(?:{_IP_LITERAL}|{_REG_NAME})(?::[0-9]*)?"
+# The sign-in domain must name a host: RFC 3986 allows an empty one, which names nothing.
+_DOMAIN = (
+    rf"(?:{_USERINFO}@)?(?:{_IP_LITERAL}|(?:[{_UNRESERVED}{_SUB_DELIMS}]|{_PCT})+)(?::[0-9]*)?"
+)
+_SEGMENT = rf"{_PCHAR}*"
+_PATH_ABEMPTY = rf"(?:/{_SEGMENT})*"
+_PATH_ABSOLUTE = rf"/(?:{_PCHAR}+{_PATH_ABEMPTY})?"
+_PATH_ROOTLESS = rf"{_PCHAR}+{_PATH_ABEMPTY}"
+_QUERY = rf"(?:{_PCHAR}|[/?])*"
+URI = re.compile(
+    rf"(?P<scheme>{_SCHEME}):(?://(?P<authority>{_AUTHORITY}){_PATH_ABEMPTY}"
+    rf"|{_PATH_ABSOLUTE}|{_PATH_ROOTLESS}|)(?:\?{_QUERY})?(?:#{_QUERY})?"
+)
+_FIRST_LINE = re.compile(rf"(?:(?P<scheme>{_SCHEME})://)?(?P<domain>{_DOMAIN}){re.escape(_HEADER)}")
+_STATEMENT = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;= ]+")
+_REQUEST_ID = re.compile(f"{_PCHAR}*")
+_ADDRESS = re.compile(r"0x[0-9A-Fa-f]{40}")
+_CHAIN_ID = re.compile(r"[0-9]{1,78}")  # EIP-155 ids fit in 256 bits
+_NONCE = re.compile(r"[A-Za-z0-9]{8,}")
+# RFC 3339 section 5.6 `date-time`: T and Z in either case, any number of fraction digits,
+# an offset of hours and minutes; nothing else ISO 8601 allows (no space, no missing zone).
+_DATE_TIME = re.compile(
+    r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})[Tt]"
+    r"(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})(?:\.(?P<fraction>[0-9]+))?"
+    r"(?:(?P<utc>[Zz])|(?P<sign>[+-])(?P<off_hour>[0-9]{2}):(?P<off_minute>[0-9]{2}))"
+)
 
 
 class InvalidMessage(ApiError):
     """The text is not an EIP-4361 message; ``message`` names the first bad line."""
 
     status, code = 422, ErrorCode.INVALID_MESSAGE
+
+
+class InvalidSignature(ApiError):
+    """The signature is malformed or non-canonical; ``message`` names the rule."""
+
+    status, code = 401, ErrorCode.INVALID_SIGNATURE
 
 
 @dataclass(frozen=True)
@@ -65,14 +111,37 @@ class SiweMessage:
     resources: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _time(name: str, value: str) -> datetime:
+def parse_time(name: str, value: str) -> datetime:
+    """An RFC 3339 ``date-time`` (a leap second is the next second's start);
+    :class:`InvalidMessage` for anything else."""
+    match = _DATE_TIME.fullmatch(value)
+    if match is None:
+        raise InvalidMessage(
+            f"{name} is not an RFC 3339 date-time like 2026-01-24T12:00:00Z: {value!r}"
+        )
+    part = {k: int(v) for k, v in match.groupdict().items() if v and k not in ("utc", "sign")}
+    leap = part["second"] == 60
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidMessage(f"{name} is not an RFC 3339 timestamp: {value!r}") from None
-    if parsed.tzinfo is None:
-        raise InvalidMessage(f"{name} must carry a time zone (e.g. Z): {value!r}")
-    return parsed
+        if part["hour"] > 23 or part["minute"] > 59 or part["second"] > 60:
+            raise ValueError("hour, minute or second out of range")
+        if part.get("off_hour", 0) > 23 or part.get("off_minute", 0) > 59:
+            raise ValueError("offset out of range")
+        offset = timedelta(hours=part.get("off_hour", 0), minutes=part.get("off_minute", 0))
+        zone = timezone(-offset if match["sign"] == "-" else offset) if not match["utc"] else UTC
+        fraction = (match["fraction"] or "0")[:6].ljust(6, "0")  # microseconds, truncated
+        moment = datetime(
+            part["year"],
+            part["month"],
+            part["day"],
+            part["hour"],
+            part["minute"],
+            59 if leap else part["second"],
+            0 if leap else int(fraction),
+            tzinfo=zone,
+        )
+    except ValueError as err:
+        raise InvalidMessage(f"{name} is not a real date and time: {value!r} ({err})") from None
+    return moment + timedelta(seconds=1) if leap else moment
 
 
 def _tag(lines: list[str], i: int, name: str) -> str:
@@ -82,18 +151,26 @@ def _tag(lines: list[str], i: int, name: str) -> str:
     return lines[i][len(prefix) :]
 
 
+def _uri(name: str, value: str) -> str:
+    if URI.fullmatch(value) is None:
+        raise InvalidMessage(f"{name} is not an RFC 3986 URI: {value!r}")
+    return value
+
+
 def parse(text: str) -> SiweMessage:
     """The fields of an EIP-4361 message; :class:`InvalidMessage` if it does not follow the
-    grammar above."""
+    ABNF of the EIP (with RFC 3986 and RFC 3339 for the terms it borrows) exactly."""
     lines = text.split("\n")
-    if len(lines) < 8 or not lines[0].endswith(_HEADER):
-        raise InvalidMessage("line 1 must be '<domain> wants you to sign in with ...'")
-    authority = lines[0][: -len(_HEADER)]
-    scheme, _, domain = authority.rpartition("://")
-    if not domain or " " in domain:
-        raise InvalidMessage(f"bad domain {authority!r}")
+    first = _FIRST_LINE.fullmatch(lines[0])
+    if first is None:
+        raise InvalidMessage(
+            "line 1 must be '[scheme://]<RFC 3986 authority> wants you to sign in with your "
+            "Ethereum account:'"
+        )
+    if len(lines) < 9:
+        raise InvalidMessage("the message is missing lines (URI, Version, Chain ID, Nonce...)")
     address = lines[1]
-    if not is_checksum_address(address):
+    if not _ADDRESS.fullmatch(address) or not is_checksum_address(address):
         raise InvalidMessage("line 2 must be an EIP-55 checksummed address")
     if lines[2] != "":
         raise InvalidMessage("line 3 must be empty")
@@ -102,37 +179,47 @@ def parse(text: str) -> SiweMessage:
         i = 4
     else:
         statement = lines[3]
-        if len(lines) < 5 or lines[4] != "":
+        if not _STATEMENT.fullmatch(statement):
+            raise InvalidMessage(
+                "the statement may hold only RFC 3986 reserved and unreserved characters and "
+                "spaces (ASCII, no line break)"
+            )
+        if lines[4] != "":
             raise InvalidMessage("the statement must be one line followed by an empty line")
         i = 5
-    uri = _tag(lines, i, "URI")
+    uri = _uri("URI", _tag(lines, i, "URI"))
     version = _tag(lines, i + 1, "Version")
     if version != "1":
         raise InvalidMessage(f"unsupported version {version!r}")
     chain = _tag(lines, i + 2, "Chain ID")
-    if not chain.isdigit():
+    if not _CHAIN_ID.fullmatch(chain):
         raise InvalidMessage(f"Chain ID must be a decimal number, got {chain!r}")
     nonce = _tag(lines, i + 3, "Nonce")
-    if not _NONCE.match(nonce):
-        raise InvalidMessage("Nonce must be at least 8 letters or digits")
-    issued_at = _time("Issued At", _tag(lines, i + 4, "Issued At"))
+    if not _NONCE.fullmatch(nonce):
+        raise InvalidMessage("Nonce must be at least 8 ASCII letters or digits")
+    issued_at = parse_time("Issued At", _tag(lines, i + 4, "Issued At"))
     i += 5
     optional: dict[str, str] = {}
     for name in _OPTIONAL:
         if i < len(lines) and lines[i].startswith(f"{name}: "):
             optional[name] = _tag(lines, i, name)
             i += 1
+    request_id = optional.get("Request ID")
+    if request_id is not None and not _REQUEST_ID.fullmatch(request_id):
+        raise InvalidMessage("Request ID may hold only RFC 3986 path characters (pchar)")
     resources: list[str] = []
     if i < len(lines) and lines[i] == "Resources:":
         i += 1
         while i < len(lines) and lines[i].startswith("- "):
-            resources.append(lines[i][2:])
+            resources.append(_uri(f"resource {len(resources) + 1}", lines[i][2:]))
             i += 1
     if i != len(lines):
         raise InvalidMessage(f"unexpected text on line {i + 1}")
+    expiration = optional.get("Expiration Time")
+    not_before = optional.get("Not Before")
     return SiweMessage(
-        domain=domain,
-        scheme=scheme or None,
+        domain=first["domain"],
+        scheme=first["scheme"],
         address=address,
         statement=statement,
         uri=uri,
@@ -140,26 +227,35 @@ def parse(text: str) -> SiweMessage:
         chain_id=int(chain),
         nonce=nonce,
         issued_at=issued_at,
-        expiration_time=(
-            _time("Expiration Time", optional["Expiration Time"])
-            if "Expiration Time" in optional
-            else None
-        ),
-        not_before=(
-            _time("Not Before", optional["Not Before"]) if "Not Before" in optional else None
-        ),
-        request_id=optional.get("Request ID"),
+        expiration_time=None if expiration is None else parse_time("Expiration Time", expiration),
+        not_before=None if not_before is None else parse_time("Not Before", not_before),
+        request_id=request_id,
         resources=tuple(resources),
     )
 
 
-def recover_signer(text: str, signature: str) -> str | None:
-    """The address whose key made ``signature`` (EIP-191 personal_sign over ``text``), or None
-    when the signature does not parse."""
+def recover_signer(text: str, signature: str) -> str:
+    """The address whose key made ``signature`` (EIP-191 personal_sign over ``text``).
+
+    Strict: 65 bytes as 0x-hex, ``v`` of 27 or 28 (0 or 1 as some hardware wallets send),
+    ``r`` and ``s`` in range and ``s`` in the lower half of the curve order (EIP-2). A high-s
+    signature is the same signature mirrored, made by no wallet: accepting it would let
+    anyone turn one valid signature into a second, different one.
+    :class:`InvalidSignature` says which rule failed."""
+    if not _SIGNATURE.fullmatch(signature):
+        raise InvalidSignature("the signature must be 65 bytes as 0x-prefixed hex (r, s, v)")
+    raw = bytes.fromhex(signature[2:])
+    r, s, v = int.from_bytes(raw[:32]), int.from_bytes(raw[32:64]), raw[64]
+    if v not in (0, 1, 27, 28):
+        raise InvalidSignature(f"the signature's v must be 27 or 28, got {v}")
+    if not 0 < r < SECP256K1_N or not 0 < s < SECP256K1_N:
+        raise InvalidSignature("the signature's r or s is out of range")
+    if s > SECP256K1_N // 2:
+        raise InvalidSignature("high-s signature (EIP-2): sign again with a standard wallet")
     try:
-        return Account.recover_message(encode_defunct(text=text), signature=signature)
-    except Exception:  # eth-account raises several unrelated types for malformed input
-        return None
+        return Account.recover_message(encode_defunct(text=text), signature=raw)
+    except Exception:  # eth-account raises several unrelated types for unrecoverable input
+        raise InvalidSignature("no public key recovers from this signature") from None
 
 
 def compose(message: SiweMessage) -> str:

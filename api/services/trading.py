@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, select, update
+from sqlalchemy import Connection, RowMapping, select, update
 
 from api.db import one_on_chain
 from api.errors import ApiError, ErrorCode, NotFound, Unprocessable
@@ -38,7 +38,10 @@ from planet.store.offchain import fills, orders
 from planet.store.sql import insert_ignore
 
 TERMINAL = ("filled", "canceled", "rejected")
-MAX_NOTIONAL_MICRO = 2**63 - 1
+# The largest order, as size x price in quote units (a trillion USDT): far past any real order,
+# and it keeps one order's volume inside a signed 64-bit integer of millionths. Volumes are
+# still summed exactly whatever they are (an exchange's own fills are not bounded here).
+MAX_ORDER_NOTIONAL = Decimal(10**12)
 
 
 class ExchangeMismatch(ApiError):
@@ -97,6 +100,13 @@ def place(
         limit_price=limit_price,
     )
     quote = exchange.quote(instrument)
+    price = limit_price if limit_price is not None else quote
+    if price is not None and size * price > MAX_ORDER_NOTIONAL:
+        raise Unprocessable(
+            f"size x price is {plain(size * price)} {instrument.split('-')[1]}; orders are "
+            f"at most {plain(MAX_ORDER_NOTIONAL)}",
+            code=ErrorCode.ORDER_TOO_LARGE,
+        )
     placement = exchange.place(request, now)
     order_id = conn.execute(
         orders.insert()
@@ -140,7 +150,7 @@ def record_fills(conn: Connection, order: RowMapping, new: Sequence[Fill]) -> in
                 "exchange_fill_id": fill.fill_id,
                 "price": plain(fill.price),
                 "size": plain(fill.size),
-                "notional_micro": min(notional_micro(fill.price, fill.size), MAX_NOTIONAL_MICRO),
+                "notional_micro": notional_micro(fill.price, fill.size),
                 "fee": fill.fee,
                 "fee_currency": fill.fee_currency,
                 "post_id": order["post_id"],
@@ -210,19 +220,19 @@ def page(conn: Connection, trader: Identity, cursor: str | None, limit: int) -> 
 
 def post_volume(conn: Connection, post_id: int) -> list[InstrumentVolume]:
     """Attributed fills of orders placed from the post, per instrument (the creator's own
-    orders never count)."""
+    orders never count). Summed here, exactly: SQLite's SUM fails past 2^63 ("integer
+    overflow") and cannot add the larger notionals it keeps as text."""
     query = (
-        select(
-            orders.c.instrument,
-            func.count(fills.c.id),
-            func.coalesce(func.sum(fills.c.notional_micro), 0),
-        )
+        select(orders.c.instrument, fills.c.notional_micro)
         .select_from(fills.join(orders, orders.c.id == fills.c.order_id))
         .where(fills.c.post_id == post_id, fills.c.attributed.is_(True))
-        .group_by(orders.c.instrument)
-        .order_by(orders.c.instrument)
     )
-    return [InstrumentVolume(i, int(n), int(v)) for i, n, v in conn.execute(query)]
+    counts: dict[str, int] = {}
+    volumes: dict[str, int] = {}
+    for instrument, notional in conn.execute(query):
+        counts[instrument] = counts.get(instrument, 0) + 1
+        volumes[instrument] = volumes.get(instrument, 0) + notional
+    return [InstrumentVolume(i, counts[i], volumes[i]) for i in sorted(counts)]
 
 
 def attributed_fill(conn: Connection, chain_id: int, fill_id: int) -> Mapping[str, Any]:

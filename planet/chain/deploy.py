@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eth_utils import keccak, to_checksum_address
+
 from planet.chain.deploy_config import NetworkSettings
 from planet.core import logs
 from planet.core.epochs import week_start
@@ -95,7 +97,68 @@ def _hex(value: bytes) -> str:
     return "0x" + bytes(value).hex()
 
 
-def deploy_all(
+@dataclass(frozen=True)
+class Planned:
+    """One contract of a deployment plan: reused as recorded, or deployed with ``args``."""
+
+    name: str
+    args: list[Any]
+    reuse: DeployedContract | None
+    address: str  # the recorded one, or where the deployer's next nonce will put it
+    gas: int | None = None  # estimated deployment gas (None: reused, or the node cannot say)
+
+
+@dataclass(frozen=True)
+class Plan:
+    chain_id: int
+    network: str
+    deployer: str
+    genesis: int
+    roles: dict[str, str]
+    steps: list[Planned]
+    gas_price: int  # wei per gas the node suggests now
+
+    @property
+    def to_deploy(self) -> list[Planned]:
+        return [p for p in self.steps if p.reuse is None]
+
+    @property
+    def estimated_cost(self) -> int | None:
+        """Wei for every deployment at today's gas price; None if one could not be estimated."""
+        gases = [p.gas for p in self.to_deploy]
+        if any(g is None for g in gases):
+            return None
+        return sum(g or 0 for g in gases) * self.gas_price
+
+
+# Roles a hot key must not share: the attester signs on the API server, so whoever steals it
+# must not also hold the contracts (admin), propose payouts (distributor) or veto them
+# (guardian); the treasury receives fees and should not be the key that deploys.
+HOT_ROLE = "attester"
+GUARDED_ROLES = ("admin", "distributor", "guardian")
+
+
+def role_problems(roles: dict[str, str], deployer: str) -> list[str]:
+    """What is unsafe about a role assignment on a live network, one sentence each."""
+    problems = []
+    hot = roles[HOT_ROLE].lower()
+    for role in GUARDED_ROLES:
+        if roles[role].lower() == hot:
+            problems.append(f"the attester (a hot key on the API server) is also {role}")
+    if roles["treasury"].lower() == deployer.lower():
+        problems.append("the treasury is the deployer")
+    return problems
+
+
+def role_table(roles: dict[str, str], deployer: str) -> list[str]:
+    """Lines of who holds which role, the deployer marked."""
+    return [
+        f"  {role:<12} {holder}" + ("  (deployer)" if holder.lower() == deployer.lower() else "")
+        for role, holder in roles.items()
+    ]
+
+
+def plan_deployment(
     project: Any,
     chain: Any,
     deployer: Any,
@@ -103,8 +166,10 @@ def deploy_all(
     settings: NetworkSettings,
     manifest_dir: Path,
     redeploy: bool = False,
-) -> tuple[Manifest, list[str]]:
-    """Deploys what is missing or stale; returns the saved manifest and the names deployed now."""
+) -> Plan:
+    """What :func:`deploy_all` would do, without sending anything: which contracts are
+    reused, the constructor arguments of the others (with the addresses the deployer's next
+    nonces give them) and their estimated gas."""
     chain_id = chain.chain_id
     previous = None if redeploy else load_for_chain(chain_id, manifest_dir)
     roles = settings.roles_for(str(deployer.address))
@@ -113,29 +178,131 @@ def deploy_all(
         genesis = previous.genesis if previous else week_start(chain.blocks.head.timestamp)
     if genesis > chain.blocks.head.timestamp:
         raise DeployError(f"genesis {genesis} lies after the latest block; pick a past timestamp")
-
-    manifest = Manifest(
-        chain_id=chain_id,
-        network=network,
-        deployer=str(deployer.address),
-        genesis=genesis,
-        roles=roles,
-    )
+    w3 = chain.provider.web3
+    nonce = int(w3.eth.get_transaction_count(str(deployer.address)))
+    head = int(chain.blocks.head.timestamp)
     addresses: dict[str, str] = {}
-    deployed_now: list[str] = []
+    overrides: dict[str, dict[str, str]] = {}  # planned address -> its simulated code
+    steps: list[Planned] = []
     for step in STEPS:
         args = _normalise(step.args(addresses, roles, settings, genesis))
         old = previous.contracts.get(step.name) if previous else None
         if old and old.constructor_args == args and _still_deployed(chain, old):
-            log.info("reusing", contract=step.name, address=old.address, block=old.block_number)
-            manifest.contracts[step.name] = old
+            steps.append(Planned(step.name, args, old, old.address))
         else:
-            manifest.contracts[step.name] = _deploy(project, chain, deployer, step.name, args)
-            deployed_now.append(step.name)
-        addresses[step.name] = manifest.contracts[step.name].address
+            address = _create_address(str(deployer.address), nonce)
+            container = getattr(project, step.name)
+            # the sender at the nonce this step will use, so CREATE lands where planned
+            state = {**overrides, str(deployer.address): {"nonce": hex(nonce)}}
+            gas, runtime = _simulate(w3, container, args, str(deployer.address), state, head)
+            nonce += 1
+            if runtime:
+                overrides[address] = {"code": runtime}
+            steps.append(Planned(step.name, args, None, address, gas))
+        addresses[step.name] = steps[-1].address
+    try:
+        gas_price = int(w3.eth.gas_price)
+    except Exception:  # a node without eth_gasPrice: the cost is then unknown
+        gas_price = 0
+    return Plan(chain_id, network, str(deployer.address), genesis, roles, steps, gas_price)
+
+
+def _create_address(sender: str, nonce: int) -> str:
+    """Where a contract created by ``sender`` at ``nonce`` lands (CREATE)."""
+    import rlp  # type: ignore[import-untyped]  # eth-account's dependency
+
+    return to_checksum_address(keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))[12:])
+
+
+def _simulate(
+    w3: Any,
+    container: Any,
+    args: list[Any],
+    sender: str,
+    state: dict[str, dict[str, str]],
+    now: int,
+) -> tuple[int | None, str | None]:
+    """Deployment gas (``eth_estimateGas``) and the runtime code the constructor returns
+    (``eth_call`` of the creation, immutables filled in). Contracts planned but not deployed
+    yet are stood in for by their simulated code (a state override), since constructors call
+    them. None where the node refuses (no state overrides, or a constructor reverts)."""
+    from eth_abi import encode
+
+    abi: list[dict[str, Any]] = container.contract_type.model_dump(mode="json", by_alias=True)[
+        "abi"
+    ]
+    inputs: list[dict[str, Any]] = next(
+        (e["inputs"] for e in abi if e.get("type") == "constructor"), []
+    )
+    types = [i["type"] for i in inputs]
+    values = [
+        to_checksum_address(a) if t == "address" else a for t, a in zip(types, args, strict=True)
+    ]
+    bytecode = container.contract_type.deployment_bytecode.bytecode
+    tx = {"from": sender, "data": bytecode + encode(types, values).hex()}
+    # the block's time pinned to the head's: with overrides, a node may simulate at time 0
+    params: list[Any] = [tx, "latest", state, {"time": hex(now)}]
+    results: list[Any] = []
+    for method in ("eth_estimateGas", "eth_call"):
+        try:
+            reply = w3.provider.make_request(method, params)
+        except Exception as err:  # a transport failure or a refusal raised as such
+            reply = {"error": {"message": str(err)}}
+        if "result" not in reply:
+            log.warning("cannot simulate", method=method, error=reply.get("error"))
+        results.append(reply.get("result"))
+    gas = int(results[0], 16) if isinstance(results[0], str) else None
+    runtime = results[1] if isinstance(results[1], str) and len(results[1]) > 2 else None
+    return gas, runtime
+
+
+def deploy_all(
+    project: Any,
+    chain: Any,
+    deployer: Any,
+    network: str,
+    settings: NetworkSettings,
+    manifest_dir: Path,
+    redeploy: bool = False,
+    *,
+    live: bool = False,
+    allow_shared_roles: bool = False,
+) -> tuple[Manifest, list[str]]:
+    """Deploys what is missing or stale; returns the saved manifest and the names deployed now.
+
+    On a ``live`` network (anything but a local chain) a role assignment that
+    :func:`role_problems` finds unsafe is refused unless ``allow_shared_roles``."""
+    plan = plan_deployment(project, chain, deployer, network, settings, manifest_dir, redeploy)
+    problems = role_problems(plan.roles, plan.deployer)
+    if live and problems and not allow_shared_roles:
+        raise DeployError(
+            f"refusing to deploy: {'; '.join(problems)} (deploy-config.yaml names the holders; "
+            "--allow-shared-roles deploys anyway)"
+        )
+    manifest = Manifest(
+        chain_id=plan.chain_id,
+        network=network,
+        deployer=plan.deployer,
+        genesis=plan.genesis,
+        roles=plan.roles,
+    )
+    addresses: dict[str, str] = {}
+    deployed_now: list[str] = []
+    for planned in plan.steps:
+        args = planned.args
+        if planned.reuse is not None:
+            log.info("reusing", contract=planned.name, address=planned.address)
+            manifest.contracts[planned.name] = planned.reuse
+        else:
+            # the plan's addresses assumed nothing else sends from the deployer meanwhile
+            step = next(s for s in STEPS if s.name == planned.name)
+            args = _normalise(step.args(addresses, plan.roles, settings, plan.genesis))
+            manifest.contracts[planned.name] = _deploy(project, chain, deployer, planned.name, args)
+            deployed_now.append(planned.name)
+        addresses[planned.name] = manifest.contracts[planned.name].address
 
     path = save(manifest, manifest_dir)
-    log.info("manifest written", path=str(path), chain_id=chain_id)
+    log.info("manifest written", path=str(path), chain_id=plan.chain_id)
     return manifest, deployed_now
 
 

@@ -220,8 +220,10 @@ def collect(
     put("live_attendance", _counts(conn, _window(query, live_attendance.c.joined_at, start, end)))
     if exchanges:
         creator, trader = fills.c.creator_token_id, fills.c.trader_token_id
+        # One row per fill, added up by ``put`` in Python: notionals are exact integers of any
+        # size, which SQLite's SUM cannot add ("integer overflow" past 2^63).
         query = (
-            select(creator, func.sum(fills.c.notional_micro))
+            select(creator, fills.c.notional_micro)
             .select_from(fills)
             .join(identities, and_(member, identities.c.token_id == trader))
             .where(
@@ -230,7 +232,6 @@ def collect(
                 fills.c.exchange.in_(exchanges),
                 creator != trader,  # never attributed anyway; kept as a second guard
             )
-            .group_by(creator)
         )
         query = _window(query, fills.c.filled_at, start, end)
         put("trade_notional_micro", _counts(conn, query))

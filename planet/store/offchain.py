@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
+from planet.store.mirror import Uint256
+
 
 def id_type() -> TypeEngine[int]:
     """An auto-incrementing id: SQLite only autoincrements INTEGER PRIMARY KEY."""
@@ -45,6 +47,23 @@ siwe_nonces = Table(
     Column("used_at", BigInteger, nullable=True),
     Column("used_by", String(42), nullable=True),
     Index("ix_api_siwe_nonces_expires", "expires_at"),
+)
+
+# Sessions: one row per token POST /auth/verify issued (its ``sid``). A token is accepted only
+# while its row exists, has not expired and is not revoked (sign-out), so a sign-out holds at
+# once on every API process; expired rows are pruned as new sessions are made.
+sessions = Table(
+    "api_sessions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("address", String(42), nullable=False),
+    Column("domain", String(255), nullable=False),
+    Column("issued_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger, nullable=True),
+    Index("ix_api_sessions_wallet", "chain_id", "address"),
+    Index("ix_api_sessions_expires", "expires_at"),
 )
 
 # The persona document an identity's owner edits; its canonical keccak is what the on-chain
@@ -191,8 +210,9 @@ fills = Table(
     Column("exchange_fill_id", String(96), nullable=False),
     Column("price", String(40), nullable=False),
     Column("size", String(40), nullable=False),
-    # price * size in millionths of the quote currency, floored: exact integer volume.
-    Column("notional_micro", BigInteger, nullable=False),
+    # price * size in millionths of the quote currency, floored: exact integer volume at any
+    # size (a fill of an exchange's can pass 2^63); sums are taken exactly, in Python.
+    Column("notional_micro", Uint256, nullable=False),
     Column("fee", String(40), nullable=False),
     Column("fee_currency", String(16), nullable=True),
     Column("post_id", id_type(), ForeignKey("api_posts.id"), nullable=False),
@@ -240,6 +260,8 @@ chat_tickets = Table(
     Column("address", String(42), nullable=False),
     Column("token_expires_at", BigInteger, nullable=False),
     Column("expires_at", BigInteger, nullable=False),
+    # the api_sessions row of the token that asked: its sign-out closes the socket too
+    Column("auth_session", String(32), nullable=True),
     Index("ix_api_chat_tickets_expires", "expires_at"),
 )
 

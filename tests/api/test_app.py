@@ -22,6 +22,7 @@ ROUTES = {
     ("post", "/auth/nonce"),
     ("post", "/auth/verify"),
     ("get", "/auth/me"),
+    ("post", "/auth/logout"),
     ("get", "/profiles/{handle_or_address}"),
     ("get", "/profiles/{handle_or_address}/persona"),
     ("put", "/profiles/me/persona"),

@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 from eth_account import Account
+from starlette.websockets import WebSocketDisconnect
 
 from api.services import siwe
-from tests.support.api import CHAIN_ID, DOMAIN, SECRET, error, sign, siwe_text
+from tests.api.test_live import schedule
+from tests.support.api import CHAIN_ID, DOMAIN, SECRET, chat_url, error, sign, siwe_text
 
 
 @pytest.fixture
@@ -192,3 +194,187 @@ def test_malformed_messages_are_refused(change):
     siwe.parse(text)
     with pytest.raises(siwe.InvalidMessage):
         siwe.parse(change(text))
+
+
+# ------------------------------------------------------ sessions: sign-out, binding, expiry
+
+
+def me(client, token: str):
+    return client.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_signing_out_ends_the_token_at_once(client, token):
+    assert me(client, token).status_code == 200
+    reply = client.post("/auth/logout", headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 200 and reply.json() == {"signed_out": 1}
+    assert error(me(client, token)) == (401, "session_revoked")
+    again = client.post("/auth/logout", headers={"Authorization": f"Bearer {token}"})
+    assert error(again) == (401, "session_revoked")
+
+
+def test_signing_out_everywhere_ends_every_session_of_the_wallet(client, wallet):
+    sessions = []
+    for _ in range(3):
+        text = siwe_text(wallet.address, nonce(client), now(client))
+        sessions.append(verify(client, wallet, text).json()["token"])
+    other = Account.create(extra_entropy="bystander")
+    text = siwe_text(other.address, nonce(client), now(client))
+    bystander = verify(client, other, text).json()["token"]
+    reply = client.post(
+        "/auth/logout",
+        json={"everywhere": True},
+        headers={"Authorization": f"Bearer {sessions[0]}"},
+    )
+    assert reply.json() == {"signed_out": 3}
+    for token in sessions:
+        assert error(me(client, token)) == (401, "session_revoked")
+    assert me(client, bystander).status_code == 200
+
+
+def test_a_signed_out_token_is_refused_by_every_api_process(make_client, token):
+    """Two apps on one database stand for two workers: the sign-out is in the database."""
+    first, second = make_client(), make_client()
+    assert me(second, token).status_code == 200
+    first.post("/auth/logout", headers={"Authorization": f"Bearer {token}"})
+    assert error(me(second, token)) == (401, "session_revoked")
+
+
+def test_a_token_from_a_deployment_with_another_domain_is_refused(make_client, token):
+    """Same secret, same chain, same database even: the token names the domain it was issued
+    for, and a server for another domain refuses it."""
+    other = make_client(siwe_domain="other.example")
+    assert error(me(other, token)) == (401, "invalid_token")
+    assert "planet.test" in me(other, token).json()["error"]["message"]
+
+
+def test_a_token_whose_session_this_server_never_opened_is_refused(
+    make_client, token, tmp_path, new_database
+):
+    """Another deployment with the same secret and domain but its own database."""
+    elsewhere = make_client(database_url=new_database("sqlite", migrated=True))
+    assert error(me(elsewhere, token)) == (401, "invalid_token")
+
+
+def test_the_session_ends_at_the_message_expiration_time(client, wallet, clock):
+    ends = now(client) + 120
+    text = siwe_text(
+        wallet.address,
+        nonce(client),
+        now(client),
+        expiration_time=datetime.fromtimestamp(ends, tz=UTC),
+    )
+    reply = verify(client, wallet, text)
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["expires_at"] == datetime.fromtimestamp(ends, tz=UTC).isoformat().replace(
+        "+00:00", "Z"
+    )
+    token = reply.json()["token"]
+    clock.advance(119)
+    assert me(client, token).status_code == 200
+    clock.advance(1)
+    assert error(me(client, token)) == (401, "token_expired")
+
+
+def test_a_message_issued_before_its_nonce_is_refused(client, wallet):
+    """Issued At of any age was accepted; now it cannot predate the nonce it carries."""
+    fresh = nonce(client)
+    text = siwe_text(wallet.address, fresh, now(client) - 3 * 3600)
+    assert error(verify(client, wallet, text)) == (401, "message_too_old")
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "javascript://planet.test/%0Aalert(1)",
+        "https://evil.example/login",
+        "https://planet.test.evil.example/",
+        "https://user@planet.test/",
+        "ftp://planet.test/",
+        "urn:planet.test",
+    ],
+)
+def test_a_uri_off_this_servers_origin_is_refused(client, wallet, uri):
+    message = siwe.SiweMessage(
+        domain=DOMAIN,
+        address=wallet.address,
+        statement="Sign in to Planet.",
+        uri=uri,
+        version="1",
+        chain_id=CHAIN_ID,
+        nonce=nonce(client),
+        issued_at=datetime.fromtimestamp(now(client), tz=UTC),
+    )
+    assert error(verify(client, wallet, siwe.compose(message))) == (401, "wrong_uri")
+
+
+def test_http_is_refused_outside_local_chains_and_hosts(make_client, wallet):
+    client = make_client(chain_id=196, siwe_domain="planet.example")
+
+    def attempt(uri: str, scheme: str | None = None):
+        message = siwe.SiweMessage(
+            domain="planet.example",
+            scheme=scheme,
+            address=wallet.address,
+            uri=uri,
+            version="1",
+            chain_id=196,
+            nonce=nonce_of(client),
+            issued_at=datetime.fromtimestamp(now(client), tz=UTC),
+        )
+        return verify(client, wallet, siwe.compose(message))
+
+    assert error(attempt("http://planet.example/")) == (401, "wrong_uri")
+    assert error(attempt("https://planet.example/", scheme="http")) == (401, "wrong_uri")
+    assert attempt("https://planet.example/", scheme="https").status_code == 200
+
+
+def nonce_of(client) -> str:
+    return client.post("/auth/nonce").json()["nonce"]
+
+
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def test_a_high_s_signature_is_refused(client, wallet):
+    """The mirrored twin of a valid signature (s -> n - s, v flipped) recovers the same
+    address; EIP-2 wallets never make it, so it is refused rather than accepted twice."""
+    text = siwe_text(wallet.address, nonce(client), now(client))
+    raw = bytes.fromhex(sign(wallet, text)[2:])
+    r, s, v = raw[:32], int.from_bytes(raw[32:64]), raw[64]
+    twin = r + (SECP256K1_N - s).to_bytes(32) + bytes([55 - v])  # 27 <-> 28
+    reply = client.post("/auth/verify", json={"message": text, "signature": "0x" + twin.hex()})
+    assert error(reply) == (401, "invalid_signature")
+    assert "high-s" in reply.json()["error"]["message"]
+    assert verify(client, wallet, text).status_code == 200  # the canonical one still works
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["0x" + "00" * 65, "0x" + "11" * 64 + "1d", "0x" + "ab" * 64, "ab" * 65, "0x" + "zz" * 65],
+)
+def test_malformed_signatures_are_refused(client, wallet, bad):
+    text = siwe_text(wallet.address, nonce(client), now(client))
+    reply = client.post("/auth/verify", json={"message": text, "signature": bad})
+    assert error(reply) == (401, "invalid_signature")
+
+
+def test_signing_out_closes_the_chat_sockets_the_session_opened(client, member, clock):
+    """A socket outlived its token's sign-out: the ticket now records the session, and the
+    first delivery after the open answer's cache (chat_access_ttl) closes it with 4401."""
+    host, fan = member("host"), member("fan")
+    sid = schedule(client, host)["id"]
+    client.post(f"/live/{sid}/start", headers=host.headers)
+    with client.websocket_connect(chat_url(client, sid, fan)) as ws:
+        assert ws.receive_json()["type"] == "ready"
+        said = client.post(f"/live/{sid}/messages", json={"body": "one"}, headers=host.headers)
+        assert said.status_code == 201 and ws.receive_json()["body"] == "one"
+        assert client.post("/auth/logout", headers=fan.headers).status_code == 200
+        clock.advance(client.app.state.settings.chat_access_ttl)
+        client.post(f"/live/{sid}/messages", json={"body": "two"}, headers=host.headers)
+        frame = ws.receive_json()
+        assert frame["type"] == "error" and frame["error"]["code"] == "session_revoked"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4401
+    again = client.post(f"/live/{sid}/chat/ticket", headers=fan.headers)
+    assert error(again) == (401, "session_revoked")

@@ -4,6 +4,7 @@ serving process installs; real servers are in test_serving.py)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from api.middleware import json_depth_exceeds
+from api.json_depth import json_depth_exceeds
 from api.settings import ApiSettings
 from tests.support.api import SECRET, error
 from tests.support.profiles import examples
@@ -125,3 +126,25 @@ def test_x_forwarded_for_names_the_client_only_behind_a_listed_proxy(make_client
 def test_trusted_proxies_must_be_addresses_or_networks(bad: str) -> None:
     with pytest.raises(ValidationError, match="trusted_proxies"):
         ApiSettings(session_secret=SECRET, trusted_proxies=bad)
+
+
+def test_the_docs_are_served_from_this_origin_under_the_policy(make_client) -> None:
+    """FastAPI's page loaded Swagger UI from a CDN without integrity hashes, started by an
+    inline script; this one names only files of this origin."""
+    client = make_client(rpc_url="https://testrpc.xlayer.tech/some/path")
+    page = client.get("/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources and all(s.startswith("/docs/assets/") for s in sources), sources
+    assert "<script>" not in page.text  # no inline script
+    for source in sources:
+        asset = client.get(source)
+        assert asset.status_code == 200 and len(asset.content) > 20, source
+    assert "SwaggerUIBundle" in client.get("/docs/assets/swagger-ui-bundle.js").text
+    assert client.get("/docs/assets/../app.py").status_code == 404
+    assert client.get("/redoc").status_code == 404
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "style-src 'self' 'unsafe-inline'" in policy
+    connect = client.get("/health").headers["content-security-policy"]
+    assert "connect-src 'self' https://testrpc.xlayer.tech;" in connect
+    assert "/docs" not in client.get("/openapi.json").json()["paths"]

@@ -1,5 +1,6 @@
 """Schemathesis over the API's own OpenAPI document: no input makes the server fail (500), and
-every answer's status, content type and body are the ones the document promises.
+every answer's status, content type and body are the ones the document promises, through the
+same middleware every serving process runs (request limits, security headers).
 
 The app runs on a migrated SQLite database seeded with identities, public and private posts,
 comments, likes, live sessions with chat, orders on the paper exchange and an attestation, so
@@ -39,11 +40,21 @@ from tests.support.api import (
 )
 from tests.support.profiles import examples
 
+
+@schemathesis.check
+def through_the_middleware(ctx, response, case) -> None:
+    """Every answer passed the middleware every server runs (api.middleware): the fuzzer
+    meets the request limits and the security headers, not a bare router."""
+    for header in ("content-security-policy", "x-content-type-options", "x-frame-options"):
+        assert header in response.headers, f"{case.operation.label} answered without {header}"
+
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
+    through_the_middleware,
 ]
 PRICES = {"BTC-USDT": "65000", "ETH-USDT": "3500.5"}
 

@@ -3,13 +3,19 @@ the pass gate, validation, pagination and trade attestations (SQLite and Postgre
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import func, select
 
+from api.exchanges.base import Fill, notional_micro
+from api.services import trading
 from api.services.attestations import activity_uid
+from planet.core.epochs import EpochCalendar
 from planet.core.typed_data import KIND_TRADE
+from planet.rewards.inputs import collect
 from planet.store.offchain import contribution_attestations, fills, orders
-from tests.support.api import CHAIN_ID, error
+from tests.support.api import CHAIN_ID, GENESIS, START, error
 
 PRICES = {"BTC-USDT": "65000", "ETH-USDT": "3500.5"}
 
@@ -290,3 +296,53 @@ def test_an_attributed_fill_earns_its_creator_one_trade_attestation(make_client,
         "/attestations", json={"activity": "trade", "id": 9999}, headers=alice.headers
     )
     assert error(missing) == (404, "not_found")
+
+
+# ------------------------------------------------------ huge orders and exact volumes
+
+
+@pytest.mark.dialects
+def test_an_order_over_the_maximum_notional_is_422_and_writes_nothing(client, member, engine):
+    """One order of 999,999,999,999 BTC at 65,000 made GET /posts/{id}/trading answer 500 for
+    good on SQLite (its notional was capped at 2^63 - 1, and two of them overflowed SUM)."""
+    alice, bob = member("alice"), member("bob")
+    pid = tagged_post(client, alice)
+    huge = order(client, bob, pid, size="999999999999")
+    assert error(huge) == (422, "order_too_large")
+    assert "1000000000000" in huge.json()["error"]["message"]
+    limit = order(client, bob, pid, type="limit", size="2", limit_price="999999999999")
+    assert error(limit) == (422, "order_too_large")
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(orders)).scalar_one() == 0
+    assert order(client, bob, pid, size="15000000").status_code == 201  # 9.75e11 USDT: allowed
+
+
+@pytest.mark.dialects
+def test_volumes_past_2_63_are_exact_on_every_backend(client, member, engine):
+    """An exchange's own fills are not bounded by the API's order limit: their notionals, and
+    every sum of them (the post's trading stats, the week's rewards inputs), stay exact."""
+    alice, bob = member("alice"), member("bob")
+    pid = tagged_post(client, alice)
+    placed = order(client, bob, pid, type="limit", size="1", limit_price="1")  # waits
+    assert placed.status_code == 201 and placed.json()["fills"] == []
+    big = [Decimal("123456789012.345678"), Decimal("987654321098.765432"), Decimal("5")]
+    with engine.begin() as conn:
+        row = conn.execute(select(orders)).mappings().one()
+        added = trading.record_fills(
+            conn,
+            row,
+            [
+                Fill(f"big-{n}", price, Decimal("1000000"), "0", None, START)
+                for n, price in enumerate(big)
+            ],
+        )
+    assert added == 3
+    expected = [notional_micro(price, Decimal("1000000")) for price in big]
+    assert max(expected) > 2**63 and sum(expected) > 2**64
+    body = stats(client, pid)
+    assert body["volume_micro"] == sum(expected) and body["fill_count"] == 3
+    own = order(client, bob, pid).json()["fills"][0]["notional_micro"]
+    with engine.connect() as conn:
+        week = collect(conn, CHAIN_ID, EpochCalendar(GENESIS), 3, trade_exchanges=["paper", "okx"])
+    [creator] = [a for a in week.accounts.values() if a.trade_notional_micro]
+    assert creator.trade_notional_micro == sum(expected) + own

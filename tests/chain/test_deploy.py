@@ -127,3 +127,49 @@ def test_future_genesis_is_refused_before_any_transaction(run, chain, tmp_path):
     with pytest.raises(DeployError, match="genesis"):
         run(NetworkSettings(genesis=chain.blocks.head.timestamp + 10**6))
     assert load_for_chain(chain.chain_id, tmp_path) is None
+
+
+def test_the_plan_predicts_addresses_and_gas_and_sends_nothing(project, chain, admin, tmp_path):
+    from planet.chain.deploy import plan_deployment
+
+    nonce = admin.nonce
+    plan = plan_deployment(project, chain, admin, "ethereum:local", NetworkSettings(), tmp_path)
+    assert admin.nonce == nonce and load_for_chain(chain.chain_id, tmp_path) is None
+    assert [p.name for p in plan.to_deploy] == ALL
+    assert all(p.gas and p.gas > 100_000 for p in plan.steps)  # the vault's constructor too
+    assert plan.estimated_cost == sum(p.gas for p in plan.steps) * plan.gas_price
+    manifest, _ = deploy_all(project, chain, admin, "ethereum:local", NetworkSettings(), tmp_path)
+    assert [manifest.contracts[p.name].address for p in plan.steps] == [
+        p.address for p in plan.steps
+    ]
+
+
+def test_a_live_network_refuses_a_hot_attester_holding_guarded_roles(
+    project, chain, admin, tmp_path
+):
+    """Every role defaults to the deployer: on a live network the API's hot attester key would
+    also be admin, distributor and guardian, and the treasury the deployer."""
+    with pytest.raises(DeployError) as refused:
+        deploy_all(project, chain, admin, "ethereum:x", NetworkSettings(), tmp_path, live=True)
+    message = str(refused.value)
+    for problem in ("also admin", "also distributor", "also guardian", "treasury is the deployer"):
+        assert problem in message
+    assert "--allow-shared-roles" in message
+    assert load_for_chain(chain.chain_id, tmp_path) is None
+    _manifest, fresh = deploy_all(
+        project,
+        chain,
+        admin,
+        "ethereum:x",
+        NetworkSettings(),
+        tmp_path,
+        live=True,
+        allow_shared_roles=True,
+    )
+    assert fresh == ALL
+
+
+def test_separated_roles_deploy_on_a_live_network(project, chain, admin, accounts, tmp_path):
+    settings = NetworkSettings(attester=str(accounts[1].address), treasury=str(accounts[2].address))
+    manifest, fresh = deploy_all(project, chain, admin, "ethereum:x", settings, tmp_path, live=True)
+    assert fresh == ALL and manifest.roles["attester"] == str(accounts[1].address)

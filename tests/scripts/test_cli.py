@@ -207,3 +207,13 @@ def test_a_demo_joining_a_chain_that_told_the_story_tells_it_again(tmp_path):
     finally:
         anvil.terminate()
         anvil.wait(timeout=30)
+
+
+def test_deploy_dry_run_prints_the_plan_and_writes_nothing(tmp_path):
+    args = ("deploy", "--network", "ethereum:local", "--manifest-dir", str(tmp_path), "--dry-run")
+    result = ape_run(*args)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(" deploy at 0x") == 4
+    assert "estimated cost" in result.stdout and "unknown" not in result.stdout
+    assert "attester" in result.stdout and "(deployer)" in result.stdout
+    assert not (tmp_path / "31337.json").exists()
