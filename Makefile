@@ -97,6 +97,8 @@ bench-rewards: setup
 	$(BIN)/python -m benchmarks.epoch_close_100k
 
 # Every check but the type check; pre-commit runs the same commands (.pre-commit-config.yaml).
+# Slither (tools/slither) analyses every contract through tools/slither/Planet.sol; its config
+# lists each accepted finding with the reason, and any other Low or worse finding fails.
 # To fix what it reports: `.venv/bin/ruff format .` and `node tools/forge/forge.cjs fmt contracts`.
 # forge fmt (settings in foundry.toml) goes through tools/forge/forge.cjs because the npm
 # wrapper node_modules/.bin/forge always exits 0, which would make --check pass on any diff.
@@ -105,6 +107,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	node tools/forge/forge.cjs fmt --check contracts
+	$(BIN)/python tools/slither/run.py tools/slither --config-file tools/slither/slither.config.json
 
 # mypy over planet, indexer, api, scripts and benchmarks ([tool.mypy] in pyproject.toml); CI runs
 # it after `make lint`.
