@@ -14,9 +14,10 @@ export SOLCX_BINARY_PATH := $(CURDIR)/tools/solc/bin
 
 ape_network = $(if $(findstring :,$(NETWORK)),$(NETWORK),ethereum:$(NETWORK))
 
-.PHONY: setup demo test test-fast deploy gas index bench-indexer bench-api bench-rewards lint typecheck lock clean
 
-setup: $(VENV)/.installed node_modules/.installed
+.PHONY: browser bench-web setup demo test test-fast deploy gas index bench-indexer bench-api bench-rewards lint typecheck lock clean
+
+setup: $(VENV)/.installed node_modules/.installed web/dist/index.html browser
 
 # constraints.txt is a lock with hashes (`make lock`): pip checks every file it downloads against
 # it. pip refuses an editable install in hash-checking mode, so `-c constraints.txt -e .[dev]`
@@ -36,6 +37,24 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# The web app (web/, Vite + TypeScript + viem), built into web/dist (git-ignored) and served by
+# the API at /. Its ABIs are generated from the compiled contracts (ape's .build), so the build
+# follows the contracts and the app's sources.
+WEB_SOURCES := $(shell find web -path web/dist -prune -o -path web/src/generated -prune -o -type f -print 2>/dev/null)
+CONTRACT_SOURCES := $(shell find contracts -name '*.sol' -not -path 'contracts/.cache/*' 2>/dev/null)
+web/dist/index.html: $(VENV)/.installed node_modules/.installed $(WEB_SOURCES) $(CONTRACT_SOURCES)
+	$(BIN)/ape compile
+	node web/scripts/abis.mjs
+	VITE_CONFIG_NATIVE_IGNORE_WARNING=true node_modules/.bin/vite build --config web/vite.config.mts --logLevel warn
+	@touch $@
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download cannot run
+# here); installed once when missing (as root, or through sudo).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
 demo: setup
 	$(BIN)/ape run demo $(ARGS)
@@ -70,11 +89,16 @@ bench-indexer: setup
 bench-api: setup
 	$(BIN)/python -m benchmarks.api_load $(ARGS)
 
+bench-web: setup
+	$(BIN)/python -m benchmarks.web
+
 bench-rewards: setup
 	$(BIN)/python -m benchmarks.merkle_1m
 	$(BIN)/python -m benchmarks.epoch_close_100k
 
 # Every check but the type check; pre-commit runs the same commands (.pre-commit-config.yaml).
+# Slither (tools/slither) analyses every contract through tools/slither/Planet.sol; its config
+# lists each accepted finding with the reason, and any other Low or worse finding fails.
 # To fix what it reports: `.venv/bin/ruff format .` and `node tools/forge/forge.cjs fmt contracts`.
 # forge fmt (settings in foundry.toml) goes through tools/forge/forge.cjs because the npm
 # wrapper node_modules/.bin/forge always exits 0, which would make --check pass on any diff.
@@ -83,11 +107,13 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	node tools/forge/forge.cjs fmt --check contracts
+	$(BIN)/python tools/slither/run.py tools/slither --config-file tools/slither/slither.config.json
 
 # mypy over planet, indexer, api, scripts and benchmarks ([tool.mypy] in pyproject.toml); CI runs
 # it after `make lint`.
 typecheck: setup
 	$(BIN)/mypy
+	node_modules/.bin/tsc -p web
 
 # Regenerates constraints.txt: uv resolves pyproject.toml with the dev extra for Python 3.11 on
 # every platform (markers) and writes each version with its hashes. The versions already in
@@ -105,4 +131,4 @@ lock:
 		--output-file constraints.txt $(LOCK_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules contracts/.cache .build .run
+	rm -rf $(VENV) node_modules contracts/.cache .build .run web/dist web/src/generated

@@ -14,7 +14,7 @@ from fastapi import Depends, FastAPI
 # uvicorn's, used only for the addresses PLANET_API_TRUSTED_PROXIES lists (never by default)
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import docs, errors, redact
+from api import docs, errors, redact, web
 from api.deps import limit_ip
 from api.exchanges import Exchange, exchange_from_settings
 from api.middleware import RequestLimits, SecurityHeaders
@@ -24,6 +24,7 @@ from api.routes import (
     chain,
     chat,
     communities,
+    dashboard,
     distributions,
     health,
     live,
@@ -124,10 +125,11 @@ def create_app(
     errors.install(app)
     docs.install(app)
     _install_middleware(app, settings)
-    routers = (auth, chain, profiles, passes, posts, communities, live, chat, attestations)
-    for module in (*routers, orders, rewards, distributions, health):
+    routers = (auth, chain, profiles, dashboard, passes, posts, communities, live, chat)
+    for module in (*routers, attestations, orders, rewards, distributions, health):
         app.include_router(module.router)
 
+    web.install(app, settings.web_dir or web.BUILT)
     return app
 
 

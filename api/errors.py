@@ -46,6 +46,7 @@ class ErrorCode(StrEnum):
     HTTP_ERROR = "http_error"  # any other status the framework itself answers with
     RATE_LIMITED = "rate_limited"  # 429: the client IP's or wallet's bucket is empty
     UNAVAILABLE = "unavailable"  # 503: a feature is not configured (every raise names which)
+    NOT_READY = "not_ready"  # 503 from /ready: the first failing check; details lists them all
     INTERNAL_ERROR = "internal_error"  # 500: an unexpected failure (logged, no stack trace)
 
     # Who is asking

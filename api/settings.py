@@ -166,6 +166,12 @@ class ApiSettings(BaseSettings):
     )
     okx_timeout: float = Field(default=10.0, gt=0, description="Seconds per OKX request.")
 
+    web_dir: Path | None = Field(
+        default=None,
+        description="Folder of the built web app served at / (default: web/dist, which "
+        "make setup builds); a folder without index.html serves no app.",
+    )
+
     ready_max_lag: int = Field(
         default=50,
         ge=0,

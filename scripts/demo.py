@@ -120,7 +120,14 @@ def _tell(rpc: str, api_port: int, once: bool, manifest_dir: Path, workdir: Path
             if once:
                 step("done (--once)")
                 return
-            step(f"API at {result.api_url} (docs: {result.api_url}/docs); Ctrl-C stops everything")
+            step(f"web app at {result.api_url}/ ; API docs at {result.api_url}/docs")
+            fan = people[2]
+            click.echo(
+                f"  In a browser wallet, add the network {rpc} (chain {manifest.chain_id}) and "
+                f"import the demo's @carol: {fan.address}, key 0x{bytes(fan.key).hex()} "
+                "(a public test key: never fund it on a real chain)"
+            )
+            step("Ctrl-C stops everything")
             stop = threading.Event()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: stop.set())

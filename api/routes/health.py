@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from api.errors import ErrorBody, ErrorCode, ErrorResponse
 from api.services.readiness import readiness
 
 router = APIRouter(tags=["meta"])
@@ -23,8 +24,7 @@ class CheckOut(BaseModel):
 
 
 class ReadyOut(BaseModel):
-    status: Literal["ready", "not_ready"]
-    reason: str | None = Field(description="The first failing check's detail; null when ready")
+    status: Literal["ready"]
     checks: dict[str, CheckOut] = Field(
         description="database, schema, indexer (cursor within PLANET_API_READY_MAX_LAG blocks "
         "of the head) and redis (when configured)"
@@ -40,16 +40,27 @@ def health() -> HealthOut:
 @router.get(
     "/ready",
     response_model=ReadyOut,
-    responses={503: {"model": ReadyOut, "description": "Not ready; `reason` says why"}},
+    responses={
+        503: {
+            "model": ErrorResponse,
+            "description": "Not ready: `not_ready`, the message is the first failing check, "
+            "`details` lists every check ({check, ok, detail})",
+        }
+    },
 )
 def ready(request: Request) -> JSONResponse:
     """Readiness: database reachable, tables migrated, indexer near the chain's head, Redis
-    reachable when configured. 503 with the first failing check's reason otherwise."""
+    reachable when configured. 503 ``not_ready`` naming the first failing check otherwise."""
     checks = readiness(request.app.state.engine, request.app.state.settings)
     failed = next((c for c in checks if not c.ok), None)
-    body = ReadyOut(
-        status="not_ready" if failed else "ready",
-        reason=failed.detail if failed else None,
-        checks={c.name: CheckOut(ok=c.ok, detail=c.detail) for c in checks},
+    if failed is None:
+        body = ReadyOut(
+            status="ready", checks={c.name: CheckOut(ok=c.ok, detail=c.detail) for c in checks}
+        )
+        return JSONResponse(body.model_dump())
+    error = ErrorBody(
+        code=ErrorCode.NOT_READY,
+        message=failed.detail,
+        details=[{"check": c.name, "ok": c.ok, "detail": c.detail} for c in checks],
     )
-    return JSONResponse(body.model_dump(), status_code=503 if failed else 200)
+    return JSONResponse(ErrorResponse(error=error).model_dump(), status_code=503)

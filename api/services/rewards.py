@@ -32,10 +32,19 @@ from planet.core.epochs import EPOCH_DURATION
 from planet.core.manifest import ManifestError, load
 from planet.core.merkle import MerkleError, StandardMerkleTree, leaf_hash
 from planet.rewards.distribution import FORMATS, file_hash
-from planet.store.mirror import identities, vault_claims, vault_epochs
+from planet.store.mirror import identities, vault_claims, vault_epochs, vault_pauses
 
 # PrizeVault(epochSource, asset, challengePeriod, claimWindowWeeks, admin, distributor, guardian)
+_CHALLENGE_PERIOD_ARG = 2
 _CLAIM_WINDOW_WEEKS_ARG = 3
+
+
+def paused_extension(pauses: list[tuple[int, int]], proposed_at: int) -> int:
+    """Seconds the vault's ended pauses add to the claim window of a root proposed at
+    ``proposed_at``: the part of each pause after the proposal (``PrizeVault`` counts its pause
+    clock from the proposal). A pause still running is not known to the mirror yet; it moves
+    the window further once it ends."""
+    return sum(max(0, until - max(since, proposed_at)) for since, until in pauses)
 
 
 class DistributionUnavailable(Unavailable):
@@ -233,10 +242,11 @@ class Rewards:
     store: DistributionStore | None
     vault: str | None
     claim_window: int | None  # seconds; None when neither setting nor manifest says
+    challenge_period: int = 0  # seconds, from the manifest (0 when unknown)
 
     @classmethod
     def from_settings(cls, settings: ApiSettings) -> Rewards:
-        vault, window = None, settings.claim_window
+        vault, window, challenge = None, settings.claim_window, 0
         if settings.manifest is not None:
             try:
                 deployed = load(settings.manifest).contract(VAULT_CONTRACT)
@@ -244,13 +254,14 @@ class Rewards:
                 deployed = None
             if deployed is not None:
                 vault = to_checksum_address(deployed.address)
+                challenge = int(deployed.constructor_args[_CHALLENGE_PERIOD_ARG])
                 if window is None:
                     weeks = int(deployed.constructor_args[_CLAIM_WINDOW_WEEKS_ARG])
                     window = weeks * EPOCH_DURATION
         store = None
         if settings.distributions_dir is not None:
             store = DistributionStore(settings.distributions_dir, settings.chain_id, vault)
-        return cls(store=store, vault=vault, claim_window=window)
+        return cls(store=store, vault=vault, claim_window=window, challenge_period=challenge)
 
     def require_store(self) -> DistributionStore:
         if self.store is None:
@@ -260,8 +271,20 @@ class Rewards:
             )
         return self.store
 
-    def _published(self, row: Any) -> PublishedEpoch:
-        window = None if self.claim_window is None else row.claimable_at + self.claim_window
+    @staticmethod
+    def _pauses(conn: Connection, chain_id: int) -> list[tuple[int, int]]:
+        rows = conn.execute(
+            select(vault_pauses.c.paused_at, vault_pauses.c.unpaused_at).where(
+                vault_pauses.c.chain_id == chain_id
+            )
+        )
+        return [(r.paused_at, r.unpaused_at) for r in rows]
+
+    def _published(self, row: Any, pauses: list[tuple[int, int]]) -> PublishedEpoch:
+        window = None
+        if self.claim_window is not None:
+            proposed_at = row.claimable_at - self.challenge_period
+            window = row.claimable_at + self.claim_window + paused_extension(pauses, proposed_at)
         return PublishedEpoch(
             epoch=row.epoch,
             root=row.root,
@@ -282,7 +305,8 @@ class Rewards:
                 vault_epochs.c.chain_id == chain_id, vault_epochs.c.status == "proposed"
             )
         ).all()
-        return sorted((self._published(r) for r in rows), key=lambda p: p.epoch)
+        pauses = self._pauses(conn, chain_id)
+        return sorted((self._published(r, pauses) for r in rows), key=lambda p: p.epoch)
 
     def published_epoch(self, conn: Connection, chain_id: int, epoch: int) -> PublishedEpoch:
         row = conn.execute(
@@ -295,7 +319,7 @@ class Rewards:
             raise NotFound(
                 f"epoch {epoch} is not published: it {state}", code=ErrorCode.EPOCH_NOT_PUBLISHED
             )
-        return self._published(row)
+        return self._published(row, self._pauses(conn, chain_id))
 
 
 def claimed_accounts(conn: Connection, chain_id: int, epoch: int, accounts: list[str]) -> set[str]:

@@ -17,8 +17,11 @@ contract Identity is IIdentity, IERC5192, ERC721, AccessControl, EIP712, Nonces 
     bytes32 public constant VERIFIER_ROLE = keccak256("VERIFIER_ROLE");
 
     bytes32 private constant _REGISTER_TYPEHASH = keccak256(
-        "Register(address owner,string handle,string metadataURI,bytes32 metadataHash,address recovery,uint256 nonce,uint256 deadline)"
+        "Register(address owner,string handle,string metadataURI,bytes32 metadataHash,address recovery,address relayer,uint256 nonce,uint256 deadline)"
     );
+
+    /// @inheritdoc IIdentity
+    uint256 public constant RECOVERY_DELAY = 7 days;
 
     uint256 private constant _MIN_HANDLE = 3;
     uint256 private constant _MAX_HANDLE = 32;
@@ -27,6 +30,7 @@ contract Identity is IIdentity, IERC5192, ERC721, AccessControl, EIP712, Nonces 
     mapping(address account => uint256) private _identityOf;
     mapping(bytes32 handleHash => uint256) private _tokenOfHandle;
     mapping(uint256 tokenId => Profile) private _profiles;
+    mapping(uint256 tokenId => PendingRecovery) private _pendingRecovery;
 
     /// @dev Set only for the duration of a recovery, the one path allowed to move a token.
     bool private transient _recovering;
@@ -51,15 +55,30 @@ contract Identity is IIdentity, IERC5192, ERC721, AccessControl, EIP712, Nonces 
     {
         if (block.timestamp > deadline) revert IdentitySignatureExpired(deadline, block.timestamp);
         if (owner == address(0)) revert IdentityZeroAddress();
-        bytes32 digest = registerDigest(owner, registration, nonces(owner), deadline);
-        if (!SignatureChecker.isValidSignatureNow(owner, digest, signature)) revert IdentityInvalidSignature(owner);
+        uint256 nonce = nonces(owner);
+        // Signed for this relayer, or for any (relayer zero).
+        if (
+            !SignatureChecker.isValidSignatureNow(
+                    owner, registerDigest(owner, registration, msg.sender, nonce, deadline), signature
+                )
+                && !SignatureChecker.isValidSignatureNow(
+                    owner, registerDigest(owner, registration, address(0), nonce, deadline), signature
+                )
+        ) revert IdentityInvalidSignature(owner);
         _useNonce(owner);
         return _register(owner, registration);
+    }
+
+    /// @inheritdoc IIdentity
+    function invalidateNonce() external returns (uint256 nonce) {
+        nonce = _useNonce(msg.sender);
+        emit NonceInvalidated(msg.sender, nonce);
     }
 
     function _register(address owner, Registration calldata registration) private returns (uint256 tokenId) {
         if (owner == address(0)) revert IdentityZeroAddress();
         if (_identityOf[owner] != 0) revert IdentityAlreadyRegistered(owner);
+        if (registration.recovery == owner) revert IdentityRecoveryIsOwner(owner);
         string memory normalised = _normaliseHandle(registration.handle);
         bytes32 key = keccak256(bytes(normalised));
         if (_tokenOfHandle[key] != 0) revert IdentityHandleTaken(normalised);
@@ -100,16 +119,61 @@ contract Identity is IIdentity, IERC5192, ERC721, AccessControl, EIP712, Nonces 
     }
 
     /// @inheritdoc IIdentity
-    function setRecovery(address recovery) external {
+    function setRecovery(address recovery) external returns (uint256 effectiveAt) {
         uint256 tokenId = _requireIdentity(msg.sender);
-        _profiles[tokenId].recovery = recovery;
+        if (recovery == msg.sender) revert IdentityRecoveryIsOwner(msg.sender);
+        Profile storage p = _profiles[tokenId];
+        if (p.recovery == address(0)) {
+            // Nothing to protect yet: the first recovery address takes effect at once.
+            delete _pendingRecovery[tokenId];
+            p.recovery = recovery;
+            emit RecoveryChanged(tokenId, recovery);
+            return block.timestamp;
+        }
+        // Once set, the owner alone changes it only after a delay, during which the current
+        // recovery address may still recover (and so undo a thief's change) or cancel it.
+        effectiveAt = block.timestamp + RECOVERY_DELAY;
+        _pendingRecovery[tokenId] = PendingRecovery({recovery: recovery, effectiveAt: uint64(effectiveAt)});
+        emit RecoveryChangeScheduled(tokenId, recovery, effectiveAt);
+    }
+
+    /// @inheritdoc IIdentity
+    function applyRecoveryChange(uint256 tokenId) external {
+        PendingRecovery memory pending = _pendingRecovery[tokenId];
+        if (pending.effectiveAt == 0) revert IdentityNoRecoveryChange(tokenId);
+        if (block.timestamp < pending.effectiveAt) {
+            revert IdentityRecoveryChangeNotReady(tokenId, pending.effectiveAt);
+        }
+        delete _pendingRecovery[tokenId];
+        _profiles[tokenId].recovery = pending.recovery;
+        emit RecoveryChanged(tokenId, pending.recovery);
+    }
+
+    /// @inheritdoc IIdentity
+    function cancelRecoveryChange(uint256 tokenId) external {
+        if (_pendingRecovery[tokenId].effectiveAt == 0) revert IdentityNoRecoveryChange(tokenId);
+        if (msg.sender != _ownerOf(tokenId) && msg.sender != _profiles[tokenId].recovery) {
+            revert IdentityNotRecovery(msg.sender, tokenId);
+        }
+        delete _pendingRecovery[tokenId];
+        emit RecoveryChangeCancelled(tokenId, msg.sender);
+    }
+
+    /// @inheritdoc IIdentity
+    function changeRecovery(uint256 tokenId, address recovery) external {
+        Profile storage p = _profiles[tokenId];
+        if (p.recovery != msg.sender || msg.sender == address(0)) revert IdentityNotRecovery(msg.sender, tokenId);
+        if (recovery == _ownerOf(tokenId)) revert IdentityRecoveryIsOwner(recovery);
+        delete _pendingRecovery[tokenId];
+        p.recovery = recovery;
         emit RecoveryChanged(tokenId, recovery);
     }
 
     /// @inheritdoc IIdentity
     function recover(address from, address to) external {
         uint256 tokenId = _requireIdentity(from);
-        if (_profiles[tokenId].recovery != msg.sender) revert IdentityNotRecovery(msg.sender, tokenId);
+        Profile storage p = _profiles[tokenId];
+        if (p.recovery != msg.sender || msg.sender == address(0)) revert IdentityNotRecovery(msg.sender, tokenId);
         if (to == address(0)) revert IdentityZeroAddress();
         if (_identityOf[to] != 0) revert IdentityAlreadyRegistered(to);
 
@@ -118,7 +182,15 @@ contract Identity is IIdentity, IERC5192, ERC721, AccessControl, EIP712, Nonces 
         _recovering = true;
         _transfer(from, to, tokenId);
         _recovering = false;
+        // The new owner starts without a recovery address (the old one cannot move the identity
+        // again without the new owner's consent) and unverified (verification vouches for a
+        // person, and a recovery must not hand it to someone else). Handle, persona and labels
+        // stay with the token.
+        delete _pendingRecovery[tokenId];
+        p.recovery = address(0);
+        p.verified = false;
         emit IdentityRecovered(tokenId, from, to);
+        emit RecoveryChanged(tokenId, address(0));
     }
 
     // ------------------------------------------------------------ verifier
@@ -161,11 +233,18 @@ contract Identity is IIdentity, IERC5192, ERC721, AccessControl, EIP712, Nonces 
     }
 
     /// @inheritdoc IIdentity
-    function registerDigest(address owner, Registration calldata registration, uint256 nonce, uint256 deadline)
-        public
-        view
-        returns (bytes32)
-    {
+    function pendingRecovery(uint256 tokenId) external view returns (PendingRecovery memory) {
+        return _pendingRecovery[tokenId];
+    }
+
+    /// @inheritdoc IIdentity
+    function registerDigest(
+        address owner,
+        Registration calldata registration,
+        address relayer,
+        uint256 nonce,
+        uint256 deadline
+    ) public view returns (bytes32) {
         return _hashTypedDataV4(
             keccak256(
                 abi.encode(
@@ -175,6 +254,7 @@ contract Identity is IIdentity, IERC5192, ERC721, AccessControl, EIP712, Nonces 
                     keccak256(bytes(registration.metadataURI)),
                     registration.metadataHash,
                     registration.recovery,
+                    relayer,
                     nonce,
                     deadline
                 )

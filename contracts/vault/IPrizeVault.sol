@@ -24,7 +24,17 @@ pragma solidity 0.8.37;
 ///      The claim window of an epoch with a claimable root closes `claimWindow` seconds after the
 ///      root became claimable; an epoch with no claimable root (none proposed, or vetoed) closes
 ///      the same time after the epoch ended, so funds nobody can claim are never stuck. While a
-///      root is pending the window cannot close before `claimableAt + claimWindow`.
+///      root is pending the window cannot close before `claimableAt + claimWindow`. Time the
+///      vault spends paused after a root is proposed is added to that root's window, so a pause
+///      never eats a claimant's time: when it ends, the window has as long left as when it began.
+///
+///      Role changes on the fund paths wait `ROLE_DELAY` (the challenge period plus two days):
+///      granting DISTRIBUTOR_ROLE or GUARDIAN_ROLE and revoking GUARDIAN_ROLE go through
+///      `scheduleRoleChange` / `executeRoleChange`, announced by `RoleChangeScheduled`, so a
+///      root proposed before the change becomes final under the old holders, and the guardian
+///      keeps its veto while a change is pending. The admin itself changes through OpenZeppelin's
+///      AccessControlDefaultAdminRules (`beginDefaultAdminTransfer`, accepted after a delay no
+///      shorter than `ROLE_DELAY`). Revoking a distributor, or renouncing a role, is immediate.
 ///
 ///      Failures from the OpenZeppelin bases keep their names: `AccessControlUnauthorizedAccount`
 ///      (missing role), `EnforcedPause` / `ExpectedPause` (pause state), and
@@ -121,6 +131,24 @@ interface IPrizeVault {
     error VaultBadSweepTarget(uint256 fromEpoch, uint256 toEpoch);
     /// @notice Everything in the epoch was paid out: nothing to sweep.
     error VaultNothingToSweep(uint256 epoch);
+    /// @notice Pools can be funded at most 52 weeks past the current epoch (`latest`).
+    error VaultEpochTooFar(uint256 epoch, uint256 latest);
+    /// @notice The sweep target has a pending or claimable root, whose total is already fixed:
+    ///         sweep into an epoch without one (the current epoch never has one).
+    error VaultSweepTargetHasRoot(uint256 epoch);
+    /// @notice This role change waits `ROLE_DELAY`: use `scheduleRoleChange`.
+    error VaultRoleChangeDelayed(bytes32 role, address account, bool grant);
+    /// @notice Only delayed changes (grant DISTRIBUTOR or GUARDIAN, revoke GUARDIAN) are scheduled;
+    ///         others are made with `grantRole` / `revokeRole` at once.
+    error VaultRoleChangeNotDelayed(bytes32 role, bool grant);
+    /// @notice The same change is already scheduled.
+    error VaultRoleChangePending(bytes32 role, address account, bool grant);
+    /// @notice No such change is scheduled.
+    error VaultNoRoleChange(bytes32 role, address account, bool grant);
+    /// @notice The change's delay has not passed; it can be executed from `executableAt`.
+    error VaultRoleChangeNotReady(bytes32 role, address account, bool grant, uint256 executableAt);
+    /// @notice The default admin delay may not go below `ROLE_DELAY`.
+    error VaultRoleDelayTooShort(uint256 delay, uint256 minimum);
 
     // ---------------------------------------------------------------- events
 
@@ -146,12 +174,27 @@ interface IPrizeVault {
     event Claimed(uint256 indexed epoch, address indexed account, uint256 amount);
     /// @notice The unclaimed remainder of `fromEpoch` moved into `toEpoch`'s pool.
     event Swept(uint256 indexed fromEpoch, uint256 indexed toEpoch, uint256 amount, address caller);
+    /// @notice A pause that began at `pausedAt` ended at `unpausedAt` (beside OpenZeppelin's
+    ///         `Unpaused`, which carries no times). Every root proposed before `unpausedAt` has its
+    ///         claim window extended by the part of the pause after its proposal.
+    event PauseEnded(uint256 pausedAt, uint256 unpausedAt);
+    /// @notice `admin` scheduled granting (`grant`) or revoking `role` for `account`; anyone may
+    ///         execute it from `executableAt` unless the admin cancels it first.
+    event RoleChangeScheduled(
+        bytes32 indexed role, address indexed account, bool grant, uint256 executableAt, address admin
+    );
+    /// @notice `admin` cancelled a scheduled role change.
+    event RoleChangeCancelled(bytes32 indexed role, address indexed account, bool grant, address admin);
+    /// @notice `caller` executed a scheduled role change (AccessControl's RoleGranted or
+    ///         RoleRevoked is emitted too when the role actually changed).
+    event RoleChangeExecuted(bytes32 indexed role, address indexed account, bool grant, address caller);
 
     // ---------------------------------------------------------------- writes
 
     /// @notice Adds `amount` to the epoch's pool: native OKB as exactly `msg.value`, or an
     ///         ERC-20 pulled from the caller (approve first). Any epoch whose root is not yet
-    ///         claimable may be funded, past, current or future. Reverts while paused.
+    ///         claimable may be funded, past, current or up to 52 weeks ahead (VaultEpochTooFar
+    ///         beyond). Reverts while paused.
     function fund(uint256 epoch, uint256 amount) external payable;
 
     /// @notice Proposes the root of an ended epoch; DISTRIBUTOR_ROLE only. The epoch must have
@@ -166,8 +209,11 @@ interface IPrizeVault {
     ///         claimable root. Anyone may submit it. Reverts while paused.
     function claim(uint256 epoch, address account, uint256 amount, bytes32[] calldata proof) external;
 
-    /// @notice Claims several epochs for one account and pays the sum in one transfer. Atomic:
-    ///         one bad item reverts all with that item's error. Reverts while paused.
+    /// @notice Claims several epochs for one account and pays the sum in one transfer. Items the
+    ///         account already claimed (earlier, by anyone, or twice in the batch) are skipped,
+    ///         so nobody can void the batch by claiming one item in front of it; any other bad
+    ///         item reverts all with that item's error. Pays nothing (and does not revert) when
+    ///         every item was claimed already. Reverts while paused.
     function claimMany(
         uint256[] calldata epochs,
         address account,
@@ -177,8 +223,9 @@ interface IPrizeVault {
 
     /// @notice Moves `fromEpoch`'s unclaimed remainder into the pool of `toEpoch` once the claim
     ///         window closed; anyone may call. `toEpoch` must be later than `fromEpoch`, no later
-    ///         than the current epoch (so nobody can park funds in a far future week), and not
-    ///         finalized. Ends claims for `fromEpoch`. Reverts while paused, since claims are
+    ///         than the current epoch (so nobody can park funds in a far future week), not
+    ///         finalized and without a pending root (VaultSweepTargetHasRoot). Ends claims for
+    ///         `fromEpoch`. Reverts while paused, since claims are
     ///         paused too.
     function sweep(uint256 fromEpoch, uint256 toEpoch) external;
 
@@ -186,8 +233,20 @@ interface IPrizeVault {
     function pause() external;
 
     /// @notice Resumes them; DEFAULT_ADMIN_ROLE only, so one guardian key can stop the vault
-    ///         quickly but restarting it is the admin's decision.
+    ///         quickly but restarting it is the admin's decision. The paused time is added to
+    ///         the claim window of every epoch with a root proposed before or during the pause.
     function unpause() external;
+
+    /// @notice Schedules a delayed role change: granting DISTRIBUTOR_ROLE or GUARDIAN_ROLE
+    ///         (`grant` true) or revoking GUARDIAN_ROLE (`grant` false); DEFAULT_ADMIN_ROLE only.
+    /// @return executableAt When anyone may execute it: now + `ROLE_DELAY`.
+    function scheduleRoleChange(bytes32 role, address account, bool grant) external returns (uint256 executableAt);
+
+    /// @notice Drops a scheduled role change; DEFAULT_ADMIN_ROLE only.
+    function cancelRoleChange(bytes32 role, address account, bool grant) external;
+
+    /// @notice Makes a scheduled role change once its delay passed; anyone may call.
+    function executeRoleChange(bytes32 role, address account, bool grant) external;
 
     // ---------------------------------------------------------------- reads
 
@@ -200,6 +259,12 @@ interface IPrizeVault {
     /// @notice Seconds an epoch stays claimable before its remainder may be swept.
     function CLAIM_WINDOW() external view returns (uint256);
 
+    /// @notice Seconds a delayed role change waits: `CHALLENGE_PERIOD` plus two days.
+    function ROLE_DELAY() external view returns (uint256);
+
+    /// @notice When a scheduled role change becomes executable, or 0 if none is scheduled.
+    function roleChangeExecutableAt(bytes32 role, address account, bool grant) external view returns (uint256);
+
     /// @notice Everything stored for `epoch`.
     function epochInfo(uint256 epoch) external view returns (Epoch memory);
 
@@ -211,7 +276,8 @@ interface IPrizeVault {
     function isClaimable(uint256 epoch) external view returns (bool);
 
     /// @notice When the epoch's remainder may be swept, by the rule above; it moves later if a
-    ///         root is proposed.
+    ///         root is proposed, and while the vault is paused. `type(uint256).max` for an epoch
+    ///         without a root beyond the fundable range (it holds nothing).
     function claimWindowClosesAt(uint256 epoch) external view returns (uint256);
 
     /// @notice The StandardMerkleTree leaf the vault proves for `(account, amount)`.

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {
+    AccessControlDefaultAdminRules
+} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
@@ -25,7 +27,7 @@ import {WeeklyEpochs} from "../epochs/WeeklyEpochs.sol";
 ///        gas rather than 22,100), and a claimMany over nearby weeks touches a single word.
 ///      Measured (benchmarks/gas/prize_vault.py): a claim with a 20-deep proof paying a returning
 ///      claimant who holds the token costs under 70,000 gas for the whole transaction.
-contract PrizeVault is IPrizeVault, AccessControl, Pausable, ReentrancyGuardTransient, WeeklyEpochs {
+contract PrizeVault is IPrizeVault, AccessControlDefaultAdminRules, Pausable, ReentrancyGuardTransient, WeeklyEpochs {
     using SafeERC20 for IERC20;
 
     /// @notice Role that proposes epoch roots.
@@ -36,6 +38,14 @@ contract PrizeVault is IPrizeVault, AccessControl, Pausable, ReentrancyGuardTran
     /// @dev A longer challenge period is a misconfiguration, and bounding it keeps
     ///      `block.timestamp + CHALLENGE_PERIOD` far inside uint40.
     uint256 private constant _MAX_CHALLENGE_PERIOD = 30 days;
+    /// @dev How far past the current week a pool may be funded: a year. Money sent further
+    ///      ahead would sit unusable for years, and an unbounded epoch reaches weeks whose start
+    ///      does not fit in uint256.
+    uint256 private constant _MAX_FUND_AHEAD = 52;
+    /// @dev What a role change waits beyond the challenge period: a root proposed just before a
+    ///      change is scheduled becomes final under the old role holders, with two days left for
+    ///      people to see the change coming.
+    uint256 private constant _ROLE_MARGIN = 2 days;
 
     /// @inheritdoc IPrizeVault
     address public immutable ASSET;
@@ -45,9 +55,20 @@ contract PrizeVault is IPrizeVault, AccessControl, Pausable, ReentrancyGuardTran
     uint256 public immutable CLAIM_WINDOW;
     /// @notice The contract whose `GENESIS` defines this vault's weeks (the points contract).
     address public immutable EPOCH_SOURCE;
+    /// @inheritdoc IPrizeVault
+    uint256 public immutable ROLE_DELAY;
 
     mapping(uint256 epoch => Epoch) private _epochs;
     mapping(address account => mapping(uint256 word => uint256 bits)) private _claimed;
+    /// @dev When each scheduled role change may be executed, keyed by `_roleChangeKey`.
+    mapping(bytes32 key => uint256 executableAt) private _roleChanges;
+    /// @dev `_pauseClock()` when the epoch's current root was proposed: the paused time since
+    ///      then is added to its claim window.
+    mapping(uint256 epoch => uint256 pauseClock) private _pauseClockAtRoot;
+    /// @dev Seconds the vault spent paused in pauses that have ended.
+    uint64 private _pausedBefore;
+    /// @dev When the current pause began (meaningless while unpaused).
+    uint40 private _pausedSince;
 
     /// @param epochSource Contract exposing `GENESIS()` (ContributionPoints), so both count weeks
     ///        from the same timestamp.
@@ -62,20 +83,35 @@ contract PrizeVault is IPrizeVault, AccessControl, Pausable, ReentrancyGuardTran
         address admin,
         address distributor,
         address guardian
-    ) WeeklyEpochs(WeeklyEpochs(epochSource).GENESIS()) {
+    )
+        AccessControlDefaultAdminRules(_roleDelay(challengePeriod), _nonZero(admin))
+        WeeklyEpochs(WeeklyEpochs(epochSource).GENESIS())
+    {
         if (
-            admin == address(0) || distributor == address(0) || guardian == address(0)
-                || (asset != address(0) && asset.code.length == 0) || challengePeriod == 0
-                || challengePeriod > _MAX_CHALLENGE_PERIOD || claimWindowWeeks == 0
-                || claimWindowWeeks > type(uint32).max
+            distributor == address(0) || guardian == address(0) || (asset != address(0) && asset.code.length == 0)
+                || claimWindowWeeks == 0 || claimWindowWeeks > type(uint32).max
         ) revert VaultBadConfig();
         EPOCH_SOURCE = epochSource;
         ASSET = asset;
         CHALLENGE_PERIOD = challengePeriod;
         CLAIM_WINDOW = claimWindowWeeks * EPOCH_DURATION;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        ROLE_DELAY = _roleDelay(challengePeriod);
         _grantRole(DISTRIBUTOR_ROLE, distributor);
         _grantRole(GUARDIAN_ROLE, guardian);
+    }
+
+    /// @dev Checks the challenge period (the base constructor runs before the body) and derives
+    ///      the role delay from it; both fit uint48 once the period is bounded.
+    function _roleDelay(uint256 challengePeriod) private pure returns (uint48) {
+        if (challengePeriod == 0 || challengePeriod > _MAX_CHALLENGE_PERIOD) revert VaultBadConfig();
+        return uint48(challengePeriod + _ROLE_MARGIN);
+    }
+
+    /// @dev The base constructor would reject a zero admin with its own error; this one keeps
+    ///      every unusable setting under VaultBadConfig.
+    function _nonZero(address account) private pure returns (address) {
+        if (account == address(0)) revert VaultBadConfig();
+        return account;
     }
 
     // ------------------------------------------------------------ funding
@@ -83,6 +119,8 @@ contract PrizeVault is IPrizeVault, AccessControl, Pausable, ReentrancyGuardTran
     /// @inheritdoc IPrizeVault
     function fund(uint256 epoch, uint256 amount) external payable nonReentrant whenNotPaused {
         if (amount == 0) revert VaultZeroAmount();
+        uint256 latest = currentEpoch() + _MAX_FUND_AHEAD;
+        if (epoch > latest) revert VaultEpochTooFar(epoch, latest);
         Epoch storage e = _epochs[epoch];
         if (_isFinal(e.payout)) revert VaultEpochFinalized(epoch);
         uint256 funded = _addFunds(e.pool, epoch, amount);
@@ -119,6 +157,7 @@ contract PrizeVault is IPrizeVault, AccessControl, Pausable, ReentrancyGuardTran
         // total <= funded < 2^96; CHALLENGE_PERIOD <= 30 days keeps claimableAt inside uint40.
         // paid is 0: a vetoed root was never claimable, so nothing was paid under it.
         uint256 claimableAt = block.timestamp + CHALLENGE_PERIOD;
+        _pauseClockAtRoot[epoch] = _pauseClock();
         e.root = root;
         e.payout = Payout({
             total: uint96(total), paid: 0, claimableAt: uint40(claimableAt), status: RootStatus.Proposed, swept: false
@@ -161,13 +200,17 @@ contract PrizeVault is IPrizeVault, AccessControl, Pausable, ReentrancyGuardTran
         }
         uint256 sum;
         for (uint256 i; i < count; ++i) {
+            // An item already claimed (by anyone, perhaps in front of this transaction, or
+            // earlier in this batch) is skipped: its money already went to `account`, and
+            // reverting would let a third party void the batch by claiming one item first.
+            if (_isClaimed(account, epochs[i])) continue;
             _markClaimed(epochs[i], account, amounts[i], proofs[i]);
             // Cannot overflow: each amount was just checked against a total below 2^96.
             unchecked {
                 sum += amounts[i];
             }
         }
-        _pay(account, sum);
+        if (sum != 0) _pay(account, sum);
     }
 
     /// @dev The whole claim rule: root claimable, not claimed before, proof valid, within total;
@@ -246,6 +289,9 @@ contract PrizeVault is IPrizeVault, AccessControl, Pausable, ReentrancyGuardTran
         if (block.timestamp < closesAt) revert VaultClaimWindowOpen(fromEpoch, closesAt);
         Epoch storage to = _epochs[toEpoch];
         if (_isFinal(to.payout)) revert VaultEpochFinalized(toEpoch);
+        // A pending root fixed its total when proposed, so money swept in would only wait for
+        // that root's claim window to close again.
+        if (to.payout.status == RootStatus.Proposed) revert VaultSweepTargetHasRoot(toEpoch);
         uint256 amount = from.pool.funded - from.payout.paid;
         if (amount == 0) revert VaultNothingToSweep(fromEpoch);
         from.payout.swept = true;
@@ -276,11 +322,99 @@ contract PrizeVault is IPrizeVault, AccessControl, Pausable, ReentrancyGuardTran
     /// @inheritdoc IPrizeVault
     function pause() external onlyRole(GUARDIAN_ROLE) {
         _pause();
+        _pausedSince = uint40(block.timestamp);
     }
 
     /// @inheritdoc IPrizeVault
     function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _unpause();
+        uint256 pausedAt = _pausedSince;
+        _pausedBefore += uint64(block.timestamp - pausedAt);
+        emit PauseEnded(pausedAt, block.timestamp);
+    }
+
+    /// @dev Seconds the vault has spent paused since deployment, the current pause included.
+    function _pauseClock() private view returns (uint256) {
+        uint256 clock = _pausedBefore;
+        if (paused()) clock += block.timestamp - _pausedSince;
+        return clock;
+    }
+
+    // ------------------------------------------------------------ roles
+
+    /// @inheritdoc IPrizeVault
+    function scheduleRoleChange(bytes32 role, address account, bool grant)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+        returns (uint256 executableAt)
+    {
+        if (!_isDelayedChange(role, grant)) revert VaultRoleChangeNotDelayed(role, grant);
+        if (account == address(0)) revert VaultBadConfig();
+        bytes32 key = _roleChangeKey(role, account, grant);
+        if (_roleChanges[key] != 0) revert VaultRoleChangePending(role, account, grant);
+        executableAt = block.timestamp + ROLE_DELAY;
+        _roleChanges[key] = executableAt;
+        emit RoleChangeScheduled(role, account, grant, executableAt, msg.sender);
+    }
+
+    /// @inheritdoc IPrizeVault
+    function cancelRoleChange(bytes32 role, address account, bool grant) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        bytes32 key = _roleChangeKey(role, account, grant);
+        if (_roleChanges[key] == 0) revert VaultNoRoleChange(role, account, grant);
+        delete _roleChanges[key];
+        emit RoleChangeCancelled(role, account, grant, msg.sender);
+    }
+
+    /// @inheritdoc IPrizeVault
+    function executeRoleChange(bytes32 role, address account, bool grant) external {
+        bytes32 key = _roleChangeKey(role, account, grant);
+        uint256 executableAt = _roleChanges[key];
+        if (executableAt == 0) revert VaultNoRoleChange(role, account, grant);
+        if (block.timestamp < executableAt) revert VaultRoleChangeNotReady(role, account, grant, executableAt);
+        delete _roleChanges[key];
+        if (grant) {
+            _grantRole(role, account);
+        } else {
+            _revokeRole(role, account);
+        }
+        emit RoleChangeExecuted(role, account, grant, msg.sender);
+    }
+
+    /// @inheritdoc IPrizeVault
+    function roleChangeExecutableAt(bytes32 role, address account, bool grant) external view returns (uint256) {
+        return _roleChanges[_roleChangeKey(role, account, grant)];
+    }
+
+    /// @notice Grants a role at once, except DISTRIBUTOR_ROLE and GUARDIAN_ROLE, which go through
+    ///         {scheduleRoleChange} (and DEFAULT_ADMIN_ROLE, through the two-step transfer).
+    function grantRole(bytes32 role, address account) public override {
+        if (_isDelayedChange(role, true)) revert VaultRoleChangeDelayed(role, account, true);
+        super.grantRole(role, account);
+    }
+
+    /// @notice Revokes a role at once, except GUARDIAN_ROLE, which goes through
+    ///         {scheduleRoleChange}: removing the guardian removes the veto. A distributor is
+    ///         revoked at once, since that only takes power away.
+    function revokeRole(bytes32 role, address account) public override {
+        if (_isDelayedChange(role, false)) revert VaultRoleChangeDelayed(role, account, false);
+        super.revokeRole(role, account);
+    }
+
+    /// @notice The default admin delay cannot be set below the role delay, so replacing the admin
+    ///         is never quicker than the role changes that admin could make.
+    function changeDefaultAdminDelay(uint48 newDelay) public override {
+        if (newDelay < ROLE_DELAY) revert VaultRoleDelayTooShort(newDelay, ROLE_DELAY);
+        super.changeDefaultAdminDelay(newDelay);
+    }
+
+    /// @dev Changes that could let one key take the fund paths: granting either fund role, or
+    ///      removing the guardian.
+    function _isDelayedChange(bytes32 role, bool grant) private pure returns (bool) {
+        return role == GUARDIAN_ROLE || (grant && role == DISTRIBUTOR_ROLE);
+    }
+
+    function _roleChangeKey(bytes32 role, address account, bool grant) private pure returns (bytes32) {
+        return keccak256(abi.encode(role, account, grant));
     }
 
     // ------------------------------------------------------------ reads
@@ -292,6 +426,10 @@ contract PrizeVault is IPrizeVault, AccessControl, Pausable, ReentrancyGuardTran
 
     /// @inheritdoc IPrizeVault
     function isClaimed(uint256 epoch, address account) external view returns (bool) {
+        return _isClaimed(account, epoch);
+    }
+
+    function _isClaimed(address account, uint256 epoch) private view returns (bool) {
         return _claimed[account][epoch >> 8] & (1 << (epoch & 0xff)) != 0;
     }
 
@@ -304,8 +442,14 @@ contract PrizeVault is IPrizeVault, AccessControl, Pausable, ReentrancyGuardTran
     /// @inheritdoc IPrizeVault
     function claimWindowClosesAt(uint256 epoch) public view returns (uint256) {
         Payout storage p = _epochs[epoch].payout;
-        uint256 opensAt = p.status == RootStatus.Proposed ? p.claimableAt : epochStart(epoch + 1);
-        return opensAt + CLAIM_WINDOW;
+        if (p.status == RootStatus.Proposed) {
+            // Time paused since the proposal does not count against claimants.
+            return p.claimableAt + CLAIM_WINDOW + (_pauseClock() - _pauseClockAtRoot[epoch]);
+        }
+        // No claimable root: nobody can claim, so pauses change nothing. Epochs past the
+        // fundable range hold nothing; their window is reported as never closing.
+        if (epoch > currentEpoch() + _MAX_FUND_AHEAD) return type(uint256).max;
+        return epochStart(epoch + 1) + CLAIM_WINDOW;
     }
 
     /// @inheritdoc IPrizeVault

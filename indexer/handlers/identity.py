@@ -1,6 +1,11 @@
-"""Identity: one row per identity token, as ``Identity.profile()`` and ``identityOf`` answer.
+"""Identity: one row per identity token, as ``Identity.profile()``, ``pendingRecovery`` and
+``identityOf`` answer.
 
 Every event carries the token id, and registration carries every field, so no handler reads.
+A recovery clears verification (``IdentityRecovered``) and the recovery address (the
+``RecoveryChanged`` to zero that follows it); every ``RecoveryChanged`` also ends a scheduled
+change, as the contract drops it on each of those paths. ``NonceInvalidated`` changes nothing
+derived and stays in ``events``.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ def registered(event: Event, store: StateStore) -> None:
             "metadata_uri": a["metadataURI"],
             "metadata_hash": a["metadataHash"],
             "recovery": a["recovery"],
+            "pending_recovery": None,
+            "pending_recovery_at": None,
             "verified": False,
             "labels": 0,
             "relayer": a["relayer"],
@@ -49,12 +56,34 @@ def metadata_updated(event: Event, store: StateStore) -> None:
 
 @handlers.on("RecoveryChanged")
 def recovery_changed(event: Event, store: StateStore) -> None:
-    store.update(identities, *_set(event, recovery=event.args["recovery"]))
+    store.update(
+        identities,
+        *_set(
+            event,
+            recovery=event.args["recovery"],
+            pending_recovery=None,
+            pending_recovery_at=None,
+        ),
+    )
+
+
+@handlers.on("RecoveryChangeScheduled")
+def recovery_change_scheduled(event: Event, store: StateStore) -> None:
+    a = event.args
+    store.update(
+        identities,
+        *_set(event, pending_recovery=a["recovery"], pending_recovery_at=a["effectiveAt"]),
+    )
+
+
+@handlers.on("RecoveryChangeCancelled")
+def recovery_change_cancelled(event: Event, store: StateStore) -> None:
+    store.update(identities, *_set(event, pending_recovery=None, pending_recovery_at=None))
 
 
 @handlers.on("IdentityRecovered")
 def recovered(event: Event, store: StateStore) -> None:
-    store.update(identities, *_set(event, owner=event.args["to"]))
+    store.update(identities, *_set(event, owner=event.args["to"], verified=False))
 
 
 @handlers.on("VerificationChanged")

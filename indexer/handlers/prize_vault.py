@@ -5,7 +5,11 @@ answers it, and one row per funding.
 An epoch's row appears with its first funding or the first sweep into it (a root can only be
 proposed for a funded epoch). A new proposal resets ``paid`` (nothing is paid under a vetoed
 root) and clears the veto reason; a vetoed root stays in ``root``, as on chain.
-``Paused``/``Unpaused`` and role events change nothing derived and stay in ``events`` only.
+``PauseEnded`` adds a row to ``vault_pauses`` (the times OpenZeppelin's ``Unpaused`` lacks:
+each root's claim window grows by the part of a pause after its proposal). Delayed role changes
+keep one row per (role, account, grant) in ``vault_role_changes``, as ``roleChangeExecutableAt``
+answers while scheduled, then cancelled or executed; scheduling the same change again reuses
+the row. ``Paused``/``Unpaused`` and OpenZeppelin's role events stay in ``events`` only.
 """
 
 from __future__ import annotations
@@ -13,7 +17,13 @@ from __future__ import annotations
 from indexer.decode import Event
 from indexer.registry import HandlerSet
 from indexer.store import StateStore
-from planet.store.mirror import vault_claims, vault_epochs, vault_fundings
+from planet.store.mirror import (
+    vault_claims,
+    vault_epochs,
+    vault_fundings,
+    vault_pauses,
+    vault_role_changes,
+)
 
 handlers = HandlerSet("PrizeVault")
 
@@ -128,3 +138,58 @@ def swept(event: Event, store: StateStore) -> None:
     _ensure_epoch(store, event, target)
     store.add(vault_epochs, (target,), {"funded": amount, "swept_in": amount})
     _set(store, event, target)
+
+
+@handlers.on("PauseEnded")
+def pause_ended(event: Event, store: StateStore) -> None:
+    a = event.args
+    store.insert(
+        vault_pauses,
+        {
+            "paused_at": a["pausedAt"],
+            "unpaused_at": a["unpausedAt"],
+            "block_number": event.block_number,
+            "tx_hash": event.tx_hash,
+        },
+    )
+
+
+def _role_key(event: Event) -> tuple[str, str, bool]:
+    a = event.args
+    return (a["role"], a["account"], a["grant"])
+
+
+@handlers.on("RoleChangeScheduled")
+def role_change_scheduled(event: Event, store: StateStore) -> None:
+    key = _role_key(event)
+    values = {
+        "executable_at": event.args["executableAt"],
+        "status": "scheduled",
+        "admin": event.args["admin"],
+        "updated_block": event.block_number,
+    }
+    if store.get(vault_role_changes, key) is None:
+        role, account, grant = key
+        store.insert(
+            vault_role_changes, {"role": role, "account": account, "is_grant": grant, **values}
+        )
+    else:
+        store.update(vault_role_changes, key, values)
+
+
+@handlers.on("RoleChangeCancelled")
+def role_change_cancelled(event: Event, store: StateStore) -> None:
+    store.update(
+        vault_role_changes,
+        _role_key(event),
+        {"status": "cancelled", "updated_block": event.block_number},
+    )
+
+
+@handlers.on("RoleChangeExecuted")
+def role_change_executed(event: Event, store: StateStore) -> None:
+    store.update(
+        vault_role_changes,
+        _role_key(event),
+        {"status": "executed", "updated_block": event.block_number},
+    )

@@ -158,15 +158,33 @@ def sync_persona(session: Session, api: str) -> None:
 @click.argument("recovery")
 @wallet_options
 def set_recovery(session: Session, recovery: str) -> None:
-    """Names RECOVERY as the address that may move your identity (0x0 removes it)."""
+    """Names RECOVERY as the address that may move your identity (0x0 removes it): at once if
+    none is set, else after the contract's RECOVERY_DELAY."""
     address = address_argument(recovery, "address")
     assert address is not None
+    identity = _identity(session)
     sent = session.transact(
         "Set the recovery address",
-        _identity(session).functions.setRecovery(address),
+        identity.functions.setRecovery(address),
         details=[f"recovery   {address}"],
     )
-    session.result({"tx_hash": sent.tx_hash, "url": sent.url, "recovery": address})
+    # A first recovery address takes effect at once; a change to a set one waits the
+    # contract's RECOVERY_DELAY (the current recovery address may still act meanwhile).
+    token = session.read("your identity", identity.functions.identityOf(session.address).call)
+    pending, effective_at = session.read(
+        "the scheduled recovery change", identity.functions.pendingRecovery(token).call
+    )
+    if effective_at:
+        session.say(f"scheduled: {pending} becomes the recovery address at {effective_at} (unix)")
+    session.result(
+        {
+            "tx_hash": sent.tx_hash,
+            "url": sent.url,
+            "recovery": address,
+            "scheduled": bool(effective_at),
+            "effective_at": effective_at or None,
+        }
+    )
 
 
 @identity_cli.command("recover")

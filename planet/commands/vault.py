@@ -221,6 +221,15 @@ ROLES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Role changes PrizeVault only makes after its ROLE_DELAY (scheduleRoleChange, then
+#: executeRoleChange): (contract, role, grant).
+DELAYED_ROLE_CHANGES = {
+    ("PrizeVault", "distributor", True),
+    ("PrizeVault", "guardian", True),
+    ("PrizeVault", "guardian", False),
+}
+
+
 def role_id(name: str) -> bytes:
     return b"\x00" * 32 if name == "admin" else keccak(text=f"{name.upper()}_ROLE")
 
@@ -284,6 +293,31 @@ def _role_change(
     name = _target(role, contract_name)
     contract = session.contract(name)
     verb = "Grant" if grant else "Revoke"
+    if (name, role, grant) in DELAYED_ROLE_CHANGES:
+        # The vault refuses these at once (VaultRoleChangeDelayed): schedule them instead.
+        sent = session.transact(
+            f"Schedule: {verb.lower()} {role} on {name}",
+            contract.functions.scheduleRoleChange(role_id(role), account, grant),
+            details=[f"account    {account}", "takes effect after the vault's ROLE_DELAY"],
+        )
+        executable_at = session.read(
+            "the scheduled change",
+            lambda: contract.functions.roleChangeExecutableAt(role_id(role), account, grant).call(),
+        )
+        session.say(f"scheduled: `planet roles execute` makes it from {executable_at} (unix)")
+        session.result(
+            {
+                "tx_hash": sent.tx_hash,
+                "url": sent.url,
+                "contract": name,
+                "role": role,
+                "account": account,
+                "granted": grant,
+                "scheduled": True,
+                "executable_at": executable_at,
+            }
+        )
+        return
     fn = contract.functions.grantRole if grant else contract.functions.revokeRole
     sent = session.transact(
         f"{verb} {role} on {name}", fn(role_id(role), account), details=[f"account    {account}"]
@@ -296,6 +330,7 @@ def _role_change(
             "role": role,
             "account": account,
             "granted": grant,
+            "scheduled": False,
         }
     )
 
@@ -327,3 +362,31 @@ def grant(session: Session, role: str, address: str, contract_name: str | None) 
 def revoke(session: Session, role: str, address: str, contract_name: str | None) -> None:
     """Revokes ROLE from ADDRESS (sent by the contract's admin)."""
     _role_change(session, False, role, address, contract_name)
+
+
+@roles_cli.command("execute")
+@click.argument("role", type=click.Choice(["distributor", "guardian"]))
+@click.argument("address")
+@click.option("--revoke", is_flag=True, help="The scheduled change is a revocation.")
+@wallet_options
+def execute(session: Session, role: str, address: str, revoke: bool) -> None:
+    """Makes a PrizeVault role change scheduled by `roles grant`/`revoke` once its delay has
+    passed (anyone may send it)."""
+    account = address_argument(address)
+    assert account is not None
+    contract = session.contract("PrizeVault")
+    sent = session.transact(
+        f"Execute: {'revoke' if revoke else 'grant'} {role} on PrizeVault",
+        contract.functions.executeRoleChange(role_id(role), account, not revoke),
+        details=[f"account    {account}"],
+    )
+    session.result(
+        {
+            "tx_hash": sent.tx_hash,
+            "url": sent.url,
+            "contract": "PrizeVault",
+            "role": role,
+            "account": account,
+            "granted": not revoke,
+        }
+    )

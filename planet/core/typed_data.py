@@ -24,6 +24,7 @@ REGISTER_TYPES = {
         {"name": "metadataURI", "type": "string"},
         {"name": "metadataHash", "type": "bytes32"},
         {"name": "recovery", "type": "address"},
+        {"name": "relayer", "type": "address"},
         {"name": "nonce", "type": "uint256"},
         {"name": "deadline", "type": "uint256"},
     ]
@@ -98,13 +99,19 @@ class Registration:
         return (self.handle, self.metadata_uri, self.metadata_hash, self.recovery)
 
 
-def register_message(owner: str, registration: Registration, nonce: int, deadline: int) -> dict:
+ANY_RELAYER = "0x" + "00" * 20  # a registration signed for this may be relayed by anyone
+
+
+def register_message(
+    owner: str, registration: Registration, nonce: int, deadline: int, relayer: str = ANY_RELAYER
+) -> dict:
     return {
         "owner": owner,
         "handle": registration.handle,
         "metadataURI": registration.metadata_uri,
         "metadataHash": registration.metadata_hash,
         "recovery": registration.recovery,
+        "relayer": relayer,
         "nonce": nonce,
         "deadline": deadline,
     }
@@ -117,14 +124,16 @@ def sign_registration(
     deadline: int,
     chain_id: int,
     identity: str,
+    relayer: str = ANY_RELAYER,
 ) -> bytes:
-    """The owner's consent to have ``registration`` relayed (``Identity.registerFor``)."""
+    """The owner's consent to have ``registration`` relayed (``Identity.registerFor``) by
+    ``relayer`` only, or by anyone (the default, the zero address)."""
     owner = owner_key if isinstance(owner_key, LocalAccount) else Account.from_key(owner_key)
     signed = Account.sign_typed_data(
         owner.key,
         domain(IDENTITY_DOMAIN, chain_id, identity),
         REGISTER_TYPES,
-        register_message(owner.address, registration, nonce, deadline),
+        register_message(owner.address, registration, nonce, deadline, relayer),
     )
     return bytes(signed.signature)
 

@@ -9,7 +9,8 @@ Three layers, every row keyed by ``chain_id`` first so one database can mirror s
 * derived state, what the API reads: ``identities``, ``attestations``, ``point_balances``,
   ``epoch_point_balances``, ``epoch_point_totals`` (Identity, ContributionPoints); ``passes``,
   ``pass_holdings``, ``pass_proceeds``, ``pass_settings`` (CommunityPass); ``vault_epochs``,
-  ``vault_claims``, ``vault_fundings`` (PrizeVault). Handlers (:mod:`indexer.handlers`) keep
+  ``vault_claims``, ``vault_fundings``, ``vault_pauses``, ``vault_role_changes`` (PrizeVault).
+  Handlers (:mod:`indexer.handlers`) keep
   them; :mod:`indexer.store` journals their old values for blocks that may still be reorged.
 * bookkeeping: ``cursors`` (last indexed block and hash), ``recent_blocks`` (hashes of blocks
   that may still be reorged, plus one final anchor), ``state_journal`` (undo records for those
@@ -142,6 +143,9 @@ identities = Table(
     Column("metadata_uri", Text, nullable=False),
     _hash("metadata_hash"),
     _address("recovery"),
+    # a recovery change the owner scheduled (``pendingRecovery``): NULLs when none
+    _address("pending_recovery", nullable=True),
+    Column("pending_recovery_at", BigInteger, nullable=True),
     Column("verified", Boolean, nullable=False),
     Column("labels", Uint256, nullable=False),
     _address("relayer"),
@@ -318,6 +322,29 @@ vault_fundings = Table(
     Index("ix_vault_fundings_epoch", "chain_id", "epoch"),
 )
 
+vault_pauses = Table(
+    "vault_pauses",
+    metadata,
+    _chain_id(),
+    Column("paused_at", BigInteger, primary_key=True),  # block timestamps, from PauseEnded
+    Column("unpaused_at", BigInteger, nullable=False),
+    Column("block_number", BigInteger, nullable=False),
+    _hash("tx_hash"),
+)
+
+vault_role_changes = Table(
+    "vault_role_changes",
+    metadata,
+    _chain_id(),
+    _hash("role", primary_key=True),
+    _address("account", primary_key=True),
+    Column("is_grant", Boolean, primary_key=True),  # false: a revocation
+    Column("executable_at", BigInteger, nullable=False),  # as scheduled
+    Column("status", String(9), nullable=False),  # 'scheduled' | 'cancelled' | 'executed'
+    _address("admin"),  # who scheduled it
+    Column("updated_block", BigInteger, nullable=False),
+)
+
 # ---------------------------------------------------------------- bookkeeping
 
 cursors = Table(
@@ -376,5 +403,7 @@ DERIVED_TABLES: dict[str, Table] = {
         vault_epochs,
         vault_claims,
         vault_fundings,
+        vault_pauses,
+        vault_role_changes,
     )
 }

@@ -19,6 +19,7 @@ ROUTES = {
     ("get", "/passes/{pass_id}"),
     ("get", "/passes/{pass_id}/metadata"),
     ("get", "/profiles/{handle_or_address}/proceeds"),
+    ("get", "/profiles/{handle_or_address}/weeks"),
     ("post", "/auth/nonce"),
     ("post", "/auth/verify"),
     ("get", "/auth/me"),
@@ -74,7 +75,7 @@ def test_openapi_lists_every_route_with_a_model_and_documented_errors(client):
         }, key
         no_client_error = (
             "/health",
-            "/ready",  # fails only as 503, with its own body (documented)
+            "/ready",  # fails only as 503 not_ready (documented)
             "/auth/nonce",
             "/profiles/{handle_or_address}/persona",
             "/rewards/epochs",  # fails only as 503 (documented)

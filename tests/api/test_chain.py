@@ -121,7 +121,9 @@ def test_a_client_knowing_only_the_api_registers_an_identity_with_cast(
     migrate(engine, OFFCHAIN)
     app = create_app(api_settings(database_url, manifest, manifest_file, rpc_url))
     with serving(app) as api_url:
-        registration = f"(cast_fan,{api_url}/profiles/cast_fan/persona,0x{'00' * 32},{fan.address})"
+        # recovery: another user's address (an identity cannot be its own recovery)
+        recovery = planet.actors.users[1].address
+        registration = f"(cast_fan,{api_url}/profiles/cast_fan/persona,0x{'00' * 32},{recovery})"
         receipt = send_with_cast(api_url, "Identity", "register", [registration], fan)
         assert int(receipt["status"], 16) == 1
         indexer.catch_up()

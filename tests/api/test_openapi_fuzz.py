@@ -153,7 +153,9 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 def test_the_openapi_document_matches_what_the_api_answers(case, fuzzed: Fuzzed) -> None:
     # Negative cases that drop the required Authorization header still go out without it
     # (schemathesis excludes it), so the signed-in run also meets the documented 401s.
-    case.call_and_validate(headers=dict(fuzzed.headers), checks=CHECKS)
+    # /ready's 503 (no indexer follows this app's chain) is its documented answer, not a fault
+    checks = [c for c in CHECKS if c is not not_a_server_error or case.path != "/ready"]
+    case.call_and_validate(headers=dict(fuzzed.headers), checks=checks)
 
 
 # --- What the fuzzer found, pinned so it stays fixed on both backends -----------------------

@@ -37,7 +37,7 @@ def test_ready_follows_the_indexer_and_says_why_not(
 
     reply = client.get("/ready")
     assert reply.status_code == 503
-    assert reply.json()["reason"] == "the indexer has not indexed chain 31337"
+    assert reply.json()["error"]["message"] == "the indexer has not indexed chain 31337"
 
     indexer.catch_up()
     reply = client.get("/ready")
@@ -47,7 +47,7 @@ def test_ready_follows_the_indexer_and_says_why_not(
     planet.w3.provider.make_request("anvil_mine", [10, 0])  # the indexer stopped; the chain moved
     reply = client.get("/ready")
     assert reply.status_code == 503
-    assert reply.json()["reason"].startswith("indexer 10 blocks behind the head")
+    assert reply.json()["error"]["message"].startswith("indexer 10 blocks behind the head")
     assert client.get("/health").json() == {"status": "ok"}  # liveness says nothing of it
 
     indexer.catch_up()
@@ -60,11 +60,15 @@ def test_an_unreachable_chain_or_redis_is_named(database_url, settings_for, make
     indexer.catch_up()
     down = f"http://127.0.0.1:{free_port()}"
     reply = app_for(database_url, down).get("/ready")
-    assert (reply.status_code, reply.json()["reason"]) == (503, f"chain unreachable at {down}")
+    assert (reply.status_code, reply.json()["error"]["message"]) == (
+        503,
+        f"chain unreachable at {down}",
+    )
     redis_down = f"redis://127.0.0.1:{free_port()}/0"
     reply = app_for(database_url, rpc_url, redis_url=redis_down).get("/ready")
     assert reply.status_code == 503
-    assert reply.json()["checks"]["redis"]["detail"].startswith("redis unreachable")
+    checks = {d["check"]: d for d in reply.json()["error"]["details"]}
+    assert checks["redis"]["detail"].startswith("redis unreachable")
     reply = app_for(database_url, rpc_url, redis_url="redis://127.0.0.1:6379/0").get("/ready")
     assert reply.status_code == 200, reply.json()
 
@@ -72,7 +76,7 @@ def test_an_unreachable_chain_or_redis_is_named(database_url, settings_for, make
 def test_an_unmigrated_database_is_not_ready_and_serve_refuses_it(empty_database_url, rpc_url):
     reply = app_for(empty_database_url, rpc_url).get("/ready")
     assert reply.status_code == 503
-    assert "not migrated: run `planet migrate`" in reply.json()["reason"]
+    assert "not migrated: run `planet migrate`" in reply.json()["error"]["message"]
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANET_API_")}
     env.update(PLANET_API_DATABASE_URL=empty_database_url, PLANET_API_SESSION_SECRET=SECRET)

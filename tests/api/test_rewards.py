@@ -13,7 +13,7 @@ from sqlalchemy import insert
 
 from planet.core.merkle import verify
 from planet.rewards.distribution import build_distribution, digest_inputs
-from planet.store.mirror import vault_claims, vault_epochs
+from planet.store.mirror import vault_claims, vault_epochs, vault_pauses
 from tests.support.api import CHAIN_ID, START, add_identity, error
 
 VAULT = "0x" + "cd" * 20
@@ -322,6 +322,37 @@ def test_claimable_follows_time_claims_and_the_window(rewards_client, engine, di
     assert listed[1]["claimable"] is False and listed[3]["claimable"] is True
     assert listed[2]["claim_window_closes_at"] == START - 100 + WINDOW
     assert listed[2]["pool"] == "500" and listed[2]["total"] == str(d2.total)
+
+
+def test_a_vault_pause_extends_the_window_it_overlapped(rewards_client, engine, dists_dir):
+    """The vault adds the time it was paused after a root's proposal to that root's window
+    (PrizeVault.claimWindowClosesAt); the API's window follows the mirrored pauses, so a claim
+    the chain still takes is still offered. Without a manifest the challenge period is taken
+    as 0: the pause counts from claimableAt."""
+    me = ACCOUNTS[0]
+    dist = distribution(2, 500, {me: 3, ACCOUNTS[1]: 1})
+    claimable_at = START - WINDOW - 50  # the plain window closed 50 s ago
+    publish(engine, dists_dir, 2, dist, claimable_at)
+    assert rewards_client.get(f"/rewards/claimable/{me.lower()}").json()["items"] == []
+    with engine.begin() as conn:
+        for paused_at, unpaused_at in (
+            (claimable_at - 500, claimable_at + 40),
+            (START - 90, START - 30),
+        ):
+            conn.execute(
+                insert(vault_pauses).values(
+                    chain_id=CHAIN_ID,
+                    paused_at=paused_at,
+                    unpaused_at=unpaused_at,
+                    block_number=1,
+                    tx_hash="0x" + "11" * 32,
+                )
+            )
+    # 40 s of the first pause fall after the proposal, all 60 s of the second: +100 s
+    listed = rewards_client.get("/rewards/epochs").json()["items"]
+    assert listed[0]["claim_window_closes_at"] == claimable_at + WINDOW + 100
+    items = rewards_client.get(f"/rewards/claimable/{me.lower()}").json()["items"]
+    assert [i["epoch"] for i in items] == [2]
 
 
 def test_file_differing_from_the_chain_is_refused(rewards_client, engine, dists_dir):

@@ -440,9 +440,20 @@ def test_vault_status_roles_and_a_guardian_pause(planet, env):
         "AccessControlUnauthorizedAccount",
     )
     fresh = planet.fresh_address()
-    granted = cli(["roles", "grant", "guardian", fresh, "--yes"], key_env(env, admin))
+    granted = cli(["roles", "grant", "guardian", fresh, "--yes", "--json"], key_env(env, admin))
     assert granted.exit_code == 0, granted.stderr
     one_error(cli(["roles", "grant", "admin", fresh, "--yes"], key_env(env, admin)), "--contract")
+    # The vault makes guardian grants only after its ROLE_DELAY: scheduled, then executed.
+    scheduled = json.loads(granted.stdout)
+    assert scheduled["scheduled"] is True
+    vault = planet.vault.functions
+    assert not vault.hasRole(vault.GUARDIAN_ROLE().call(), fresh).call()
+    early = cli(["roles", "execute", "guardian", fresh, "--yes"], key_env(env, outsider))
+    one_error(early, "VaultRoleChangeNotReady")
+    planet.travel(scheduled["executable_at"] - planet.w3.eth.get_block("latest").timestamp)
+    done = cli(["roles", "execute", "guardian", fresh, "--yes"], key_env(env, outsider))
+    assert done.exit_code == 0, done.stderr
+    assert vault.hasRole(vault.GUARDIAN_ROLE().call(), fresh).call()
 
 
 def test_a_funded_epoch_shows_its_pool_in_human_units(planet, env):
@@ -456,4 +467,27 @@ def test_a_funded_epoch_shows_its_pool_in_human_units(planet, env):
     one_error(
         cli(["vault", "fund", str(current), "1USDT", "--yes"], key_env(env, admin)),
         "pays OKB, not USDT",
+    )
+
+
+def test_set_recovery_says_when_a_change_waits_the_delay(planet, env):
+    """A first recovery address takes effect at once; changing it is scheduled for the
+    contract's RECOVERY_DELAY, and the command says so."""
+    user, first, second = planet.actors.users[4], planet.actors.users[1], planet.actors.users[2]
+    planet.register(user, "recovering")
+    now = cli(["identity", "set-recovery", first.address, "--yes", "--json"], key_env(env, user))
+    assert now.exit_code == 0, now.stderr
+    assert json.loads(now.stdout)["scheduled"] is False
+    later = cli(["identity", "set-recovery", second.address, "--yes", "--json"], key_env(env, user))
+    assert later.exit_code == 0, later.stderr
+    answer = json.loads(later.stdout)
+    identity = planet.identity.functions
+    delay = identity.RECOVERY_DELAY().call()
+    assert answer["scheduled"] is True
+    assert answer["effective_at"] == planet.w3.eth.get_block("latest").timestamp + delay
+    token = identity.identityOf(user.address).call()
+    assert identity.profile(token).call()[3] == first.address  # still the first until then
+    one_error(
+        cli(["identity", "set-recovery", user.address, "--yes"], key_env(env, user)),
+        "IdentityRecoveryIsOwner",
     )

@@ -25,6 +25,9 @@ from typing import Any
 from eth_abi import decode, encode
 from eth_utils import keccak, to_checksum_address
 
+#: Gas limit of transactions sent by `Contract.transact` (far above any Planet call).
+_GAS_LIMIT = 10_000_000
+
 
 class RpcError(Exception):
     """A JSON-RPC error answer; `data` holds revert data when the node returned any."""
@@ -242,8 +245,12 @@ class Contract:
     # ------------------------------------------------------------------ writes
 
     def transact(self, fn: str, *args: Any, sender: Any, value: int = 0) -> Receipt:
-        """Sends from an unlocked account; fails the test on any revert, naming the error."""
-        tx = self._transaction(fn, args, sender, value)
+        """Sends from an unlocked account; fails the test on any revert, naming the error.
+
+        The gas limit is fixed and generous rather than estimated: after `evm_revert`, anvil's
+        estimate for eth_sendTransaction sometimes comes out below what the call then uses
+        (seen as out-of-gas proposals in the vault machine), and gas costs nothing here."""
+        tx = self._transaction(fn, args, sender, value) | {"gas": hex(_GAS_LIMIT)}
         try:
             tx_hash = self.node.request("eth_sendTransaction", [tx])
         except RpcError as err:

@@ -124,7 +124,7 @@ def test_recovery_address_moves_the_identity_to_a_new_wallet(identity, alice, bo
     assert identity.identityOf(alice) == 0
     assert not identity.hasIdentity(alice)
     assert identity.profile(token).handle == "alice"
-    assert tx.events[-1].event_name == "IdentityRecovered"
+    assert tx.events.filter(identity.IdentityRecovered)[0].to == bob
     # the old wallet can register afresh; the handle stays with the moved identity
     with ape.reverts(identity.IdentityHandleTaken):
         identity.register(registration("alice").as_tuple(), sender=alice)
@@ -145,13 +145,93 @@ def test_recovery_into_a_wallet_with_an_identity_is_rejected(identity, alice, bo
         identity.recover(alice, ZERO, sender=carol)
 
 
-def test_owner_can_change_or_disable_recovery(identity, alice, bob, carol, register):
-    token = register(alice, "alice", recovery=carol.address)
-    identity.setRecovery(ZERO, sender=alice)
+def test_owner_sets_a_first_recovery_at_once_and_changes_it_only_after_the_delay(
+    identity, alice, bob, carol, chain, register
+):
+    token = register(alice, "alice")
+    identity.setRecovery(carol.address, sender=alice)  # none set yet: at once
+    assert identity.profile(token).recovery == carol
+    tx = identity.setRecovery(ZERO, sender=alice)
+    [scheduled] = tx.events.filter(identity.RecoveryChangeScheduled)
+    assert scheduled.effectiveAt == chain.blocks.head.timestamp + identity.RECOVERY_DELAY()
+    assert identity.pendingRecovery(token) == (ZERO, scheduled.effectiveAt)
+    assert identity.profile(token).recovery == carol  # still in force
+    with ape.reverts(identity.IdentityRecoveryChangeNotReady, effectiveAt=scheduled.effectiveAt):
+        identity.applyRecoveryChange(token, sender=bob)
+    chain.pending_timestamp = scheduled.effectiveAt
+    identity.applyRecoveryChange(token, sender=bob)
+    assert identity.profile(token).recovery == ZERO
     with ape.reverts(identity.IdentityNotRecovery):
         identity.recover(alice, bob, sender=carol)
-    identity.setRecovery(bob.address, sender=alice)
+    with ape.reverts(identity.IdentityNoRecoveryChange, tokenId=token):
+        identity.applyRecoveryChange(token, sender=bob)
+
+
+def test_a_thief_with_the_owners_key_cannot_lock_the_rescuer_out(
+    identity, alice, bob, carol, accounts, register
+):
+    """Finding: the thief called setRecovery(self) before the rescuer acted, whose recover
+    then reverted IdentityNotRecovery. Now the change waits RECOVERY_DELAY, meanwhile the
+    rescuer recovers (or cancels it)."""
+    thief = accounts[9]
+    token = register(alice, "alice", recovery=carol.address)
+    identity.setRecovery(thief.address, sender=alice)  # the thief, holding alice's key
+    identity.cancelRecoveryChange(token, sender=carol)
+    assert identity.pendingRecovery(token).effectiveAt == 0
+    identity.setRecovery(thief.address, sender=alice)
+    identity.recover(alice, bob, sender=carol)
+    assert identity.ownerOf(token) == bob
+    assert identity.pendingRecovery(token).effectiveAt == 0  # the thief's change died with it
+    with ape.reverts(identity.IdentityNotRecovery):
+        identity.recover(bob, thief, sender=thief)
+
+
+def test_after_a_recovery_the_old_recovery_address_cannot_move_it_again(
+    identity, alice, bob, carol, accounts, register
+):
+    """Finding: after a normal recovery the recovery address could move the identity again
+    without the new owner's consent. A recovery now clears it; the new owner sets one."""
+    token = register(alice, "alice", recovery=carol.address)
+    tx = identity.recover(alice, bob, sender=carol)
+    assert [e.event_name for e in tx.events][-2:] == ["IdentityRecovered", "RecoveryChanged"]
+    assert identity.profile(token).recovery == ZERO
+    with ape.reverts(identity.IdentityNotRecovery, caller=carol.address, tokenId=token):
+        identity.recover(bob, accounts[9], sender=carol)
+    identity.setRecovery(alice.address, sender=bob)
+    assert identity.profile(token).recovery == alice
+
+
+def test_recovery_is_not_a_sale(identity, verifier, alice, bob, carol, register):
+    """Finding: the owner set itself as recovery and called recover(self, buyer): the token
+    moved, verified and labelled, while locked() said true. The owner can no longer be its own
+    recovery, and a recovery leaves verification behind."""
+    with ape.reverts(identity.IdentityRecoveryIsOwner, account=alice.address):
+        identity.register(registration("alice", recovery=alice.address).as_tuple(), sender=alice)
+    token = register(alice, "alice")
+    with ape.reverts(identity.IdentityRecoveryIsOwner, account=alice.address):
+        identity.setRecovery(alice.address, sender=alice)
+    identity.setVerified(token, True, sender=verifier)
+    identity.setLabels(token, 0b10, sender=verifier)
+    identity.setRecovery(carol.address, sender=alice)
+    with ape.reverts(identity.IdentityRecoveryIsOwner, account=alice.address):
+        identity.changeRecovery(token, alice.address, sender=carol)
+    identity.recover(alice, bob, sender=carol)
+    moved = identity.profile(token)
+    assert identity.locked(token)
+    assert (moved.verified, moved.labels, moved.recovery) == (False, 0b10, ZERO)
+
+
+def test_the_recovery_address_hands_its_role_on_at_once(identity, alice, bob, carol, register):
+    token = register(alice, "alice", recovery=carol.address)
+    identity.setRecovery(ZERO, sender=alice)  # pending, dropped by the hand-over
+    with ape.reverts(identity.IdentityNotRecovery, caller=bob.address, tokenId=token):
+        identity.changeRecovery(token, bob.address, sender=bob)
+    tx = identity.changeRecovery(token, bob.address, sender=carol)
+    assert tx.events.filter(identity.RecoveryChanged)[0].recovery == bob
     assert identity.profile(token).recovery == bob
+    assert identity.pendingRecovery(token).effectiveAt == 0
+    with ape.reverts(identity.IdentityNotRecovery, caller=carol.address, tokenId=token):
+        identity.recover(alice, carol, sender=carol)
 
 
 def test_verifier_sets_verification_and_labels(identity, verifier, alice, register):
@@ -181,20 +261,23 @@ def test_verifier_cannot_touch_unknown_tokens(identity, verifier):
 # ---------------------------------------------------------------- relayed registration
 
 
-def _signed(identity, owner, reg, chain_id, *, nonce=None, deadline=None, chain=None):
+def _signed(identity, owner, reg, chain_id, *, nonce=None, deadline=None, chain=None, relayer=ZERO):
     nonce = identity.nonces(owner) if nonce is None else nonce
     deadline = deadline if deadline is not None else chain.pending_timestamp + 3600
-    sig = sign_registration(local_key(owner), reg, nonce, deadline, chain_id, identity.address)
+    sig = sign_registration(
+        local_key(owner), reg, nonce, deadline, chain_id, identity.address, relayer
+    )
     return deadline, sig
 
 
 def test_wallet_digest_equals_contract_digest(identity, alice, chain_id):
     reg = registration("alice")
-    message = register_message(alice.address, reg, 0, 123)
-    wallet = typed_digest(
-        domain(IDENTITY_DOMAIN, chain_id, identity.address), REGISTER_TYPES, message
-    )
-    assert wallet == identity.registerDigest(alice, reg.as_tuple(), 0, 123)
+    for relayer in (ZERO, "0x" + "ab" * 20):
+        message = register_message(alice.address, reg, 0, 123, relayer)
+        wallet = typed_digest(
+            domain(IDENTITY_DOMAIN, chain_id, identity.address), REGISTER_TYPES, message
+        )
+        assert wallet == identity.registerDigest(alice, reg.as_tuple(), relayer, 0, 123)
 
 
 def test_relayer_registers_with_the_owners_signature(identity, alice, bob, chain, chain_id):
@@ -256,3 +339,28 @@ def test_malformed_signature_is_rejected(identity, alice, bob, chain):
             b"\x01" * 10,
             sender=bob,
         )
+
+
+def test_a_signature_bound_to_a_relayer_is_sent_by_that_relayer_only(
+    identity, alice, bob, carol, chain, chain_id
+):
+    reg = registration("bound")
+    deadline, sig = _signed(identity, alice, reg, chain_id, chain=chain, relayer=bob.address)
+    with ape.reverts(identity.IdentityInvalidSignature, owner=alice.address):
+        identity.registerFor(alice, reg.as_tuple(), deadline, sig, sender=carol)
+    identity.registerFor(alice, reg.as_tuple(), deadline, sig, sender=bob)
+    assert identity.identityOf(alice) == 1
+
+
+def test_an_owner_cancels_a_signed_registration_by_using_its_nonce(
+    identity, alice, bob, chain, chain_id
+):
+    """Finding: signed registrations could not be cancelled."""
+    reg = registration("changed_mind")
+    deadline, sig = _signed(identity, alice, reg, chain_id, chain=chain)
+    tx = identity.invalidateNonce(sender=alice)
+    [event] = tx.events.filter(identity.NonceInvalidated)
+    assert (event.owner, event.nonce) == (alice, 0)
+    assert identity.nonces(alice) == 1
+    with ape.reverts(identity.IdentityInvalidSignature, owner=alice.address):
+        identity.registerFor(alice, reg.as_tuple(), deadline, sig, sender=bob)

@@ -23,6 +23,8 @@ from planet.store.mirror import (
     vault_claims,
     vault_epochs,
     vault_fundings,
+    vault_pauses,
+    vault_role_changes,
 )
 from tests.support.protocol import Planet, address_of
 
@@ -100,6 +102,10 @@ def assert_mirrors_chain(engine: Engine, planet: Planet) -> None:
             _hex(metadata_hash),
         )
         assert (row.recovery, row.verified, row.labels) == (recovery.lower(), verified, labels)
+        pending, effective_at = identity.pendingRecovery(token).call()
+        assert (row.pending_recovery, row.pending_recovery_at) == (
+            (pending.lower(), effective_at) if effective_at else (None, None)
+        )
         assert identity.ownerOf(token).call().lower() == row.owner
         assert identity.tokenOfHandle(handle).call() == token
     by_owner = {row.owner: token for token, row in ids.items()}
@@ -281,6 +287,19 @@ def assert_vault_mirrors_chain(engine: Engine, planet: Planet) -> None:
         assert sum(r.amount for (e, _), r in claims.items() if e == epoch) == epochs[epoch].paid
 
     assert [(r.epoch, r.funder, r.amount) for r in fundings] == planet.fundings
+
+    # pauses: as many rows as completed pauses, each a real interval
+    pauses = _rows(engine, vault_pauses, chain_id)
+    assert len(pauses) == planet.pauses
+    assert all(r.paused_at <= r.unpaused_at for r in pauses)
+    # delayed role changes: a scheduled row exactly when roleChangeExecutableAt says so
+    for r in _rows(engine, vault_role_changes, chain_id):
+        at = vault.roleChangeExecutableAt(r.role, address_of(r.account), r.is_grant).call()
+        assert (r.status == "scheduled") == (at != 0), r
+        if at:
+            assert r.executable_at == at, r
+        if r.status == "executed":
+            assert vault.hasRole(r.role, address_of(r.account)).call() == r.is_grant, r
 
 
 def stored_tx_hashes(engine: Engine) -> set[str]:

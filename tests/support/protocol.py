@@ -69,6 +69,7 @@ class Planet:
     trees: dict[int, StandardMerkleTree] = field(default_factory=dict)  # the epoch's root
     proposals: dict[int, tuple[str, str]] = field(default_factory=dict)  # epoch -> (uri, hash)
     fundings: list[tuple[int, str, int]] = field(default_factory=list)  # (epoch, funder, amount)
+    pauses: int = 0  # completed vault pauses
     _counter: int = 0
 
     #: What the helper has learnt of the chain (see :meth:`remember`).
@@ -85,6 +86,7 @@ class Planet:
         "trees",
         "proposals",
         "fundings",
+        "pauses",
     )
 
     def __post_init__(self) -> None:
@@ -456,6 +458,29 @@ class Planet:
         )
         return self.send(call, self.rng.choice(self.actors.users))
 
+    def pause_for(self, seconds: int) -> None:
+        """The guardian (the admin here) pauses the vault, time passes, the admin unpauses."""
+        self.send(self.vault.functions.pause(), self.actors.admin)
+        self.travel(seconds)
+        self.send(self.vault.functions.unpause(), self.actors.admin)
+        self.pauses += 1
+
+    def role_changes(self) -> None:
+        """Schedules three delayed role changes and leaves one of each state: one executed
+        after the delay, one cancelled, one still pending."""
+        vault = self.vault.functions
+        distributor, guardian = vault.DISTRIBUTOR_ROLE().call(), vault.GUARDIAN_ROLE().call()
+        admin = self.actors.admin
+        users = [u.address for u in self.actors.users]
+        self.send(vault.scheduleRoleChange(distributor, users[1], True), admin)
+        self.send(vault.scheduleRoleChange(guardian, users[2], True), admin)
+        self.send(vault.cancelRoleChange(guardian, users[2], True), admin)
+        self.send(vault.scheduleRoleChange(guardian, users[2], True), admin)  # again: row reused
+        self.travel(vault.ROLE_DELAY().call())
+        self.send(vault.executeRoleChange(distributor, users[1], True), self.actors.users[3])
+        self.send(vault.scheduleRoleChange(guardian, users[3], True), admin)
+        self.send(vault.cancelRoleChange(guardian, users[2], True), admin)
+
     def sweep(self, source: int, target: int) -> None:
         self.send(self.vault.functions.sweep(source, target), self.rng.choice(self.actors.users))
         self.epochs.add(target)
@@ -598,7 +623,8 @@ def vault_activity(planet: Planet, between: int = 6) -> None:
     for epoch in (0, 1, 2, current):
         for _ in range(rng.randrange(1, 3)):
             planet.fund(epoch, rng.randrange(10**16, 10**18))
-    planet.fund(2**200 + 7, 1)  # any epoch may be funded, even one far beyond 64 bits
+    planet.fund(current + 52, 1)  # the furthest epoch that may be funded
+    planet.pause_for(HOUR)  # before any root, so no window moves; mirrored in vault_pauses
     interlude()
 
     common = users[0].address  # in both trees: claims two epochs at once
@@ -625,6 +651,7 @@ def vault_activity(planet: Planet, between: int = 6) -> None:
     planet.fund(later, 10**17)
     planet.propose(current, planet.random_rewards(pool(current), 3))
     planet.veto(current, "distribution file does not match")
+    planet.role_changes()
     interlude()
 
 

@@ -7,7 +7,9 @@ model. Each example runs from a chain snapshot and is rolled back afterwards.
 
 Calls go over plain JSON-RPC (tests/contracts/fast_reads.py): each invariant reads what it
 checks in one batch, and a predicted failure must be the exact custom error with the arguments
-the model predicts.
+the model predicts. Every example first asks for one token more than the lifetime pass's cap,
+and an `overfill` rule asks for one more than a pass has left, so a cap that lets one token too
+many through cannot go unseen (tools/mutants.py).
 """
 
 from __future__ import annotations
@@ -105,7 +107,11 @@ def test_pass_operations_keep_the_protocol_invariants(
 
         @initialize(target=pass_ids)
         def lifetime_pass(self) -> int:
-            return self._create(alice, NATIVE, 1_000, 4, 2, 0, True)
+            pass_id = self._create(alice, NATIVE, 1_000, 4, 2, 0, True)
+            # Every example starts at the cap's edge: one token more than the whole supply
+            # must be PassSoldOut (not a wallet-limit error, not a sale).
+            self._mint(pass_id, holders[0], holders[0], 4 + 1)
+            return pass_id
 
         @initialize(target=pass_ids)
         def subscription_pass(self) -> int:
@@ -202,6 +208,20 @@ def test_pass_operations_keep_the_protocol_invariants(
         )
         def gift(self, pass_id, payer, recipient, quantity):
             return self._mint(pass_id, payer, recipient, quantity)
+
+        @rule(target=subscriptions, pass_id=pass_ids, buyer=st.sampled_from(holders))
+        def overfill(self, pass_id, buyer):
+            """Asks for one token more than the pass has left (a subscription: one token, which
+            overfills only once sold out): the cap's edge, where an off-by-one would let supply
+            pass the cap, is tried in every run rather than when quantities happen to meet it."""
+            # A lifetime pass on sale if there is one: there, the cap's edge is always reachable.
+            open_lifetime = sorted(
+                i for i, q in self.model.passes.items() if not q.duration and not q.paused
+            )
+            if open_lifetime and pass_id not in open_lifetime:
+                pass_id = open_lifetime[pass_id % len(open_lifetime)]
+            p = self.model.passes[pass_id]
+            return self._mint(pass_id, buyer, buyer, max(1, p.cap - p.minted + 1))
 
         def _mint(self, pass_id, payer, to, quantity):
             """Mints as the model predicts; a new subscriber joins the `subscriptions` bundle."""

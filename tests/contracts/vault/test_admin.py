@@ -95,3 +95,52 @@ def test_pausing_twice_or_unpausing_a_running_vault_is_rejected(vault, admin, gu
     vault.pause(sender=guardian)
     with ape.reverts(vault.EnforcedPause):
         vault.pause(sender=guardian)
+
+
+def _timestamp(chain, receipt) -> int:
+    return chain.blocks[receipt.block_number].timestamp
+
+
+def test_time_paused_does_not_count_against_claimants(
+    usdt_vault, vault, chain, admin, guardian, alice, bob
+):
+    """Finding: the window kept running while paused, so an unpause, a third party's sweep and
+    the winner's claim in one block sent her prize to a later pool. Now a pause that begins 100
+    seconds before the window closes leaves those 100 seconds after the unpause."""
+    epoch, tree = usdt_vault.ready_epoch({alice: 6 * USDT})
+    closes_at = vault.claimWindowClosesAt(epoch)
+    usdt_vault.travel_to(closes_at - 100)
+    paused_at = _timestamp(chain, vault.pause(sender=guardian))
+    usdt_vault.travel(10 * DAY)
+    assert vault.claimWindowClosesAt(epoch) == closes_at + chain.blocks.head.timestamp - paused_at
+    unpaused_at = _timestamp(chain, vault.unpause(sender=admin))
+    moved = closes_at + (unpaused_at - paused_at)
+    assert vault.claimWindowClosesAt(epoch) == moved
+    assert moved - unpaused_at == closes_at - paused_at  # as long left as when the pause began
+    with ape.reverts(vault.VaultClaimWindowOpen, epoch=epoch, closesAt=moved):
+        vault.sweep(epoch, usdt_vault.epoch, sender=bob)
+    usdt_vault.claim(epoch, tree, alice)
+    assert usdt_vault.balance(alice) == 6 * USDT
+    usdt_vault.travel_to(moved)
+    with ape.reverts(vault.VaultNothingToSweep, epoch=epoch):
+        vault.sweep(epoch, usdt_vault.epoch, sender=bob)
+
+
+def test_pauses_add_up_and_count_only_after_the_root(
+    usdt_vault, vault, chain, admin, guardian, alice
+):
+    epoch = usdt_vault.epoch
+    usdt_vault.fund(epoch, USDT)
+    usdt_vault.end_epoch(epoch)
+    vault.pause(sender=guardian)  # before the root: claimants lose nothing to it
+    usdt_vault.travel(DAY)
+    vault.unpause(sender=admin)
+    usdt_vault.propose(epoch, {alice: USDT})
+    closes_at = vault.claimWindowClosesAt(epoch)
+    assert closes_at == vault.epochInfo(epoch).payout.claimableAt + WINDOW_WEEKS * WEEK
+    total = 0
+    for _ in range(2):
+        start = _timestamp(chain, vault.pause(sender=guardian))
+        usdt_vault.travel(3 * DAY)
+        total += _timestamp(chain, vault.unpause(sender=admin)) - start
+    assert vault.claimWindowClosesAt(epoch) == closes_at + total

@@ -149,10 +149,31 @@ def test_claim_many_is_all_or_nothing(usdt_vault, vault, alice):
     assert usdt_vault.balance(alice) == 0
 
 
-def test_claim_many_rejects_the_same_epoch_twice(usdt_vault, vault, alice):
+def test_claim_many_pays_an_epoch_named_twice_once(usdt_vault, vault, alice):
     epoch, tree = usdt_vault.ready_epoch({alice: USDT})
-    with ape.reverts(vault.VaultAlreadyClaimed, epoch=epoch, account=alice):
-        vault.claimMany([epoch, epoch], alice, [USDT, USDT], [tree.proof(alice)] * 2, sender=alice)
+    receipt = vault.claimMany(
+        [epoch, epoch], alice, [USDT, USDT], [tree.proof(alice)] * 2, sender=alice
+    )
+    assert len(receipt.events.filter(vault.Claimed)) == 1
+    assert usdt_vault.balance(alice) == USDT
+
+
+def test_claim_many_skips_an_item_a_third_party_claimed_first(usdt_vault, vault, alice, bob):
+    """Finding: bob claimed one of alice's items in front of her claimMany, which reverted
+    VaultAlreadyClaimed; the batch now pays the rest (bob's claim paid her the first)."""
+    (e1, t1), (e2, t2) = (usdt_vault.ready_epoch({alice: USDT, bob: USDT}) for _ in range(2))
+    usdt_vault.claim(e1, t1, alice, sender=bob)
+    receipt = vault.claimMany(
+        [e1, e2], alice, [USDT, USDT], [t1.proof(alice), t2.proof(alice)], sender=alice
+    )
+    assert [e.epoch for e in receipt.events.filter(vault.Claimed)] == [e2]
+    assert usdt_vault.balance(alice) == 2 * USDT
+    # Everything claimed already: nothing moves, nothing reverts.
+    receipt = vault.claimMany(
+        [e1, e2], alice, [USDT, USDT], [t1.proof(alice), t2.proof(alice)], sender=bob
+    )
+    assert not receipt.events.filter(vault.Claimed)
+    assert usdt_vault.balance(alice) == 2 * USDT
 
 
 def test_claim_many_rejects_lists_of_different_lengths_or_no_items(usdt_vault, vault, alice):

@@ -104,3 +104,14 @@ def test_a_pool_above_2_pow_96_units_is_rejected(usdt_vault, vault, alice):
 def test_vaults_hold_their_asset(vault, native_vault, usdt):
     assert vault.ASSET() == usdt.address
     assert native_vault.ASSET() == ZERO_ADDRESS
+
+
+def test_funding_reaches_a_year_ahead_and_no_further(usdt_vault, vault, alice):
+    """Finding: money sent to epoch 2**256-1 was locked for good (claimWindowClosesAt
+    panicked). Now a pool may be funded at most 52 weeks ahead."""
+    latest = usdt_vault.epoch + 52
+    usdt_vault.fund(latest, USDT)
+    for epoch in (latest + 1, 2**256 - 1):
+        with ape.reverts(vault.VaultEpochTooFar, epoch=epoch, latest=latest):
+            vault.fund(epoch, USDT, sender=alice)
+    assert vault.claimWindowClosesAt(2**256 - 1) == 2**256 - 1

@@ -1,5 +1,6 @@
 """Property test against the real vault on anvil: for any sequence of fund, propose, veto,
-claim, claimMany, sweep and time travel, the books stay whole.
+claim, claimMany, sweep, pause, unpause and time travel, the books stay whole; run on the
+ERC-20 vault and on the native-OKB vault.
 
 A Python model predicts every call's outcome (success, or which custom error). Predicted
 failures are checked with an `eth_call` (a reverting call changes nothing, and this skips the
@@ -16,7 +17,15 @@ once a run.
 Timing is kept off the boundaries on purpose: every travel step is a whole number of hours from
 a start half an hour past the hour, and the challenge period is a day and a half hour, so week
 ends and `claimableAt` (and the windows counted from them) fall on the hour while calls happen
-at half past; a few seconds of block-time drift can never flip a prediction.
+at half past; a few seconds of block-time drift can never flip a prediction. Pauses last whole
+hours give or take those seconds, and a root proposed during a pause closes its window a fixed
+time after the unpause, which keeps the boundaries about half an hour from the calls too.
+
+Rules aim where bugs hide: sweeps pick, half the time, an epoch that has paid claims (a sweep
+must move `funded - paid`, not `funded`), and a travel rule jumps just past the claim window of
+such an epoch and sweeps it; funding also tries the last fundable week and the one after it.
+`pause_for` pauses, waits and (mostly) unpauses, so windows move; when it leaves the vault
+paused, the steps after it must fail EnforcedPause wherever the vault stops them.
 """
 
 from __future__ import annotations
@@ -36,10 +45,11 @@ from tests.contracts.fast_reads import contracts
 from tests.support.oz_merkle import OzTree, address_of, build_tree
 from tests.support.profiles import examples
 
-from .conftest import HOUR, USDT, WEEK, WINDOW_WEEKS
+from .conftest import HOUR, USDT, WEEK, WINDOW_WEEKS, ZERO_ADDRESS
 
 CHALLENGE = 24 * HOUR + 30 * 60
-SPAN = 5  # epochs base .. base + SPAN - 1 take funds and roots
+SPAN = 5  # epochs base .. base + SPAN - 1 take funds and roots (and far ones, see fund_far)
+FUND_AHEAD = 52  # weeks past the current one a pool may be funded
 START_FUNDS = 30 * USDT
 NONE, PROPOSED, VETOED = 0, 1, 2
 
@@ -57,6 +67,7 @@ class EpochModel:
     swept: bool = False
     swept_out: int = 0
     tree: OzTree | None = None
+    clock_at_root: int = 0  # the model's pause clock when the root was proposed
 
 
 @dataclass
@@ -64,6 +75,12 @@ class Model:
     genesis: int
     epochs: dict[int, EpochModel] = field(default_factory=dict)
     claimed: set[tuple[int, str]] = field(default_factory=set)
+    paused: bool = False
+    paused_since: int = 0
+    paused_before: int = 0  # seconds of pauses that ended
+
+    def pause_clock(self, now: int) -> int:
+        return self.paused_before + (now - self.paused_since if self.paused else 0)
 
     def at(self, epoch: int) -> EpochModel:
         return self.epochs.setdefault(epoch, EpochModel())
@@ -74,14 +91,19 @@ class Model:
     def final(self, e: EpochModel, now: int) -> bool:
         return e.swept or (e.status == PROPOSED and now >= e.claimable_at)
 
-    def closes_at(self, epoch: int) -> int:
+    def closes_at(self, epoch: int, now: int) -> int:
         e = self.at(epoch)
-        opens = e.claimable_at if e.status == PROPOSED else self.genesis + (epoch + 1) * WEEK
-        return opens + WINDOW_WEEKS * WEEK
+        if e.status == PROPOSED:
+            extension = self.pause_clock(now) - e.clock_at_root
+            return e.claimable_at + WINDOW_WEEKS * WEEK + extension
+        if epoch > self.current(now) + FUND_AHEAD:
+            return 2**256 - 1  # beyond the fundable range: holds nothing, never closes
+        return self.genesis + (epoch + 1) * WEEK + WINDOW_WEEKS * WEEK
 
     def claim_error(self, epoch: int, account: str, amount: int, now: int) -> str | None:
         e = self.at(epoch)
         checks = [
+            (self.paused, "EnforcedPause"),
             (e.status == NONE, "VaultNoRoot"),
             (e.status == VETOED, "VaultRootVetoed"),
             (now < e.claimable_at, "VaultRootNotReady"),
@@ -102,7 +124,8 @@ class VaultMachine(RuleBasedStateMachine):
     people: ClassVar[list[Any]] = []
     distributor: Any = None
     guardian: Any = None
-    funder: Any = None
+    funder: Any = None  # also the admin, who unpauses
+    native: bool = False  # the vault pays native OKB: funding sends value
     # (rule, expected error or None) -> count: shows with -s which paths the run reached.
     outcomes: ClassVar[Counter] = Counter()
 
@@ -116,7 +139,7 @@ class VaultMachine(RuleBasedStateMachine):
         self.payments: Counter[tuple[int, str]] = Counter()
         self.dirty: set[int] = set()
         for epoch in range(self.base, self.base + SPAN):
-            self.vault.transact("fund", epoch, START_FUNDS, sender=self.funder)
+            self.send_fund(epoch, START_FUNDS)
             self.model.at(epoch).funded = START_FUNDS
         head = self.now
         self.travel_to((head // HOUR + 3 * 7 * 24 + 1) * HOUR + HOUR // 2)
@@ -154,13 +177,21 @@ class VaultMachine(RuleBasedStateMachine):
         error = self.vault.revert_of(method, *args, sender=sender, block="latest")
         return error and error.name
 
-    def attempt(self, rule_name: str, expected: str | None, method: str, *args: Any, sender: Any):
+    def send_fund(self, epoch: int, amount: int) -> Any:
+        value = amount if self.native else 0
+        return self.vault.transact("fund", epoch, amount, sender=self.funder, value=value)
+
+    def attempt(
+        self, rule_name: str, expected: str | None, method: str, *args: Any, sender: Any
+    ) -> Any:
         """Checks a predicted failure with eth_call, or sends a predicted success."""
         self.outcomes[(rule_name, expected)] += 1
+        value = args[1] if method == "fund" and self.native else 0
         if expected is not None:
-            assert self.revert_name(method, args, sender) == expected
+            error = self.vault.revert_of(method, *args, sender=sender, block="latest", value=value)
+            assert (error and error.name) == expected
             return None
-        return self.vault.transact(method, *args, sender=sender)
+        return self.vault.transact(method, *args, sender=sender, value=value)
 
     def record_claims(self, receipt, amounts: dict[int, int], account: str) -> None:
         events = self.vault.decode_events(receipt, "Claimed")
@@ -181,13 +212,22 @@ class VaultMachine(RuleBasedStateMachine):
 
     @rule(offset=st.integers(0, SPAN - 1), units=st.integers(0, 20))
     def fund(self, offset, units):
-        epoch, amount = self.base + offset, units * USDT
+        self.fund_epoch(self.base + offset, units * USDT)
+
+    @rule(beyond=st.booleans())
+    def fund_far(self, beyond):
+        """The last week that may be funded, or the first that may not."""
+        self.fund_epoch(self.model.current(self.now) + FUND_AHEAD + int(beyond), USDT)
+
+    def fund_epoch(self, epoch: int, amount: int) -> None:
         e = self.model.at(epoch)
-        expected = None
-        if amount == 0:
-            expected = "VaultZeroAmount"
-        elif self.model.final(e, self.now):
-            expected = "VaultEpochFinalized"
+        checks = [
+            (self.model.paused, "EnforcedPause"),
+            (amount == 0, "VaultZeroAmount"),
+            (epoch > self.model.current(self.now) + FUND_AHEAD, "VaultEpochTooFar"),
+            (self.model.final(e, self.now), "VaultEpochFinalized"),
+        ]
+        expected = next((error for failed, error in checks if failed), None)
         if self.attempt("fund", expected, "fund", epoch, amount, sender=self.funder):
             e.funded += amount
             self.dirty.add(epoch)
@@ -224,6 +264,7 @@ class VaultMachine(RuleBasedStateMachine):
         if receipt:
             e.status, e.total, e.tree = PROPOSED, total, tree
             e.claimable_at = receipt.timestamp + CHALLENGE
+            e.clock_at_root = self.model.pause_clock(receipt.timestamp)
             self.dirty.add(epoch)
 
     @rule(offset=st.integers(0, SPAN - 1))
@@ -270,9 +311,15 @@ class VaultMachine(RuleBasedStateMachine):
         epochs = [self.pick_epoch(pick) for pick in picks]
         items = [self.leaf_for(epoch, who, False) for epoch in epochs]
         account = items[0][0]
-        # Item by item on the model: the first failing item's error is the batch's error.
+        # Item by item on the model: an item already claimed (before, or earlier in the batch)
+        # is skipped; the first other failing item's error is the batch's error.
         expected, booked, seen = None, {}, set(self.model.claimed)
         for epoch, (_, amount, _) in zip(epochs, items, strict=True):
+            if self.model.paused:
+                expected = "EnforcedPause"
+                break
+            if (epoch, account) in self.model.claimed:
+                continue
             expected = self.model.claim_error(epoch, account, amount, self.now)
             if expected:
                 break
@@ -289,15 +336,31 @@ class VaultMachine(RuleBasedStateMachine):
             for epoch, amount in booked.items():
                 self.model.at(epoch).paid -= amount
 
-    @rule(src=st.integers(0, SPAN - 1), ahead=st.integers(0, 5))
-    def sweep(self, src, ahead):
-        source, target = self.base + src, self.base + src + ahead
+    def paid_epochs(self) -> list[int]:
+        """Epochs with paid claims not swept yet: where a sweep's amount can go wrong."""
+        return sorted(n for n, e in self.model.epochs.items() if e.paid and not e.swept)
+
+    @rule(
+        src=st.integers(0, SPAN - 1),
+        ahead=st.integers(0, 5),
+        paid=st.booleans(),
+        to_current=st.sampled_from([False, True, True]),
+    )
+    def sweep(self, src, ahead, paid, to_current):
+        source = self.base + src
+        candidates = self.paid_epochs()
+        if paid and candidates:
+            source = candidates[src % len(candidates)]
+        now_epoch = self.model.current(self.now)
+        target = now_epoch if to_current else source + ahead
         s, t = self.model.at(source), self.model.at(target)
         checks = [
-            (target <= source or target > self.model.current(self.now), "VaultBadSweepTarget"),
+            (self.model.paused, "EnforcedPause"),
+            (target <= source or target > now_epoch, "VaultBadSweepTarget"),
             (s.swept, "VaultEpochSwept"),
-            (self.now < self.model.closes_at(source), "VaultClaimWindowOpen"),
+            (self.now < self.model.closes_at(source, self.now), "VaultClaimWindowOpen"),
             (self.model.final(t, self.now), "VaultEpochFinalized"),
+            (t.status == PROPOSED, "VaultSweepTargetHasRoot"),
             (s.funded == s.paid, "VaultNothingToSweep"),
         ]
         expected = next((error for failed, error in checks if failed), None)
@@ -310,18 +373,70 @@ class VaultMachine(RuleBasedStateMachine):
     def travel(self, hours):
         self.travel_to(self.now + hours * HOUR)
 
+    @rule(pick=st.integers(0, 7))
+    def sweep_paid(self, pick):
+        """Travels half an hour past the claim window of an epoch with paid claims and sweeps
+        it into the current epoch: the sweep whose amount must leave out what was paid."""
+        candidates = self.paid_epochs()
+        if not candidates or self.model.paused:
+            return
+        source = candidates[pick % len(candidates)]
+        closes = self.model.closes_at(source, self.now)
+        if closes > self.now:
+            self.travel_to(closes + HOUR // 2)
+        current = self.model.current(self.now)
+        self.sweep(src=source - self.base, ahead=current - source, paid=False, to_current=True)
+
+    @rule(hours=st.sampled_from([1, 25, 7 * 24]), stay=st.sampled_from([False, False, True]))
+    def pause_for(self, hours, stay):
+        """The guardian pauses (or tries to, if paused already), time passes, and unless the
+        vault is to stay paused for the next steps, the admin unpauses. One rule rather than
+        two, so a run spends its steps on claims and sweeps rather than on toggling."""
+        self.pause()
+        self.travel(hours)
+        if not stay:
+            self.unpause()
+
+    def pause(self):
+        expected = "EnforcedPause" if self.model.paused else None
+        receipt = self.attempt("pause", expected, "pause", sender=self.guardian)
+        if receipt:
+            self.model.paused, self.model.paused_since = True, receipt.timestamp
+
+    def unpause(self):
+        expected = None if self.model.paused else "ExpectedPause"
+        receipt = self.attempt("unpause", expected, "unpause", sender=self.funder)
+        if receipt:
+            self.model.paused = False
+            self.model.paused_before += receipt.timestamp - self.model.paused_since
+            [ended] = self.vault.decode_events(receipt, "PauseEnded")
+            assert (ended.pausedAt, ended.unpausedAt) == (
+                self.model.paused_since,
+                receipt.timestamp,
+            )
+
     # ---------------------------------------------------------------- invariants
 
     @invariant()
     def books_are_whole(self):
         if not hasattr(self, "model"):
             return
+        held = (
+            self.node.balance(self.vault.address)
+            if self.native
+            else self.token.call("balanceOf", self.vault.address)
+        )
         read = self.node.read_all(
             {
                 **{epoch: self.vault.call("epochInfo", epoch) for epoch in self.dirty},
-                "held": self.token.call("balanceOf", self.vault),
+                **{
+                    ("closes", epoch): self.vault.call("claimWindowClosesAt", epoch)
+                    for epoch in self.dirty
+                },
+                "held": held,
             }
         )
+        now = self.now
         for epoch in self.dirty:
             e = self.model.at(epoch)
             info = read[epoch]
@@ -336,6 +451,7 @@ class VaultMachine(RuleBasedStateMachine):
             )
             assert p.paid <= p.total <= pool.funded or p.status == NONE
             assert p.paid + pool.sweptOut <= pool.funded
+            assert read[("closes", epoch)] == self.model.closes_at(epoch, now)
         self.dirty.clear()
         owed = sum(e.funded - e.paid - e.swept_out for e in self.model.epochs.values())
         assert read["held"] == owed
@@ -349,13 +465,15 @@ class VaultMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("native", [False, True], ids=["erc20", "native"])
 def test_any_sequence_of_operations_keeps_the_books_whole(
-    deploy_vault, usdt, chain, accounts, alice, bob, carol, admin, distributor, guardian
+    native, deploy_vault, usdt, chain, accounts, alice, bob, carol, admin, distributor, guardian
 ):
-    vault = deploy_vault(usdt, challengePeriod=CHALLENGE)
+    vault = deploy_vault(ZERO_ADDRESS if native else usdt, challengePeriod=CHALLENGE)
     usdt.mint(admin, 10**15, sender=admin)
     usdt.approve(vault, 2**256 - 1, sender=admin)
     machine = VaultMachine
+    machine.native = native
     machine.vault, machine.token = contracts(chain, vault, usdt)
     machine.chain = chain
     machine.people = [alice, bob, carol, accounts[9]]

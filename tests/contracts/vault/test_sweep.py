@@ -141,3 +141,21 @@ def test_swept_funds_pay_out_under_the_target_epoch_root(usdt_vault, vault, alic
     usdt_vault.claim(target, tree, bob)
     assert usdt_vault.balance(bob) == 10 * USDT
     assert usdt_vault.balance(vault) == 0
+
+
+def test_leftovers_cannot_be_swept_into_an_epoch_whose_root_is_pending(
+    usdt_vault, vault, alice, bob
+):
+    """Finding: a sweep into an epoch with a pending root parked the money behind that root's
+    claim window, about twelve more weeks."""
+    old = usdt_vault.epoch
+    usdt_vault.fund(old, 5 * USDT)
+    usdt_vault.travel_to(vault.claimWindowClosesAt(old))
+    pending = usdt_vault.epoch
+    usdt_vault.fund(pending, USDT)
+    usdt_vault.end_epoch(pending)
+    usdt_vault.propose(pending, {alice: USDT})
+    with ape.reverts(vault.VaultSweepTargetHasRoot, epoch=pending):
+        vault.sweep(old, pending, sender=bob)
+    vault.sweep(old, usdt_vault.epoch, sender=bob)
+    assert vault.epochInfo(usdt_vault.epoch).pool.funded == 5 * USDT

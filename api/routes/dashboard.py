@@ -1,0 +1,84 @@
+"""A creator's dashboard: per week, what the weekly scores are computed from and what the
+week paid (:mod:`api.services.dashboard`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from api.db import in_transaction
+from api.deps import Chain, Now
+from api.errors import responses
+from api.params import Text
+from api.services import dashboard
+
+router = APIRouter(prefix="/profiles", tags=["profiles"])
+
+HandleOrAddress = Annotated[
+    Text, Path(max_length=42, description="A handle (any case) or a 0x wallet address")
+]
+
+
+class WeekOut(BaseModel):
+    epoch: int
+    start: int = Field(description="Unix time the week starts")
+    end: int = Field(description="Unix time the week ends (exclusive)")
+    views: int = Field(description="Distinct identified viewers of the creator's posts")
+    likes: int = Field(description="Distinct identified likers")
+    comments: int = Field(description="Distinct identified commenters")
+    live_attendance: int = Field(description="Distinct attendees of the creator's sessions")
+    points: str = Field(description="Contribution points recorded for the week (decimal)")
+    trade_notional_micro: str = Field(
+        description="Notional of fills attributed to the creator's posts, 1e-6 quote units"
+    )
+    allocation: str | None = Field(
+        description="What the week paid the creator (base units); null: not published yet"
+    )
+
+
+class WeeksOut(BaseModel):
+    handle: str
+    address: str
+    weeks: list[WeekOut] = Field(description="Oldest first, up to the current week")
+
+
+@router.get(
+    "/{handle_or_address}/weeks", response_model=WeeksOut, responses=responses(404, 422, 503)
+)
+async def creator_weeks(
+    handle_or_address: HandleOrAddress,
+    request: Request,
+    chain: Chain,
+    moment: Now,
+    count: Annotated[int, Query(ge=1, le=dashboard.MAX_WEEKS)] = 8,
+) -> WeeksOut:
+    """The creator's last ``count`` weeks (at most 12): the quantities the weekly scores use,
+    counted as the close counts them (own interactions and unregistered users never count;
+    fills on every exchange), and each published week's allocation. 404 no such identity;
+    503 ``chain_unavailable`` without an epoch calendar."""
+    state = request.app.state.rewards
+    handle, address, weeks = await in_transaction(
+        request,
+        lambda conn: dashboard.weeks(conn, chain, state, handle_or_address, moment, count),
+    )
+    return WeeksOut(
+        handle=handle,
+        address=address,
+        weeks=[
+            WeekOut(
+                epoch=w.epoch,
+                start=w.start,
+                end=w.end,
+                views=w.inputs.views,
+                likes=w.inputs.likes,
+                comments=w.inputs.comments,
+                live_attendance=w.inputs.live_attendance,
+                points=str(w.inputs.points),
+                trade_notional_micro=str(w.inputs.trade_notional_micro),
+                allocation=None if w.allocation is None else str(w.allocation),
+            )
+            for w in weeks
+        ],
+    )

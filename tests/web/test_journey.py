@@ -1,0 +1,175 @@
+"""One week of Planet in a real browser, end to end: a creator registers and creates a
+subscription pass from her wallet and writes a private post; a fan signs in, is refused the post,
+buys the pass, reads it, comments and submits the attestation the API signed for the comment;
+the week closes (the chain's clock passes its end and the close runs); the fan claims from the
+rewards page and the wallet's balance moves by exactly the allocation minus gas; the creator
+withdraws the sale's proceeds. Every page visited is screenshotted and its key content checked."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from planet.chain.vault import KeyProposer, Vault
+from planet.chain.wallets import KeyWallet
+from planet.core.epochs import EpochCalendar
+from planet.rewards import scoring
+from planet.rewards.close import close_epoch
+from tests.web.conftest import connect_and_sign_in, screenshot
+
+POOL = 2 * 10**18
+PASS_PRICE = 10**16  # 0.01 OKB
+
+
+def confirmed(page: Page, label: str) -> None:
+    """Waits for the transaction ``label`` to end, and says why if it did not confirm."""
+    done = page.locator("[data-status=confirmed], [data-status=failed], [data-status=rejected]")
+    final = page.get_by_role("status").filter(has_text=label).and_(done).last
+    final.wait_for()
+    assert final.get_attribute("data-status") == "confirmed", final.inner_text()
+
+
+def register(page: Page, handle: str) -> None:
+    page.get_by_role("link", name="Creator studio").click()
+    page.get_by_label("Handle").fill(handle)
+    page.get_by_role("button", name="Register").click()
+    confirmed(page, "Register")
+    page.get_by_text(f"You are @{handle}").wait_for()  # the indexer mirrored it
+
+
+@pytest.mark.slow
+def test_a_week_of_planet_in_the_browser(open_page, actors, web_app):
+    w3 = web_app.planet.w3
+    creator, fan = actors.users[0], actors.users[1]
+
+    # The creator: identity, a 30-day pass at 0.01 OKB (fee shown), a private post.
+    studio, _ = open_page(creator, "/studio")
+    connect_and_sign_in(studio)
+    register(studio, "maker")
+    expect(studio.get_by_test_id("pass-fee")).to_contain_text("Platform fee")
+    studio.get_by_label("Kind").select_option("subscription")
+    studio.get_by_label("Price (OKB)").fill("0.01")
+    studio.get_by_label("Period (days)").fill("30")
+    studio.get_by_role("button", name="Create pass").click()
+    confirmed(studio, "Create pass")
+    studio.get_by_text("you offer 1 pass(es)").wait_for()
+    pass_id = web_app.planet.community_pass.functions.lastPassId().call()
+    terms = web_app.planet.community_pass.functions.passes(pass_id).call()
+    assert terms[8] == PASS_PRICE and terms[1] == 30 * 86400  # price, duration
+    for body, who in (("Members only: the weekly plan.", "private"), ("Hello, Planet!", "public")):
+        studio.get_by_label("Text").fill(body)
+        studio.get_by_label("Who can read it").select_option(who)
+        studio.get_by_role("button", name="Publish").click()
+        studio.get_by_role("status").filter(has_text="Published post").wait_for()
+        if who == "private":
+            text = studio.get_by_role("status").filter(has_text="Published post").inner_text()
+            private_id = int(re.search(r"post (\d+)", text).group(1))
+    screenshot(studio, "studio")
+
+    # The fan: the feed, an identity, refused the private post, buys the pass, reads it.
+    page, wallet = open_page(fan)
+    page.get_by_role("heading", name="Public feed").wait_for()
+    expect(page.locator("article")).to_contain_text("Hello, Planet!")
+    screenshot(page, "feed")
+    connect_and_sign_in(page)
+    register(page, "fan1")
+
+    page.goto(f"{web_app.url}/post/{private_id}")
+    page.get_by_role("alert").filter(has_text="@maker's private community needs").wait_for()
+    expect(page.locator(f"li[data-pass='{pass_id}']")).to_contain_text("30-day subscription")
+    expect(page.locator(f"li[data-pass='{pass_id}']")).to_contain_text("0.01 OKB")
+    screenshot(page, "post-refused")
+    page.get_by_role("button", name=f"Buy pass {pass_id}").click()
+    # once the indexer has the purchase the page swaps the offer for the post it unlocked
+    page.get_by_role("status").filter(has_text="Pass bought (confirmed on chain)").wait_for()
+    expect(page.get_by_test_id("post-body")).to_have_text("Members only: the weekly plan.")
+    assert web_app.planet.community_pass.functions.hasAccess(fan.address, pass_id).call()
+
+    page.get_by_label("Your comment").fill("Thanks, this plan is clear.")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    attest = page.get_by_role("button", name=re.compile(r"Earn points for comment \d+"))
+    attest.click()
+    confirmed(page, "Earn points for comment")
+    expect(page.get_by_test_id("views")).to_contain_text("1 views")
+    expect(page.locator("article")).to_contain_text("1 comments")
+    screenshot(page, "post-read")
+    points = web_app.planet.points.functions.balanceOf(fan.address).call()
+    assert points > 0
+
+    page.goto(f"{web_app.url}/creator/maker")
+    page.get_by_role("heading", name="@maker", exact=True).wait_for()
+    expect(page.locator("main")).to_contain_text("Members only: the weekly plan.")  # a holder
+    expect(page.locator(f"li[data-pass='{pass_id}']")).to_contain_text("1 sold")
+    screenshot(page, "creator")
+
+    # The week closes: funded, the clock passes its end, scored and proposed, unchallenged.
+    calendar = EpochCalendar(web_app.manifest.genesis)
+    epoch = calendar.epoch_at(w3.eth.get_block("latest")["timestamp"])
+    web_app.planet.fund(epoch, POOL, actors.admin)
+    web_app.clock.travel_to(calendar.end(epoch) + 60)
+    web_app.indexed()
+    reader = Vault(w3, web_app.manifest.contract("PrizeVault"))
+    result = close_epoch(
+        engine=web_app.engine,
+        vault=reader,
+        proposer=KeyProposer(reader, KeyWallet(actors.admin)),
+        manifest=web_app.manifest,
+        epoch=epoch,
+        config=scoring.load("config/scoring-local.yaml"),
+        out_dir=web_app.distributions,
+        uri_base=f"{web_app.url}/distributions",
+        progress=False,
+    )
+    amounts = {
+        a["account"].lower(): int(a["amount"]) for a in result.distribution.data["allocations"]
+    }
+    allocation = amounts[fan.address.lower()]
+    challenge = reader.contract.functions.CHALLENGE_PERIOD().call()
+    web_app.clock.travel_to(int(web_app.clock()) + challenge + 60)
+    web_app.indexed()
+
+    page.get_by_role("link", name="Leaderboard").click()
+    expect(page.locator("table")).to_contain_text("@fan1")
+    expect(page.locator("table")).to_contain_text("@maker")
+    screenshot(page, "leaderboard")
+
+    page.get_by_role("link", name="My rewards").click()
+    expect(page.get_by_test_id("claimable-total")).not_to_contain_text(" 0 OKB")
+    expect(page.locator(f"tr[data-epoch='{epoch}']")).to_contain_text("claimable until")
+    screenshot(page, "my-rewards")
+    before = w3.eth.get_balance(fan.address)
+    page.get_by_role("button", name="Claim 1 epoch").click()
+    confirmed(page, "Claim 1 epoch")
+    receipt = w3.eth.get_transaction_receipt(wallet.sent[-1])
+    fee = receipt["gasUsed"] * receipt["effectiveGasPrice"]
+    assert w3.eth.get_balance(fan.address) - before == allocation - fee
+    assert reader.contract.functions.isClaimed(epoch, fan.address).call()
+    web_app.indexed()
+    page.reload()
+    expect(page.locator(f"tr[data-epoch='{epoch}']")).to_contain_text("claimed")
+
+    # The creator withdraws the sale, less the platform fee.
+    studio.reload()
+    expect(studio.get_by_test_id("proceeds")).not_to_have_text("0 OKB to withdraw")
+    owed = web_app.planet.community_pass.functions.proceeds(
+        creator.address, "0x" + "00" * 20
+    ).call()
+    assert 0 < owed <= PASS_PRICE
+    studio.get_by_role("button", name="Withdraw").click()
+    confirmed(studio, "Withdraw")
+    assert (
+        web_app.planet.community_pass.functions.proceeds(creator.address, "0x" + "00" * 20).call()
+        == 0
+    )
+
+    # Her dashboard: the closed week as it scored (one fan viewed, one commented) and paid.
+    studio.get_by_role("link", name="Dashboard").click()
+    row = studio.get_by_role("row").filter(has=studio.get_by_role("rowheader", name=str(epoch)))
+    maker_paid = amounts[creator.address.lower()]
+    expect(row).to_contain_text(f"{maker_paid / 10**18:g} OKB")
+    cells = row.get_by_role("cell")
+    assert [cells.nth(i).inner_text() for i in (0, 2)] == ["1", "1"]  # viewers, commenters
+    expect(studio.locator("main")).to_contain_text("1 passes sold in all")
+    screenshot(studio, "dashboard")

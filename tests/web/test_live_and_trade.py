@@ -1,0 +1,69 @@
+"""Live sessions and trading from a post in the browser: a creator tags an instrument in a post
+and schedules, starts and ends a session; a fan chats with her over the WebSocket (each sees
+the other's message arrive) and buys from her post on the paper exchange, seeing the fill
+attributed to her and the post's attributed volume."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from playwright.sync_api import expect
+
+from tests.web.conftest import connect_and_sign_in, screenshot
+
+
+def test_live_chat_and_an_order_from_a_post(open_page, actors, web_app):
+    creator, fan = actors.users[0], actors.users[1]
+    web_app.planet.register(creator, "host")
+    web_app.planet.register(fan, "viewer")
+    web_app.indexed()
+
+    host, _ = open_page(creator, "/studio")
+    connect_and_sign_in(host)
+    host.get_by_label("Text").fill("BTC into the weekly close: my plan.")
+    host.get_by_label("Instruments it discusses").fill("BTC-USDT")
+    host.get_by_label("I hold a position").check()
+    host.get_by_role("button", name="Publish").click()
+    published = host.get_by_role("status").filter(has_text="Published post")
+    post_id = int(published.inner_text().split("post ")[1].split()[0])
+
+    host.get_by_role("link", name="Live").click()
+    ahead = max(0.0, web_app.clock() - time.time())  # the API keeps the chain's time
+    host.get_by_label("Title").fill("Office hours")
+    host.get_by_label("Starts in (minutes)").fill(str(math.ceil(ahead / 60) + 10))
+    host.get_by_role("button", name="Schedule").click()
+    host.get_by_role("link", name="Office hours").click()
+    host.get_by_role("button", name="Start the session").click()
+    expect(host.get_by_test_id("live-status")).to_have_text("live")
+    host.get_by_text("Chat connected").wait_for()
+    session_url = host.url
+
+    page, _ = open_page(fan, session_url.removeprefix(web_app.url))
+    connect_and_sign_in(page)
+    page.get_by_text("Chat connected").wait_for()
+    host.get_by_role("textbox", name="Message").fill("Welcome, everyone!")
+    host.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("list", name="Messages")).to_contain_text("@host: Welcome, everyone!")
+    page.get_by_role("textbox", name="Message").fill("Thanks for hosting")
+    page.get_by_role("button", name="Send").click()
+    expect(host.get_by_role("list", name="Messages")).to_contain_text("@viewer: Thanks for hosting")
+    screenshot(page, "live-session")
+
+    page.goto(f"{web_app.url}/post/{post_id}")
+    expect(page.locator("p.disclosure")).to_contain_text("the author holds a position")
+    page.get_by_label("Side").select_option("buy")
+    page.get_by_label("Size (base currency)").fill("0.002")
+    page.get_by_role("button", name="Place market order").click()
+    order = page.get_by_test_id("order")
+    expect(order).to_contain_text("buy 0.002 BTC-USDT, filled")
+    expect(order).to_contain_text("at 65000")
+    expect(order).to_contain_text("attributed to the post's creator")
+    expect(page.get_by_test_id("post-volume")).to_contain_text("1 attributed fills, volume 130")
+    screenshot(page, "post-trade")
+
+    host.get_by_role("button", name="End the session").click()
+    expect(host.get_by_test_id("live-status")).to_have_text("ended")
+    host.get_by_role("link", name="Live").click()
+    expect(host.locator("main li").first).to_contain_text("Office hours")
+    screenshot(host, "sessions")

@@ -1,0 +1,55 @@
+import { useState } from "preact/hooks";
+import type { Hex } from "viem";
+import { api, describe } from "../api";
+import { type TxState, send } from "../chain";
+import { TxStatus } from "../tx";
+import { Problem } from "../ui";
+
+interface Attestation {
+  kind_name: string;
+  contribution: { account: string; kind: number; amount: number; epoch: number; uid: Hex; deadline: number };
+  signature: Hex;
+  status: string;
+}
+
+/** Asks the API to sign an attestation of one's own post, comment, session or fill, then
+ * submits it from the wallet (ContributionPoints.attest): points are earned by the user's own
+ * transaction. */
+export function AttestButton(props: { activity: "post" | "comment" | "live" | "trade"; id: number; label?: string }) {
+  const [state, setState] = useState<TxState>({ status: "idle" });
+  const [problem, setProblem] = useState<string | null>(null);
+  const label = props.label ?? `Earn points for ${props.activity} ${props.id}`;
+  const click = async () => {
+    setProblem(null);
+    let signed: Attestation;
+    try {
+      signed = await api<Attestation>("/attestations", { method: "POST", json: { activity: props.activity, id: props.id } });
+    } catch (error) {
+      setProblem(describe(error));
+      return;
+    }
+    if (signed.status === "recorded") {
+      setProblem("Already recorded on chain.");
+      return;
+    }
+    const c = signed.contribution;
+    const tuple = {
+      account: c.account,
+      kind: c.kind,
+      amount: BigInt(c.amount),
+      epoch: BigInt(c.epoch),
+      uid: c.uid,
+      deadline: BigInt(c.deadline),
+    };
+    await send({ contract: "ContributionPoints", functionName: "attest", args: [tuple, signed.signature] }, setState);
+  };
+  return (
+    <span class="txbutton">
+      <button type="button" onClick={click} disabled={state.status === "pending"}>
+        {label}
+      </button>
+      <TxStatus state={state} label={label} />
+      {problem ? <Problem message={problem} /> : null}
+    </span>
+  );
+}

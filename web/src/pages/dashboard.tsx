@@ -1,0 +1,106 @@
+import { native } from "../chaininfo";
+import { useApi } from "../hooks";
+import { useStore } from "../store";
+import { BarChart, Link, Loading, Problem } from "../ui";
+import { wallet } from "../wallet";
+import { useHead } from "./head";
+import type { Profile } from "./types";
+
+interface Week {
+  epoch: number;
+  views: number;
+  likes: number;
+  comments: number;
+  live_attendance: number;
+  points: string;
+  trade_notional_micro: string;
+  allocation: string | null;
+}
+interface Proceeds {
+  items: { withdrawable_display: string | null; withdrawn_display: string | null; withdrawable: string; withdrawn: string }[];
+}
+
+const QUANTITIES: [string, (w: Week) => number][] = [
+  ["Distinct viewers", (w) => w.views],
+  ["Distinct likers", (w) => w.likes],
+  ["Distinct commenters", (w) => w.comments],
+  ["Live attendance", (w) => w.live_attendance],
+  ["Points", (w) => Number(w.points)],
+  ["Attributed volume (quote units)", (w) => Math.floor(Number(w.trade_notional_micro) / 1e6)],
+];
+
+/** A creator's weeks: the quantities the weekly scores use, what each week paid, pass sales. */
+export function Dashboard() {
+  useHead("Dashboard");
+  const w = useStore(wallet);
+  const weeks = useApi<{ handle: string; weeks: Week[] }>(w.address ? `/profiles/${w.address}/weeks?count=8` : null);
+  const profile = useApi<Profile>(w.address ? `/profiles/${w.address}` : null);
+  const proceeds = useApi<Proceeds>(w.address ? `/profiles/${w.address}/proceeds` : null);
+  const title = <h1 id="dashboard-title">Creator dashboard</h1>;
+  if (!w.address) {
+    return (
+      <section aria-labelledby="dashboard-title">
+        {title}
+        <p>Connect the wallet of your identity to see your weeks.</p>
+      </section>
+    );
+  }
+  if (weeks.status === 404) {
+    return (
+      <section aria-labelledby="dashboard-title">
+        {title}
+        <p>
+          This wallet has no identity yet: <Link href="/studio">register one in the studio</Link>.
+        </p>
+      </section>
+    );
+  }
+  const list = weeks.data?.weeks ?? [];
+  const sold = (profile.data?.passes.created ?? []).reduce((n, p) => n + p.minted, 0);
+  return (
+    <section aria-labelledby="dashboard-title">
+      {title}
+      {weeks.error ? <Problem message={weeks.error} /> : null}
+      {!weeks.data && !weeks.error ? <Loading what="your weeks" /> : null}
+      {weeks.data ? (
+        <>
+          <p>
+            @{weeks.data.handle}: {sold} passes sold in all
+            {proceeds.data?.items.length
+              ? `; proceeds ${proceeds.data.items.map((i) => `${i.withdrawable_display ?? i.withdrawable} to withdraw, ${i.withdrawn_display ?? i.withdrawn} withdrawn`).join("; ")}`
+              : ""}
+            .
+          </p>
+          <table>
+            <caption>Per week</caption>
+            <thead>
+              <tr>
+                <th scope="col">Epoch</th>
+                {QUANTITIES.map(([name]) => (
+                  <th scope="col" key={name}>
+                    {name}
+                  </th>
+                ))}
+                <th scope="col">Allocation</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((week) => (
+                <tr key={week.epoch}>
+                  <th scope="row">{week.epoch}</th>
+                  {QUANTITIES.map(([name, value]) => (
+                    <td key={name}>{value(week).toLocaleString()}</td>
+                  ))}
+                  <td>{week.allocation === null ? "not published" : native(week.allocation)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {QUANTITIES.map(([name, value]) => (
+            <BarChart key={name} title={`${name} per week`} bars={list.map((week) => ({ label: `Epoch ${week.epoch}`, value: value(week) }))} />
+          ))}
+        </>
+      ) : null}
+    </section>
+  );
+}

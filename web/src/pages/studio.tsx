@@ -1,0 +1,259 @@
+import { useEffect, useState } from "preact/hooks";
+import { type Address, parseUnits, zeroAddress } from "viem";
+import { api, describe, session } from "../api";
+import { abis, type TxState } from "../chain";
+import { chainInfo, native } from "../chaininfo";
+import { useApi } from "../hooks";
+import { useStore } from "../store";
+import { TxButton } from "../tx";
+import { Link, Problem } from "../ui";
+import { wallet } from "../wallet";
+import { AttestButton } from "./attest";
+import { useHead } from "./head";
+import type { PostOut, Profile } from "./types";
+import { createPublicClient, custom } from "viem";
+
+const DAY = 86400;
+
+function useRead<T>(contract: "CommunityPass", functionName: string, args: readonly unknown[], tick = 0): T | null {
+  const w = useStore(wallet);
+  const info = useStore(chainInfo);
+  const [value, setValue] = useState<T | null>(null);
+  useEffect(() => {
+    if (!w.current || !info) return;
+    const reader = createPublicClient({ transport: custom(w.current.provider) });
+    reader
+      .readContract({ address: info.contracts[contract].address, abi: abis[contract], functionName, args } as never)
+      .then((v) => setValue(v as T), () => setValue(null));
+  }, [w.current, info, functionName, JSON.stringify(args, (_k, v) => (typeof v === "bigint" ? v.toString() : v)), tick]);
+  return value;
+}
+
+function Register(props: { onDone: () => void }) {
+  const [handle, setHandle] = useState("");
+  return (
+    <section aria-labelledby="register-title">
+      <h2 id="register-title">Register your identity</h2>
+      <p>One soulbound identity per wallet; the handle is lowercase letters, digits and _.</p>
+      <label for="handle">Handle</label>
+      <input id="handle" value={handle} onInput={(e) => setHandle(e.currentTarget.value.trim().toLowerCase())} />
+      <TxButton
+        label="Register"
+        disabled={!handle}
+        call={() => ({
+          contract: "Identity",
+          functionName: "register",
+          args: [
+            {
+              handle,
+              metadataURI: `${window.location.origin}/profiles/${handle}/persona`,
+              metadataHash: `0x${"00".repeat(32)}`,
+              recovery: zeroAddress,
+            },
+          ],
+        })}
+        onDone={(s: TxState) => s.status === "confirmed" && props.onDone()}
+      />
+    </section>
+  );
+}
+
+function CreatePass(props: { onDone: () => void }) {
+  const info = useStore(chainInfo);
+  const fee = useRead<number>("CommunityPass", "platformFeeBps", []);
+  const [price, setPrice] = useState("0.01");
+  const [kind, setKind] = useState<"subscription" | "lifetime">("subscription");
+  const [days, setDays] = useState("30");
+  const [problem, setProblem] = useState<string | null>(null);
+  let wei: bigint | null = null;
+  try {
+    wei = parseUnits(price, info?.native_currency.decimals ?? 18);
+  } catch {
+    wei = null;
+  }
+  const net = wei !== null && fee !== null ? wei - (wei * BigInt(fee)) / 10000n : null;
+  return (
+    <section aria-labelledby="pass-title">
+      <h2 id="pass-title">Create a pass</h2>
+      <label for="pass-kind">Kind</label>
+      <select id="pass-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as never)}>
+        <option value="subscription">Subscription</option>
+        <option value="lifetime">Lifetime</option>
+      </select>
+      <label for="pass-price">Price ({info?.native_currency.symbol ?? "OKB"})</label>
+      <input id="pass-price" inputMode="decimal" value={price} onInput={(e) => setPrice(e.currentTarget.value)} />
+      {kind === "subscription" ? (
+        <>
+          <label for="pass-days">Period (days)</label>
+          <input id="pass-days" inputMode="numeric" value={days} onInput={(e) => setDays(e.currentTarget.value)} />
+        </>
+      ) : null}
+      <p data-testid="pass-fee">
+        {fee === null
+          ? "Platform fee: unknown until a wallet is connected"
+          : `Platform fee ${fee / 100}%` + (net !== null ? `: you receive ${native(net)} per sale` : "")}
+      </p>
+      <TxButton
+        label="Create pass"
+        call={() => {
+          setProblem(null);
+          if (wei === null || wei <= 0n) {
+            setProblem("the price must be a positive amount, like 0.01");
+            return null;
+          }
+          const period = kind === "lifetime" ? 0 : Number(days);
+          if (kind === "subscription" && !(Number.isInteger(period) && period > 0)) {
+            setProblem("the period must be a whole number of days");
+            return null;
+          }
+          const terms = {
+            currency: zeroAddress,
+            price: wei,
+            maxSupply: 2n ** 64n - 1n,
+            walletLimit: kind === "lifetime" ? 2n ** 64n - 1n : 1n, // a subscription: one per wallet
+            duration: BigInt(period * DAY),
+            transferable: kind === "lifetime",
+            royaltyBps: 0,
+            uri: "",
+          };
+          return { contract: "CommunityPass", functionName: "createPass", args: [terms] };
+        }}
+        onDone={(s) => s.status === "confirmed" && props.onDone()}
+      />
+      {problem ? <Problem message={problem} /> : null}
+    </section>
+  );
+}
+
+function WritePost() {
+  const [body, setBody] = useState("");
+  const [visibility, setVisibility] = useState<"public" | "private">("public");
+  const [tags, setTags] = useState("");
+  const [holds, setHolds] = useState(false);
+  const [sponsored, setSponsored] = useState(false);
+  const [written, setWritten] = useState<PostOut | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setProblem(null);
+    try {
+      const instruments = tags
+        .split(",")
+        .map((t) => t.trim().toUpperCase())
+        .filter(Boolean);
+      const disclosure = instruments.length ? { holds_position: holds, sponsored } : undefined;
+      setWritten(await api<PostOut>("/posts", { method: "POST", json: { body, visibility, instruments, disclosure } }));
+      setBody("");
+    } catch (error) {
+      setProblem(describe(error));
+    }
+  };
+  return (
+    <section aria-labelledby="write-title">
+      <h2 id="write-title">Write a post</h2>
+      <form onSubmit={submit}>
+        <label for="post-body">Text</label>
+        <textarea id="post-body" value={body} required maxLength={5000} onInput={(e) => setBody(e.currentTarget.value)} />
+        <label for="post-visibility">Who can read it</label>
+        <select id="post-visibility" value={visibility} onChange={(e) => setVisibility(e.currentTarget.value as never)}>
+          <option value="public">Everyone</option>
+          <option value="private">My pass holders</option>
+        </select>
+        <label for="post-tags">Instruments it discusses (comma-separated, e.g. BTC-USDT)</label>
+        <input id="post-tags" value={tags} onInput={(e) => setTags(e.currentTarget.value)} />
+        <fieldset>
+          <legend>Disclosures (required with instruments)</legend>
+          <label>
+            <input type="checkbox" checked={holds} onChange={(e) => setHolds(e.currentTarget.checked)} /> I hold a position
+          </label>
+          <label>
+            <input type="checkbox" checked={sponsored} onChange={(e) => setSponsored(e.currentTarget.checked)} /> This post
+            is sponsored
+          </label>
+        </fieldset>
+        <button type="submit">Publish</button>
+      </form>
+      {problem ? <Problem message={problem} /> : null}
+      {written ? (
+        <p role="status">
+          Published <Link href={`/post/${written.id}`}>post {written.id}</Link>{" "}
+          <AttestButton activity="post" id={written.id} />
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+/** Points for any of one's activities by id: a comment, an ended live session, or an
+ * attributed fill of an order placed from one's post (the fill id the trader saw). */
+function EarnPoints() {
+  const [activity, setActivity] = useState<"post" | "comment" | "live" | "trade">("trade");
+  const [id, setId] = useState("");
+  const valid = /^[1-9][0-9]*$/.test(id);
+  return (
+    <section aria-labelledby="earn-title">
+      <h2 id="earn-title">Earn points</h2>
+      <label for="earn-activity">Activity</label>
+      <select id="earn-activity" value={activity} onChange={(e) => setActivity(e.currentTarget.value as never)}>
+        <option value="post">Post</option>
+        <option value="comment">Comment</option>
+        <option value="live">Live session</option>
+        <option value="trade">Attributed fill</option>
+      </select>
+      <label for="earn-id">Its id</label>
+      <input id="earn-id" inputMode="numeric" value={id} onInput={(e) => setId(e.currentTarget.value.trim())} />
+      {valid ? <AttestButton key={`${activity}-${id}`} activity={activity} id={Number(id)} label="Submit attestation" /> : null}
+    </section>
+  );
+}
+
+function Proceeds(props: { address: Address }) {
+  const [tick, setTick] = useState(0);
+  const owed = useRead<bigint>("CommunityPass", "proceeds", [props.address, zeroAddress], tick);
+  return (
+    <section aria-labelledby="proceeds-title">
+      <h2 id="proceeds-title">Proceeds</h2>
+      <p data-testid="proceeds">{owed === null ? "…" : `${native(owed)} to withdraw`}</p>
+      <TxButton
+        label="Withdraw"
+        disabled={!owed}
+        call={() => ({ contract: "CommunityPass", functionName: "withdraw", args: [zeroAddress] })}
+        onDone={() => setTick((n) => n + 1)}
+      />
+    </section>
+  );
+}
+
+/** What a creator does: register, write, create passes, withdraw proceeds. */
+export function Studio() {
+  useHead("Creator studio");
+  const w = useStore(wallet);
+  const s = useStore(session);
+  const me = useApi<Profile>(w.address ? `/profiles/${w.address}` : null);
+  if (!w.address) {
+    return (
+      <section aria-labelledby="studio-title">
+        <h1 id="studio-title">Creator studio</h1>
+        <p>Connect a wallet to register, create passes and withdraw proceeds.</p>
+      </section>
+    );
+  }
+  const retry = () => setTimeout(me.reload, 1500);
+  return (
+    <section aria-labelledby="studio-title">
+      <h1 id="studio-title">Creator studio</h1>
+      {me.status === 404 ? <Register onDone={retry} /> : null}
+      {me.data ? (
+        <p>
+          You are <Link href={`/creator/${me.data.handle}`}>@{me.data.handle}</Link>; you offer{" "}
+          {me.data.passes.created.length} pass(es).
+        </p>
+      ) : null}
+      {me.error && me.status !== 404 ? <Problem message={me.error} /> : null}
+      {me.data ? <CreatePass onDone={retry} /> : null}
+      {me.data && s ? <WritePost /> : me.data ? <p>Sign in to write posts and earn points.</p> : null}
+      {me.data && s ? <EarnPoints /> : null}
+      <Proceeds address={w.address} />
+    </section>
+  );
+}
