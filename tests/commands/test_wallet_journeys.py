@@ -84,6 +84,7 @@ def desk(
         session_secret=SECRET,
         manifest=manifest_file,
         attester_private_key=bytes(planet.actors.attester.key).hex(),
+        scoring_config=Path("config/scoring-local.yaml"),  # a local chain's rules, as the demo
         rate_limit_ip=100_000,
         rate_limit_identity=100_000,
         rate_limit_burst=10_000,
@@ -193,7 +194,9 @@ def test_a_creator_and_a_fan_go_through_their_week_with_the_planet_command(
     listed = desk.run(None, "pass", "list", "--creator", "grace")
     assert [p["id"] for p in listed["passes"]] == [lifetime["id"], monthly["id"]]
 
-    # The fan is refused the private post, buys both passes, and reads it.
+    # The fan (with an identity of her own) is refused the private post, buys both passes,
+    # reads it and likes it: engagement from another identity is what makes a post earn points.
+    desk.run(fan, "identity", "register", "ada", "--yes")
     desk.index()
     with signed_in(desk.api, fan) as api:
         assert api.get(f"/posts/{post_id}").status_code == 403
@@ -207,6 +210,7 @@ def test_a_creator_and_a_fan_go_through_their_week_with_the_planet_command(
         assert erc20_token.balanceOf(fan.address) == 95 * USDT
         desk.index()
         assert api.get(f"/posts/{post_id}").json()["body"] == "Members: my plan."
+        assert api.put(f"/posts/{post_id}/like").status_code in (200, 201, 204)
         renewed = desk.run(fan, "pass", "renew", str(monthly["id"]), "--yes")
         assert renewed["expiry"] == subscribed["expiry"] + 30 * 86400
 
