@@ -258,6 +258,26 @@ def recover_signer(text: str, signature: str) -> str:
         raise InvalidSignature("no public key recovers from this signature") from None
 
 
+def sign_in_message(
+    origin: str, address: str, chain_id: int, nonce: str, issued_at: datetime
+) -> str:
+    """The message a Planet client signs to sign in at ``origin`` (``scheme://host[:port]``):
+    the domain is the origin's host, the URI the origin's root, as the server checks them."""
+    scheme, _, domain = origin.partition("://")
+    return compose(
+        SiweMessage(
+            domain=domain,
+            address=address,
+            statement="Sign in to Planet.",
+            uri=f"{scheme}://{domain}/",
+            version="1",
+            chain_id=chain_id,
+            nonce=nonce,
+            issued_at=issued_at,
+        )
+    )
+
+
 def compose(message: SiweMessage) -> str:
     """The text of ``message``, as a wallet would show it (used by clients and tests)."""
     authority = f"{message.scheme}://{message.domain}" if message.scheme else message.domain

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from api.services.siwe import SiweMessage, compose
+from api.services.siwe import sign_in_message
 from planet.chain.wallets import Wallet
 from planet.core.errors import PlanetError
 
@@ -57,17 +57,12 @@ class PlanetApi:
         """SIWE: a nonce from the API, the message signed by ``wallet``, a session token."""
         nonce = self.call("POST", "/auth/nonce")["nonce"]
         url = urlsplit(self.base_url)
-        message = compose(
-            SiweMessage(
-                domain=url.netloc,
-                address=wallet.address,
-                statement="Sign in to Planet.",
-                uri=f"{url.scheme}://{url.netloc}/",
-                version="1",
-                chain_id=self.chain_id,
-                nonce=nonce,
-                issued_at=datetime.now(tz=UTC).replace(microsecond=0),
-            )
+        message = sign_in_message(
+            f"{url.scheme}://{url.netloc}",
+            wallet.address,
+            self.chain_id,
+            nonce,
+            datetime.now(tz=UTC).replace(microsecond=0),
         )
         signature = wallet.sign_message(message)
         reply = self.call(

@@ -16,7 +16,7 @@ from eth_account.signers.local import LocalAccount
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from api.services.siwe import SiweMessage, compose
+from api.services.siwe import sign_in_message
 from planet.core.errors import PlanetError
 
 
@@ -57,17 +57,12 @@ class ApiClient:
     def sign_in(self, account: LocalAccount, now: int) -> str:
         """SIWE: a fresh nonce, an EIP-4361 message signed by the wallet, a session token."""
         nonce = self.call("POST", "/auth/nonce")["nonce"]
-        message = compose(
-            SiweMessage(
-                domain=self.domain,
-                address=account.address,
-                statement="Sign in to Planet.",
-                uri=f"http://{self.domain}/",
-                version="1",
-                chain_id=self.chain_id,
-                nonce=nonce,
-                issued_at=datetime.fromtimestamp(now, tz=UTC),
-            )
+        message = sign_in_message(
+            f"http://{self.domain}",
+            account.address,
+            self.chain_id,
+            nonce,
+            datetime.fromtimestamp(now, tz=UTC),
         )
         signature = account.sign_message(encode_defunct(text=message)).signature
         reply = self.call(

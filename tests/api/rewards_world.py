@@ -56,6 +56,31 @@ class World:
     def amount(self, epoch: int, user: LocalAccount) -> int:
         return self.amounts(epoch)[user.address]
 
+    def propose_pending(self, epoch: int, account: str, pool: int) -> None:
+        """Funds ``epoch`` with ``pool``, all of it allocated to ``account``, and proposes its
+        root without waiting out the challenge period: the allocation is pending."""
+        planet = self.planet
+        planet.fund(epoch, pool, planet.actors.users[5])
+        dist = build_distribution(
+            chain_id=planet.chain_id,
+            vault=planet.vault.address,
+            epoch=epoch,
+            pool=pool,
+            scores={account: 1},
+            formula_name="planet-weekly",
+            formula_version="1",
+            weights={"post": 1},
+            inputs_digest=digest_inputs([epoch]),
+            trade_exchanges=["okx"],
+            cap_share=Fraction(1),
+        )
+        digest = dist.write(self.path(epoch))
+        propose = planet.vault.functions.proposeRoot(
+            epoch, bytes.fromhex(dist.root[2:]), dist.total, f"ipfs://e{epoch}", digest
+        )
+        planet.send(propose, planet.actors.admin)
+        self.indexer.catch_up()
+
 
 def build_world(
     planet: Planet,

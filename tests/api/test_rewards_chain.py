@@ -8,13 +8,11 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from fractions import Fraction
 
 import pytest
 from eth_utils import function_signature_to_4byte_selector
 from fastapi.testclient import TestClient
 
-from planet.rewards.distribution import build_distribution, digest_inputs
 from tests.api.rewards_world import EPOCHS, build_world
 from tests.support.api import error
 
@@ -132,26 +130,7 @@ def test_an_allocation_in_its_challenge_period_is_listed_as_pending_then_expires
     vault still pays it (until a sweep)."""
     planet, alice = world.planet, world.planet.actors.users[0]
     pool = 10**18
-    planet.fund(2, pool, planet.actors.users[5])
-    dist = build_distribution(
-        chain_id=planet.chain_id,
-        vault=planet.vault.address,
-        epoch=2,
-        pool=pool,
-        scores={alice.address: 1},
-        formula_name="planet-weekly",
-        formula_version="1",
-        weights={"post": 1},
-        inputs_digest=digest_inputs([2]),
-        trade_exchanges=["okx"],
-        cap_share=Fraction(1),
-    )
-    digest = dist.write(world.path(2))
-    propose = planet.vault.functions.proposeRoot(
-        2, bytes.fromhex(dist.root[2:]), dist.total, "ipfs://e2", digest
-    )
-    planet.send(propose, planet.actors.admin)
-    world.indexer.catch_up()
+    world.propose_pending(2, alice.address, pool)
     client = TestClient(world.app())
     vault = world.vault.functions
 

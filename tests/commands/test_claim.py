@@ -273,33 +273,10 @@ def test_ape_account_claims(world, api_url, tmp_path, monkeypatch):
 def test_what_is_pending_or_expired_is_listed_with_its_time(world, api_url):
     """A fan whose only allocation waits out its challenge period is told when it becomes
     claimable, not just "nothing to claim"; once the windows close, what expired is listed."""
-    from fractions import Fraction
-
-    from planet.rewards.distribution import build_distribution, digest_inputs
-
     planet = world.planet
     fan = Account.create()  # no allocation in the world's epochs
     pool = 10**18
-    planet.fund(2, pool, planet.actors.users[5])
-    dist = build_distribution(
-        chain_id=planet.chain_id,
-        vault=planet.vault.address,
-        epoch=2,
-        pool=pool,
-        scores={fan.address: 1},
-        formula_name="planet-weekly",
-        formula_version="1",
-        weights={"post": 1},
-        inputs_digest=digest_inputs([2]),
-        trade_exchanges=["okx"],
-        cap_share=Fraction(1),
-    )
-    digest = dist.write(world.path(2))
-    propose = planet.vault.functions.proposeRoot(
-        2, bytes.fromhex(dist.root[2:]), dist.total, "ipfs://e2", digest
-    )
-    planet.send(propose, planet.actors.admin)
-    world.indexer.catch_up()
+    world.propose_pending(2, fan.address, pool)
     result = run(world, fan.address, "--key-file", key_file_of(world, fan), api=api_url)
     assert result.exit_code == 0, result.output
     assert re.search(
