@@ -43,6 +43,7 @@ ROUTES = {
     ("get", "/rewards/epochs/{epoch}/leaderboard"),
     ("get", "/rewards/epochs/{epoch}/allocations/{address}"),
     ("get", "/rewards/claimable/{address}"),
+    ("get", "/rewards/epochs/{epoch}/accounts/{address}"),
     ("get", "/health"),
     ("get", "/ready"),
     ("post", "/posts/{post_id}/orders"),

@@ -123,6 +123,7 @@ def seed(client: TestClient, engine: Engine) -> dict[str, dict[str, str]]:
 
     _ok(client.put("/profiles/me/persona", json={"bio": "fuzzed"}, headers=alice))
     add_native_pass(engine, 1, people["alice"].address, [people["bob"].address])
+    _ok(client.put(f"/posts/{public}/like", headers=bob))  # a post earns from others' engagement
     _ok(client.post("/attestations", json={"activity": "post", "id": public}, headers=alice), 201)
     return heads
 
