@@ -55,7 +55,13 @@ def profile_of(session: Session, token_id: int) -> dict[str, Any]:
         f"identity #{token_id}", identity.functions.profile(token_id).call
     )
     owner = session.read(f"the owner of #{token_id}", identity.functions.ownerOf(token_id).call)
+    pending, effective_at = session.read(
+        f"the scheduled recovery change of #{token_id}",
+        identity.functions.pendingRecovery(token_id).call,
+    )
     return {
+        "pending_recovery": to_checksum_address(pending) if effective_at else None,
+        "pending_recovery_at": int(effective_at) or None,
         "token_id": token_id,
         "handle": handle,
         "owner": to_checksum_address(owner),
@@ -112,6 +118,9 @@ def show(session: Session, who: str | None) -> None:
     session.say(f"  persona    {p['metadata_uri'] or '-'}")
     session.say(f"  hash       {p['metadata_hash']}")
     session.say(f"  recovery   {p['recovery'] or '-'}")
+    if p["pending_recovery"]:
+        due = _when(p["pending_recovery_at"])
+        session.say(f"  pending    {p['pending_recovery']} from {due} (apply-recovery)")
     if p["labels"]:
         session.say(f"  labels     {p['labels']:#x}")
     session.result(p)
@@ -175,7 +184,10 @@ def set_recovery(session: Session, recovery: str) -> None:
         "the scheduled recovery change", identity.functions.pendingRecovery(token).call
     )
     if effective_at:
-        session.say(f"scheduled: {pending} becomes the recovery address at {effective_at} (unix)")
+        session.say(
+            f"scheduled: {pending} becomes the recovery address from {_when(int(effective_at))}; "
+            "then run planet identity apply-recovery"
+        )
     session.result(
         {
             "tx_hash": sent.tx_hash,
@@ -185,6 +197,61 @@ def set_recovery(session: Session, recovery: str) -> None:
             "effective_at": effective_at or None,
         }
     )
+
+
+def _token_or_fail(session: Session, who: str | None) -> int:
+    """The identity a recovery command acts on: HANDLE or ADDRESS, default the wallet's own."""
+    token_id = _token_of(session, who or session.address)
+    if token_id == 0:
+        raise CommandError(f"no identity for {who or session.address}")
+    return token_id
+
+
+@identity_cli.command("apply-recovery")
+@click.argument("who", required=False, metavar="[HANDLE|ADDRESS]")
+@wallet_options
+def apply_recovery(session: Session, who: str | None) -> None:
+    """Makes a scheduled recovery change take effect, once its delay has passed (anyone may)."""
+    identity = _identity(session)
+    token_id = _token_or_fail(session, who)
+    pending, effective_at = session.read(
+        "the scheduled recovery change", identity.functions.pendingRecovery(token_id).call
+    )
+    if not effective_at:
+        raise CommandError(f"identity #{token_id} has no scheduled recovery change")
+    sent = session.transact(
+        f"Apply identity #{token_id}'s recovery change",
+        identity.functions.applyRecoveryChange(token_id),
+        details=[f"recovery   {pending}", f"due at     {_when(int(effective_at))}"],
+    )
+    session.result(
+        {
+            "tx_hash": sent.tx_hash,
+            "url": sent.url,
+            "token_id": token_id,
+            "recovery": to_checksum_address(pending),
+        }
+    )
+
+
+@identity_cli.command("cancel-recovery")
+@click.argument("who", required=False, metavar="[HANDLE|ADDRESS]")
+@wallet_options
+def cancel_recovery(session: Session, who: str | None) -> None:
+    """Drops a scheduled recovery change (the owner, or the current recovery address)."""
+    identity = _identity(session)
+    token_id = _token_or_fail(session, who)
+    sent = session.transact(
+        f"Cancel identity #{token_id}'s recovery change",
+        identity.functions.cancelRecoveryChange(token_id),
+    )
+    session.result({"tx_hash": sent.tx_hash, "url": sent.url, "token_id": token_id})
+
+
+def _when(timestamp: int) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @identity_cli.command("recover")

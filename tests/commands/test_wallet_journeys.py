@@ -495,3 +495,42 @@ def test_set_recovery_says_when_a_change_waits_the_delay(planet, env):
         cli(["identity", "set-recovery", user.address, "--yes"], key_env(env, user)),
         "IdentityRecoveryIsOwner",
     )
+
+
+def test_a_recovery_change_waits_its_delay_then_applies_or_is_cancelled(planet, env):
+    """A first recovery address is set at once; changing it is scheduled, refused before the
+    delay with the contract's reason, applied after it; another scheduled change is cancelled."""
+    owner, first, second, third = planet.actors.users[0], *[Account.create() for _ in range(3)]
+    args = ["identity", "register", "ada", "--recovery", first.address, "--yes"]
+    assert cli(args, key_env(env, owner)).exit_code == 0
+    changed = cli(
+        ["identity", "set-recovery", second.address, "--yes", "--json"], key_env(env, owner)
+    )
+    assert changed.exit_code == 0, changed.stderr
+    scheduled = json.loads(changed.stdout)
+    assert scheduled["scheduled"] is True
+    shown = json.loads(cli(["identity", "show", "ada", "--json"], env).stdout)
+    assert (shown["recovery"], shown["pending_recovery"]) == (first.address, second.address)
+    one_error(
+        cli(["identity", "apply-recovery", "ada", "--yes"], key_env(env, owner)),
+        "IdentityRecoveryChangeNotReady",
+    )
+
+    planet.travel(scheduled["effective_at"] - planet.w3.eth.get_block("latest")["timestamp"] + 1)
+    applied = cli(["identity", "apply-recovery", "ada", "--yes"], key_env(env, owner))
+    assert applied.exit_code == 0, applied.stderr
+    shown = json.loads(cli(["identity", "show", "ada", "--json"], env).stdout)
+    assert (shown["recovery"], shown["pending_recovery"]) == (second.address, None)
+
+    assert (
+        cli(["identity", "set-recovery", third.address, "--yes"], key_env(env, owner)).exit_code
+        == 0
+    )
+    cancelled = cli(["identity", "cancel-recovery", "--yes"], key_env(env, owner))
+    assert cancelled.exit_code == 0, cancelled.stderr
+    shown = json.loads(cli(["identity", "show", "ada", "--json"], env).stdout)
+    assert (shown["recovery"], shown["pending_recovery"]) == (second.address, None)
+    one_error(
+        cli(["identity", "apply-recovery", "--yes"], key_env(env, owner)),
+        "no scheduled recovery change",
+    )
