@@ -15,7 +15,7 @@ export SOLCX_BINARY_PATH := $(CURDIR)/tools/solc/bin
 ape_network = $(if $(findstring :,$(NETWORK)),$(NETWORK),ethereum:$(NETWORK))
 
 
-.PHONY: browser bench-web setup demo test test-fast deploy gas index bench-indexer bench-api bench-rewards lint typecheck lock clean
+.PHONY: browser bench-web setup demo test test-fast chain deploy gas index bench-indexer bench-api bench-rewards lint typecheck lock clean
 
 setup: $(VENV)/.installed node_modules/.installed web/dist/index.html browser
 
@@ -74,8 +74,17 @@ test-fast: setup
 	$(BIN)/ape compile
 	$(BIN)/pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
+# A local chain that outlives its commands: anvil keeps its state (accounts, contracts, blocks)
+# in .run/chain/state.json, written every few seconds and on Ctrl-C, and loads it on the next
+# start. `make deploy` deploys to it (NETWORK=local joins the chain on CHAIN_PORT).
+CHAIN_PORT ?= 8545
+chain: setup
+	@mkdir -p .run/chain
+	anvil --port $(CHAIN_PORT) --state .run/chain/state.json --state-interval 5
+
 deploy: setup
-	$(BIN)/ape run deploy --network $(ape_network) $(ARGS)
+	$(if $(filter local,$(NETWORK)),APE_FOUNDRY_HOST=http://127.0.0.1:$(CHAIN_PORT)) \
+		$(BIN)/ape run deploy --network $(ape_network) $(ARGS)
 
 gas: setup
 	$(BIN)/ape run gas_report $(ARGS)

@@ -1,6 +1,6 @@
 """`ape run deploy`: deploy and wire every Planet contract on the chosen network.
 
-ape run deploy --network ethereum:local                 # a throwaway anvil
+ape run deploy --network ethereum:local                 # the chain `make chain` runs
 ape run deploy --network ethereum:xlayer-testnet --account planet-deployer
 """
 
@@ -69,6 +69,12 @@ from planet.core.units import format_units
 @click.option(
     "--yes", "-y", is_flag=True, help="Sign without asking (ape asks per transaction otherwise)."
 )
+@click.option(
+    "--throwaway",
+    is_flag=True,
+    help="On a local network with no chain running, deploy to one that stops with this "
+    "command and write no manifest (the default is to refuse).",
+)
 def cli(
     choice: str,
     alias: str | None,
@@ -78,6 +84,7 @@ def cli(
     dry_run: bool,
     allow_shared_roles: bool,
     yes: bool,
+    throwaway: bool,
 ) -> None:
     """Deploy Identity, ContributionPoints, CommunityPass and PrizeVault with roles wired, and
     write the manifest."""
@@ -89,6 +96,15 @@ def cli(
             network_name = provider.network.name
             live = network_name != "local"
             settings = deploy_config.load(config_path, network_name)
+            # ape starts an anvil of its own when none runs where it looks; that chain, and
+            # everything deployed to it, is gone when this command ends.
+            gone_after = getattr(provider, "process", None) is not None
+            if gone_after and not (dry_run or throwaway):
+                raise click.ClickException(
+                    "no local chain is running: start one with `make chain` (its state is kept "
+                    "under .run/chain), or pass --throwaway to deploy to a chain that stops "
+                    "with this command, writing no manifest"
+                )
             deployer = pick_account(alias, network_name)
             plan = plan_deployment(
                 project, chain, deployer, choice, settings, manifest_dir, redeploy
@@ -108,10 +124,13 @@ def cli(
                 redeploy,
                 live=live,
                 allow_shared_roles=allow_shared_roles,
+                save_manifest=not gone_after,
             )
     except (deploy_config.DeployConfigError, ManifestError, DeployError, ApeException) as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"chain {manifest.chain_id} ({manifest.network}), genesis {manifest.genesis}")
+    if gone_after:
+        click.echo("throwaway chain: no manifest written")
     for name, record in manifest.contracts.items():
         state = "deployed" if name in fresh else "reused"
         click.echo(f"  {name:<20} {record.address}  block {record.block_number}  ({state})")

@@ -267,6 +267,7 @@ def deploy_all(
     *,
     live: bool = False,
     allow_shared_roles: bool = False,
+    save_manifest: bool = True,
 ) -> tuple[Manifest, list[str]]:
     """Deploys what is missing or stale; returns the saved manifest and the names deployed now.
 
@@ -301,8 +302,9 @@ def deploy_all(
             deployed_now.append(planned.name)
         addresses[planned.name] = manifest.contracts[planned.name].address
 
-    path = save(manifest, manifest_dir)
-    log.info("manifest written", path=str(path), chain_id=plan.chain_id)
+    if save_manifest:  # never for a chain that is gone when the deploy ends
+        path = save(manifest, manifest_dir)
+        log.info("manifest written", path=str(path), chain_id=plan.chain_id)
     return manifest, deployed_now
 
 

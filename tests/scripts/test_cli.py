@@ -8,6 +8,9 @@ import signal
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -28,18 +31,73 @@ def ape_run(
     )
 
 
-def test_deploy_writes_a_manifest_and_prints_addresses(tmp_path):
-    result = ape_run("deploy", "--network", "ethereum:local", "--manifest-dir", str(tmp_path))
-    assert result.returncode == 0, result.stderr
-    manifest = json.loads((tmp_path / "31337.json").read_text())
-    assert set(manifest["contracts"]) == {
-        "Identity",
-        "ContributionPoints",
-        "CommunityPass",
-        "PrizeVault",
-    }
-    for record in manifest["contracts"].values():
-        assert record["address"] in result.stdout
+@contextmanager
+def persistent_chain(state: Path) -> Iterator[str]:
+    """anvil as `make chain` runs it: state kept in ``state``; stopped with Ctrl-C (SIGINT),
+    which writes the state out."""
+    port = free_port()
+    anvil = subprocess.Popen(
+        [
+            str(ROOT / "node_modules/.bin/anvil"),
+            "--port",
+            str(port),
+            "--state",
+            str(state),
+            "--state-interval",
+            "1",
+            "--silent",
+        ],
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"})
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        anvil.send_signal(signal.SIGINT)
+        anvil.wait(30)
+
+
+def test_deploy_to_a_persistent_chain_survives_its_restart(tmp_path):
+    """Deployed to the chain `make chain` keeps; after the chain restarts from its state, the
+    manifest still matches the code on chain (a second deploy reuses all four)."""
+    state = tmp_path / "state.json"
+    args = ("deploy", "--network", "ethereum:local", "--manifest-dir", str(tmp_path))
+    with persistent_chain(state) as url:
+        result = ape_run(*args, env={"APE_FOUNDRY_HOST": url})
+        assert result.returncode == 0, result.stderr
+        manifest = json.loads((tmp_path / "31337.json").read_text())
+        assert set(manifest["contracts"]) == {
+            "Identity",
+            "ContributionPoints",
+            "CommunityPass",
+            "PrizeVault",
+        }
+        for record in manifest["contracts"].values():
+            assert record["address"] in result.stdout
+    with persistent_chain(state) as url:
+        again = ape_run(*args, env={"APE_FOUNDRY_HOST": url})
+        assert again.returncode == 0, again.stderr
+        assert again.stdout.count("(reused)") == 4, again.stdout
+    assert json.loads((tmp_path / "31337.json").read_text()) == manifest
+
+
+def test_deploy_refuses_a_chain_that_would_be_gone_after_it(tmp_path):
+    """No chain running: ape would start one for this command alone and stop it at the end,
+    leaving a manifest of contracts that no longer exist."""
+    args = ("deploy", "--network", "ethereum:local", "--manifest-dir", str(tmp_path))
+    refused = ape_run(*args)
+    assert refused.returncode != 0
+    assert "no local chain is running: start one with `make chain`" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    throwaway = ape_run(*args, "--throwaway")
+    assert throwaway.returncode == 0, throwaway.stderr
+    assert "no manifest written" in throwaway.stdout
+    assert not (tmp_path / "31337.json").exists()
 
 
 def test_deploy_with_a_bad_settings_file_names_the_problem(tmp_path):
@@ -87,9 +145,17 @@ def test_deploy_help_lists_its_options():
 @pytest.mark.slow
 def test_demo_once_tells_the_whole_story_and_exits(tmp_path):
     result = ape_run(
-        "demo", "--once", "--port", str(free_port()), "--api-port", str(free_port()),
-        "--manifest-dir", str(tmp_path), "--workdir", str(tmp_path / "demo"),
-    )  # fmt: skip
+        "demo",
+        "--once",
+        "--port",
+        str(free_port()),
+        "--api-port",
+        str(free_port()),
+        "--manifest-dir",
+        str(tmp_path),
+        "--workdir",
+        str(tmp_path / "demo"),
+    )
     assert result.returncode == 0, result.stderr
     for name in ("Identity", "ContributionPoints", "CommunityPass", "PrizeVault"):
         assert name in result.stdout
@@ -103,11 +169,25 @@ def test_demo_once_tells_the_whole_story_and_exits(tmp_path):
 def test_demo_serves_until_ctrl_c_then_stops_what_it_started(tmp_path):
     chain_port, api_port = str(free_port()), free_port()
     demo = subprocess.Popen(
-        [APE, "run", "demo", "--port", chain_port, "--api-port", str(api_port),
-         "--manifest-dir", str(tmp_path), "--workdir", str(tmp_path / "demo")],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            APE,
+            "run",
+            "demo",
+            "--port",
+            chain_port,
+            "--api-port",
+            str(api_port),
+            "--manifest-dir",
+            str(tmp_path),
+            "--workdir",
+            str(tmp_path / "demo"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, "PLANET_LOG_FORMAT": "json"},
-    )  # fmt: skip
+    )
     said = []
     try:
         assert demo.stdout is not None
@@ -132,11 +212,25 @@ def test_demo_serves_until_ctrl_c_then_stops_what_it_started(tmp_path):
 def _serving_demo(chain_port: str, api_port: int, folder: Path) -> subprocess.Popen[str]:
     """``ape run demo`` serving from ``folder`` (manifest and work folder), once it serves."""
     demo = subprocess.Popen(
-        [APE, "run", "demo", "--port", chain_port, "--api-port", str(api_port),
-         "--manifest-dir", str(folder), "--workdir", str(folder / "demo")],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            APE,
+            "run",
+            "demo",
+            "--port",
+            chain_port,
+            "--api-port",
+            str(api_port),
+            "--manifest-dir",
+            str(folder),
+            "--workdir",
+            str(folder / "demo"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, "PLANET_LOG_FORMAT": "json"},
-    )  # fmt: skip
+    )
     said = []
     assert demo.stdout is not None
     for line in demo.stdout:
@@ -158,9 +252,17 @@ def test_a_second_demo_in_a_folder_in_use_is_refused_and_a_rerun_in_it_passes(tm
         database = tmp_path / "demo" / "planet.sqlite"
         inode, manifest = database.stat().st_ino, (tmp_path / "31337.json").read_bytes()
         refused = ape_run(
-            "demo", "--once", "--port", str(free_port()), "--api-port", str(free_port()),
-            "--manifest-dir", str(tmp_path), "--workdir", str(tmp_path / "demo"),
-        )  # fmt: skip
+            "demo",
+            "--once",
+            "--port",
+            str(free_port()),
+            "--api-port",
+            str(free_port()),
+            "--manifest-dir",
+            str(tmp_path),
+            "--workdir",
+            str(tmp_path / "demo"),
+        )
         assert refused.returncode == 1
         assert "another demo (pid " in refused.stderr and "--workdir" in refused.stderr
         assert "Traceback" not in refused.stderr
@@ -171,9 +273,17 @@ def test_a_second_demo_in_a_folder_in_use_is_refused_and_a_rerun_in_it_passes(tm
 
         other = tmp_path / "other"
         beside = ape_run(
-            "demo", "--once", "--port", str(free_port()), "--api-port", str(free_port()),
-            "--manifest-dir", str(other), "--workdir", str(other / "demo"),
-        )  # fmt: skip
+            "demo",
+            "--once",
+            "--port",
+            str(free_port()),
+            "--api-port",
+            str(free_port()),
+            "--manifest-dir",
+            str(other),
+            "--workdir",
+            str(other / "demo"),
+        )
         assert beside.returncode == 0, beside.stderr
         assert httpx.get(f"http://127.0.0.1:{api_port}/health", timeout=10).status_code == 200
     finally:
@@ -181,9 +291,17 @@ def test_a_second_demo_in_a_folder_in_use_is_refused_and_a_rerun_in_it_passes(tm
         assert first.wait(timeout=60) == 0
 
     again = ape_run(
-        "demo", "--once", "--port", chain_port, "--api-port", str(api_port),
-        "--manifest-dir", str(tmp_path), "--workdir", str(tmp_path / "demo"),
-    )  # fmt: skip
+        "demo",
+        "--once",
+        "--port",
+        chain_port,
+        "--api-port",
+        str(api_port),
+        "--manifest-dir",
+        str(tmp_path),
+        "--workdir",
+        str(tmp_path / "demo"),
+    )
     assert again.returncode == 0, again.stderr
     assert "done (--once)" in again.stdout
 
@@ -199,9 +317,17 @@ def test_a_demo_joining_a_chain_that_told_the_story_tells_it_again(tmp_path):
     try:
         for _ in range(2):
             told = ape_run(
-                "demo", "--once", "--port", str(chain_port), "--api-port", str(free_port()),
-                "--manifest-dir", str(tmp_path), "--workdir", str(tmp_path / "demo"),
-            )  # fmt: skip
+                "demo",
+                "--once",
+                "--port",
+                str(chain_port),
+                "--api-port",
+                str(free_port()),
+                "--manifest-dir",
+                str(tmp_path),
+                "--workdir",
+                str(tmp_path / "demo"),
+            )
             assert told.returncode == 0, told.stderr
             assert "done (--once)" in told.stdout
     finally:
