@@ -28,13 +28,18 @@ class TransactionError(PlanetError):
 
 @dataclass(frozen=True)
 class Quote:
-    """What sending ``call`` will cost: gas from ``eth_estimateGas`` and EIP-1559 fees."""
+    """What sending ``call`` will cost: gas from ``eth_estimateGas`` and the fees.
+
+    An EIP-1559 chain gets ``maxFeePerGas = min(2 x base fee + tip, cap)``; a chain whose
+    blocks carry no base fee gets a legacy ``gasPrice`` (the node's, capped the same way)."""
 
     call: Any
     value: int
     gas: int
     base_fee: int
     tip: int
+    legacy: bool = False
+    cap: int | None = None  # wei per gas the user will pay at most
 
     @property
     def gas_limit(self) -> int:
@@ -42,17 +47,31 @@ class Quote:
 
     @property
     def max_fee_per_gas(self) -> int:
-        return 2 * self.base_fee + self.tip
+        wanted = self.tip if self.legacy else 2 * self.base_fee + self.tip
+        return wanted if self.cap is None else min(wanted, self.cap)
+
+    @property
+    def priority_fee(self) -> int:
+        return min(self.tip, self.max_fee_per_gas)
 
     @property
     def fee(self) -> int:
         """The likely gas cost in wei."""
-        return self.gas * (self.base_fee + self.tip)
+        per_gas = self.tip if self.legacy else self.base_fee + self.priority_fee
+        return self.gas * min(per_gas, self.max_fee_per_gas)
 
     @property
     def max_fee(self) -> int:
         """The most the gas can cost in wei (limit times the fee cap)."""
         return self.gas_limit * self.max_fee_per_gas
+
+    def fee_fields(self) -> dict[str, Wei]:
+        if self.legacy:
+            return {"gasPrice": Wei(self.max_fee_per_gas)}
+        return {
+            "maxFeePerGas": Wei(self.max_fee_per_gas),
+            "maxPriorityFeePerGas": Wei(self.priority_fee),
+        }
 
 
 @dataclass(frozen=True)
@@ -70,7 +89,15 @@ class Sent:
 class Transactor:
     """One wallet sending calls on one chain."""
 
-    def __init__(self, w3: Any, wallet: Wallet, reverts: Reverts, network: Network) -> None:
+    def __init__(
+        self,
+        w3: Any,
+        wallet: Wallet,
+        reverts: Reverts,
+        network: Network,
+        max_fee_per_gas: int | None = None,
+    ) -> None:
+        self.max_fee_per_gas = max_fee_per_gas
         self.w3 = w3
         self.wallet = wallet
         self.reverts = reverts
@@ -85,11 +112,18 @@ class Transactor:
             raise TransactionError(self.reverts.explain(err)) from None
         try:
             block = self.w3.eth.get_block("latest")
-            base_fee = int(block.get("baseFeePerGas", 0) or 0)
-            tip = int(self.w3.eth.max_priority_fee)
+            legacy = block.get("baseFeePerGas") is None
+            base_fee = 0 if legacy else int(block["baseFeePerGas"])
+            tip = int(self.w3.eth.gas_price if legacy else self.w3.eth.max_priority_fee)
         except Exception as err:
             raise TransactionError(f"cannot read the chain's fees: {err}") from None
-        return Quote(call, value, gas, base_fee, tip)
+        cap = self.max_fee_per_gas
+        if cap is not None and base_fee > cap:
+            raise TransactionError(
+                f"the chain's base fee is {format_units(base_fee, 9)} gwei, above your cap of "
+                f"{format_units(cap, 9)} gwei (--max-fee-gwei): wait for cheaper blocks or raise it"
+            )
+        return Quote(call, value, gas, base_fee, tip, legacy, cap)
 
     def balance(self) -> int:
         return int(self.w3.eth.get_balance(self.sender))
@@ -109,9 +143,8 @@ class Transactor:
             "value": Wei(quote.value),
             "nonce": self.w3.eth.get_transaction_count(self.sender, "pending"),
             "gas": quote.gas_limit,
-            "maxFeePerGas": Wei(quote.max_fee_per_gas),
-            "maxPriorityFeePerGas": Wei(quote.tip),
             "chainId": self.network.chain_id,
+            **quote.fee_fields(),  # type: ignore[typeddict-item]
         }
         try:
             tx = quote.call.build_transaction(params)

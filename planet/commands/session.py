@@ -35,7 +35,7 @@ from planet.chain.wallets import Wallet, open_wallet
 from planet.core import manifest as manifests
 from planet.core.errors import PlanetError
 from planet.core.networks import Network, network
-from planet.core.units import format_units
+from planet.core.units import format_units, to_base_units
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -65,6 +65,7 @@ class Session:
         None,
     )
     api: str = DEFAULT_API
+    max_fee_per_gas: int | None = None
     _wallet: Wallet | None = field(default=None, repr=False)
     _contracts: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -126,7 +127,9 @@ class Session:
         self, action: str, call: Any, value: int = 0, details: list[str] | None = None
     ) -> Sent:
         """Quotes ``call``, shows the summary, asks (unless ``--yes``), sends and reports."""
-        transactor = Transactor(self.w3, self.wallet, self.reverts, self.network)
+        transactor = Transactor(
+            self.w3, self.wallet, self.reverts, self.network, self.max_fee_per_gas
+        )
         try:
             quote = transactor.quote(call, value)
         except TransactionError as err:
@@ -305,6 +308,12 @@ _WALLET_OPTIONS = [
     ),
     click.option("--account", "alias", metavar="ALIAS", help="An ape account."),
     click.option("--yes", "-y", is_flag=True, help="Send without asking."),
+    click.option(
+        "--max-fee-gwei",
+        envvar="PLANET_MAX_FEE_GWEI",
+        type=click.FloatRange(min=0, min_open=True),
+        help="Pay at most this per gas, in gwei (PLANET_MAX_FEE_GWEI; X Layer runs near 0.1).",
+    ),
 ]
 
 
@@ -349,6 +358,9 @@ def _session_command(command: F, *, sends: bool) -> F:
                 wallet_options=wallet,
                 api=kwargs.get("api") or os.environ.get("PLANET_API_URL") or DEFAULT_API,
             )
+            max_fee_gwei = kwargs.pop("max_fee_gwei", None)
+            if max_fee_gwei is not None:
+                session.max_fee_per_gas = to_base_units(str(max_fee_gwei), 9, "gwei")
             if sends:
                 session.wallet  # noqa: B018 - open (and ask the password) before any summary
             return command(session=session, **kwargs)

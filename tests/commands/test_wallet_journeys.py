@@ -534,3 +534,26 @@ def test_a_recovery_change_waits_its_delay_then_applies_or_is_cancelled(planet, 
         cli(["identity", "apply-recovery", "--yes"], key_env(env, owner)),
         "no scheduled recovery change",
     )
+
+
+def test_a_fee_cap_bounds_what_a_transaction_may_pay_per_gas(planet, env):
+    """--max-fee-gwei (PLANET_MAX_FEE_GWEI): the transaction's maxFeePerGas never exceeds it,
+    and a base fee above it stops the command before anything is signed."""
+    user = planet.actors.users[0]
+    gwei = 10**9
+    planet.w3.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(10 * gwei)])
+    planet.w3.provider.make_request("anvil_mine", [1, 0])
+    assert planet.w3.eth.get_block("latest")["baseFeePerGas"] == 10 * gwei
+    # uncapped, maxFeePerGas would be 2 x 10 gwei + tip
+    args = ["identity", "register", "ada", "--yes", "--json", "--max-fee-gwei", "12"]
+    sent = cli(args, key_env(env, user))
+    assert sent.exit_code == 0, sent.stderr
+    tx = planet.w3.eth.get_transaction(json.loads(sent.stdout)["tx_hash"])
+    assert tx["maxFeePerGas"] == 12 * gwei
+    nonce_before = nonce(planet, user)
+    refused = cli(
+        ["identity", "set-recovery", Account.create().address, "--yes", "--max-fee-gwei", "5"],
+        {**key_env(env, user)},
+    )
+    one_error(refused, "above your cap of 5 gwei")
+    assert nonce(planet, user) == nonce_before
