@@ -177,6 +177,10 @@ def _attest(story: Story, member: Member, activity: str, activity_id: int) -> st
     signed = story.api.call(
         "POST", "/attestations", member.account, json={"activity": activity, "id": activity_id}
     )
+    # The API signed for the week of its clock. anvil mines only on demand, so at a week's turn
+    # its latest block (which the gas estimate runs against) can still lie in the week before,
+    # and attest() would refuse the "future" epoch: a block mined now brings the chain level.
+    story.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
     c = signed["contribution"]
     contribution = (
         to_checksum_address(c["account"]),
