@@ -20,7 +20,6 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
@@ -34,6 +33,7 @@ from planet.chain.vault import VAULT_CONTRACT, RootStatus, proposed_file_hash
 from planet.chain.wallets import WalletError, open_wallet
 from planet.core import manifest as manifests
 from planet.core.errors import PlanetError
+from planet.core.units import format_time
 from planet.rewards.distribution import file_hash
 
 _EPOCH_FILE = re.compile(r"epoch-(\d+)\.json")
@@ -412,7 +412,7 @@ def claim_with(
 def _when(timestamp: int | None) -> str:
     if timestamp is None:
         return "an unknown time"
-    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return format_time(timestamp)
 
 
 def _tell_outlook(outlook: Outlook, native: bool, echo: Callable[[str], None]) -> None:

@@ -23,6 +23,7 @@ from planet.commands.session import (
     own_address,
     wallet_options,
 )
+from planet.core.units import format_time
 
 ZERO = "0x" + "00" * 20
 ZERO_HASH = b"\x00" * 32
@@ -119,7 +120,7 @@ def show(session: Session, who: str | None) -> None:
     session.say(f"  hash       {p['metadata_hash']}")
     session.say(f"  recovery   {p['recovery'] or '-'}")
     if p["pending_recovery"]:
-        due = _when(p["pending_recovery_at"])
+        due = format_time(p["pending_recovery_at"])
         session.say(f"  pending    {p['pending_recovery']} from {due} (apply-recovery)")
     if p["labels"]:
         session.say(f"  labels     {p['labels']:#x}")
@@ -185,8 +186,8 @@ def set_recovery(session: Session, recovery: str) -> None:
     )
     if effective_at:
         session.say(
-            f"scheduled: {pending} becomes the recovery address from {_when(int(effective_at))}; "
-            "then run planet identity apply-recovery"
+            f"scheduled: {pending} becomes the recovery address from "
+            f"{format_time(int(effective_at))}; then run planet identity apply-recovery"
         )
     session.result(
         {
@@ -222,7 +223,7 @@ def apply_recovery(session: Session, who: str | None) -> None:
     sent = session.transact(
         f"Apply identity #{token_id}'s recovery change",
         identity.functions.applyRecoveryChange(token_id),
-        details=[f"recovery   {pending}", f"due at     {_when(int(effective_at))}"],
+        details=[f"recovery   {pending}", f"due at     {format_time(int(effective_at))}"],
     )
     session.result(
         {
@@ -246,12 +247,6 @@ def cancel_recovery(session: Session, who: str | None) -> None:
         identity.functions.cancelRecoveryChange(token_id),
     )
     session.result({"tx_hash": sent.tx_hash, "url": sent.url, "token_id": token_id})
-
-
-def _when(timestamp: int) -> str:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @identity_cli.command("recover")

@@ -24,7 +24,13 @@ from planet.commands.session import (
     wallet_options,
 )
 from planet.core.passes import MAX_ROYALTY_BPS, PassTerms, split_cost
-from planet.core.units import format_duration, format_percent, parse_duration, parse_percent
+from planet.core.units import (
+    format_duration,
+    format_percent,
+    format_time,
+    parse_duration,
+    parse_percent,
+)
 
 
 @click.group("pass")
@@ -36,10 +42,12 @@ def _pass(session: Session) -> Any:
     return session.contract("CommunityPass")
 
 
-def read_pass(session: Session, pass_id: int) -> dict[str, Any]:
-    """Every term of a pass, its supply and its creator, with prices in human units."""
+def read_pass(session: Session, pass_id: int, last: int | None = None) -> dict[str, Any]:
+    """Every term of a pass, its supply and its creator, with prices in human units; ``last``
+    is ``lastPassId()`` when the caller read it already (a listing reads it once)."""
     contract = _pass(session)
-    last = int(session.read("the last pass id", contract.functions.lastPassId().call))
+    if last is None:
+        last = int(session.read("the last pass id", contract.functions.lastPassId().call))
     if not 1 <= pass_id <= last:
         known = f"passes are #1 to #{last}" if last else "there are no passes yet"
         raise CommandError(f"no pass #{pass_id} ({known})")
@@ -187,7 +195,7 @@ def list_passes(session: Session, creator: str | None) -> None:
     wanted = _creator_address(session, creator) if creator else None
     rows = []
     for pass_id in range(1, last + 1):
-        p = read_pass(session, pass_id)
+        p = read_pass(session, pass_id, last)
         if wanted is None or p["creator"] == wanted:
             rows.append(p)
     if not rows:
@@ -283,14 +291,8 @@ def buy(session: Session, pass_id: int, to_address: str | None, quantity: int) -
 def _expiry(session: Session, pass_id: int, holder: str) -> int:
     call = _pass(session).functions.expiryOf(pass_id, holder).call
     expiry = int(session.read(f"the expiry of pass #{pass_id}", call))
-    session.say(f"Pass #{pass_id} of {holder} runs until {_when(expiry)}")
+    session.say(f"Pass #{pass_id} of {holder} runs until {format_time(expiry)}")
     return expiry
-
-
-def _when(timestamp: int) -> str:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @pass_cli.command("renew")

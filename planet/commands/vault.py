@@ -10,7 +10,6 @@ revokes one.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -26,7 +25,7 @@ from planet.commands.session import (
     wallet_options,
 )
 from planet.core.epochs import EpochCalendar
-from planet.core.units import format_duration, read_amount, to_base_units
+from planet.core.units import format_duration, format_time, read_amount, to_base_units
 
 VAULT = "PrizeVault"
 
@@ -38,10 +37,6 @@ def vault_cli() -> None:
 
 def _vault(session: Session) -> Any:
     return session.contract(VAULT)
-
-
-def _when(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _current_epoch(session: Session) -> int:
@@ -101,7 +96,9 @@ def status(session: Session, epoch: int | None) -> None:
         )
         data["claim_window_closes_at"] = closes
         session.say(f"  total      {money.format(int(total))}; paid {money.format(int(paid))}")
-        session.say(f"  claimable  from {_when(int(claimable_at))} until {_when(closes)}")
+        session.say(
+            f"  claimable  from {format_time(int(claimable_at))} until {format_time(closes)}"
+        )
     if swept:
         session.say("  swept      yes")
     session.result(data)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Context, Decimal, InvalidOperation, localcontext
 
 from planet.core.errors import PlanetError
@@ -127,3 +128,8 @@ def parse_percent(text: str, max_bps: int | None = None) -> int:
 def format_percent(bps: int) -> str:
     """Basis points as a percentage, e.g. ``250`` → ``2.5%``."""
     return format_units(bps, 2) + "%"
+
+
+def format_time(timestamp: int) -> str:
+    """A Unix time as people read it in a terminal, e.g. ``2026-12-07 00:28 UTC``."""
+    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
