@@ -144,18 +144,7 @@ def test_deploy_help_lists_its_options():
 
 @pytest.mark.slow
 def test_demo_once_tells_the_whole_story_and_exits(tmp_path):
-    result = ape_run(
-        "demo",
-        "--once",
-        "--port",
-        str(free_port()),
-        "--api-port",
-        str(free_port()),
-        "--manifest-dir",
-        str(tmp_path),
-        "--workdir",
-        str(tmp_path / "demo"),
-    )
+    result = demo_once(tmp_path, str(free_port()), str(free_port()))
     assert result.returncode == 0, result.stderr
     for name in ("Identity", "ContributionPoints", "CommunityPass", "PrizeVault"):
         assert name in result.stdout
@@ -168,35 +157,8 @@ def test_demo_once_tells_the_whole_story_and_exits(tmp_path):
 @pytest.mark.slow
 def test_demo_serves_until_ctrl_c_then_stops_what_it_started(tmp_path):
     chain_port, api_port = str(free_port()), free_port()
-    demo = subprocess.Popen(
-        [
-            APE,
-            "run",
-            "demo",
-            "--port",
-            chain_port,
-            "--api-port",
-            str(api_port),
-            "--manifest-dir",
-            str(tmp_path),
-            "--workdir",
-            str(tmp_path / "demo"),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PLANET_LOG_FORMAT": "json"},
-    )
-    said = []
+    demo = _serving_demo(chain_port, api_port, tmp_path)
     try:
-        assert demo.stdout is not None
-        for line in demo.stdout:
-            said.append(line)
-            if "Ctrl-C stops everything" in line:
-                break
-        else:
-            pytest.fail("the demo ended before serving:\n" + "".join(said))
         docs = httpx.get(f"http://127.0.0.1:{api_port}/docs", timeout=10)
         assert docs.status_code == 200
         demo.send_signal(signal.SIGINT)
@@ -207,6 +169,22 @@ def test_demo_serves_until_ctrl_c_then_stops_what_it_started(tmp_path):
     for port in (int(chain_port), api_port):
         with socket.socket() as s:
             assert s.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open"
+
+
+def demo_once(folder: Path, chain_port: str, api_port: str) -> subprocess.CompletedProcess[str]:
+    """``ape run demo --once`` with its manifest in ``folder`` and work folder ``folder/demo``."""
+    return ape_run(
+        "demo",
+        "--once",
+        "--port",
+        chain_port,
+        "--api-port",
+        api_port,
+        "--manifest-dir",
+        str(folder),
+        "--workdir",
+        str(folder / "demo"),
+    )
 
 
 def _serving_demo(chain_port: str, api_port: int, folder: Path) -> subprocess.Popen[str]:
@@ -251,18 +229,7 @@ def test_a_second_demo_in_a_folder_in_use_is_refused_and_a_rerun_in_it_passes(tm
     try:
         database = tmp_path / "demo" / "planet.sqlite"
         inode, manifest = database.stat().st_ino, (tmp_path / "31337.json").read_bytes()
-        refused = ape_run(
-            "demo",
-            "--once",
-            "--port",
-            str(free_port()),
-            "--api-port",
-            str(free_port()),
-            "--manifest-dir",
-            str(tmp_path),
-            "--workdir",
-            str(tmp_path / "demo"),
-        )
+        refused = demo_once(tmp_path, str(free_port()), str(free_port()))
         assert refused.returncode == 1
         assert "another demo (pid " in refused.stderr and "--workdir" in refused.stderr
         assert "Traceback" not in refused.stderr
@@ -272,36 +239,14 @@ def test_a_second_demo_in_a_folder_in_use_is_refused_and_a_rerun_in_it_passes(tm
         assert epochs.status_code == 200 and epochs.json()["items"]
 
         other = tmp_path / "other"
-        beside = ape_run(
-            "demo",
-            "--once",
-            "--port",
-            str(free_port()),
-            "--api-port",
-            str(free_port()),
-            "--manifest-dir",
-            str(other),
-            "--workdir",
-            str(other / "demo"),
-        )
+        beside = demo_once(other, str(free_port()), str(free_port()))
         assert beside.returncode == 0, beside.stderr
         assert httpx.get(f"http://127.0.0.1:{api_port}/health", timeout=10).status_code == 200
     finally:
         first.send_signal(signal.SIGINT)
         assert first.wait(timeout=60) == 0
 
-    again = ape_run(
-        "demo",
-        "--once",
-        "--port",
-        chain_port,
-        "--api-port",
-        str(api_port),
-        "--manifest-dir",
-        str(tmp_path),
-        "--workdir",
-        str(tmp_path / "demo"),
-    )
+    again = demo_once(tmp_path, chain_port, str(api_port))
     assert again.returncode == 0, again.stderr
     assert "done (--once)" in again.stdout
 
@@ -316,18 +261,7 @@ def test_a_demo_joining_a_chain_that_told_the_story_tells_it_again(tmp_path):
     )
     try:
         for _ in range(2):
-            told = ape_run(
-                "demo",
-                "--once",
-                "--port",
-                str(chain_port),
-                "--api-port",
-                str(free_port()),
-                "--manifest-dir",
-                str(tmp_path),
-                "--workdir",
-                str(tmp_path / "demo"),
-            )
+            told = demo_once(tmp_path, str(chain_port), str(free_port()))
             assert told.returncode == 0, told.stderr
             assert "done (--once)" in told.stdout
     finally:
