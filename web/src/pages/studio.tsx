@@ -10,6 +10,7 @@ import { Link, Problem } from "../ui";
 import { wallet } from "../wallet";
 import { AttestButton } from "./attest";
 import { useHead } from "./head";
+import { PersonaEditor } from "./persona";
 import type { PostOut, Profile } from "./types";
 import { createPublicClient, custom } from "viem";
 
@@ -207,9 +208,22 @@ function EarnPoints() {
   );
 }
 
+interface ProceedsOut {
+  items: {
+    currency: { address: Address; native: boolean; symbol: string | null };
+    withdrawable: string;
+    withdrawable_display: string | null;
+  }[];
+}
+
+/** What sales credited the wallet: native OKB read live from CommunityPass, and each token
+ * the creator sold in (as the indexer mirrored it), each withdrawn with its own button. */
 function Proceeds(props: { address: Address }) {
   const [tick, setTick] = useState(0);
   const owed = useRead<bigint>("CommunityPass", "proceeds", [props.address, zeroAddress], tick);
+  const tokens = useApi<ProceedsOut>(`/profiles/${props.address}/proceeds`);
+  const others = (tokens.data?.items ?? []).filter((i) => !i.currency.native);
+  const later = () => setTimeout(tokens.reload, 1500);
   return (
     <section aria-labelledby="proceeds-title">
       <h2 id="proceeds-title">Proceeds</h2>
@@ -220,6 +234,20 @@ function Proceeds(props: { address: Address }) {
         call={() => ({ contract: "CommunityPass", functionName: "withdraw", args: [zeroAddress] })}
         onDone={() => setTick((n) => n + 1)}
       />
+      {others.map((i) => {
+        const name = i.currency.symbol ?? i.currency.address;
+        return (
+          <p key={i.currency.address} data-testid={`proceeds-${name}`}>
+            {i.withdrawable_display ?? `${i.withdrawable} base units of ${name}`} to withdraw{" "}
+            <TxButton
+              label={`Withdraw ${name}`}
+              disabled={i.withdrawable === "0"}
+              call={() => ({ contract: "CommunityPass", functionName: "withdraw", args: [i.currency.address] })}
+              onDone={later}
+            />
+          </p>
+        );
+      })}
     </section>
   );
 }
@@ -251,7 +279,8 @@ export function Studio() {
       ) : null}
       {me.error && me.status !== 404 ? <Problem message={me.error} /> : null}
       {me.data ? <CreatePass onDone={retry} /> : null}
-      {me.data && s ? <WritePost /> : me.data ? <p>Sign in to write posts and earn points.</p> : null}
+      {me.data && s ? <PersonaEditor profile={me.data} onSynced={me.reload} /> : null}
+      {me.data && s ? <WritePost /> : me.data ? <p>Sign in to edit your persona, write posts and earn points.</p> : null}
       {me.data && s ? <EarnPoints /> : null}
       <Proceeds address={w.address} />
     </section>
