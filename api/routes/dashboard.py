@@ -38,6 +38,7 @@ class WeekOut(BaseModel):
     comments: int = Field(description="Distinct identified commenters")
     live_attendance: int = Field(description="Distinct attendees of the creator's sessions")
     points: str = Field(description="Contribution points recorded for the week (decimal)")
+    trade_fills: int = Field(description="Attributed fills on the creator's posts")
     trade_notional_micro: str = Field(
         description="Notional of fills attributed to the creator's posts, 1e-6 quote units"
     )
@@ -97,6 +98,7 @@ async def creator_weeks(
                 comments=w.inputs.comments,
                 live_attendance=w.inputs.live_attendance,
                 points=str(w.inputs.points),
+                trade_fills=w.fills,
                 trade_notional_micro=str(w.inputs.trade_notional_micro),
                 allocation=None if w.allocation is None else str(w.allocation),
                 pass_sales=w.sales,

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from eth_utils import to_checksum_address
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, func, select, true
 
 from api.errors import ErrorCode, Unavailable
 from api.services import passes
@@ -30,7 +30,8 @@ from api.services.profiles import find_identity
 from api.services.rewards import DistributionUnavailable, Rewards
 from planet.core.names import EXCHANGE_NAMES
 from planet.rewards.inputs import AccountInputs, collect
-from planet.store.mirror import events
+from planet.store.mirror import events, identities
+from planet.store.offchain import fills
 
 SALE_EVENTS = ("PassMinted", "PassRenewed")
 
@@ -44,8 +45,31 @@ class Week:
     end: int
     inputs: AccountInputs
     allocation: int | None  # None: the week is not published (or its file is not here)
+    fills: int = 0  # attributed fills on the creator's posts (those the volume adds up)
     sales: int = 0  # purchases of the creator's passes (mints and renewals)
     revenue: dict[str, int] = field(default_factory=dict)  # currency -> creator's share
+
+
+def _fills(conn: Connection, chain_id: int, creator: int, start: int, end: int) -> int:
+    """Attributed fills on ``creator``'s posts in [start, end): the fills whose notional the
+    week's volume adds up (identified traders, the exchanges the close counts)."""
+    trader = identities.c.token_id == fills.c.trader_token_id
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(fills)
+            .join(identities, and_(identities.c.chain_id == chain_id, trader))
+            .where(
+                fills.c.chain_id == chain_id,
+                fills.c.creator_token_id == creator,
+                fills.c.trader_token_id != creator,
+                fills.c.attributed == true(),
+                fills.c.exchange.in_(EXCHANGE_NAMES),
+                fills.c.filled_at >= start,
+                fills.c.filled_at < end,
+            )
+        ).scalar_one()
+    )
 
 
 def _sales(
@@ -122,6 +146,13 @@ def weeks(
                 calendar.end(epoch),
                 inputs,
                 allocation,
+                _fills(
+                    conn,
+                    chain.chain_id,
+                    identity.token_id,
+                    calendar.start(epoch),
+                    calendar.end(epoch),
+                ),
                 counts[n]["sales"],
                 dict(revenue[n]),
             )

@@ -14,6 +14,7 @@ interface Week {
   comments: number;
   live_attendance: number;
   points: string;
+  trade_fills: number;
   trade_notional_micro: string;
   allocation: string | null;
   pass_sales: number;
@@ -29,6 +30,7 @@ const QUANTITIES: [string, (w: Week) => number][] = [
   ["Distinct commenters", (w) => w.comments],
   ["Live attendance", (w) => w.live_attendance],
   ["Points", (w) => Number(w.points)],
+  ["Attributed fills", (w) => w.trade_fills],
   ["Attributed volume (quote units)", (w) => Math.floor(Number(w.trade_notional_micro) / 1e6)],
   ["Pass sales", (w) => w.pass_sales],
 ];
