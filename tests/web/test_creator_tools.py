@@ -1,7 +1,8 @@
 """A creator's tools in a real browser: the creator directory (GET /profiles), editing the
-persona and putting its hash on chain from the wallet, a pass priced in an ERC-20 bought with
-the approve step (and the token's own error decoded when the balance falls short), and the
-dashboard's per-week pass sales and revenue."""
+persona and putting its hash on chain from the wallet, a pass priced in an ERC-20 created in the
+token's units, bought and renewed with the approve step (and the token's own error decoded when
+the balance falls short), the dashboard's per-week pass sales and revenue, and the token's
+proceeds withdrawn."""
 
 from __future__ import annotations
 
@@ -10,13 +11,11 @@ import json
 from eth_utils import keccak
 from playwright.sync_api import expect
 
-from planet.core.passes import PassTerms
 from tests.web.conftest import connect_and_sign_in, screenshot
 from tests.web.test_journey import confirmed
 
 USDT = 10**6  # the test token has 6 decimals
 PRICE = 5 * USDT
-UINT64_MAX = 2**64 - 1
 
 
 def test_the_directory_and_a_persona_put_on_chain(open_page, actors, web_app):
@@ -71,9 +70,27 @@ def test_a_pass_priced_in_a_token_is_approved_then_bought(
     planet.register(creator, "maker")
     planet.register(fan, "fan1")
     token = planet.erc20.address
-    pass_id = planet.create_pass(
-        creator, PassTerms(token, PRICE, UINT64_MAX, 1, 30 * 86400, uri="ipfs://pass/usdt")
+    web_app.indexed()
+
+    # the creator prices a 30-day pass in the token, in its own units
+    studio, _ = open_page(creator, "/studio")
+    studio.get_by_role("button", name="Connect Planet Test Wallet").click()
+    studio.get_by_text("You are @maker").wait_for()
+    studio.get_by_label("Kind").select_option("subscription")
+    studio.get_by_label("Paid in").select_option("token")
+    studio.get_by_label("Token address").fill(token)
+    studio.get_by_label("Price (USDT)").fill("5")
+    studio.get_by_label("Period (days)").fill("30")
+    fee_bps = planet.community_pass.functions.platformFeeBps().call()
+    share = PRICE - PRICE * fee_bps // 10_000
+    expect(studio.get_by_test_id("pass-fee")).to_contain_text(
+        f"you receive {share / USDT:g} USDT per sale"
     )
+    studio.get_by_role("button", name="Create pass").click()
+    confirmed(studio, "Create pass")
+    pass_id = planet.community_pass.functions.lastPassId().call()
+    info = planet.pass_info(pass_id)
+    assert (info.currency, info.price, info.duration) == (token, PRICE, 30 * 86400)
     web_app.indexed()
 
     page, wallet = open_page(fan, "/creator/maker")
@@ -101,18 +118,28 @@ def test_a_pass_priced_in_a_token_is_approved_then_bought(
     assert planet.erc20.functions.balanceOf(fan.address).call() == 0
     screenshot(page, "pass-token-bought")
 
-    # the creator's dashboard: this week's sale and its revenue less the platform fee
+    # the holder renews: the allowance was spent, so approve again, then renew
     web_app.indexed()
-    fee_bps = planet.community_pass.functions.platformFeeBps().call()
-    share = PRICE - PRICE * fee_bps // 10_000
-    studio, _ = open_page(creator, "/dashboard")
-    studio.get_by_role("button", name="Connect Planet Test Wallet").click()
+    expiry = planet.community_pass.functions.expiryOf(pass_id, fan.address).call()
+    planet.send(planet.erc20.functions.mint(fan.address, PRICE), fan)
+    page.reload()
+    offer.get_by_role("button", name=f"Renew pass {pass_id}").click()
+    confirmed(page, f"Approve pass {pass_id}'s price")
+    confirmed(page, f"Renew pass {pass_id}")
+    assert len(wallet.sent) == 4
+    renewed = planet.community_pass.functions.expiryOf(pass_id, fan.address).call()
+    assert renewed == expiry + 30 * 86400
+
+    # the creator's dashboard: this week's two sales and their revenue less the platform fee
+    web_app.indexed()
+    share *= 2
+    studio.get_by_role("link", name="Dashboard").click()
     studio.get_by_role("columnheader", name="Revenue (USDT)").wait_for()
     rows = studio.get_by_role("row")
     header = [c.inner_text() for c in rows.first.get_by_role("columnheader").all()]
     assert "Pass sales" in header and "Revenue (USDT)" in header
     current = rows.last.get_by_role("cell")
-    assert current.nth(header.index("Pass sales") - 1).inner_text() == "1"
+    assert current.nth(header.index("Pass sales") - 1).inner_text() == "2"
     assert current.nth(header.index("Revenue (USDT)") - 1).inner_text() == (
         f"{share / USDT:g} USDT"
     )
