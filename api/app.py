@@ -37,6 +37,7 @@ from api.routes import (
     rewards,
 )
 from api.services.access import AccessPolicy, PassAccess
+from api.services.blocktime import BlockTimes
 from api.services.chain import ChainContext
 from api.services.chat import DeliveryGate
 from api.services.chat_broker import make_broker
@@ -109,6 +110,7 @@ def create_app(
     app.state.access = access or PassAccess()
     app.state.exchange = exchange or exchange_from_settings(settings)
     app.state.rewards = Rewards.from_settings(settings)
+    app.state.block_times = BlockTimes(settings.chain_rpc_url)
     limits = f"{settings.redis_channel_prefix}:ratelimit:{settings.chain_id}"
     app.state.ip_limiter = token_bucket(
         settings.redis_url, f"{limits}:ip", settings.rate_limit_ip, settings.rate_limit_burst

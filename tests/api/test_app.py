@@ -28,6 +28,7 @@ ROUTES = {
     ("post", "/auth/verify"),
     ("get", "/auth/me"),
     ("post", "/auth/logout"),
+    ("get", "/profiles"),
     ("get", "/profiles/{handle_or_address}"),
     ("get", "/profiles/{handle_or_address}/persona"),
     ("put", "/profiles/me/persona"),
