@@ -8,9 +8,10 @@ chain; its nonce was issued here, is unused and unexpired; its Issued At is neit
 nonce was issued nor in the future, so a message is at most a nonce's lifetime old; its
 Expiration Time / Not Before hold; the signature is canonical and recovers to the address in
 the message, or the address is a contract wallet that accepts it (ERC-1271, or ERC-6492 when
-not deployed yet; asked of the chain at ``chain_rpc_url``, only when the key check fails). Only then is the nonce consumed (a compare-and-set, so two concurrent sign-ins
-with one nonce cannot both succeed) and a session row written. A failed attempt leaves the
-nonce usable until it expires: without the key no one can use it anyway.
+not deployed yet; asked of the chain at ``chain_rpc_url``, only when the key check fails).
+Only then is the nonce consumed (a compare-and-set, so two concurrent sign-ins with one nonce
+cannot both succeed) and a session row written. A failed attempt leaves the nonce usable until
+it expires: without the key no one can use it anyway.
 
 A session ends at the earliest of ``token_ttl`` after sign-in and the message's Expiration
 Time (the wallet's user agreed to no longer), or when it is signed out (:func:`sign_out`, or

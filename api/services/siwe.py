@@ -285,7 +285,9 @@ def check_signature(text: str, signature: str, address: str, rpc_url: str) -> No
         except InvalidSignature as err:
             reason = err.message
     try:
-        if wallet_signatures.contract_signed(rpc_url, address, defunct_hash_message(text=text), raw):
+        if wallet_signatures.contract_signed(
+            rpc_url, address, defunct_hash_message(text=text), raw
+        ):
             return
     except wallet_signatures.ChainUnreachable:
         raise InvalidSignature(

@@ -13,14 +13,23 @@ contract MultisigAccountFactory {
     event AccountDeployed(address indexed account, uint256 threshold, bytes32 salt);
 
     /// @notice Deploys the account of these owners, threshold and salt (reverts if it exists).
-    function createAccount(address[] calldata owners, uint256 threshold, bytes32 salt) external returns (address account) {
+    function createAccount(address[] calldata owners, uint256 threshold, bytes32 salt)
+        external
+        returns (address account)
+    {
         account = address(new MultisigAccount{salt: salt}(owners, threshold));
         emit AccountDeployed(account, threshold, salt);
     }
 
     /// @notice The address `createAccount` gives for these arguments, deployed or not.
-    function accountAddress(address[] calldata owners, uint256 threshold, bytes32 salt) external view returns (address) {
-        bytes32 codeHash = keccak256(abi.encodePacked(type(MultisigAccount).creationCode, abi.encode(owners, threshold)));
+    function accountAddress(address[] calldata owners, uint256 threshold, bytes32 salt)
+        external
+        view
+        returns (address)
+    {
+        bytes32 codeHash = keccak256(
+            abi.encodePacked(type(MultisigAccount).creationCode, abi.encode(owners, threshold))
+        );
         return address(uint160(uint256(keccak256(abi.encodePacked(bytes1(0xff), address(this), salt, codeHash)))));
     }
 }

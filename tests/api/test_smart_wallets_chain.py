@@ -25,7 +25,14 @@ ZERO = "0x" + "00" * 20
 
 
 def test_a_multisig_registers_signs_in_and_receives_a_multisig_attestation(
-    project, accounts, planet, manifest, manifest_file, database_url, rpc_url, settings_for,
+    project,
+    accounts,
+    planet,
+    manifest,
+    manifest_file,
+    database_url,
+    rpc_url,
+    settings_for,
     make_indexer,
 ):
     admin, relayer = accounts[0], accounts[5]
@@ -82,7 +89,10 @@ def test_a_multisig_registers_signs_in_and_receives_a_multisig_attestation(
         )
         inner = desk.sign(bytes(points.contributionDigest(c.as_tuple())))
         member.execute(
-            points, "attest", c.as_tuple(), contract_attestation(desk.address, inner),
+            points,
+            "attest",
+            c.as_tuple(),
+            contract_attestation(desk.address, inner),
             sender=relayer,
         )
         assert points.balanceOf(member.address) == 5

@@ -71,7 +71,9 @@ def test_the_owners_make_calls_only_together(wallet, project, admin, alice):
     assert token.balanceOf(alice) == 40
     assert wallet.contract.nextNonce() == 1
     data = token.transfer.encode_input(alice.address, 1)
-    one_owner = owners_sign(bytes(wallet.contract.executeHash(token.address, 0, data, 1)), wallet.owners[:1])
+    one_owner = owners_sign(
+        bytes(wallet.contract.executeHash(token.address, 0, data, 1)), wallet.owners[:1]
+    )
     with ape.reverts(wallet.contract.MultisigNotApproved):
         wallet.contract.execute(token.address, 0, data, one_owner, sender=alice)
 
@@ -166,12 +168,16 @@ def test_an_attestation_signed_by_a_multisig_attester_is_recorded(
     register(alice, "alice")
     c = _contribution(points, alice, chain)
     inner = attester_wallet.sign(bytes(points.contributionDigest(c.as_tuple())))
-    tx = points.attest(c.as_tuple(), contract_attestation(attester_wallet.address, inner), sender=alice)
+    tx = points.attest(
+        c.as_tuple(), contract_attestation(attester_wallet.address, inner), sender=alice
+    )
     assert points.balanceOf(alice) == 7
     event = tx.events.filter(points.ContributionRecorded)[0]
     assert (event.attester, event.submitter) == (attester_wallet.address, alice.address)
     with ape.reverts(points.PointsUidUsed, uid=c.uid):
-        points.attest(c.as_tuple(), contract_attestation(attester_wallet.address, inner), sender=alice)
+        points.attest(
+            c.as_tuple(), contract_attestation(attester_wallet.address, inner), sender=alice
+        )
 
 
 def test_a_multisig_attester_batch_signature_below_threshold_is_refused(
@@ -180,8 +186,12 @@ def test_a_multisig_attester_batch_signature_below_threshold_is_refused(
     register(alice, "alice")
     c = _contribution(points, alice, chain)
     inner = attester_wallet.sign(bytes(points.contributionDigest(c.as_tuple())), 1)
-    with ape.reverts(points.PointsContractSignatureInvalid, uid=c.uid, signer=attester_wallet.address):
-        points.attest(c.as_tuple(), contract_attestation(attester_wallet.address, inner), sender=alice)
+    with ape.reverts(
+        points.PointsContractSignatureInvalid, uid=c.uid, signer=attester_wallet.address
+    ):
+        points.attest(
+            c.as_tuple(), contract_attestation(attester_wallet.address, inner), sender=alice
+        )
     assert points.balanceOf(alice) == 0
 
 

@@ -5,11 +5,13 @@ signed by a multisig for a nonce it has used always reverts."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import ape
 import pytest
+from eth_utils import keccak
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from eth_utils import keccak
 
 from tests.support.profiles import examples
 from tests.support.protocol import registration
@@ -44,7 +46,7 @@ def test_a_signature_verifies_exactly_when_threshold_distinct_owners_signed_in_o
         expected = (
             len(chosen) >= THRESHOLD
             and all(k in wallet.owners for k in chosen)
-            and all(a < b for a, b in zip(addresses, addresses[1:], strict=False))
+            and all(a < b for a, b in pairwise(addresses))
         )
         verdict = bytes(wallet.contract.isValidSignature(digest, signature)) == MAGIC
         assert verdict == expected
@@ -65,7 +67,9 @@ def test_a_registration_signed_for_a_used_nonce_always_reverts(identity, wallet,
             deadline = chain.pending_timestamp + 3600
             signed = {
                 n: wallet.sign(
-                    bytes(identity.registerDigest(wallet.address, reg.as_tuple(), ZERO, n, deadline))
+                    bytes(
+                        identity.registerDigest(wallet.address, reg.as_tuple(), ZERO, n, deadline)
+                    )
                 )
                 for n in range(used + 1)
             }
@@ -73,10 +77,14 @@ def test_a_registration_signed_for_a_used_nonce_always_reverts(identity, wallet,
                 wallet.execute(identity, "invalidateNonce", sender=bob)
             stale = replayed.draw(st.integers(0, used - 1), label="stale nonce")
             with ape.reverts(identity.IdentityInvalidSignature, owner=wallet.address):
-                identity.registerFor(wallet.address, reg.as_tuple(), deadline, signed[stale], sender=bob)
+                identity.registerFor(
+                    wallet.address, reg.as_tuple(), deadline, signed[stale], sender=bob
+                )
             identity.registerFor(wallet.address, reg.as_tuple(), deadline, signed[used], sender=bob)
             with ape.reverts(identity.IdentityInvalidSignature, owner=wallet.address):
-                identity.registerFor(wallet.address, reg.as_tuple(), deadline, signed[used], sender=bob)
+                identity.registerFor(
+                    wallet.address, reg.as_tuple(), deadline, signed[used], sender=bob
+                )
         finally:
             chain.restore(snapshot)
 

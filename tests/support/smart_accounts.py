@@ -64,7 +64,9 @@ class Multisig:
         return self.contract.execute(target.address, 0, data, self.sign(digest), sender=sender)
 
 
-def deploy_multisig(project: Any, deployer: Any, label: str, owners: int = 3, threshold: int = 2) -> Multisig:
+def deploy_multisig(
+    project: Any, deployer: Any, label: str, owners: int = 3, threshold: int = 2
+) -> Multisig:
     keys = owner_keys(label, owners)
     contract = deployer.deploy(project.MultisigAccount, [k.address for k in keys], threshold)
     return Multisig(contract, keys, threshold)
