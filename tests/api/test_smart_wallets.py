@@ -11,7 +11,14 @@ from eth_utils import keccak
 
 from api.services import wallet_signatures
 from tests.support.api import error, sign, siwe_text
-from tests.support.smart_accounts import deploy_multisig, owner_keys, owners_sign, wrap_6492
+from tests.support.servers import serving
+from tests.support.smart_accounts import (
+    ERC6492_SUFFIX,
+    deploy_multisig,
+    owner_keys,
+    owners_sign,
+    wrap_6492,
+)
 
 DEAD_RPC = "http://127.0.0.1:9"  # discard port: nothing answers
 
@@ -77,8 +84,9 @@ def test_a_counterfactual_multisig_signs_in_through_erc6492(chain_client, factor
     assert len(chain.provider.get_code(account)) == 0  # checked in an eth_call, not deployed
 
 
-@pytest.mark.parametrize("case", ["too few owners", "another account's factory call"])
+@pytest.mark.parametrize("case", ["too few owners", "another account's factory call", "garbage"])
 def test_a_bad_erc6492_signature_is_refused(chain_client, factory, case):
+    """Refused whether the validator answers no or reverts (a wrapper that does not decode)."""
     keys = owner_keys("counterfactual member", 3)
     owners, salt = [k.address for k in keys], keccak(text="member")
     account = factory.accountAddress(owners, 2, salt)
@@ -86,12 +94,15 @@ def test_a_bad_erc6492_signature_is_refused(chain_client, factory, case):
         owners, 2, keccak(text="other") if case.startswith("another") else salt
     )
     count = 1 if case == "too few owners" else 2
-    reply, _ = _verify(
-        chain_client,
-        account,
-        lambda d: wrap_6492(factory.address, calldata, owners_sign(d, keys[:count])),
-    )
+
+    def signer(digest: bytes) -> bytes:
+        if case == "garbage":
+            return b"\x07" * 40 + ERC6492_SUFFIX
+        return wrap_6492(factory.address, calldata, owners_sign(digest, keys[:count]))
+
+    reply, _ = _verify(chain_client, account, signer)
     assert error(reply) == (401, "invalid_signature")
+    assert "chain could not be asked" not in reply.json()["error"]["message"]
 
 
 def test_an_eoa_signs_in_without_asking_the_chain(make_client, alice):
@@ -107,6 +118,24 @@ def test_an_eoa_signs_in_without_asking_the_chain(make_client, alice):
 
 def test_a_contract_signature_when_the_chain_is_down_is_refused_saying_so(make_client, wallet):
     reply, _ = _verify(make_client(rpc_url=DEAD_RPC), wallet.address, wallet.sign)
+    assert error(reply) == (401, "invalid_signature")
+    assert "chain could not be asked" in reply.json()["error"]["message"]
+
+
+async def _rate_limited_node(scope, receive, send) -> None:
+    """A JSON-RPC node that answers every call with a rate-limit error (not a revert)."""
+    while (await receive()).get("more_body"):
+        pass
+    body = b'{"jsonrpc":"2.0","id":1,"error":{"code":-32005,"message":"rate limit exceeded"}}'
+    headers = [(b"content-type", b"application/json")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def test_a_node_error_is_not_taken_for_the_wallets_refusal(make_client, wallet):
+    """Only a revert means the wallet said no; a failing node is named as such."""
+    with serving(_rate_limited_node) as rpc:
+        reply, _ = _verify(make_client(rpc_url=rpc), wallet.address, wallet.sign)
     assert error(reply) == (401, "invalid_signature")
     assert "chain could not be asked" in reply.json()["error"]["message"]
 
