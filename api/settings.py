@@ -122,8 +122,8 @@ class ApiSettings(BaseSettings):
         default=None,
         description="JSON-RPC endpoint of the chain: GET /chain hands it to clients, the "
         "API reads ERC-20 symbols and decimals there (once per token) and asks contract "
-        "wallets whether they signed a sign-in message (ERC-1271, ERC-6492). Default: the network's "
-        "public RPC (X Layer), else http://127.0.0.1:8545 (a local anvil).",
+        "wallets whether they signed a sign-in message (ERC-1271, ERC-6492). Default: the "
+        "network's public RPC (X Layer), else http://127.0.0.1:8545 (a local anvil).",
     )
     claim_window: int | None = Field(
         default=None,
