@@ -8,14 +8,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.support.chains import persistent_chain
 from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,37 +27,6 @@ def ape_run(
     return subprocess.run(
         [APE, "run", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )
-
-
-@contextmanager
-def persistent_chain(state: Path) -> Iterator[str]:
-    """anvil as `make chain` runs it: state kept in ``state``; stopped with Ctrl-C (SIGINT),
-    which writes the state out."""
-    port = free_port()
-    anvil = subprocess.Popen(
-        [
-            str(ROOT / "node_modules/.bin/anvil"),
-            "--port",
-            str(port),
-            "--state",
-            str(state),
-            "--state-interval",
-            "1",
-            "--silent",
-        ],
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"})
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        anvil.send_signal(signal.SIGINT)
-        anvil.wait(30)
 
 
 def test_deploy_to_a_persistent_chain_survives_its_restart(tmp_path):
