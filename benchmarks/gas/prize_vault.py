@@ -85,7 +85,8 @@ def deep_tree(
 def measure(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
     """Deploys a fresh identity, points calendar, token, vault and baseline; returns gas used."""
     rng = random.Random(_SEED)
-    admin, distributor, guardian, funder, first, regular, newcomer, fresh = accounts.test_accounts[:8]
+    people = accounts.test_accounts[:8]
+    admin, distributor, guardian, funder, first, regular, newcomer, fresh = people
     genesis = week_start(chain.pending_timestamp)
     identity = admin.deploy(project.Identity, admin, admin)
     points = admin.deploy(project.ContributionPoints, identity, genesis, admin, admin, admin)
