@@ -88,6 +88,9 @@ contract PrizeVault is IPrizeVault, AccessControlDefaultAdminRules, Pausable, Re
 
     mapping(uint256 epoch => Book) private _books;
     mapping(uint256 epoch => mapping(bytes32 root => Payout)) private _payouts;
+    /// @dev Written only through the slot {_flagSlot} computes (the standard mapping layout, so
+    ///      `_claimed[account][word]` reads what a claim wrote); Slither sees no Solidity write.
+    // slither-disable-next-line uninitialized-state
     mapping(address account => mapping(uint256 word => uint256 bits)) private _claimed;
     /// @dev When each scheduled role change may be executed, keyed by `_roleChangeKey`.
     mapping(bytes32 key => uint256 executableAt) private _roleChanges;
