@@ -12,7 +12,7 @@ from eth_abi import encode
 from eth_utils import keccak
 
 from planet.core.typed_data import KIND_POST, Contribution, new_uid
-from tests.support.protocol import registration
+from tests.support.protocol import local_key, registration
 from tests.support.smart_accounts import (
     contract_attestation,
     deploy_multisig,
@@ -256,8 +256,6 @@ def _validate(project, chain, signer, digest, signature) -> bytes:
 
 
 def test_the_validator_answers_for_every_kind_of_wallet(project, chain, wallet, factory, alice):
-    from tests.support.protocol import local_key
-
     key = local_key(alice)
     eoa = owners_sign(DIGEST, [key])
     assert _validate(project, chain, alice.address, DIGEST, eoa) == b"\x01"
