@@ -36,12 +36,12 @@ def chain_client(make_client, rpc_url):
 
 @pytest.fixture
 def wallet(project, accounts):
-    return deploy_multisig(project, accounts[0], "api wallet")
+    return deploy_multisig(project, accounts[9], "api wallet")
 
 
 @pytest.fixture
 def factory(project, accounts):
-    return accounts[0].deploy(project.MultisigAccountFactory)
+    return accounts[9].deploy(project.MultisigAccountFactory)
 
 
 def _verify(client, address: str, signer) -> tuple[object, str]:
@@ -164,7 +164,7 @@ def test_below_the_threshold_a_multisig_never_signs_in(make_client, rpc_url, pro
     """Property: whichever owners and strangers sign, in whatever order, fewer than the
     threshold of distinct owners is always 401."""
     client = make_client(rpc_url=rpc_url)
-    wallet = deploy_multisig(project, accounts[0], "api property wallet", 4, 3)
+    wallet = deploy_multisig(project, accounts[9], "api property wallet", 4, 3)
     keys = wallet.owners + owner_keys("api property stranger", 2)
 
     @settings(
