@@ -104,6 +104,9 @@ class ErrorCode(StrEnum):
     TOO_MANY_SOCKETS = "too_many_sockets"  # 4429: the client IP holds its most chat sockets
     CHAT_FLOOD = "chat_flood"  # 4429: more chat frames than the flood limit; the socket closes
 
+    # Follows
+    CANNOT_FOLLOW_SELF = "cannot_follow_self"  # 422: an identity following itself
+
     # Attestations
     ATTESTATIONS_UNAVAILABLE = "attestations_unavailable"  # 503: no attester configured
     NOT_YOUR_ACTIVITY = "not_your_activity"  # 403: attesting another identity's activity
