@@ -104,8 +104,9 @@ contract ContributionPoints is IContributionPoints, IERC20Metadata, AccessContro
     ///      ECDSA signature, whose signer is recovered. Any other length: `abi.encode(attester,
     ///      innerSignature)` from a contract attester (a multisig), decoded strictly, its role
     ///      checked first (so only role holders are ever called), then asked through ERC-1271
-    ///      (a staticcall: it cannot change state here). The ECDSA path is tried first, as it
-    ///      was the only one: its length check costs the key attesters nothing extra.
+    ///      (a staticcall: it cannot change state here). The ECDSA path is tried first and the
+    ///      contract path only on its length error; measured, key attesters pay about 100 gas
+    ///      more than before the contract path existed (points_attest 87,555 -> 87,658).
     function _attester(Contribution calldata c, bytes calldata signature) private view returns (address signer) {
         bytes32 digest = contributionDigest(c);
         ECDSA.RecoverError err;
@@ -131,7 +132,8 @@ contract ContributionPoints is IContributionPoints, IERC20Metadata, AccessContro
     }
 
     /// @dev Strict `abi.encode(address, bytes)`: a clean address word, the offset 0x40, then the
-    ///      length and bytes of the inner signature, with nothing but padding after them.
+    ///      length and bytes of the inner signature, followed by less than a word (the padding).
+    ///      Another encoding of the same signature gains nothing: the uid is what counts once.
     function _contractSignature(bytes32 uid, bytes calldata signature)
         private
         pure

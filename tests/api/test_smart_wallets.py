@@ -1,16 +1,21 @@
 """Sign-In with Ethereum from smart-contract wallets, on a real anvil: a deployed M-of-N
 multisig signs in through ERC-1271, a counterfactual one (not deployed yet) through ERC-6492,
 and anything short of its owners' threshold is refused with 401 ``invalid_signature`` and the
-reason. EOAs sign in as before, without asking the chain."""
+reason (a property: below the threshold, never). EOAs sign in as before, without asking the
+chain."""
 
 from __future__ import annotations
 
 import pytest
 from eth_account.messages import defunct_hash_message
 from eth_utils import keccak
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from api.services import wallet_signatures
 from tests.support.api import error, sign, siwe_text
+from tests.support.profiles import examples
+from tests.support.protocol import local_key
 from tests.support.servers import serving
 from tests.support.smart_accounts import (
     ERC6492_SUFFIX,
@@ -31,12 +36,12 @@ def chain_client(make_client, rpc_url):
 
 @pytest.fixture
 def wallet(project, accounts):
-    return deploy_multisig(project, accounts[0], "api wallet")
+    return deploy_multisig(project, accounts[9], "api wallet")
 
 
 @pytest.fixture
 def factory(project, accounts):
-    return accounts[0].deploy(project.MultisigAccountFactory)
+    return accounts[9].deploy(project.MultisigAccountFactory)
 
 
 def _verify(client, address: str, signer) -> tuple[object, str]:
@@ -106,8 +111,6 @@ def test_a_bad_erc6492_signature_is_refused(chain_client, factory, case):
 
 
 def test_an_eoa_signs_in_without_asking_the_chain(make_client, alice):
-    from tests.support.protocol import local_key
-
     client = make_client(rpc_url=DEAD_RPC)
     key = local_key(alice)
     nonce = client.post("/auth/nonce").json()["nonce"]
@@ -154,3 +157,27 @@ def test_the_validator_the_api_runs_is_the_one_the_project_compiles(project):
         "contracts/signatures/SignatureValidator.sol changed: run "
         "`python -m tools.signature_validator` to refresh api/services/SignatureValidator.bin"
     )
+
+
+@pytest.mark.slow
+def test_below_the_threshold_a_multisig_never_signs_in(make_client, rpc_url, project, accounts):
+    """Property: whichever owners and strangers sign, in whatever order, fewer than the
+    threshold of distinct owners is always 401."""
+    client = make_client(rpc_url=rpc_url)
+    wallet = deploy_multisig(project, accounts[9], "api property wallet", 4, 3)
+    keys = wallet.owners + owner_keys("api property stranger", 2)
+
+    @settings(
+        max_examples=examples(40),
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(picks=st.lists(st.integers(0, len(keys) - 1), max_size=6), ordered=st.booleans())
+    def check(picks, ordered):
+        chosen = [keys[i] for i in picks]
+        distinct_owners = {k.address for k in chosen if k in wallet.owners}
+        if len(distinct_owners) >= wallet.threshold:
+            chosen = [k for k in chosen if k not in wallet.owners[:2]]  # now below it
+        reply, _ = _verify(client, wallet.address, lambda d: owners_sign(d, chosen, order=ordered))
+        assert error(reply) == (401, "invalid_signature")
+
+    check()

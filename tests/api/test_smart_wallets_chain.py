@@ -38,8 +38,8 @@ def test_a_multisig_registers_signs_in_and_receives_a_multisig_attestation(
     admin, relayer = accounts[0], accounts[5]
     identity = project.Identity.at(manifest.contract("Identity").address)
     points = project.ContributionPoints.at(manifest.contract("ContributionPoints").address)
-    member = deploy_multisig(project, admin, "member wallet")
-    desk = deploy_multisig(project, admin, "attester desk")
+    member = deploy_multisig(project, accounts[9], "member wallet")
+    desk = deploy_multisig(project, accounts[9], "attester desk")
     points.grantRole(points.ATTESTER_ROLE(), desk.address, sender=admin)
 
     # registers by signature: the owners sign the digest, anyone relays

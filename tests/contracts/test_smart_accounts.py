@@ -12,7 +12,7 @@ from eth_abi import encode
 from eth_utils import keccak
 
 from planet.core.typed_data import KIND_POST, Contribution, new_uid
-from tests.support.protocol import registration
+from tests.support.protocol import local_key, registration
 from tests.support.smart_accounts import (
     contract_attestation,
     deploy_multisig,
@@ -27,14 +27,22 @@ REFUSED = bytes.fromhex("ffffffff")
 DIGEST = keccak(text="a hash to sign")
 
 
-@pytest.fixture
-def wallet(project, admin):
-    return deploy_multisig(project, admin, "wallet")
+@pytest.fixture(scope="session")
+def deployer(accounts):
+    """Deploys the test wallets: an account no other contract test deploys from, so a wallet
+    never lands at an address where another test deploys something else (ape keeps the
+    contract type it saw at an address across the chain's reverts between tests)."""
+    return accounts[9]
 
 
 @pytest.fixture
-def factory(project, admin):
-    return admin.deploy(project.MultisigAccountFactory)
+def wallet(project, deployer):
+    return deploy_multisig(project, deployer, "wallet")
+
+
+@pytest.fixture
+def factory(project, deployer):
+    return deployer.deploy(project.MultisigAccountFactory)
 
 
 # ---------------------------------------------------------------- the account itself
@@ -64,9 +72,9 @@ def test_anything_short_of_threshold_owners_is_refused(wallet, case):
     assert bytes(wallet.contract.isValidSignature(DIGEST, signature)) == REFUSED
 
 
-def test_the_owners_make_calls_only_together(wallet, project, admin, alice):
-    token = admin.deploy(project.MockERC20, "Token", "TOK", 18)
-    token.mint(wallet.address, 100, sender=admin)
+def test_the_owners_make_calls_only_together(wallet, project, deployer, alice):
+    token = deployer.deploy(project.MockERC20, "Token", "TOK", 18)
+    token.mint(wallet.address, 100, sender=deployer)
     wallet.execute(token, "transfer", alice.address, 40, sender=alice)
     assert token.balanceOf(alice) == 40
     assert wallet.contract.nextNonce() == 1
@@ -145,8 +153,8 @@ def test_a_6492_wrapped_signature_does_not_register_an_undeployed_wallet(
 
 
 @pytest.fixture
-def attester_wallet(project, admin, points):
-    multisig = deploy_multisig(project, admin, "attester desk")
+def attester_wallet(project, admin, deployer, points):
+    multisig = deploy_multisig(project, deployer, "attester desk")
     points.grantRole(points.ATTESTER_ROLE(), multisig.address, sender=admin)
     return multisig
 
@@ -196,9 +204,9 @@ def test_a_multisig_attester_batch_signature_below_threshold_is_refused(
 
 
 def test_a_multisig_without_the_attester_role_is_never_asked(
-    project, points, admin, alice, register, chain
+    project, points, deployer, alice, register, chain
 ):
-    outsider = deploy_multisig(project, admin, "outsider")
+    outsider = deploy_multisig(project, deployer, "outsider")
     register(alice, "alice")
     c = _contribution(points, alice, chain)
     inner = outsider.sign(bytes(points.contributionDigest(c.as_tuple())))
@@ -256,8 +264,6 @@ def _validate(project, chain, signer, digest, signature) -> bytes:
 
 
 def test_the_validator_answers_for_every_kind_of_wallet(project, chain, wallet, factory, alice):
-    from tests.support.protocol import local_key
-
     key = local_key(alice)
     eoa = owners_sign(DIGEST, [key])
     assert _validate(project, chain, alice.address, DIGEST, eoa) == b"\x01"

@@ -24,8 +24,9 @@ FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
 
 @pytest.fixture
-def wallet(project, admin):
-    return deploy_multisig(project, admin, "property wallet", OWNERS, THRESHOLD)
+def wallet(project, accounts):
+    # from an account no other contract test deploys from (see test_smart_accounts.deployer)
+    return deploy_multisig(project, accounts[9], "property wallet", OWNERS, THRESHOLD)
 
 
 @pytest.mark.slow
