@@ -120,6 +120,7 @@ class ErrorCode(StrEnum):
     INSTRUMENT_NOT_TAGGED = "instrument_not_tagged"  # 422: an order of an instrument not tagged
     ORDER_TOO_LARGE = "order_too_large"  # 422: an order's size x price is over the maximum
     EXCHANGE_MISMATCH = "exchange_mismatch"  # 409: syncing an order of another exchange
+    ORDER_NOT_OPEN = "order_not_open"  # 409: cancelling an order filled, canceled or rejected
     TRADE_NOT_ATTRIBUTED = "trade_not_attributed"  # 422: attesting a creator's own fill
     EXCHANGE_UNAVAILABLE = "exchange_unavailable"  # 503: the exchange unreachable or garbled
     EXCHANGE_ERROR = "exchange_error"  # 502: the exchange refused a poll of an order

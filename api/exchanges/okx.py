@@ -44,6 +44,9 @@ from api.exchanges.base import (
 )
 
 FILLS_PAGE = 100
+# Cancel refused because the order is already filled, canceled, or otherwise complete.
+_ALREADY_DONE = ("51400", "51401", "51402")
+
 _STATES: dict[str, Status] = {
     "live": "submitted",
     "partially_filled": "partially_filled",
@@ -154,6 +157,23 @@ class OkxExchange:
             raise ExchangeUnavailable(f"OKX reported an unknown order state {state!r}")
         fills = list(self._fills(trade, order.instrument, exchange_order_id))
         return OrderState(_STATES[state], fills)
+
+    def cancel(self, order: OrderRequest, exchange_order_id: str, now: int) -> OrderState:
+        """Asks OKX to cancel, then reads the order back. OKX refuses to cancel an order that
+        completed meanwhile (51400-51402): that is not an error here, the state read after says
+        what happened."""
+        trade = self._client(TradeAPI)
+        answer = self._call(
+            "cancel order",
+            lambda: trade.cancel_order(instId=order.instrument, ordId=exchange_order_id),
+        )
+        rows = answer.get("data") or []
+        first = rows[0] if rows and isinstance(rows[0], dict) else {}
+        code = str(first.get("sCode") or answer.get("code"))
+        if code not in ("0", *_ALREADY_DONE):
+            reason = first.get("sMsg") or answer.get("msg") or "cancel refused"
+            raise ExchangeError(f"OKX {code}: {reason}")
+        return self.poll(order, exchange_order_id, now)
 
     def _fills(self, trade: TradeAPI, instrument: str, order_id: str) -> Iterator[Fill]:
         after = ""

@@ -23,6 +23,7 @@ class PaperExchange:
 
     def __init__(self, prices: Mapping[str, Decimal] | None = None) -> None:
         self._prices = dict(prices or {})
+        self._canceled: set[str] = set()
         self._lock = threading.Lock()
 
     def set_price(self, instrument: str, price: Decimal | str) -> None:
@@ -49,11 +50,24 @@ class PaperExchange:
         return Placement("filled", order_id, fills=[fill])
 
     def poll(self, order: OrderRequest, exchange_order_id: str, now: int) -> OrderState:
+        with self._lock:
+            if exchange_order_id in self._canceled:
+                return OrderState("canceled", [])
         price = self.quote(order.instrument)
         fill = None if price is None else _fill(order, exchange_order_id, price, now)
         if fill is None:
             return OrderState("submitted", [])
         return OrderState("filled", [fill])
+
+    def cancel(self, order: OrderRequest, exchange_order_id: str, now: int) -> OrderState:
+        """An open paper order that would fill at today's price fills instead (the market got
+        there first); otherwise it is canceled for good."""
+        state = self.poll(order, exchange_order_id, now)
+        if state.status == "submitted":
+            with self._lock:
+                self._canceled.add(exchange_order_id)
+            return OrderState("canceled", [])
+        return state
 
 
 def _order_id(order: OrderRequest) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import RowMapping
 
@@ -217,10 +217,17 @@ def post_trading(post: ReadablePost, conn: Conn) -> PostTradingOut:
 
 @router.get("/orders", response_model=OrderPage, responses=responses(401, 403, 422))
 def list_orders(
-    conn: Conn, identity: CurrentIdentity, cursor: Cursor = None, limit: Limit = 20
+    conn: Conn,
+    identity: CurrentIdentity,
+    cursor: Cursor = None,
+    limit: Limit = 20,
+    status: Annotated[
+        Literal["open"] | None,
+        Query(description="`open`: only orders still working (submitted, partially filled)"),
+    ] = None,
 ) -> OrderPage:
     """Your orders, newest first, with their fills (422 ``invalid_cursor``)."""
-    result = trading.page(conn, identity, cursor, limit)
+    result = trading.page(conn, identity, cursor, limit, open_only=status == "open")
     return OrderPage(items=[_order(o) for o in result.items], next_cursor=result.next_cursor)
 
 
@@ -228,6 +235,22 @@ def list_orders(
 def get_order(order_id: OrderId, conn: Conn, identity: CurrentIdentity) -> OrderOut:
     """One of your orders (404 for an order that is not yours)."""
     return _order(trading.mine(conn, identity, order_id))
+
+
+@router.post(
+    "/orders/{order_id}/cancel",
+    response_model=OrderOut,
+    responses={**responses(401, 403, 404, 409), **_EXCHANGE_ERRORS},
+)
+def cancel_order(
+    order_id: OrderId, conn: Conn, identity: CurrentIdentity, exchange: ExchangeDep, moment: Now
+) -> OrderOut:
+    """Cancels what is left of your open order on its exchange. The answer is the order as
+    the exchange reports it after the cancel: ``canceled``, or ``filled`` if the market got
+    there first (its fills recorded). 409 ``order_not_open`` for an order already filled,
+    canceled or rejected; 409 ``exchange_mismatch`` for an order of another exchange."""
+    order = trading.mine(conn, identity, order_id)
+    return _order(trading.cancel(conn, exchange, order, moment))
 
 
 @router.post(

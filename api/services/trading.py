@@ -31,7 +31,7 @@ from sqlalchemy import Connection, RowMapping, select, update
 
 from api.db import one_on_chain
 from api.errors import ApiError, ErrorCode, NotFound, Unprocessable
-from api.exchanges.base import Exchange, Fill, OrderRequest, notional_micro, plain
+from api.exchanges.base import Exchange, Fill, OrderRequest, OrderState, notional_micro, plain
 from api.services.identities import Identity
 from api.services.posts import id_page
 from planet.store.offchain import fills, orders
@@ -42,6 +42,10 @@ TERMINAL = ("filled", "canceled", "rejected")
 # and it keeps one order's volume inside a signed 64-bit integer of millionths. Volumes are
 # still summed exactly whatever they are (an exchange's own fills are not bounded here).
 MAX_ORDER_NOTIONAL = Decimal(10**12)
+
+
+class OrderNotOpen(ApiError):
+    status, code = 409, ErrorCode.ORDER_NOT_OPEN
 
 
 class ExchangeMismatch(ApiError):
@@ -163,19 +167,8 @@ def record_fills(conn: Connection, order: RowMapping, new: Sequence[Fill]) -> in
     return added
 
 
-def sync(conn: Connection, exchange: Exchange, order: Order, now: int) -> Order:
-    """Polls the exchange for the order's state and fills; idempotent."""
-    row = order.row
-    if row["status"] == "rejected" or row["exchange_order_id"] is None:
-        return order
-    if row["exchange"] != exchange.name:
-        raise ExchangeMismatch(
-            f"order {row['id']} was placed on {row['exchange']}; this server trades on "
-            f"{exchange.name} and cannot poll it"
-        )
-    if row["status"] == "filled" and row["exchange"] == "paper":
-        return order  # a paper order fills whole, once
-    request = OrderRequest(
+def _request(row: RowMapping) -> OrderRequest:
+    return OrderRequest(
         client_order_id=row["client_order_id"],
         instrument=row["instrument"],
         side=row["side"],
@@ -183,11 +176,44 @@ def sync(conn: Connection, exchange: Exchange, order: Order, now: int) -> Order:
         size=Decimal(row["size"]),
         limit_price=None if row["limit_price"] is None else Decimal(row["limit_price"]),
     )
-    state = exchange.poll(request, row["exchange_order_id"], now)
+
+
+def _same_exchange(row: RowMapping, exchange: Exchange) -> None:
+    if row["exchange"] != exchange.name:
+        raise ExchangeMismatch(
+            f"order {row['id']} was placed on {row['exchange']}; this server trades on "
+            f"{exchange.name} and cannot reach it"
+        )
+
+
+def _record(conn: Connection, row: RowMapping, state: OrderState) -> Order:
     record_fills(conn, row, state.fills)
     if row["status"] not in TERMINAL and state.status != row["status"]:
         conn.execute(update(orders).where(orders.c.id == row["id"]).values(status=state.status))
     return _with_fills(conn, _order_row(conn, row["id"]))
+
+
+def cancel(conn: Connection, exchange: Exchange, order: Order, now: int) -> Order:
+    """Cancels an open order (409 ``order_not_open`` once it is filled, canceled or
+    rejected). The answer is the exchange's word after the cancel: an order that filled first
+    comes back ``filled``, with its fills recorded."""
+    row = order.row
+    if row["status"] in TERMINAL or row["exchange_order_id"] is None:
+        raise OrderNotOpen(f"order {row['id']} is {row['status']}: there is nothing to cancel")
+    _same_exchange(row, exchange)
+    state = exchange.cancel(_request(row), row["exchange_order_id"], now)
+    return _record(conn, row, state)
+
+
+def sync(conn: Connection, exchange: Exchange, order: Order, now: int) -> Order:
+    """Polls the exchange for the order's state and fills; idempotent."""
+    row = order.row
+    if row["status"] == "rejected" or row["exchange_order_id"] is None:
+        return order
+    _same_exchange(row, exchange)
+    if row["status"] == "filled" and row["exchange"] == "paper":
+        return order  # a paper order fills whole, once
+    return _record(conn, row, exchange.poll(_request(row), row["exchange_order_id"], now))
 
 
 def mine(conn: Connection, trader: Identity, order_id: int) -> Order:
@@ -208,11 +234,16 @@ def mine(conn: Connection, trader: Identity, order_id: int) -> Order:
     return _with_fills(conn, row)
 
 
-def page(conn: Connection, trader: Identity, cursor: str | None, limit: int) -> OrderPage:
-    """The trader's orders, newest first; the cursor is the last id seen."""
+def page(
+    conn: Connection, trader: Identity, cursor: str | None, limit: int, open_only: bool = False
+) -> OrderPage:
+    """The trader's orders, newest first (only those still open: submitted or partially
+    filled, when asked); the cursor is the last id seen."""
     query = select(orders).where(
         orders.c.chain_id == trader.chain_id, orders.c.trader_token_id == trader.token_id
     )
+    if open_only:
+        query = query.where(orders.c.status.not_in(TERMINAL))
     rows, next_cursor = id_page(conn, query, orders, cursor, limit, newest_first=True)
     by_order = _fills_of(conn, [r["id"] for r in rows])
     return OrderPage([Order(r, by_order.get(r["id"], [])) for r in rows], next_cursor)

@@ -2,7 +2,9 @@
 OKX's documented JSON shapes, served over real HTTP by uvicorn on a loopback port.
 
 * ``GET /api/v5/market/ticker`` (public);
-* ``POST /api/v5/trade/order``, ``GET /api/v5/trade/order``, ``GET /api/v5/trade/fills``
+* ``POST /api/v5/trade/order``, ``GET /api/v5/trade/order``, ``GET /api/v5/trade/fills``,
+  ``POST /api/v5/trade/cancel-order`` (a live order becomes ``canceled``; a completed one is
+  refused with ``51400``, as OKX does)
   (private: ``OK-ACCESS-KEY/-SIGN/-TIMESTAMP/-PASSPHRASE`` checked, the signature being
   base64(HMAC-SHA256(secret, timestamp + METHOD + path?query + body)); failures answer HTTP 401
   with OKX's codes, ``50113`` "Invalid Sign" for a bad signature). A demo-trading key
@@ -97,6 +99,7 @@ class OkxStandIn:
                 Route("/api/v5/trade/order", self.place_order, methods=["POST"]),
                 Route("/api/v5/trade/order", self.get_order, methods=["GET"]),
                 Route("/api/v5/trade/fills", self.get_fills, methods=["GET"]),
+                Route("/api/v5/trade/cancel-order", self.cancel_order, methods=["POST"]),
             ]
         )
 
@@ -223,6 +226,25 @@ class OkxStandIn:
                 "outTime": _ms() + "000",
             }
         )
+
+    async def cancel_order(self, request: Request) -> Response:
+        raw = (await request.body()).decode()
+        refused = self._authenticate(request, raw)
+        if refused is not None:
+            return refused
+        params = json.loads(raw)
+        with self._lock:
+            order = self.orders.get(str(params.get("ordId") or ""))
+            if order is None or order["instId"] != params.get("instId"):
+                return self._order_failed(params, "51400", "Order does not exist")
+            if order["state"] != "live":
+                return self._order_failed(
+                    params, "51400", "Order cancellation failed as the order has been completed"
+                )
+            order["state"] = "canceled"
+            order["uTime"] = _ms()
+        row = {"clOrdId": order["clOrdId"], "ordId": order["ordId"], "sCode": "0", "sMsg": ""}
+        return JSONResponse({"code": "0", "msg": "", "data": [row]})
 
     def _check(self, params: dict[str, Any]) -> tuple[str, str] | None:
         if params["instId"] not in self.prices:

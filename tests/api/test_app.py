@@ -16,6 +16,7 @@ ROUTES = {
     ("get", "/chain"),
     ("get", "/distributions/{chain_id}/epoch-{epoch}.json"),
     ("get", "/passes"),
+    ("post", "/orders/{order_id}/cancel"),
     ("put", "/profiles/{handle_or_address}/follow"),
     ("delete", "/profiles/{handle_or_address}/follow"),
     ("get", "/profiles/{handle_or_address}/followers"),

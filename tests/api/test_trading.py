@@ -346,3 +346,46 @@ def test_volumes_past_2_63_are_exact_on_every_backend(client, member, engine):
         week = collect(conn, CHAIN_ID, EpochCalendar(GENESIS), 3, trade_exchanges=["paper", "okx"])
     [creator] = [a for a in week.accounts.values() if a.trade_notional_micro]
     assert creator.trade_notional_micro == sum(expected) + own
+
+
+def test_an_open_order_is_listed_as_open_and_cancelled_for_good(client, member, engine):
+    alice, bob = member(), member()
+    pid = tagged_post(client, alice)
+    waiting = order(client, bob, pid, type="limit", limit_price="60000").json()
+    filled = order(client, bob, pid).json()
+    assert (waiting["status"], filled["status"]) == ("submitted", "filled")
+    open_ = client.get("/orders", params={"status": "open"}, headers=bob.headers).json()
+    assert [o["id"] for o in open_["items"]] == [waiting["id"]]
+
+    cancelled = client.post(f"/orders/{waiting['id']}/cancel", headers=bob.headers)
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "canceled" and cancelled.json()["fills"] == []
+    client.app.state.exchange.set_price("BTC-USDT", "59000")  # it would have filled now
+    synced = client.post(f"/orders/{waiting['id']}/sync", headers=bob.headers).json()
+    assert synced["status"] == "canceled" and synced["fills"] == []
+    assert client.get("/orders", params={"status": "open"}, headers=bob.headers).json() == {
+        "items": [],
+        "next_cursor": None,
+    }
+    for done in (waiting["id"], filled["id"]):
+        again = client.post(f"/orders/{done}/cancel", headers=bob.headers)
+        assert error(again) == (409, "order_not_open")
+    assert error(client.post(f"/orders/{filled['id']}/cancel", headers=alice.headers)) == (
+        404,
+        "not_found",
+    )
+    assert error(client.get("/orders", params={"status": "closed"}, headers=bob.headers)) == (
+        422,
+        "validation_error",
+    )
+
+
+def test_cancelling_an_order_the_market_already_crossed_reports_its_fill(client, member):
+    alice, bob = member(), member()
+    pid = tagged_post(client, alice)
+    waiting = order(client, bob, pid, type="limit", limit_price="60000").json()
+    client.app.state.exchange.set_price("BTC-USDT", "59500")  # crossed, not synced yet
+    late = client.post(f"/orders/{waiting['id']}/cancel", headers=bob.headers).json()
+    assert late["status"] == "filled"
+    assert [(f["price"], f["size"]) for f in late["fills"]] == [("59500", "0.5")]
+    assert stats(client, pid)["fill_count"] == 1

@@ -372,3 +372,33 @@ def start_errors(**variables: str) -> list[str]:
     )
     assert failed.returncode == 1 and "Traceback" not in failed.stderr
     return failed.stderr.strip().splitlines()
+
+
+def test_an_open_okx_order_is_cancelled_on_okx(okx_client, member, standin):
+    alice, bob = member(), member()
+    pid = tagged_post(okx_client, alice, "ETH-USDT")
+    placed = order(
+        okx_client, bob, pid, instrument="ETH-USDT", side="sell", type="limit", size="2",
+        limit_price="3600",
+    ).json()  # fmt: skip
+    cancelled = okx_client.post(f"/orders/{placed['id']}/cancel", headers=bob.headers).json()
+    assert cancelled["status"] == "canceled"
+    [on_okx] = standin.orders.values()
+    assert on_okx["state"] == "canceled"
+    standin.set_price("ETH-USDT", "3601")  # a canceled order never fills
+    synced = okx_client.post(f"/orders/{placed['id']}/sync", headers=bob.headers).json()
+    assert synced["status"] == "canceled" and synced["fills"] == []
+    again = okx_client.post(f"/orders/{placed['id']}/cancel", headers=bob.headers)
+    assert error(again) == (409, "order_not_open")
+
+
+def test_an_okx_order_that_filled_before_the_cancel_comes_back_filled(okx_client, member, standin):
+    alice, bob = member(), member()
+    pid = tagged_post(okx_client, alice, "ETH-USDT")
+    placed = order(
+        okx_client, bob, pid, instrument="ETH-USDT", side="sell", type="limit", size="2",
+        limit_price="3600",
+    ).json()  # fmt: skip
+    standin.set_price("ETH-USDT", "3601")  # OKX fills it; our row still says submitted
+    late = okx_client.post(f"/orders/{placed['id']}/cancel", headers=bob.headers).json()
+    assert late["status"] == "filled" and len(late["fills"]) == 1
