@@ -26,6 +26,12 @@ def test_the_first_block_at_or_after_each_moment(rpc_url):
     ]
     # a moment after the head: the next block to come
     assert blocks.first_blocks([start + 20_000]) == [mined[3] + 1]
+    # every moment agrees with reading each block's time in turn
+    head = w3.eth.block_number
+    times = [w3.eth.get_block(n)["timestamp"] for n in range(head + 1)]
+    moments = [times[0] - 1, *range(times[0], start + 10_002, 331)]
+    expected = [next((n for n, t in enumerate(times) if t >= m), head + 1) for m in moments]
+    assert BlockTimes(rpc_url).first_blocks(moments) == expected
 
 
 def test_settled_boundaries_are_kept_and_recent_ones_asked_again(rpc_url):
