@@ -70,3 +70,12 @@ def test_rejected_requests_send_nothing(open_page, actors, web_app):
     assert wallet.sent == []
     identity = web_app.planet.identity
     assert identity.functions.identityOf(user.address).call() == 0
+
+
+def test_a_wallet_without_eip6963_is_found_at_window_ethereum(open_page, actors):
+    page, wallet = open_page(actors.users[0], legacy=True)
+    page.get_by_role("button", name="Connect Browser wallet").click()
+    page.get_by_role("button", name="Sign in with Ethereum").click()
+    page.get_by_text("Signed in").wait_for()
+    assert wallet.asked.count("personal_sign") == 1
+    assert page.get_by_role("button", name="Connect Planet Test Wallet").count() == 0
