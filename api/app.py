@@ -18,6 +18,7 @@ from api import docs, errors, redact, web
 from api.deps import limit_ip
 from api.exchanges import Exchange, exchange_from_settings
 from api.middleware import RequestLimits, SecurityHeaders
+from api.query import refuse_unknown_query
 from api.routes import (
     attestations,
     auth,
@@ -26,6 +27,7 @@ from api.routes import (
     communities,
     dashboard,
     distributions,
+    follows,
     health,
     live,
     orders,
@@ -93,7 +95,7 @@ def create_app(
         "Bearer` header, never a session token in the URL (closed with 4401 `token_in_url`). "
         "Access and the token are checked again before every delivery (4401 / 4403 close the "
         "socket), and every socket closes (1000) when its session ends.",
-        dependencies=[Depends(limit_ip)],
+        dependencies=[Depends(limit_ip), Depends(refuse_unknown_query)],
         responses=errors.responses(429),
         lifespan=lifespan,
         docs_url=None,  # served by api.docs from this origin, not from a CDN
@@ -127,7 +129,7 @@ def create_app(
     errors.install(app)
     docs.install(app)
     _install_middleware(app, settings)
-    routers = (auth, chain, profiles, dashboard, passes, posts, communities, live, chat)
+    routers = (auth, chain, profiles, follows, dashboard, passes, posts, communities, live, chat)
     for module in (*routers, attestations, orders, rewards, distributions, health):
         app.include_router(module.router)
 

@@ -5,22 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from eth_utils import to_checksum_address
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.db import in_transaction
 from api.deps import Chain, Conn, CurrenciesDep, CurrentIdentity, Now
 from api.errors import NotFound, responses
-from api.params import BodyId, Text
+from api.params import BodyId, HandleOrAddress, Text
 from api.schemas import CurrencyOut, currency_out
 from api.services import directory, passes, profiles
 from api.services.posts import decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/profiles", tags=["profiles"])
-
-HandleOrAddress = Annotated[
-    Text, Path(max_length=42, description="A handle (any case) or a 0x wallet address")
-]
 
 
 class PersonaIn(BaseModel):

@@ -88,7 +88,12 @@ def test_deploy_with_a_bad_settings_file_names_the_problem(tmp_path):
 def test_deploy_to_an_unreachable_rpc_fails_in_one_line(tmp_path):
     """No network here: the X Layer testnet RPC cannot be reached, and the user is told so."""
     result = ape_run(
-        "deploy", "--network", "ethereum:xlayer-testnet", "--manifest-dir", str(tmp_path)
+        "deploy",
+        "--network",
+        "ethereum:xlayer-testnet",
+        "--manifest-dir",
+        str(tmp_path),
+        env={"PLANET_PRIVATE_KEY": "0x" + "11" * 32},
     )
     assert result.returncode != 0
     assert "testrpc.xlayer.tech" in result.stderr
@@ -96,7 +101,14 @@ def test_deploy_to_an_unreachable_rpc_fails_in_one_line(tmp_path):
 
 
 def test_deploy_to_an_unknown_network_is_refused(tmp_path):
-    result = ape_run("deploy", "--network", "ethereum:nowhere", "--manifest-dir", str(tmp_path))
+    result = ape_run(
+        "deploy",
+        "--network",
+        "ethereum:nowhere",
+        "--manifest-dir",
+        str(tmp_path),
+        env={"PLANET_PRIVATE_KEY": "0x" + "11" * 32},
+    )
     assert result.returncode != 0
     assert "nowhere" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
