@@ -27,7 +27,17 @@ from playwright.sync_api import Page, Response, sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 APE = str(Path(sys.executable).with_name("ape"))
 CHROMIUM = os.environ.get("PLANET_CHROMIUM", "/usr/bin/chromium")
-PAGES = ("/", "/creators", "/creator/alice", "/post/1", "/leaderboard", "/my-rewards", "/studio")
+PAGES = (
+    "/",
+    "/creators",
+    "/creator/alice",
+    "/post/1",
+    "/sessions",
+    "/leaderboard",
+    "/my-rewards",
+    "/studio",
+    "/dashboard",
+)
 
 
 def _free_port() -> int:

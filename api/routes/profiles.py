@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from eth_utils import to_checksum_address
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from api.db import in_transaction
 from api.deps import Chain, Conn, CurrenciesDep, CurrentIdentity, Now
@@ -221,10 +221,7 @@ def put_persona(
 
 
 class DirectoryQuery(BaseModel):
-    """What GET /profiles takes; any other query parameter is refused (422), so a misspelt
-    ``sort`` or ``limit`` is not silently ignored."""
-
-    model_config = ConfigDict(extra="forbid")
+    """What GET /profiles takes (any other query parameter is 422, as on every route)."""
 
     sort: Literal["recent", "rank"] = Field(
         default="recent",

@@ -2,8 +2,9 @@
 
 The indexer mirrors events by block number, not time; a week's events are those between the
 first block at or after the week's start and the first at or after its end. That block is found
-by a binary search over block timestamps on the API's RPC (``PLANET_API_RPC_URL``), about
-log2(height) header reads. A boundary at least :data:`SETTLED` blocks below the head is kept
+by a search over block timestamps on the API's RPC (``PLANET_API_RPC_URL``): probes interpolated
+from block times, alternating with halvings, so a few header reads on a steady chain and at most
+about twice log2(height) on any. A boundary at least :data:`SETTLED` blocks below the head is kept
 for the life of the process (a reorg that deep is not expected), so a week already past is
 searched once; a boundary near the head is searched again each time.
 """
@@ -51,13 +52,28 @@ class BlockTimes:
             return known
         if head_time < moment:
             return head + 1
-        low, high = 0, head  # the answer lies in [low, high]
-        while low < high:
-            middle = (low + high) // 2
-            if self._time(middle) >= moment:
-                high = middle
+        genesis_time = self._time(0)
+        if genesis_time >= moment:
+            return 0
+        # the answer lies in (low, high]: time(low) < moment <= time(high). Blocks come at a
+        # steady pace on the chains served, so the next probe is interpolated from the two
+        # ends' times (a few reads on a chain of millions of blocks); every other probe halves
+        # the range instead, which bounds the reads by twice a plain binary search's.
+        low, low_time, high, high_time = 0, genesis_time, head, head_time
+        interpolate = True
+        while high - low > 1:
+            if interpolate:
+                probe = low + (moment - low_time) * (high - low) // max(1, high_time - low_time)
             else:
-                low = middle + 1
+                probe = (low + high) // 2
+            probe = min(max(probe, low + 1), high - 1)
+            interpolate = not interpolate
+            probe_time = self._time(probe)
+            if probe_time >= moment:
+                high, high_time = probe, probe_time
+            else:
+                low, low_time = probe, probe_time
+        low = high
         if low + SETTLED <= head:
             with self._lock:
                 self._known[moment] = low

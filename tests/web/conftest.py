@@ -119,16 +119,21 @@ FAILED = pytest.StashKey[bool]()
 @pytest.fixture
 def open_page(browser, web_app, request) -> Iterator[Callable[..., tuple[Page, TestWallet]]]:
     """Opens a page of the app in a fresh browser profile with a test wallet holding
-    ``account`` (on the anvil's chain unless ``on_chain`` says another)."""
+    ``account`` (on the anvil's chain unless ``on_chain`` says another; ``legacy``: a wallet
+    that sets window.ethereum and does not announce itself through EIP-6963)."""
     contexts = []
 
-    def open_(account: LocalAccount, path: str = "/", on_chain: int = 0) -> tuple[Page, TestWallet]:
+    def open_(
+        account: LocalAccount, path: str = "/", on_chain: int = 0, legacy: bool = False
+    ) -> tuple[Page, TestWallet]:
         wallet = TestWallet(
             web_app.planet.w3, account, web_app.manifest.chain_id, on_chain=on_chain
         )
         context = browser.new_context(viewport={"width": 1100, "height": 900})
         contexts.append(context)
         context.expose_function("planetTestWallet", wallet.handle)
+        if legacy:  # the wallet only sets window.ethereum
+            context.add_init_script("window.__planetTestWalletLegacy = true;")
         context.add_init_script(INIT_SCRIPT)
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)

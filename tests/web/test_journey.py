@@ -3,7 +3,8 @@ subscription pass from her wallet and writes a private post; a fan signs in, is 
 buys the pass, reads it, comments and submits the attestation the API signed for the comment;
 the week closes (the chain's clock passes its end and the close runs); the fan claims from the
 rewards page and the wallet's balance moves by exactly the allocation minus gas; the creator
-withdraws the sale's proceeds. Every page visited is screenshotted and its key content checked."""
+withdraws the sale's proceeds and, never claiming her own share, sees it expire when the claim
+window closes. Every page visited is screenshotted and its key content checked."""
 
 from __future__ import annotations
 
@@ -204,3 +205,16 @@ def test_a_week_of_planet_in_the_browser(open_page, actors, web_app):
     assert [cells.nth(i).inner_text() for i in (0, 2)] == ["1", "1"]  # viewers, commenters
     expect(studio.locator("main")).to_contain_text("1 passes sold in all")
     screenshot(studio, "dashboard")
+
+    # She never claimed: once the claim window closes her week shows as expired.
+    studio.get_by_role("link", name="My rewards").click()
+    expect(studio.locator(f"tr[data-epoch='{epoch}']")).to_have_attribute("data-state", "claimable")
+    window = reader.contract.functions.claimWindowClosesAt(epoch).call()
+    web_app.clock.travel_to(window + 60)
+    web_app.indexed()
+    studio.reload()
+    expired = studio.locator(f"tr[data-epoch='{epoch}']")
+    expect(expired).to_have_attribute("data-state", "expired")
+    expect(expired).to_contain_text("window closed")
+    expect(studio.get_by_text("Nothing to claim now.")).to_be_visible()
+    screenshot(studio, "my-rewards-expired")

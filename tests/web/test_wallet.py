@@ -1,9 +1,12 @@
 """The wallet in a real browser: EIP-6963 discovery, connect, Sign-In with Ethereum through the
 API's /auth routes, the session across a reload, an account switch signing the old account out,
-a wrong network prompting a switch (adding the network first), and rejected requests sending
-nothing."""
+a wrong network prompting a switch (adding the network first), rejected requests and calls the
+contract refuses (shown as its custom error) sending nothing, and a wallet found only at
+window.ethereum."""
 
 from __future__ import annotations
+
+from playwright.sync_api import expect
 
 from tests.web.conftest import connect_and_sign_in, screenshot
 
@@ -70,3 +73,21 @@ def test_rejected_requests_send_nothing(open_page, actors, web_app):
     assert wallet.sent == []
     identity = web_app.planet.identity
     assert identity.functions.identityOf(user.address).call() == 0
+
+    # a call the contract would refuse shows its custom error and notice; nothing is sent
+    web_app.planet.register(actors.users[3], "taken")
+    page.get_by_label("Handle").fill("taken")
+    page.get_by_role("button", name="Register").click()
+    failed = page.get_by_role("status").filter(has_text="Register failed")
+    expect(failed).to_contain_text("IdentityHandleTaken(taken): The handle, after normalisation")
+    screenshot(page, "studio-custom-error")
+    assert wallet.sent == []
+
+
+def test_a_wallet_without_eip6963_is_found_at_window_ethereum(open_page, actors):
+    page, wallet = open_page(actors.users[0], legacy=True)
+    page.get_by_role("button", name="Connect Browser wallet").click()
+    page.get_by_role("button", name="Sign in with Ethereum").click()
+    page.get_by_text("Signed in").wait_for()
+    assert wallet.asked.count("personal_sign") == 1
+    assert page.get_by_role("button", name="Connect Planet Test Wallet").count() == 0

@@ -27,6 +27,11 @@
   });
   const announce = () =>
     window.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info, provider }) }));
+  if (window.__planetTestWalletLegacy) {
+    // an older wallet: only window.ethereum, no EIP-6963 announcement
+    window.ethereum = provider;
+    return;
+  }
   window.addEventListener("eip6963:requestProvider", announce);
   announce();
 })();

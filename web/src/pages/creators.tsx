@@ -1,5 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
+import { session } from "../api";
 import { native } from "../chaininfo";
+import { useStore } from "../store";
 import { useApi } from "../hooks";
 import { Link, Loading, Problem } from "../ui";
 import { PostCard } from "./feed";
@@ -98,6 +100,7 @@ function Community(props: { handle: string }) {
 export function Creator(props: { handle: string }) {
   useHead(`@${props.handle}`);
   const profile = useApi<Profile>(`/profiles/${encodeURIComponent(props.handle)}`);
+  const me = useStore(session);
   if (profile.error) return <Problem message={profile.error} />;
   if (!profile.data) return <Loading what={`@${props.handle}`} />;
   const p = profile.data;
@@ -116,6 +119,12 @@ export function Creator(props: { handle: string }) {
         <dt>Persona</dt>
         <dd>
           {p.persona ? p.persona.bio || "(no bio)" : "none written"}{" "}
+          {me?.address === p.address.toLowerCase() ? (
+            <>
+              {" "}
+              <Link href="/studio">Edit it in the studio</Link>
+            </>
+          ) : null}{" "}
           {p.persona ? (
             <span data-testid="persona-status">
               {p.persona_verified ? "(matches the hash on chain)" : "(does not match the hash on chain)"}

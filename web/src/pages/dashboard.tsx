@@ -99,6 +99,7 @@ export function Dashboard() {
               : ""}
             .
           </p>
+          <div class="scroll" role="region" aria-label="Per week, scrollable" tabIndex={0}>
           <table>
             <caption>Per week</caption>
             <thead>
@@ -132,6 +133,7 @@ export function Dashboard() {
               ))}
             </tbody>
           </table>
+          </div>
           {[...QUANTITIES, ...revenue, ALLOCATION].map(([name, value]) => (
             <BarChart key={name} title={`${name} per week`} bars={list.map((week) => ({ label: `Epoch ${week.epoch}`, value: value(week) }))} />
           ))}
