@@ -20,8 +20,9 @@ them. Instead an engagement counts by the *standing* of the identity that made i
    that each of its engagements is scaled down, so one identity (a bought one, say) cannot
    carry a cluster however much it clicks.
 5. **Same funder.** Engagement and trades between identities sharing a funder key
-   (:mod:`planet.rewards.standing`) are left out, as are a creator's own (already so in the
-   inputs).
+   (:mod:`planet.rewards.standing`: first funded by one wallet within a week, first funded by
+   a contract in one block, one relayer, one recovery address) are left out, as are a
+   creator's own (already so in the inputs).
 
 An account's weighted quantities are, per kind, the sum over its engagements (one per engager
 and post, or live session) of the engager's standing x budget scale: per post rather than per
@@ -264,15 +265,21 @@ def clusters(inputs: EpochInputs, stand: dict[int, Fraction]) -> list[dict[str, 
         if _same(graph, trader, creator):
             for key in graph.funders[trader] & graph.funders[creator]:
                 members[key] |= {trader, creator}
-    out = [
-        {
-            "kind": SAME_FUNDER_CLUSTER,
-            "key": key,
-            "identities": sorted(tokens),
-            "accounts": sorted({graph.owners[t] for t in tokens if t in graph.owners}),
-        }
-        for key, tokens in members.items()
-    ]
+    out = []
+    listed: set[tuple[int, ...]] = set()
+    for key, tokens in sorted(members.items()):
+        group = tuple(sorted(tokens))
+        if group in listed:
+            continue  # the same identities under another key (a funder's next week)
+        listed.add(group)
+        out.append(
+            {
+                "kind": SAME_FUNDER_CLUSTER,
+                "key": key,
+                "identities": list(group),
+                "accounts": sorted({graph.owners[t] for t in tokens if t in graph.owners}),
+            }
+        )
     # rings: connected groups of identities below full standing that engage each other
     low = {t for t in graph.owners if stand.get(t, Fraction(0)) < 1}
     ring: nx.Graph[int] = nx.Graph()
