@@ -8,12 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from planet.commands.main import main
 from planet.core.epochs import EpochCalendar, week_start
 from planet.rewards import close, trust
+from planet.rewards.distribution import digest_inputs
 from planet.rewards.scoring import load as load_config
 from planet.store.mirror import owner_fundings
 from tests.support.protocol import Planet
@@ -174,7 +177,53 @@ def test_the_close_discounts_and_flags_identities_funded_from_one_wallet(
     paid = {e["account"] for e in distribution.data["allocations"]}
     assert paid == {w.address for w in week["honest"]}
     assert [c["key"] for c in distribution.data["clusters"]] == [key]
-    # the inputs digest covers the fundings: the same week without them digests differently
-    assert inputs.graph is not None and any(
-        k.startswith("funder:") for keys in inputs.graph.funders.values() for k in keys
-    )
+    # the published inputs digest covers the fundings: had the farm's second wallet been funded
+    # by another wallet, the week's inputs (and its digest) would differ
+    digest = distribution.data["inputs_digest"]
+    with engine.begin() as conn:
+        conn.execute(
+            update(owner_fundings)
+            .where(owner_fundings.c.owner == week["farm"][1].address.lower())
+            .values(funder="0x" + "99" * 20)
+        )
+    with engine.connect() as conn:
+        again = close.collect_for(conn, planet.chain_id, calendar, epoch, config)
+    assert digest_inputs(again.canonical()) != digest
+    assert digest_inputs(inputs.canonical()) == digest
+
+
+def test_the_dry_run_shows_the_risk_role_the_funder_cluster_before_any_root(
+    planet, week, manifest, manifest_file, new_database, settings_for, make_indexer, tmp_path
+):
+    url = new_database("sqlite", migrated=True)
+    indexer, engine = make_indexer(settings_for(url))
+    indexer.catch_up()
+    calendar = EpochCalendar(manifest.genesis)
+    now = planet.w3.eth.get_block("latest").timestamp
+    epoch = calendar.epoch_at(now)
+    seed = Seeder(engine, at=now, chain_id=planet.chain_id)
+    tokens = week["tokens"]
+    for pair in (week["farm"], week["honest"]):
+        a, b = (tokens[w.address.lower()] for w in pair)
+        for author, fan in ((a, b), (b, a)):
+            seed.like(seed.post(author), fan)
+    planet.fund(epoch, 10**18, planet.actors.users[2])
+    planet.travel(calendar.end(epoch) - now + 60)
+
+    args = [
+        "epoch", "close", str(epoch), "--dry-run",
+        "--database-url", url,
+        "--manifest", str(manifest_file),
+        "--rpc", planet.w3.provider.endpoint_uri,
+        "--out-dir", str(tmp_path / "out"),
+        "--config", str(LOCAL),
+    ]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "dry run: not proposed" in result.output
+    farmer = week["farmer"].address.lower()
+    [line] = [x for x in result.output.splitlines() if f"funder:{farmer}:" in x]
+    assert "same_funder_cluster" in line and "2 accounts" in line
+    for w in week["farm"]:  # the flagged accounts, named for the veto's --cluster key
+        assert w.address.lower() in line
+    assert not (tmp_path / "out").exists()
