@@ -265,18 +265,20 @@ def clusters(inputs: EpochInputs, stand: dict[int, Fraction]) -> list[dict[str, 
         if _same(graph, trader, creator):
             for key in graph.funders[trader] & graph.funders[creator]:
                 members[key] |= {trader, creator}
-    out = []
-    listed: set[tuple[int, ...]] = set()
-    for key, tokens in sorted(members.items()):
-        group = tuple(sorted(tokens))
-        if group in listed:
-            continue  # the same identities under another key (a funder's next week)
-        listed.add(group)
+    out: list[dict[str, Any]] = []
+    listed: list[tuple[str, set[int]]] = []
+    # largest first; a funder's group inside one of the same funder's already listed is that
+    # cluster seen through its other week's key, not a second one
+    for key, tokens in sorted(members.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        source = key.rsplit(":", 1)[0] if key.startswith("funder:") else key
+        if any(source == seen and tokens <= other for seen, other in listed):
+            continue
+        listed.append((source, tokens))
         out.append(
             {
                 "kind": SAME_FUNDER_CLUSTER,
                 "key": key,
-                "identities": list(group),
+                "identities": sorted(tokens),
                 "accounts": sorted({graph.owners[t] for t in tokens if t in graph.owners}),
             }
         )
@@ -288,13 +290,13 @@ def clusters(inputs: EpochInputs, stand: dict[int, Fraction]) -> list[dict[str, 
     )
     for component in nx.connected_components(ring):
         if len(component) >= RING_MIN:
-            tokens = sorted(component)
+            ordered = sorted(component)
             out.append(
                 {
                     "kind": LOW_TRUST_DISCOUNTED,
-                    "key": f"ring:{tokens[0]}",
-                    "identities": tokens,
-                    "accounts": sorted({graph.owners[t] for t in tokens}),
+                    "key": f"ring:{ordered[0]}",
+                    "identities": ordered,
+                    "accounts": sorted({graph.owners[t] for t in ordered}),
                 }
             )
     out.sort(key=lambda c: (-len(c["accounts"]), c["key"]))
