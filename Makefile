@@ -15,7 +15,7 @@ export SOLCX_BINARY_PATH := $(CURDIR)/tools/solc/bin
 ape_network = $(if $(findstring :,$(NETWORK)),$(NETWORK),ethereum:$(NETWORK))
 
 
-.PHONY: browser bench-web setup demo test test-fast chain deploy gas index bench-indexer bench-api bench-rewards lint typecheck lock clean
+.PHONY: browser bench-web setup demo test test-fast chain deploy verify gas index bench-indexer bench-api bench-rewards lint typecheck lock clean
 
 setup: $(VENV)/.installed node_modules/.installed web/dist/index.html browser
 
@@ -85,6 +85,12 @@ chain: setup
 deploy: setup
 	$(if $(filter local,$(NETWORK)),APE_FOUNDRY_HOST=http://127.0.0.1:$(CHAIN_PORT)) \
 		$(BIN)/ape run deploy --network $(ape_network) $(ARGS)
+
+# Publishes the deployed contracts' sources on X Layer's explorer (OKLink): needs
+# PLANET_VERIFY_API_KEY; PLANET_VERIFY_URL, PLANET_VERIFY_POLL_SECONDS and PLANET_VERIFY_TIMEOUT
+# are optional (scripts/verify.py). e.g. make verify NETWORK=xlayer-testnet
+verify: setup
+	$(BIN)/ape run verify --network $(ape_network) $(ARGS)
 
 gas: setup
 	$(BIN)/ape run gas_report $(ARGS)

@@ -1,7 +1,14 @@
 """`ape run deploy`: deploy and wire every Planet contract on the chosen network.
 
 ape run deploy --network ethereum:local                 # the chain `make chain` runs
-ape run deploy --network ethereum:xlayer-testnet --account planet-deployer
+ape run deploy --network ethereum:xlayer-testnet --keystore deployer.json \
+    --password-file deployer.pass --max-fee-gwei 1 --yes
+
+The deployer is any wallet of the shared wallet layer (the same options as every `planet`
+command that sends: --key-file, --keystore with --password-file, --account, or
+PLANET_PRIVATE_KEY); on a local chain with none named, anvil's first test account. The
+transactions are priced and sent as the `planet` commands send theirs (EIP-1559 fees from the
+node under --max-fee-gwei, a legacy gas price on a chain without a base fee).
 """
 
 from __future__ import annotations
@@ -14,16 +21,21 @@ from ape.exceptions import ApeException
 
 from planet.chain import deploy_config
 from planet.chain.deploy import (
-    DeployError,
     Plan,
     deploy_all,
-    pick_account,
+    deploy_transactor,
+    deployer_wallet,
+    explorer_links,
+    manifest_lines,
     plan_deployment,
     role_problems,
     role_table,
 )
+from planet.chain.transactions import Sent
+from planet.commands.session import confirm, max_fee_per_gas, wallet_choice_options
 from planet.core import logs
-from planet.core.manifest import DEFAULT_DIR, ManifestError
+from planet.core.errors import PlanetError
+from planet.core.manifest import DEFAULT_DIR
 from planet.core.networks import network
 from planet.core.units import format_units
 
@@ -36,7 +48,6 @@ from planet.core.units import format_units
     show_default=True,
     help="ape network choice, e.g. ethereum:local, ethereum:xlayer-testnet, ethereum:xlayer.",
 )
-@click.option("--account", "alias", help="ape account alias of the deployer (live networks).")
 @click.option(
     "--config",
     "config_path",
@@ -67,29 +78,38 @@ from planet.core.units import format_units
     "treasury is the deployer.",
 )
 @click.option(
-    "--yes", "-y", is_flag=True, help="Sign without asking (ape asks per transaction otherwise)."
-)
-@click.option(
     "--throwaway",
     is_flag=True,
     help="On a local network with no chain running, deploy to one that stops with this "
     "command and write no manifest (the default is to refuse).",
 )
+@wallet_choice_options
 def cli(
     choice: str,
-    alias: str | None,
     config_path: Path,
     manifest_dir: Path,
     redeploy: bool,
     dry_run: bool,
     allow_shared_roles: bool,
-    yes: bool,
     throwaway: bool,
+    key_file: Path | None,
+    keystore: Path | None,
+    password_file: Path | None,
+    alias: str | None,
+    yes: bool,
+    max_fee_gwei: float | None,
 ) -> None:
     """Deploy Identity, ContributionPoints, CommunityPass and PrizeVault with roles wired, and
     write the manifest."""
     logs.configure()
     try:
+        # The wallet first: a live network without one, a wrong password or a missing key
+        # file is said before anything connects.
+        parts = choice.split(":")
+        named = any(o is not None for o in (key_file, keystore, alias, password_file))
+        wallet = deployer_wallet(
+            key_file, keystore, alias, password_file, local=len(parts) < 2 or parts[1] == "local"
+        )
         # Connected here rather than by ape's command class so that an unreachable RPC or an
         # unknown network ends with one line, not a traceback.
         with networks.parse_network_choice(choice) as provider:
@@ -105,19 +125,31 @@ def cli(
                     "under .run/chain), or pass --throwaway to deploy to a chain that stops "
                     "with this command, writing no manifest"
                 )
-            deployer = pick_account(alias, network_name)
+            w3 = provider.web3
+            transactor = deploy_transactor(
+                project, w3, wallet, chain.chain_id, max_fee_per_gas(max_fee_gwei)
+            )
             plan = plan_deployment(
-                project, chain, deployer, choice, settings, manifest_dir, redeploy
+                project,
+                chain,
+                wallet,
+                choice,
+                settings,
+                manifest_dir,
+                redeploy,
+                transactor.max_fee_per_gas,
             )
             _print_plan(plan, live)
             if dry_run:
                 return
-            if yes and hasattr(deployer, "set_autosign"):
-                deployer.set_autosign(True)  # a keyfile account reads its passphrase from env
+            # anvil's own test account on a local chain is signed for without asking, as
+            # before; any named wallet, and every live network, is asked once (or --yes)
+            if plan.to_deploy and (live or named):
+                confirm(yes, f"Deploy {len(plan.to_deploy)} contracts?")
             manifest, fresh = deploy_all(
                 project,
                 chain,
-                deployer,
+                transactor,
                 choice,
                 settings,
                 manifest_dir,
@@ -125,15 +157,21 @@ def cli(
                 live=live,
                 allow_shared_roles=allow_shared_roles,
                 save_manifest=not gone_after,
+                on_sent=_print_sent,
             )
-    except (deploy_config.DeployConfigError, ManifestError, DeployError, ApeException) as err:
-        raise click.ClickException(str(err)) from None
+    except (PlanetError, ApeException) as err:
+        raise click.ClickException(str(err).strip().splitlines()[0]) from None
     click.echo(f"chain {manifest.chain_id} ({manifest.network}), genesis {manifest.genesis}")
     if gone_after:
         click.echo("throwaway chain: no manifest written")
-    for name, record in manifest.contracts.items():
-        state = "deployed" if name in fresh else "reused"
-        click.echo(f"  {name:<20} {record.address}  block {record.block_number}  ({state})")
+    for line in manifest_lines(manifest, fresh):
+        click.echo(line)
+
+
+def _print_sent(name: str, sent: Sent) -> None:
+    """Each deployment as it is mined, so an interrupted deploy still shows what went out."""
+    link = f" {sent.url}" if sent.url else ""
+    click.echo(f"  sent {name} in {sent.tx_hash} (block {sent.block}){link}")
 
 
 def _print_plan(plan: Plan, live: bool) -> None:
@@ -148,6 +186,8 @@ def _print_plan(plan: Plan, live: bool) -> None:
     for step in plan.steps:
         if step.reuse is not None:
             click.echo(f"  {step.name:<20} reuse {step.address}")
+            for url in explorer_links(net, step.reuse):
+                click.echo(f"  {'':<20} {url}")
             continue
         gas = f"{step.gas:,} gas" if step.gas is not None else "gas unknown"
         click.echo(f"  {step.name:<20} deploy at {step.address} ({gas}) args {step.args}")

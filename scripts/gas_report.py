@@ -33,13 +33,13 @@ def cli(write: bool, check: bool, tolerance: float) -> None:
 
     old = json.loads(SNAPSHOT.read_text()) if SNAPSHOT.exists() else {}
     moved = []
-    click.echo(f"{'operation':<34} {'gas':>10} {'snapshot':>10} {'change':>8}")
+    click.echo(f"{'operation':<46} {'gas':>10} {'snapshot':>10} {'change':>8}")
     for key, value in figures.items():
         before = old.get(key)
         change = "new" if before is None else f"{(value - before) / before:+.2%}"
         if before is None or abs(value - before) > tolerance * before:
             moved.append(key)
-        click.echo(f"{key:<34} {value:>10,} {before or '-':>10} {change:>8}")
+        click.echo(f"{key:<46} {value:>10,} {before or '-':>10} {change:>8}")
     if write:
         SNAPSHOT.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
         click.echo(f"wrote {SNAPSHOT}")

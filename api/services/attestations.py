@@ -33,7 +33,12 @@ A live session earns its host points once it has ended with at least one attende
 The uid is ``planet.core.typed_data.new_uid("planet.api.attestation", chain_id, activity, id)``:
 a function of the activity alone, so one activity can never get two uids. The epoch is the week
 the activity happened in; the deadline is signing time + ``attestation_ttl``. A stored
-attestation is returned as it is, never signed again (even once its deadline has passed).
+attestation is returned as it is, never signed again (even once its deadline has passed), with
+one exception: after the attester key was rotated, a stored attestation that the old key signed,
+still unrecorded and within its deadline, is signed again by the current key (same uid, amount
+and epoch; a fresh deadline). The contract refuses a signer that lost ATTESTER_ROLE, so without
+this a rotation would strand every attestation signed but not yet submitted. The uid keeps the
+old signature from counting twice.
 
 Status: ``recorded`` once the indexer mirrored the uid, ``revoked`` if the risk role revoked
 it, ``expired`` if not recorded by its deadline, else ``pending``.
@@ -58,6 +63,7 @@ from api.services import trading
 from api.services.chain import ChainContext
 from api.services.identities import Identity
 from api.settings import ApiSettings
+from planet.core import logs
 from planet.core.epochs import EpochError
 from planet.core.typed_data import (
     KIND_COMMENT,
@@ -103,6 +109,8 @@ class Attestation:
 #: The formula's public relayers and public funders (never a funder cluster).
 Publics = tuple[tuple[str, ...], tuple[str, ...]]
 ATTEST_SIGNATURE = "attest((address,uint8,uint256,uint256,bytes32,uint256),bytes)"
+log = logs.get("api.attestations")
+
 _ATTEST_SELECTOR = function_signature_to_4byte_selector(ATTEST_SIGNATURE)
 
 
@@ -330,7 +338,10 @@ def attest(
         )
     stored = _stored(conn, chain.chain_id, activity, activity_id)
     if stored is not None:
-        return Attestation(stored, _status(conn, stored, now)), False
+        status = _status(conn, stored, now)
+        if status == "pending" and stored["attester"].lower() != attester.address.lower():
+            stored = _signed_again(conn, settings, chain, stored, now)
+        return Attestation(stored, status), False
     try:
         epoch = calendar.epoch_at(source["created_at"])
     except EpochError:
@@ -381,6 +392,38 @@ def attest(
     row = _stored(conn, chain.chain_id, activity, activity_id)
     assert row is not None
     return Attestation(row, _status(conn, row, now)), created
+
+
+def _signed_again(
+    conn: Connection, settings: ApiSettings, chain: ChainContext, row: RowMapping, now: int
+) -> RowMapping:
+    """``row``'s contribution signed by the current attester key (see the module's docstring)."""
+    attester = settings.attester
+    assert attester is not None and chain.points_address is not None
+    contribution = Contribution(
+        account=to_checksum_address(row["account"]),
+        kind=row["kind"],
+        amount=row["amount"],
+        epoch=row["epoch"],
+        uid=bytes.fromhex(row["uid"][2:]),
+        deadline=now + settings.attestation_ttl,
+    )
+    signature = sign_contribution(attester, contribution, chain.chain_id, chain.points_address)
+    t = contribution_attestations
+    conn.execute(
+        t.update()
+        .where(t.c.chain_id == row["chain_id"], t.c.uid == row["uid"])
+        .values(
+            attester=attester.address,
+            signature="0x" + signature.hex(),
+            deadline=contribution.deadline,
+            points_contract=chain.points_address,
+        )
+    )
+    log.info("attestation_signed_again", uid=row["uid"], old_attester=row["attester"])
+    fresh = _stored(conn, row["chain_id"], row["activity"], row["activity_id"])
+    assert fresh is not None
+    return fresh
 
 
 def mine(conn: Connection, identity: Identity, now: int) -> list[Attestation]:

@@ -12,6 +12,9 @@ and the token are cold):
   claimed the same epoch first.
 - ``vault_claim_depth20_first_claim``: the same for an account that never claimed before (its
   flag word goes from zero to non-zero), also holding the token.
+- ``vault_claim_depth20_first_claim_fresh_winner``: the same for an account that never claimed
+  and holds none of the token yet, so the token's balance slot for it goes from zero to
+  non-zero too (a cost of the token, 17,100 gas, that no vault design avoids).
 - ``vault_claim_many_4_epochs``: the returning account above claims four more epochs, each with
   a 20-deep proof, in one transaction and one transfer.
 - ``baseline_claim_depth20``: ``VaultBaselineDistributor`` (leaf-index bitmap, one immutable
@@ -82,7 +85,8 @@ def deep_tree(
 def measure(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
     """Deploys a fresh identity, points calendar, token, vault and baseline; returns gas used."""
     rng = random.Random(_SEED)
-    admin, distributor, guardian, funder, first, regular, newcomer = accounts.test_accounts[:7]
+    people = accounts.test_accounts[:8]
+    admin, distributor, guardian, funder, first, regular, newcomer, fresh = people
     genesis = week_start(chain.pending_timestamp)
     identity = admin.deploy(project.Identity, admin, admin)
     points = admin.deploy(project.ContributionPoints, identity, genesis, admin, admin, admin)
@@ -106,7 +110,7 @@ def measure(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
     chain.mine()
 
     amount = 123_456_789
-    claimants = [first.address, regular.address, newcomer.address]
+    claimants = [first.address, regular.address, newcomer.address, fresh.address]
     trees = {}
     for epoch in epochs:
         root, proofs = deep_tree([vault_leaf(a, amount) for a in claimants], DEPTH, rng)
@@ -128,6 +132,8 @@ def measure(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
     claim(epochs[1], first)
     gas["vault_claim_depth20"] = claim(epochs[1], regular).gas_used
     gas["vault_claim_depth20_first_claim"] = claim(epochs[1], newcomer).gas_used
+    assert token.balanceOf(fresh) == 0, "the fresh winner must hold none of the token"
+    gas["vault_claim_depth20_first_claim_fresh_winner"] = claim(epochs[1], fresh).gas_used
     # Weeks 2-5 in one transaction.
     many = epochs[2:]
     for epoch in many:

@@ -61,7 +61,7 @@ interface IPrizeVault {
         bool swept;
     }
 
-    /// @notice The slot only fund and sweep touch: what came in and what rolled over.
+    /// @notice What came in and what rolled over; claims never touch it.
     /// @param funded Everything that went into the pool: funding plus sweeps from older epochs.
     /// @param sweptOut What the sweep moved to a later epoch (`funded - paid` at that time).
     struct Pool {
@@ -69,8 +69,8 @@ interface IPrizeVault {
         uint96 sweptOut;
     }
 
-    /// @notice Everything kept per epoch, three storage slots; amounts are in the asset's base
-    ///         units, at most 2^96 - 1 per epoch.
+    /// @notice What `epochInfo` reports for an epoch: its current root, that root's payout and
+    ///         the pool; amounts are in the asset's base units, at most 2^96 - 1 per epoch.
     /// @param root Merkle root of the current (or vetoed) proposal; zero until one is proposed.
     struct Epoch {
         bytes32 root;

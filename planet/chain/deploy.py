@@ -8,18 +8,38 @@ again, and so is everything that depends on it, since their arguments change wit
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eth_abi import encode
+from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 
-from planet.chain.deploy_config import NetworkSettings
+from planet.chain.deploy_config import NATIVE, NetworkSettings
+from planet.chain.reverts import Reverts
+from planet.chain.transactions import Sent, TransactionError, Transactor
+from planet.chain.wallets import (
+    ENV_KEY,
+    ApeWallet,
+    KeyWallet,
+    Wallet,
+    WalletError,
+    open_wallet,
+)
 from planet.core import logs
 from planet.core.epochs import week_start
 from planet.core.errors import PlanetError
-from planet.core.manifest import DeployedContract, Manifest, load_for_chain, save
+from planet.core.manifest import (
+    CompilerRecord,
+    DeployedContract,
+    Manifest,
+    load_for_chain,
+    save,
+)
+from planet.core.networks import Network, network
 
 log = logs.get("planet.chain.deploy")
 
@@ -63,8 +83,8 @@ STEPS: tuple[Step, ...] = (
 
 
 def pick_account(alias: str | None, network_name: str) -> Any:
-    """The named ape account, or on a local chain the first funded test account (the deployer,
-    who holds every role unless deploy-config.yaml names others). For the ape scripts."""
+    """The named ape account, or on a local chain the first funded test account. For the ape
+    scripts that sign through ape (publish_epoch)."""
     import click
     from ape import accounts  # here: importing ape is slow and only the scripts need it
 
@@ -78,6 +98,92 @@ def pick_account(alias: str | None, network_name: str) -> Any:
     raise click.UsageError(
         "--account is required on a live network (import one with `ape accounts import NAME`)"
     )
+
+
+def deployer_wallet(
+    key_file: Path | None,
+    keystore: Path | None,
+    alias: str | None,
+    password_file: Path | None,
+    *,
+    local: bool,
+    environ: Mapping[str, str] = os.environ,
+) -> Wallet:
+    """The wallet that deploys: any of the shared wallet layer's (``--key-file``,
+    ``--keystore``, ``--account``, ``PLANET_PRIVATE_KEY``), or on a local chain with none named
+    the first funded test account (who holds every role unless deploy-config.yaml names
+    others)."""
+    named = any(o is not None for o in (key_file, keystore, alias, password_file))
+    if named or environ.get(ENV_KEY):
+        return open_wallet(key_file, keystore, alias, password_file, environ)
+    if not local:
+        raise WalletError(
+            "a live network needs a wallet: --key-file, --keystore (with --password-file), "
+            f"--account or {ENV_KEY}"
+        )
+    from ape import accounts  # here: importing ape is slow and only the scripts need it
+
+    return KeyWallet(Account.from_key(accounts.test_accounts[0].private_key))
+
+
+def deploy_transactor(
+    project: Any, w3: Any, wallet: Wallet, chain_id: int, max_fee_per_gas: int | None = None
+) -> Transactor:
+    """The shared :class:`Transactor` for deployments: fees from the node under the cap, a
+    legacy gas price where blocks carry no base fee, constructor reverts in words."""
+    return Transactor(w3, wallet, _project_reverts(project), network(chain_id), max_fee_per_gas)
+
+
+def as_transactor(project: Any, chain: Any, deployer: Transactor | Any) -> Transactor:
+    """A Transactor as given, or one for an ape account (a test account's key, or the alias
+    of an ape keyfile account), for the callers that hold ape accounts (demo, benchmarks)."""
+    if isinstance(deployer, Transactor):
+        return deployer
+    key = getattr(deployer, "private_key", None)
+    wallet: Wallet = (
+        KeyWallet(Account.from_key(key)) if key is not None else ApeWallet(deployer.alias)
+    )
+    return deploy_transactor(project, chain.provider.web3, wallet, chain.chain_id)
+
+
+def _project_reverts(project: Any) -> Reverts:
+    """The custom errors of the contracts being deployed, for a constructor that reverts."""
+    contracts = []
+    for step in STEPS:
+        dumped = getattr(project, step.name).contract_type.model_dump(mode="json", by_alias=True)
+        record = DeployedContract(
+            address=NATIVE,
+            block_number=0,
+            block_hash="",
+            tx_hash="",
+            constructor_args=[],
+            abi=dumped["abi"],
+            userdoc=dumped.get("userdoc") or {},
+        )
+        contracts.append((step.name, record))
+    return Reverts(contracts)
+
+
+def manifest_lines(manifest: Manifest, fresh: list[str] | None = None) -> list[str]:
+    """The deployment as the deploy (and verify) prints it: each contract's address and block,
+    whether it was ``deployed`` now or ``reused`` (when ``fresh`` is given), and on a chain
+    with an explorer (X Layer) the pages of the contract and of the transaction creating it."""
+    net = network(manifest.chain_id)
+    lines = []
+    for name, record in manifest.contracts.items():
+        state = "" if fresh is None else ("  (deployed)" if name in fresh else "  (reused)")
+        lines.append(f"  {name:<20} {record.address}  block {record.block_number}{state}")
+        lines.extend(f"  {'':<20} {url}" for url in explorer_links(net, record))
+    return lines
+
+
+def explorer_links(net: Network, record: DeployedContract) -> list[str]:
+    """The explorer pages of a deployed contract and its creating transaction (none on a
+    chain without an explorer)."""
+    links = [net.address_url(record.address)]
+    if record.tx_hash:
+        links.append(net.tx_url(record.tx_hash))
+    return [link for link in links if link]
 
 
 def _normalise(args: list[Any]) -> list[Any]:
@@ -116,7 +222,7 @@ class Plan:
     genesis: int
     roles: dict[str, str]
     steps: list[Planned]
-    gas_price: int  # wei per gas the node suggests now
+    gas_price: int  # wei per gas the node suggests now (at most the fee cap)
 
     @property
     def to_deploy(self) -> list[Planned]:
@@ -166,6 +272,7 @@ def plan_deployment(
     settings: NetworkSettings,
     manifest_dir: Path,
     redeploy: bool = False,
+    max_fee_per_gas: int | None = None,
 ) -> Plan:
     """What :func:`deploy_all` would do, without sending anything: which contracts are
     reused, the constructor arguments of the others (with the addresses the deployer's next
@@ -204,6 +311,8 @@ def plan_deployment(
         gas_price = int(w3.eth.gas_price)
     except Exception:  # a node without eth_gasPrice: the cost is then unknown
         gas_price = 0
+    if max_fee_per_gas is not None:
+        gas_price = min(gas_price, max_fee_per_gas)
     return Plan(chain_id, network, str(deployer.address), genesis, roles, steps, gas_price)
 
 
@@ -212,6 +321,18 @@ def _create_address(sender: str, nonce: int) -> str:
     import rlp  # type: ignore[import-untyped]  # eth-account's dependency
 
     return to_checksum_address(keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))[12:])
+
+
+def _typed(abi: list[dict[str, Any]], args: list[Any]) -> tuple[list[str], list[Any]]:
+    """The constructor's argument types, and ``args`` as web3 and eth-abi take them."""
+    inputs: list[dict[str, Any]] = next(
+        (e["inputs"] for e in abi if e.get("type") == "constructor"), []
+    )
+    types = [i["type"] for i in inputs]
+    values = [
+        to_checksum_address(a) if t == "address" else a for t, a in zip(types, args, strict=True)
+    ]
+    return types, values
 
 
 def _simulate(
@@ -226,18 +347,10 @@ def _simulate(
     (``eth_call`` of the creation, immutables filled in). Contracts planned but not deployed
     yet are stood in for by their simulated code (a state override), since constructors call
     them. None where the node refuses (no state overrides, or a constructor reverts)."""
-    from eth_abi import encode
-
     abi: list[dict[str, Any]] = container.contract_type.model_dump(mode="json", by_alias=True)[
         "abi"
     ]
-    inputs: list[dict[str, Any]] = next(
-        (e["inputs"] for e in abi if e.get("type") == "constructor"), []
-    )
-    types = [i["type"] for i in inputs]
-    values = [
-        to_checksum_address(a) if t == "address" else a for t, a in zip(types, args, strict=True)
-    ]
+    types, values = _typed(abi, args)
     bytecode = container.contract_type.deployment_bytecode.bytecode
     tx = {"from": sender, "data": bytecode + encode(types, values).hex()}
     # the block's time pinned to the head's: with overrides, a node may simulate at time 0
@@ -259,7 +372,7 @@ def _simulate(
 def deploy_all(
     project: Any,
     chain: Any,
-    deployer: Any,
+    deployer: Transactor | Any,
     network: str,
     settings: NetworkSettings,
     manifest_dir: Path,
@@ -268,12 +381,25 @@ def deploy_all(
     live: bool = False,
     allow_shared_roles: bool = False,
     save_manifest: bool = True,
+    on_sent: Callable[[str, Sent], None] | None = None,
 ) -> tuple[Manifest, list[str]]:
     """Deploys what is missing or stale; returns the saved manifest and the names deployed now.
 
+    Every deployment goes through the shared :class:`Transactor` (any wallet, the fee cap,
+    legacy fees where the chain has no base fee); ``on_sent`` hears of each one as it is mined.
     On a ``live`` network (anything but a local chain) a role assignment that
     :func:`role_problems` finds unsafe is refused unless ``allow_shared_roles``."""
-    plan = plan_deployment(project, chain, deployer, network, settings, manifest_dir, redeploy)
+    transactor = as_transactor(project, chain, deployer)
+    plan = plan_deployment(
+        project,
+        chain,
+        transactor.wallet,
+        network,
+        settings,
+        manifest_dir,
+        redeploy,
+        transactor.max_fee_per_gas,
+    )
     problems = role_problems(plan.roles, plan.deployer)
     if live and problems and not allow_shared_roles:
         raise DeployError(
@@ -298,7 +424,10 @@ def deploy_all(
             # the plan's addresses assumed nothing else sends from the deployer meanwhile
             step = next(s for s in STEPS if s.name == planned.name)
             args = _normalise(step.args(addresses, plan.roles, settings, plan.genesis))
-            manifest.contracts[planned.name] = _deploy(project, chain, deployer, planned.name, args)
+            record, sent = _deploy(project, transactor, planned.name, args)
+            manifest.contracts[planned.name] = record
+            if on_sent is not None:
+                on_sent(planned.name, sent)
             deployed_now.append(planned.name)
         addresses[planned.name] = manifest.contracts[planned.name].address
 
@@ -309,21 +438,47 @@ def deploy_all(
 
 
 def _deploy(
-    project: Any, chain: Any, deployer: Any, name: str, args: list[Any]
-) -> DeployedContract:
+    project: Any, transactor: Transactor, name: str, args: list[Any]
+) -> tuple[DeployedContract, Sent]:
     container = getattr(project, name)
-    log.info("deploying", contract=name, args=args)
-    instance = deployer.deploy(container, *args)
-    receipt = chain.provider.get_receipt(instance.txn_hash)
-    block = chain.blocks[receipt.block_number]
-    log.info("deployed", contract=name, address=instance.address, block=receipt.block_number)
     contract_type = container.contract_type.model_dump(mode="json", by_alias=True)
-    return DeployedContract(
-        address=str(instance.address),
-        block_number=receipt.block_number,
-        block_hash=_hex(block.hash),
-        tx_hash=str(instance.txn_hash),
+    types, values = _typed(contract_type["abi"], args)
+    w3 = transactor.w3
+    factory = w3.eth.contract(
+        abi=contract_type["abi"], bytecode=container.contract_type.deployment_bytecode.bytecode
+    )
+    log.info("deploying", contract=name, args=args)
+    try:
+        sent = transactor.send(transactor.quote(factory.constructor(*values)))
+    except TransactionError as err:
+        raise DeployError(f"deploying {name}: {err}") from None
+    if not sent.contract_address:
+        raise DeployError(f"deploying {name}: transaction {sent.tx_hash} created no contract")
+    block = w3.eth.get_block(sent.block)
+    log.info("deployed", contract=name, address=sent.contract_address, block=sent.block)
+    record = DeployedContract(
+        address=to_checksum_address(sent.contract_address),
+        block_number=sent.block,
+        block_hash=_hex(block["hash"]),
+        tx_hash=sent.tx_hash,
         constructor_args=args,
         abi=contract_type["abi"],
         userdoc=contract_type.get("userdoc") or {},
+        source_id=str(container.contract_type.source_id or ""),
+        constructor_data="0x" + encode(types, values).hex(),
+        compiler=_compiler_of(project, name),
     )
+    return record, sent
+
+
+def _compiler_of(project: Any, name: str) -> CompilerRecord | None:
+    """The compiler version and settings ape built ``name`` with (its project manifest), for
+    source verification; None if ape does not say."""
+    manifest = getattr(project, "manifest", None)
+    for compiler in getattr(manifest, "compilers", None) or []:
+        if name in (compiler.contractTypes or []):
+            settings = {
+                k: v for k, v in (compiler.settings or {}).items() if k != "outputSelection"
+            }
+            return CompilerRecord(version=str(compiler.version), settings=settings)
+    return None

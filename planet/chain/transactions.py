@@ -84,6 +84,7 @@ class Sent:
     fee: int
     url: str | None
     receipt: Any
+    contract_address: str | None = None  # what a contract creation created
 
 
 class Transactor:
@@ -148,6 +149,8 @@ class Transactor:
         }
         try:
             tx = quote.call.build_transaction(params)
+            if not quote.legacy:  # a web3 with a gas price strategy (ape's) adds one anyway
+                tx.pop("gasPrice", None)
             raw = self.wallet.sign(tx)
             tx_hash = self.w3.eth.send_raw_transaction(raw)
             receipt = self.w3.eth.wait_for_transaction_receipt(
@@ -159,11 +162,12 @@ class Transactor:
             raise TransactionError(f"sending failed: {self.reverts.explain(err)}") from None
         hex_hash = "0x" + bytes(tx_hash).hex()
         if receipt["status"] != 1:
+            # replayed as sent (a call or a contract creation alike) at the block before it
+            replay: TxParams = {"from": self.sender, "value": Wei(quote.value), "data": tx["data"]}
+            if tx.get("to"):
+                replay["to"] = tx["to"]
             try:
-                quote.call.call(
-                    {"from": self.sender, "value": Wei(quote.value)},
-                    block_identifier=receipt["blockNumber"] - 1,
-                )
+                self.w3.eth.call(replay, block_identifier=receipt["blockNumber"] - 1)
                 why = "reverted"
             except Exception as err:
                 why = self.reverts.explain(err)
@@ -175,6 +179,7 @@ class Transactor:
             fee=int(receipt["gasUsed"]) * int(receipt["effectiveGasPrice"]),
             url=self.network.tx_url(hex_hash),
             receipt=receipt,
+            contract_address=receipt.get("contractAddress"),
         )
 
 

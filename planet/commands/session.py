@@ -159,12 +159,18 @@ class Session:
         )
 
     def confirm(self) -> None:
-        if self.yes:
-            return
-        if not sys.stdin.isatty():
-            raise CommandError("not sent: no terminal to confirm on; pass --yes to send")
-        if not click.confirm("Send?", default=False, err=True):
-            raise CommandError("not sent")
+        confirm(self.yes)
+
+
+def confirm(yes: bool, question: str = "Send?") -> None:
+    """Asks before anything is signed; ``--yes`` skips the question, and without it and
+    without a terminal to ask on nothing is sent."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise CommandError("not sent: no terminal to confirm on; pass --yes to send")
+    if not click.confirm(question, default=False, err=True):
+        raise CommandError("not sent")
 
 
 def address_argument(value: str | None, what: str = "address") -> str | None:
@@ -317,6 +323,23 @@ _WALLET_OPTIONS = [
 ]
 
 
+def wallet_choice_options(command: F) -> F:
+    """The wallet options alone (``--key-file``, ``--keystore``, ``--password-file``,
+    ``--account``, ``--yes``, ``--max-fee-gwei``), for a command that opens its chain itself
+    (``ape run deploy``); the command receives them as keyword arguments."""
+    decorated: Any = command
+    for option in reversed(_WALLET_OPTIONS):
+        decorated = option(decorated)
+    return decorated  # type: ignore[no-any-return]
+
+
+def max_fee_per_gas(max_fee_gwei: float | None) -> int | None:
+    """``--max-fee-gwei`` in wei per gas."""
+    if max_fee_gwei is None:
+        return None
+    return to_base_units(str(max_fee_gwei), 9, "gwei")
+
+
 def chain_options(command: F) -> F:
     """``--rpc``, ``--manifest`` and ``--json``; the command receives ``session``."""
     return _session_command(command, sends=False)
@@ -358,9 +381,7 @@ def _session_command(command: F, *, sends: bool) -> F:
                 wallet_options=wallet,
                 api=kwargs.get("api") or os.environ.get("PLANET_API_URL") or DEFAULT_API,
             )
-            max_fee_gwei = kwargs.pop("max_fee_gwei", None)
-            if max_fee_gwei is not None:
-                session.max_fee_per_gas = to_base_units(str(max_fee_gwei), 9, "gwei")
+            session.max_fee_per_gas = max_fee_per_gas(kwargs.pop("max_fee_gwei", None))
             if sends:
                 session.wallet  # noqa: B018 - open (and ask the password) before any summary
             return command(session=session, **kwargs)

@@ -25,6 +25,18 @@ class ManifestError(PlanetError, ValueError):
     """A manifest that is missing, unreadable or does not describe the expected chain."""
 
 
+class CompilerRecord(BaseModel):
+    """How a contract was compiled, as source verification must repeat it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: str
+    """The full compiler version, e.g. ``0.8.37+commit.f401782d``."""
+    settings: dict[str, Any]
+    """The standard-JSON ``settings`` that affect the bytecode: ``optimizer``, ``evmVersion``,
+    ``viaIR``, ``remappings`` (no ``outputSelection``)."""
+
+
 class DeployedContract(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -37,6 +49,13 @@ class DeployedContract(BaseModel):
     userdoc: dict[str, Any] = Field(default_factory=dict)
     """The compiler's NatSpec for users (``@notice`` of functions and custom errors), so a
     revert can be explained in words without the sources; empty in older manifests."""
+    source_id: str = ""
+    """The contract's source file in the project (``contracts/identity/Identity.sol``); with
+    the name, what an explorer calls the contract (``path:Name``). Empty in older manifests."""
+    constructor_data: str = ""
+    """The ABI-encoded constructor arguments (0x hex), as appended to the creation code."""
+    compiler: CompilerRecord | None = None
+    """The compiler and settings of the deployed bytecode; None in older manifests."""
 
 
 class Manifest(BaseModel):

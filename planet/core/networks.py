@@ -21,6 +21,8 @@ class Network:
     """Base URL of the block explorer; None where there is none (a local anvil)."""
     rpc_url: str | None = None
     """A public RPC endpoint, for wallets adding the network; None for a local chain."""
+    explorer_chain: str | None = None
+    """The chain's ``chainShortName`` in OKLink's explorer API (source verification)."""
 
     def tx_url(self, tx_hash: str) -> str | None:
         """The explorer page of a transaction, or None where the chain has no explorer."""
@@ -32,13 +34,18 @@ class Network:
 
 
 XLAYER = Network(
-    196, "X Layer", explorer="https://www.oklink.com/xlayer", rpc_url="https://rpc.xlayer.tech"
+    196,
+    "X Layer",
+    explorer="https://www.oklink.com/xlayer",
+    rpc_url="https://rpc.xlayer.tech",
+    explorer_chain="XLAYER",
 )
 XLAYER_TESTNET = Network(
     1952,
     "X Layer testnet",
     explorer="https://www.oklink.com/xlayer-test",
     rpc_url="https://testrpc.xlayer.tech",
+    explorer_chain="XLAYER_TESTNET",
 )
 LOCAL = Network(31337, "local anvil")
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from web3.exceptions import ContractCustomError
 
 from api.app import create_app
 from api.settings import ApiSettings
@@ -136,3 +141,65 @@ def test_the_answer_carries_the_attest_transaction_a_wallet_sends_as_is(
         mine = client.get("/attestations/mine", headers=headers).json()["items"]
         assert [(a["status"], a["transaction"]) for a in mine] == [("recorded", tx)]
     app.state.engine.dispose()
+
+
+def test_a_rotated_attester_key_signs_again_what_the_old_key_left_unsubmitted(
+    planet, manifest, manifest_file, database_url, settings_for, make_indexer
+):
+    """The operator's key rotation: the new key gets ATTESTER_ROLE, the old one loses it. An
+    attestation the old key signed and nobody submitted would now revert; asked again, the API
+    signs it anew with the current key (same uid), and it records."""
+    user, fan = planet.actors.users[2], planet.actors.users[3]
+    planet.register(user, "rotated")
+    planet.register(fan, "rotated_fan")
+    indexer, engine = make_indexer(settings_for(database_url))
+    indexer.catch_up()
+    migrate(engine, OFFCHAIN)
+    old, new = planet.actors.attester, Account.create()
+
+    def api(key: LocalAccount) -> FastAPI:
+        settings = ApiSettings(
+            database_url=database_url,
+            chain_id=manifest.chain_id,
+            siwe_domain="planet.test",
+            session_secret=SECRET,
+            attester_private_key=key.key.hex(),
+            manifest=manifest_file,
+            scoring_config=LOCAL_SCORING,
+        )
+        return create_app(settings, clock=lambda: planet.w3.eth.get_block("latest").timestamp)
+
+    first = api(old)
+    with TestClient(first) as client:
+        headers = sign_in(client, user)
+        pid = client.post("/posts", json={"body": "gm"}, headers=headers).json()["id"]
+        client.put(f"/posts/{pid}/like", headers=sign_in(client, fan))
+        before = client.post("/attestations", json={"activity": "post", "id": pid}, headers=headers)
+        assert before.status_code == 201, before.text
+    first.state.engine.dispose()
+
+    role = planet.points.functions.ATTESTER_ROLE().call()
+    planet.send(planet.points.functions.grantRole(role, new.address), planet.actors.admin)
+    planet.send(planet.points.functions.revokeRole(role, old.address), planet.actors.admin)
+    stale = before.json()["transaction"]
+    request = {"from": user.address, "to": stale["to"], "data": stale["data"]}
+    with pytest.raises(ContractCustomError):  # PointsSignerNotAttester
+        planet.w3.eth.estimate_gas(request)
+
+    second = api(new)
+    with TestClient(second) as client:
+        headers = sign_in(client, user)
+        after = client.post("/attestations", json={"activity": "post", "id": pid}, headers=headers)
+        assert after.status_code == 200, after.text
+        body = after.json()
+        assert body["contribution"]["uid"] == before.json()["contribution"]["uid"]
+        assert body["signature"] != before.json()["signature"]
+        assert body["status"] == "pending"
+        tx = body["transaction"]
+        planet.w3.eth.send_transaction({"from": user.address, "to": tx["to"], "data": tx["data"]})
+        indexer.catch_up()
+        again = client.post("/attestations", json={"activity": "post", "id": pid}, headers=headers)
+        assert again.json()["status"] == "recorded"
+        assert again.json()["signature"] == body["signature"]  # never re-signed once recorded
+    second.state.engine.dispose()
+    assert planet.points.functions.balanceOf(user.address).call() == 2

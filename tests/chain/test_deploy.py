@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import pytest
+from eth_account import Account
 
-from planet.chain.deploy import DeployError, deploy_all
+from planet.chain.deploy import DeployError, deploy_all, deploy_transactor
 from planet.chain.deploy_config import NetworkSettings
+from planet.chain.wallets import KeyWallet
 from planet.core.manifest import load_for_chain, save
 
 
 @pytest.fixture
-def run(project, chain, admin, tmp_path):
+def deployer(project, chain, admin):
+    """The admin's key as a wallet of the shared wallet layer, sending through the Transactor
+    every `planet` command uses."""
+    wallet = KeyWallet(Account.from_key(admin.private_key))
+    return deploy_transactor(project, chain.provider.web3, wallet, chain.chain_id)
+
+
+@pytest.fixture
+def run(project, chain, deployer, tmp_path):
     def _run(settings: NetworkSettings | None = None, redeploy: bool = False):
         return deploy_all(
             project,
             chain,
-            admin,
+            deployer,
             "ethereum:local",
             settings or NetworkSettings(),
             tmp_path,
@@ -129,7 +139,9 @@ def test_future_genesis_is_refused_before_any_transaction(run, chain, tmp_path):
     assert load_for_chain(chain.chain_id, tmp_path) is None
 
 
-def test_the_plan_predicts_addresses_and_gas_and_sends_nothing(project, chain, admin, tmp_path):
+def test_the_plan_predicts_addresses_and_gas_and_sends_nothing(
+    project, chain, admin, deployer, tmp_path
+):
     from planet.chain.deploy import plan_deployment
 
     nonce = admin.nonce
@@ -138,19 +150,21 @@ def test_the_plan_predicts_addresses_and_gas_and_sends_nothing(project, chain, a
     assert [p.name for p in plan.to_deploy] == ALL
     assert all(p.gas and p.gas > 100_000 for p in plan.steps)  # the vault's constructor too
     assert plan.estimated_cost == sum(p.gas for p in plan.steps) * plan.gas_price
-    manifest, _ = deploy_all(project, chain, admin, "ethereum:local", NetworkSettings(), tmp_path)
+    manifest, _ = deploy_all(
+        project, chain, deployer, "ethereum:local", NetworkSettings(), tmp_path
+    )
     assert [manifest.contracts[p.name].address for p in plan.steps] == [
         p.address for p in plan.steps
     ]
 
 
 def test_a_live_network_refuses_a_hot_attester_holding_guarded_roles(
-    project, chain, admin, tmp_path
+    project, chain, deployer, tmp_path
 ):
     """Every role defaults to the deployer: on a live network the API's hot attester key would
     also be admin, distributor and guardian, and the treasury the deployer."""
     with pytest.raises(DeployError) as refused:
-        deploy_all(project, chain, admin, "ethereum:x", NetworkSettings(), tmp_path, live=True)
+        deploy_all(project, chain, deployer, "ethereum:x", NetworkSettings(), tmp_path, live=True)
     message = str(refused.value)
     for problem in ("also admin", "also distributor", "also guardian", "treasury is the deployer"):
         assert problem in message
@@ -159,7 +173,7 @@ def test_a_live_network_refuses_a_hot_attester_holding_guarded_roles(
     _manifest, fresh = deploy_all(
         project,
         chain,
-        admin,
+        deployer,
         "ethereum:x",
         NetworkSettings(),
         tmp_path,
@@ -169,7 +183,55 @@ def test_a_live_network_refuses_a_hot_attester_holding_guarded_roles(
     assert fresh == ALL
 
 
-def test_separated_roles_deploy_on_a_live_network(project, chain, admin, accounts, tmp_path):
+def test_separated_roles_deploy_on_a_live_network(project, chain, deployer, accounts, tmp_path):
     settings = NetworkSettings(attester=str(accounts[1].address), treasury=str(accounts[2].address))
-    manifest, fresh = deploy_all(project, chain, admin, "ethereum:x", settings, tmp_path, live=True)
+    manifest, fresh = deploy_all(
+        project, chain, deployer, "ethereum:x", settings, tmp_path, live=True
+    )
     assert fresh == ALL and manifest.roles["attester"] == str(accounts[1].address)
+
+
+def _manifest_on(chain_id: int):
+    from planet.core.manifest import DeployedContract, Manifest
+
+    def record(address: str, tx: str) -> DeployedContract:
+        return DeployedContract(
+            address=address,
+            block_number=7,
+            block_hash="0x" + "11" * 32,
+            tx_hash=tx,
+            constructor_args=[],
+            abi=[],
+        )
+
+    return Manifest(
+        chain_id=chain_id,
+        network="ethereum:xlayer-testnet",
+        deployer="0x" + "22" * 20,
+        genesis=0,
+        roles={},
+        contracts={
+            "Identity": record("0x" + "aa" * 20, "0x" + "01" * 32),
+            "ContributionPoints": record("0x" + "bb" * 20, "0x" + "02" * 32),
+        },
+    )
+
+
+def test_deploy_output_links_each_contract_and_transaction_on_x_layer():
+    from planet.chain.deploy import manifest_lines
+
+    lines = manifest_lines(_manifest_on(1952), fresh=["ContributionPoints"])
+    assert lines[0].split() == ["Identity", "0x" + "aa" * 20, "block", "7", "(reused)"]
+    assert lines[1].strip() == "https://www.oklink.com/xlayer-test/address/0x" + "aa" * 20
+    assert lines[2].strip() == "https://www.oklink.com/xlayer-test/tx/0x" + "01" * 32
+    assert lines[3].split()[-1] == "(deployed)"
+    assert lines[5].strip() == "https://www.oklink.com/xlayer-test/tx/0x" + "02" * 32
+    mainnet = manifest_lines(_manifest_on(196))
+    assert mainnet[1].strip() == "https://www.oklink.com/xlayer/address/0x" + "aa" * 20
+    assert "(deployed)" not in mainnet[0] and "(reused)" not in mainnet[0]
+
+
+def test_a_local_deploy_prints_no_links():
+    from planet.chain.deploy import manifest_lines
+
+    assert len(manifest_lines(_manifest_on(31337), fresh=[])) == 2

@@ -8,14 +8,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.support.chains import persistent_chain
 from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,37 +27,6 @@ def ape_run(
     return subprocess.run(
         [APE, "run", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )
-
-
-@contextmanager
-def persistent_chain(state: Path) -> Iterator[str]:
-    """anvil as `make chain` runs it: state kept in ``state``; stopped with Ctrl-C (SIGINT),
-    which writes the state out."""
-    port = free_port()
-    anvil = subprocess.Popen(
-        [
-            str(ROOT / "node_modules/.bin/anvil"),
-            "--port",
-            str(port),
-            "--state",
-            str(state),
-            "--state-interval",
-            "1",
-            "--silent",
-        ],
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"})
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        anvil.send_signal(signal.SIGINT)
-        anvil.wait(30)
 
 
 def test_deploy_to_a_persistent_chain_survives_its_restart(tmp_path):
@@ -121,7 +88,12 @@ def test_deploy_with_a_bad_settings_file_names_the_problem(tmp_path):
 def test_deploy_to_an_unreachable_rpc_fails_in_one_line(tmp_path):
     """No network here: the X Layer testnet RPC cannot be reached, and the user is told so."""
     result = ape_run(
-        "deploy", "--network", "ethereum:xlayer-testnet", "--manifest-dir", str(tmp_path)
+        "deploy",
+        "--network",
+        "ethereum:xlayer-testnet",
+        "--manifest-dir",
+        str(tmp_path),
+        env={"PLANET_PRIVATE_KEY": "0x" + "11" * 32},
     )
     assert result.returncode != 0
     assert "testrpc.xlayer.tech" in result.stderr
@@ -129,7 +101,14 @@ def test_deploy_to_an_unreachable_rpc_fails_in_one_line(tmp_path):
 
 
 def test_deploy_to_an_unknown_network_is_refused(tmp_path):
-    result = ape_run("deploy", "--network", "ethereum:nowhere", "--manifest-dir", str(tmp_path))
+    result = ape_run(
+        "deploy",
+        "--network",
+        "ethereum:nowhere",
+        "--manifest-dir",
+        str(tmp_path),
+        env={"PLANET_PRIVATE_KEY": "0x" + "11" * 32},
+    )
     assert result.returncode != 0
     assert "nowhere" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
@@ -157,10 +136,16 @@ def test_demo_once_tells_the_whole_story_and_exits(tmp_path):
 @pytest.mark.slow
 def test_demo_serves_until_ctrl_c_then_stops_what_it_started(tmp_path):
     chain_port, api_port = str(free_port()), free_port()
-    demo = _serving_demo(chain_port, api_port, tmp_path)
+    said: list[str] = []
+    demo = _serving_demo(chain_port, api_port, tmp_path, said)
     try:
         docs = httpx.get(f"http://127.0.0.1:{api_port}/docs", timeout=10)
         assert docs.status_code == 200
+        # it names the web app's address beside the docs, and the app is served there
+        web = f"http://127.0.0.1:{api_port}/"
+        assert any(f"web app at {web} ; API docs at {web}docs" in line for line in said), said
+        app = httpx.get(web, timeout=10)
+        assert app.status_code == 200 and '<div id="app">' in app.text
         demo.send_signal(signal.SIGINT)
         assert demo.wait(timeout=60) == 0
     finally:
@@ -187,8 +172,11 @@ def demo_once(folder: Path, chain_port: str, api_port: str) -> subprocess.Comple
     )
 
 
-def _serving_demo(chain_port: str, api_port: int, folder: Path) -> subprocess.Popen[str]:
-    """``ape run demo`` serving from ``folder`` (manifest and work folder), once it serves."""
+def _serving_demo(
+    chain_port: str, api_port: int, folder: Path, said: list[str] | None = None
+) -> subprocess.Popen[str]:
+    """``ape run demo`` serving from ``folder`` (manifest and work folder), once it serves;
+    what it printed until then goes into ``said``."""
     demo = subprocess.Popen(
         [
             APE,
@@ -209,7 +197,7 @@ def _serving_demo(chain_port: str, api_port: int, folder: Path) -> subprocess.Po
         text=True,
         env={**os.environ, "PLANET_LOG_FORMAT": "json"},
     )
-    said = []
+    said = [] if said is None else said
     assert demo.stdout is not None
     for line in demo.stdout:
         said.append(line)

@@ -10,6 +10,14 @@ for paid <= root total <= funds; the vault must hold exactly what is still owed 
 swept out, summed over epochs); no (epoch, account) leaf may be paid twice and each payment
 must be its leaf's amount. At the end of each example every epoch is checked again.
 
+Claims are also summed from their own `Claimed` events and the claimant's balance, not only from
+the vault's `paid` field (which the claim path writes with hand-decoded storage words): the
+events of each root never add up to more than that root's total, each epoch's never to more than
+its funds, and every claim moves exactly its amount to the account. `pause_then_claim` checks
+that a pause pushes each pending or claimable root's window back by exactly the paused time and
+that claims after the unpause are still taken, while the sweep stays shut until the pushed-back
+close.
+
 Calls go over plain JSON-RPC (tests/contracts/fast_reads.py), not ape's contract objects: the
 check after each step reads what it compares in one batch, and each distinct tree is built
 once a run.
@@ -78,6 +86,7 @@ class Model:
     paused: bool = False
     paused_since: int = 0
     paused_before: int = 0  # seconds of pauses that ended
+    paused_before_last: int = 0  # how long the last pause that ended lasted
 
     def pause_clock(self, now: int) -> int:
         return self.paused_before + (now - self.paused_since if self.paused else 0)
@@ -137,6 +146,10 @@ class VaultMachine(RuleBasedStateMachine):
         )
         self.model = Model(genesis=genesis)
         self.payments: Counter[tuple[int, str]] = Counter()
+        # Claimed events summed per (epoch, root) and per epoch: what claims really paid.
+        self.paid_by_root: Counter[tuple[int, bytes]] = Counter()
+        self.paid_by_epoch: Counter[int] = Counter()
+        self.roots: dict[int, tuple[bytes, int]] = {}  # epoch -> (current root, its total)
         self.dirty: set[int] = set()
         for epoch in range(self.base, self.base + SPAN):
             self.send_fund(epoch, START_FUNDS)
@@ -193,12 +206,26 @@ class VaultMachine(RuleBasedStateMachine):
             return None
         return self.vault.transact(method, *args, sender=sender, value=value)
 
-    def record_claims(self, receipt, amounts: dict[int, int], account: str) -> None:
+    def record_claims(
+        self, receipt, amounts: dict[int, int], account: str, held_before: int | None = None
+    ) -> None:
         events = self.vault.decode_events(receipt, "Claimed")
         assert sorted((ev.epoch, ev.amount) for ev in events) == sorted(amounts.items())
         for ev in events:
             assert address_of(ev.account) == account
             self.payments[(ev.epoch, account)] += 1
+            self.paid_by_root[(ev.epoch, self.roots[ev.epoch][0])] += ev.amount
+            self.paid_by_epoch[ev.epoch] += ev.amount
+        if held_before is not None:  # the account got exactly what the events say, in one go
+            assert self.held(account) - held_before == sum(amounts.values())
+
+    def held(self, account: str) -> int:
+        """The account's balance of the prize token (token vaults only: a native claimant's
+        balance also moves by the gas its sender pays)."""
+        return self.node.read(self.token.call("balanceOf", account))[0]
+
+    def token_held(self, account: str) -> int | None:
+        return None if self.native else self.held(account)
 
     def leaf_for(self, epoch: int, who: int, wrong: bool) -> tuple[str, int, list[bytes]]:
         account = address_of(self.people[who])
@@ -263,6 +290,7 @@ class VaultMachine(RuleBasedStateMachine):
         receipt = self.attempt("propose", expected, "proposeRoot", *args, sender=self.distributor)
         if receipt:
             e.status, e.total, e.tree = PROPOSED, total, tree
+            self.roots[epoch] = (tree.root, total)
             e.claimable_at = receipt.timestamp + CHALLENGE
             e.clock_at_root = self.model.pause_clock(receipt.timestamp)
             self.dirty.add(epoch)
@@ -297,11 +325,12 @@ class VaultMachine(RuleBasedStateMachine):
         account, amount, proof = self.leaf_for(epoch, who, wrong)
         expected = self.model.claim_error(epoch, account, amount, self.now)
         args = (epoch, account, amount, proof)
+        before = self.token_held(account) if expected is None else None
         receipt = self.attempt("claim", expected, "claim", *args, sender=self.people[0])
         if receipt:
             self.model.claimed.add((epoch, account))
             self.model.at(epoch).paid += amount
-            self.record_claims(receipt, {epoch: amount}, account)
+            self.record_claims(receipt, {epoch: amount}, account, before)
             self.dirty.add(epoch)
 
     @rule(
@@ -327,9 +356,10 @@ class VaultMachine(RuleBasedStateMachine):
             self.model.at(epoch).paid += amount
             booked[epoch] = amount
         args = (epochs, account, [a for _, a, _ in items], [p for _, _, p in items])
+        before = self.token_held(account) if expected is None else None
         receipt = self.attempt("claim_many", expected, "claimMany", *args, sender=self.funder)
         if receipt:
-            self.record_claims(receipt, booked, account)
+            self.record_claims(receipt, booked, account, before)
             self.dirty.update(booked)
         else:  # all or nothing: undo the simulation
             self.model.claimed = seen
@@ -397,6 +427,37 @@ class VaultMachine(RuleBasedStateMachine):
         if not stay:
             self.unpause()
 
+    @rule(
+        hours=st.sampled_from([1, 25, 7 * 24]),
+        who=st.integers(0, 3),
+        pick=st.integers(0, 2 * SPAN - 1),
+    )
+    def pause_then_claim(self, hours, who, pick):
+        """A pause and an unpause push every proposed root's window back by exactly the paused
+        time; right after the unpause a claim is decided as before the pause (the model's
+        prediction), and sweeping a root still inside its pushed-back window is refused."""
+        if self.model.paused:
+            return
+        rooted = [n for n, e in self.model.epochs.items() if e.status == PROPOSED]
+        before = {n: self.model.closes_at(n, self.now) for n in rooted}
+        self.pause()
+        paused_at = self.model.paused_since
+        self.travel(hours)
+        self.unpause()
+        paused_for = self.model.paused_before_last
+        assert paused_for >= hours * HOUR and paused_at + paused_for == self.now
+        if rooted:
+            read = self.node.read(*(self.vault.call("claimWindowClosesAt", n) for n in rooted))
+            for epoch, closes in zip(rooted, read, strict=True):
+                assert closes == before[epoch] + paused_for
+        epoch = self.pick_epoch(pick)
+        self.claim(pick=pick, who=who, wrong=False)
+        closes = self.model.closes_at(epoch, self.now)
+        e = self.model.at(epoch)
+        if e.status == PROPOSED and not e.swept and self.now < closes:
+            error = self.revert_name("sweep", (epoch, self.model.current(self.now)), self.funder)
+            assert error in ("VaultClaimWindowOpen", "VaultBadSweepTarget"), error
+
     def pause(self):
         expected = "EnforcedPause" if self.model.paused else None
         receipt = self.attempt("pause", expected, "pause", sender=self.guardian)
@@ -408,7 +469,8 @@ class VaultMachine(RuleBasedStateMachine):
         receipt = self.attempt("unpause", expected, "unpause", sender=self.funder)
         if receipt:
             self.model.paused = False
-            self.model.paused_before += receipt.timestamp - self.model.paused_since
+            self.model.paused_before_last = receipt.timestamp - self.model.paused_since
+            self.model.paused_before += self.model.paused_before_last
             [ended] = self.vault.decode_events(receipt, "PauseEnded")
             assert (ended.pausedAt, ended.unpausedAt) == (
                 self.model.paused_since,
@@ -455,6 +517,22 @@ class VaultMachine(RuleBasedStateMachine):
         self.dirty.clear()
         owed = sum(e.funded - e.paid - e.swept_out for e in self.model.epochs.values())
         assert read["held"] == owed
+
+    @invariant()
+    def claims_stay_within_root_totals_and_funds(self):
+        """From the Claimed events alone: no root pays out more than its total, no epoch more
+        than it was funded, and the vault's own `paid` agrees with what the events paid."""
+        if not hasattr(self, "paid_by_root"):
+            return
+        totals = {}
+        for epoch, (root, total) in self.roots.items():
+            totals[(epoch, root)] = total
+        for (epoch, root), paid in self.paid_by_root.items():
+            # A root proposed again after its veto pays under the same total each time.
+            assert paid <= totals[(epoch, root)], (epoch, paid, totals[(epoch, root)])
+        for epoch, paid in self.paid_by_epoch.items():
+            e = self.model.at(epoch)
+            assert paid == e.paid <= e.funded
 
     @invariant()
     def no_leaf_is_paid_twice(self):

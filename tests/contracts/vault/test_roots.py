@@ -172,3 +172,50 @@ def test_a_swept_epoch_takes_no_root(usdt_vault, vault, distributor, bob):
     vault.sweep(epoch, usdt_vault.epoch, sender=bob)
     with ape.reverts(vault.VaultEpochSwept, epoch=epoch):
         vault.proposeRoot(epoch, ROOT, USDT, URI, FILE_HASH, sender=distributor)
+
+
+def test_a_root_proposed_again_after_its_veto_pays_under_its_new_total(
+    usdt_vault, vault, guardian, alice, bob
+):
+    # The vault keeps a payout per (epoch, root) and a claim finds it by the root its proof
+    # computes, so the same root proposed twice must start again from nothing paid, under the
+    # second proposal's total, and a proof of a vetoed root must never reach a payout.
+    epoch = usdt_vault.epoch
+    usdt_vault.fund(epoch, 10 * USDT)
+    usdt_vault.end_epoch(epoch)
+    rewards = {alice: 4 * USDT, bob: 6 * USDT}
+    tree = usdt_vault.propose(epoch, rewards, total=10 * USDT)
+    vault.veto(epoch, "total too generous", sender=guardian)
+    usdt_vault.pass_challenge()
+    with ape.reverts(vault.VaultRootVetoed, epoch=epoch):
+        usdt_vault.claim(epoch, tree, alice)
+    again = usdt_vault.propose(epoch, rewards, total=5 * USDT)
+    assert again.root == tree.root
+    payout = vault.epochInfo(epoch).payout
+    assert (payout.total, payout.paid, payout.status) == (5 * USDT, 0, 1)
+    usdt_vault.pass_challenge()
+    usdt_vault.claim(epoch, again, alice)
+    with ape.reverts(vault.VaultExceedsTotal):
+        usdt_vault.claim(epoch, again, bob)
+    assert vault.epochInfo(epoch).payout.paid == 4 * USDT
+
+
+def test_a_swept_epoch_refuses_claims_under_its_root_and_under_a_vetoed_one(
+    usdt_vault, vault, guardian, alice, bob
+):
+    # A sweep closes the epoch for every proof: the claimable root's payout carries the swept
+    # flag, and a proof of the root vetoed before it is refused by the current root's state.
+    epoch = usdt_vault.epoch
+    usdt_vault.fund(epoch, 10 * USDT)
+    usdt_vault.end_epoch(epoch)
+    vetoed = usdt_vault.propose(epoch, {alice: 10 * USDT})
+    vault.veto(epoch, "wrong", sender=guardian)
+    current = usdt_vault.propose(epoch, {alice: 3 * USDT, bob: 7 * USDT})
+    usdt_vault.pass_challenge()
+    usdt_vault.claim(epoch, current, alice)
+    usdt_vault.travel_to(vault.claimWindowClosesAt(epoch))
+    vault.sweep(epoch, usdt_vault.epoch, sender=bob)
+    assert vault.epochInfo(epoch).payout.swept and not vault.isClaimable(epoch)
+    for tree, account in ((current, bob), (vetoed, alice)):
+        with ape.reverts(vault.VaultEpochSwept, epoch=epoch):
+            usdt_vault.claim(epoch, tree, account)
