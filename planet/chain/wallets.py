@@ -84,7 +84,8 @@ class ApeWallet:
         from ape import networks
         from ape.exceptions import ApeException
 
-        fields = {k: v for k, v in tx.items() if k != "from"}
+        # a contract creation has an empty ``to``, which ape would read as the zero address
+        fields = {k: v for k, v in tx.items() if k != "from" and not (k == "to" and not v)}
         txn = networks.ethereum.create_transaction(**fields)
         try:
             # The user confirmed the claim already; autosign for this one transaction so ape
