@@ -81,9 +81,7 @@ def test_a_live_network_without_a_wallet_is_refused_before_connecting(tmp_path):
     assert "xlayer.tech" not in result.stderr
 
 
-def test_an_ape_account_deploys_with_its_passphrase_from_the_environment(
-    chain, accounts, tmp_path
-):
+def test_an_ape_account_deploys_with_its_passphrase_from_the_environment(chain, accounts, tmp_path):
     """`--account ALIAS`: an ape keyfile account (here in a data folder of its own), unlocked
     once for every deployment with APE_ACCOUNTS_<alias>_PASSPHRASE."""
     data = tmp_path / "ape"
