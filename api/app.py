@@ -18,6 +18,7 @@ from api import docs, errors, redact, web
 from api.deps import limit_ip
 from api.exchanges import Exchange, exchange_from_settings
 from api.middleware import RequestLimits, SecurityHeaders
+from api.query import refuse_unknown_query
 from api.routes import (
     attestations,
     auth,
@@ -26,6 +27,7 @@ from api.routes import (
     communities,
     dashboard,
     distributions,
+    follows,
     health,
     live,
     orders,
@@ -35,6 +37,7 @@ from api.routes import (
     rewards,
 )
 from api.services.access import AccessPolicy, PassAccess
+from api.services.blocktime import BlockTimes
 from api.services.chain import ChainContext
 from api.services.chat import DeliveryGate
 from api.services.chat_broker import make_broker
@@ -92,7 +95,7 @@ def create_app(
         "Bearer` header, never a session token in the URL (closed with 4401 `token_in_url`). "
         "Access and the token are checked again before every delivery (4401 / 4403 close the "
         "socket), and every socket closes (1000) when its session ends.",
-        dependencies=[Depends(limit_ip)],
+        dependencies=[Depends(limit_ip), Depends(refuse_unknown_query)],
         responses=errors.responses(429),
         lifespan=lifespan,
         docs_url=None,  # served by api.docs from this origin, not from a CDN
@@ -107,6 +110,7 @@ def create_app(
     app.state.access = access or PassAccess()
     app.state.exchange = exchange or exchange_from_settings(settings)
     app.state.rewards = Rewards.from_settings(settings)
+    app.state.block_times = BlockTimes(settings.chain_rpc_url)
     limits = f"{settings.redis_channel_prefix}:ratelimit:{settings.chain_id}"
     app.state.ip_limiter = token_bucket(
         settings.redis_url, f"{limits}:ip", settings.rate_limit_ip, settings.rate_limit_burst
@@ -125,7 +129,7 @@ def create_app(
     errors.install(app)
     docs.install(app)
     _install_middleware(app, settings)
-    routers = (auth, chain, profiles, dashboard, passes, posts, communities, live, chat)
+    routers = (auth, chain, profiles, follows, dashboard, passes, posts, communities, live, chat)
     for module in (*routers, attestations, orders, rewards, distributions, health):
         app.include_router(module.router)
 

@@ -69,7 +69,8 @@ class ErrorCode(StrEnum):
     MESSAGE_TOO_OLD = "message_too_old"  # 401: Issued At is before its nonce was issued
     MESSAGE_EXPIRED = "message_expired"  # 401: the message's Expiration Time has passed
     NOT_YET_VALID = "not_yet_valid"  # 401: the message's Not Before is still ahead
-    INVALID_SIGNATURE = "invalid_signature"  # 401: the signer is not the message's address
+    # 401: neither the message address's key nor its contract wallet (ERC-1271/6492) signed it
+    INVALID_SIGNATURE = "invalid_signature"
     # 422: the sign-in text is not EIP-4361, or a chat message body is not text (or holds NUL)
     INVALID_MESSAGE = "invalid_message"
 
@@ -102,6 +103,9 @@ class ErrorCode(StrEnum):
     INVALID_TICKET = "invalid_ticket"  # 4401: a chat ticket unknown, used, expired or misbound
     TOO_MANY_SOCKETS = "too_many_sockets"  # 4429: the client IP holds its most chat sockets
     CHAT_FLOOD = "chat_flood"  # 4429: more chat frames than the flood limit; the socket closes
+
+    # Follows
+    CANNOT_FOLLOW_SELF = "cannot_follow_self"  # 422: an identity following itself
 
     # Attestations
     ATTESTATIONS_UNAVAILABLE = "attestations_unavailable"  # 503: no attester configured

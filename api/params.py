@@ -30,3 +30,7 @@ def refuse_nul(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(refuse_nul)]
 """A ``str`` that is stored or looked up; add ``Field``, ``Path`` or ``Query`` as usual."""
+
+HandleOrAddress = Annotated[
+    Text, Path(max_length=42, description="A handle (any case) or a 0x wallet address")
+]

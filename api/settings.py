@@ -120,9 +120,10 @@ class ApiSettings(BaseSettings):
     )
     rpc_url: str | None = Field(
         default=None,
-        description="JSON-RPC endpoint of the chain: GET /chain hands it to clients, and the "
-        "API reads ERC-20 symbols and decimals there (once per token). Default: the network's "
-        "public RPC (X Layer), else http://127.0.0.1:8545 (a local anvil).",
+        description="JSON-RPC endpoint of the chain: GET /chain hands it to clients, the "
+        "API reads ERC-20 symbols and decimals there (once per token) and asks contract "
+        "wallets whether they signed a sign-in message (ERC-1271, ERC-6492). Default: the "
+        "network's public RPC (X Layer), else http://127.0.0.1:8545 (a local anvil).",
     )
     claim_window: int | None = Field(
         default=None,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from api.deps import Conn, CurrentUser, Now, Settings
 from api.errors import responses
 from api.schemas import utc
-from api.services import auth
+from api.services import auth, siwe
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -24,7 +24,12 @@ class NonceOut(BaseModel):
 
 class VerifyIn(BaseModel):
     message: str = Field(max_length=4096, description="The EIP-4361 text the wallet signed")
-    signature: str = Field(max_length=200, description="0x-hex personal_sign signature")
+    signature: str = Field(
+        max_length=2 + 2 * siwe.MAX_SIGNATURE_BYTES,
+        description="0x-hex signature: an EOA's personal_sign signature (65 bytes), or what a "
+        "contract wallet signs with: checked through its ERC-1271 isValidSignature, or "
+        "ERC-6492-wrapped when the wallet is not deployed yet",
+    )
 
 
 class TokenOut(BaseModel):
@@ -58,7 +63,12 @@ def verify(body: VerifyIn, conn: Conn, settings: Settings, moment: Now) -> Token
     ``wrong_uri``, ``wrong_chain``, ``invalid_nonce``, ``nonce_expired``, ``issued_in_future``,
     ``message_too_old``, ``message_expired``, ``not_yet_valid``, ``invalid_signature``; 422
     ``invalid_message``. The session lasts ``token_ttl`` seconds, or less if the message's
-    Expiration Time comes first."""
+    Expiration Time comes first.
+
+    Smart-contract wallets sign in too: when the signature is not the message address's key's,
+    the chain is asked whether the address's contract accepts it (ERC-1271), or, for an
+    ERC-6492-wrapped signature, whether the wallet its factory would deploy does. A refusal is
+    401 ``invalid_signature`` with the reason."""
     token, session = auth.sign_in(conn, settings, body.message, body.signature, moment)
     return TokenOut(token=token, address=session.address, expires_at=utc(session.expires_at))
 

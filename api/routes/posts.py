@@ -9,15 +9,25 @@ community passes (401 without a session; 403 ``pass_required`` / ``pass_expired`
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import RowMapping
+from sqlalchemy import Connection, RowMapping
 
 from api.db import in_transaction
-from api.deps import Access, Chain, Conn, CurrentIdentity, Now, OptionalUser, ReadablePost
-from api.errors import gated_responses, responses
+from api.deps import (
+    Access,
+    Chain,
+    Conn,
+    CurrentIdentity,
+    Now,
+    OptionalUser,
+    ReadablePost,
+    Settings,
+    bearer_token,
+)
+from api.errors import NotAuthenticated, gated_responses, responses
 from api.params import PostId, Text
 from api.schemas import (
     Author,
@@ -30,7 +40,7 @@ from api.schemas import (
     post_out,
     utc,
 )
-from api.services import identities, posts
+from api.services import auth, identities, posts, profiles
 
 router = APIRouter(prefix="/posts", tags=["posts"])
 
@@ -99,15 +109,39 @@ def _comment(row: RowMapping, handle: str | None) -> CommentOut:
     )
 
 
-@router.get("", response_model=PostPage, responses=responses(422))
+@router.get("", response_model=PostPage, responses=responses(401, 403, 404, 422))
 async def list_posts(
-    request: Request, chain: Chain, cursor: Cursor = None, limit: Limit = 20
+    request: Request,
+    chain: Chain,
+    settings: Settings,
+    moment: Now,
+    token: Annotated[str | None, Depends(bearer_token)],
+    cursor: Cursor = None,
+    limit: Limit = 20,
+    author: Annotated[
+        Text | None,
+        Query(max_length=42, description="Only this identity's posts (a handle or an address)"),
+    ] = None,
+    following: Annotated[
+        bool,
+        Query(description="Only posts of the identities you follow (needs a session)"),
+    ] = False,
 ) -> PostPage:
-    """The public feed, newest first (422 ``invalid_cursor``). Private posts never appear
-    here, not even for their readers: see GET /communities/{handle}/posts."""
-    page = await in_transaction(
-        request, lambda conn: posts.page(conn, chain.chain_id, cursor, limit)
-    )
+    """The public feed, newest first (422 ``invalid_cursor``; 404 for an unknown ``author``;
+    ``following`` without a session: 401). Private posts never appear here, not even for
+    their readers: see GET /communities/{handle}/posts."""
+
+    def read(conn: Connection) -> posts.Page:
+        follower = None
+        if following:
+            if token is None:
+                raise NotAuthenticated("following=true is your feed: sign in first")
+            session = auth.authenticate(conn, settings, token, moment)
+            follower = auth.require_identity(conn, session)
+        whom = None if author is None else profiles.find_identity(conn, chain.chain_id, author)
+        return posts.page(conn, chain.chain_id, cursor, limit, whom, follower)
+
+    page = await in_transaction(request, read)
     return PostPage(
         items=[post_out(r, page.handles.get(r["author_token_id"])) for r in page.rows],
         next_cursor=page.next_cursor,

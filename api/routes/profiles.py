@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from eth_utils import to_checksum_address
-from fastapi import APIRouter, Path, Request, Response
-from pydantic import BaseModel, Field, field_validator
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.db import in_transaction
 from api.deps import Chain, Conn, CurrenciesDep, CurrentIdentity, Now
 from api.errors import NotFound, responses
-from api.params import BodyId, Text
+from api.params import BodyId, HandleOrAddress, Text
 from api.schemas import CurrencyOut, currency_out
-from api.services import passes, profiles
+from api.services import directory, passes, profiles
+from api.services.posts import decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/profiles", tags=["profiles"])
-
-HandleOrAddress = Annotated[
-    Text, Path(max_length=42, description="A handle (any case) or a 0x wallet address")
-]
 
 
 class PersonaIn(BaseModel):
@@ -220,4 +217,74 @@ def put_persona(
         metadata_hash=digest,
         onchain_metadata_hash=identity.metadata_hash,
         persona_verified=digest == identity.metadata_hash,
+    )
+
+
+class DirectoryQuery(BaseModel):
+    """What GET /profiles takes; any other query parameter is refused (422), so a misspelt
+    ``sort`` or ``limit`` is not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sort: Literal["recent", "rank"] = Field(
+        default="recent",
+        description="`recent`: newest registration first; `rank`: by what the latest closed "
+        "week paid (its published distribution), then its points, then registration",
+    )
+    cursor: str | None = Field(
+        default=None, max_length=64, description="next_cursor of the last page"
+    )
+    limit: int = Field(default=20, ge=1, le=100, description="Items per page")
+
+
+class DirectoryEntry(BaseModel):
+    handle: str
+    address: str = Field(description="The identity's wallet (checksummed)")
+    token_id: int
+    verified: bool
+    labels: list[str]
+    bio: str | None = Field(description="The persona's bio; null when it has no persona")
+    week_points: int = Field(description="Points its wallet earned in the latest closed week")
+    week_allocation: str | None = Field(
+        description="What the latest closed week paid its wallet (base units, decimal); null "
+        "while that week is not published here"
+    )
+
+
+class DirectoryOut(BaseModel):
+    sort: str
+    week: int | None = Field(description="The latest closed week (epoch); null before one closes")
+    items: list[DirectoryEntry]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null: end")
+
+
+@router.get("", response_model=DirectoryOut, responses=responses(422))
+async def list_profiles(
+    query: Annotated[DirectoryQuery, Query()], request: Request, chain: Chain, moment: Now
+) -> DirectoryOut:
+    """The creator directory: every identity, newest first or ranked by the latest closed
+    week (422 ``invalid_cursor``; 422 ``validation_error`` for an unknown parameter)."""
+    state = request.app.state.rewards
+    after = decode_cursor(query.cursor)
+    page = await in_transaction(
+        request,
+        lambda conn: directory.listing(conn, chain, state, query.sort, after, query.limit, moment),
+    )
+    return DirectoryOut(
+        sort=query.sort,
+        week=page.week,
+        items=[
+            DirectoryEntry(
+                handle=i.identity.handle,
+                address=to_checksum_address(i.identity.owner),
+                token_id=i.identity.token_id,
+                verified=i.identity.verified,
+                labels=i.identity.label_names,
+                bio=i.bio,
+                week_points=i.week_points,
+                week_allocation=None if i.week_allocation is None else str(i.week_allocation),
+            )
+            for i in page.items
+        ],
+        next_cursor=None if page.next_position is None else encode_cursor(page.next_position),
     )

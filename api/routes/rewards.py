@@ -80,6 +80,11 @@ class LeaderboardEntry(BaseModel):
     amount: Amount
     score: str = Field(description="The published score (a fraction, e.g. `7/3`)")
     claimed: bool = Field(description="Whether the indexer has seen this claim paid")
+    reasons: list[str] = Field(
+        description="Codes of every rule that changed its inputs (meanings in `reason_codes`; "
+        "before and after at GET /rewards/epochs/{epoch}/accounts/{address}); empty for a file "
+        "of a formula without them"
+    )
 
 
 class Leaderboard(BaseModel):
@@ -87,6 +92,7 @@ class Leaderboard(BaseModel):
     root: Hash
     total: Amount
     accounts: int = Field(description="Entries in the whole distribution")
+    reason_codes: dict[str, str] = Field(description="What each reason code means, as published")
     items: list[LeaderboardEntry]
     next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null: end")
 
@@ -132,6 +138,11 @@ class ExpiredItem(BaseModel):
     )
 
 
+class ClaimedItem(BaseModel):
+    epoch: int
+    amount: Amount = Field(description="What the claim paid")
+
+
 class ClaimManyArgs(BaseModel):
     epochs: list[int]
     account: str
@@ -156,6 +167,10 @@ class ClaimableOut(BaseModel):
     expired: list[ExpiredItem] = Field(
         description="Allocations never claimed whose claim window closed, oldest epoch first: "
         "claimable on chain only until the epoch is swept"
+    )
+    claimed: list[ClaimedItem] = Field(
+        description="Epochs the indexer saw the address claim, oldest first (an epoch whose "
+        "file is not on this server is left out)"
     )
 
 
@@ -202,6 +217,8 @@ def leaderboard(
     page = file.ranking[start : start + limit]
     accounts = [e.account for e in page]
     handles = rewards.handles_of(conn, chain.chain_id, accounts)
+    why = {a.lower(): file.reasons.get(a.lower(), {}) for a in accounts}
+    codes = {a: sorted(report.get("reasons", ())) for a, report in why.items()}
     claimed = rewards.claimed_accounts(conn, chain.chain_id, epoch, accounts)
     more = start + limit < len(file.ranking)
     return Leaderboard(
@@ -209,6 +226,7 @@ def leaderboard(
         root=file.root,
         total=str(file.total),
         accounts=len(file.ranking),
+        reason_codes=file.reason_codes,
         items=[
             LeaderboardEntry(
                 rank=e.rank,
@@ -217,6 +235,7 @@ def leaderboard(
                 amount=str(e.amount),
                 score=e.score,
                 claimed=e.account.lower() in claimed,
+                reasons=codes[e.account.lower()],
             )
             for e in page
         ],
@@ -310,7 +329,8 @@ def claimable(
     no claim indexed), with proofs and the total: the arguments of ``claimMany``; then its
     allocations still in their challenge period (``pending``, with when they become
     claimable) and those it never claimed whose window closed (``expired``; the vault pays
-    them until someone sweeps the epoch, so their proofs are given until then). An address with
+    them until someone sweeps the epoch, so their proofs are given until then), and the epochs
+    it claimed (``claimed``). An address with
     nothing allocated gets empty lists. An epoch whose file is not served here fails the
     request if it is claimable (503), and is left out if it is pending or expired."""
     store = state.require_store()
@@ -318,8 +338,15 @@ def claimable(
     items: list[ClaimItem] = []
     pending: list[PendingItem] = []
     expired: list[ExpiredItem] = []
+    claimed: list[ClaimedItem] = []
     for published in state.published(conn, chain.chain_id):
         if published.epoch in done:
+            try:
+                paid = store.get(published).by_account.get(address.lower())
+            except rewards.DistributionUnavailable:
+                continue
+            if paid is not None:
+                claimed.append(ClaimedItem(epoch=published.epoch, amount=str(paid.amount)))
             continue
         phase = published.phase(moment)
         try:
@@ -373,4 +400,5 @@ def claimable(
         pending=pending,
         pending_total=str(sum(int(i.amount) for i in pending)),
         expired=expired,
+        claimed=claimed,
     )

@@ -7,9 +7,11 @@ loopback host or a local chain: a ``javascript:`` or foreign URI is refused); it
 chain; its nonce was issued here, is unused and unexpired; its Issued At is neither before the
 nonce was issued nor in the future, so a message is at most a nonce's lifetime old; its
 Expiration Time / Not Before hold; the signature is canonical and recovers to the address in
-the message. Only then is the nonce consumed (a compare-and-set, so two concurrent sign-ins
-with one nonce cannot both succeed) and a session row written. A failed attempt leaves the
-nonce usable until it expires: without the key no one can use it anyway.
+the message, or the address is a contract wallet that accepts it (ERC-1271, or ERC-6492 when
+not deployed yet; asked of the chain at ``chain_rpc_url``, only when the key check fails).
+Only then is the nonce consumed (a compare-and-set, so two concurrent sign-ins with one nonce
+cannot both succeed) and a session row written. A failed attempt leaves the nonce usable until
+it expires: without the key no one can use it anyway.
 
 A session ends at the earliest of ``token_ttl`` after sign-in and the message's Expiration
 Time (the wallet's user agreed to no longer), or when it is signed out (:func:`sign_out`, or
@@ -89,10 +91,7 @@ def sign_in(
         raise SignInFailed(
             "the message is not valid yet (Not Before)", code=ErrorCode.NOT_YET_VALID
         )
-    if siwe.recover_signer(text, signature) != message.address:
-        raise SignInFailed(
-            "signature was not made by the address in the message", code=ErrorCode.INVALID_SIGNATURE
-        )
+    siwe.check_signature(text, signature, message.address, settings.chain_rpc_url)
     consumed = conn.execute(
         update(siwe_nonces)
         .where(siwe_nonces.c.nonce == message.nonce, siwe_nonces.c.used_at.is_(None))

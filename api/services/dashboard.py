@@ -4,22 +4,36 @@ dashboard shows exactly what a week would score: distinct identified viewers, li
 commenters of the creator's posts, live attendance, contribution points and attributed trade
 notional on every exchange), and the creator's allocation where the week has been published.
 
+Pass sales come from the mirrored ``PassMinted`` and ``PassRenewed`` events of the creator's
+passes: per week, the purchases (a mint or a renewal, whatever its quantity) and the creator's
+revenue per currency (each sale's cost less the platform fee, what ``proceeds`` was credited).
+Weeks are mapped to blocks through :class:`api.services.blocktime.BlockTimes`, read only when
+the creator has a pass at all.
+
 Each week is one :func:`collect` (a GROUP BY per quantity over the whole week), so a request is
 capped to :data:`MAX_WEEKS` weeks."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 from eth_utils import to_checksum_address
-from sqlalchemy import Connection
+from sqlalchemy import Connection, and_, func, select, true
 
 from api.errors import ErrorCode, Unavailable
+from api.services import passes
+from api.services.blocktime import BlockTimes
 from api.services.chain import ChainContext
 from api.services.profiles import find_identity
 from api.services.rewards import DistributionUnavailable, Rewards
 from planet.core.names import EXCHANGE_NAMES
 from planet.rewards.inputs import AccountInputs, collect
+from planet.store.mirror import events, identities
+from planet.store.offchain import fills
+
+SALE_EVENTS = ("PassMinted", "PassRenewed")
 
 MAX_WEEKS = 12
 
@@ -31,12 +45,70 @@ class Week:
     end: int
     inputs: AccountInputs
     allocation: int | None  # None: the week is not published (or its file is not here)
+    fills: int = 0  # attributed fills on the creator's posts (those the volume adds up)
+    sales: int = 0  # purchases of the creator's passes (mints and renewals)
+    revenue: dict[str, int] = field(default_factory=dict)  # currency -> creator's share
+
+
+def _fills(conn: Connection, chain_id: int, creator: int, start: int, end: int) -> int:
+    """Attributed fills on ``creator``'s posts in [start, end): the fills whose notional the
+    week's volume adds up (identified traders, the exchanges the close counts)."""
+    trader = identities.c.token_id == fills.c.trader_token_id
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(fills)
+            .join(identities, and_(identities.c.chain_id == chain_id, trader))
+            .where(
+                fills.c.chain_id == chain_id,
+                fills.c.creator_token_id == creator,
+                fills.c.trader_token_id != creator,
+                fills.c.attributed == true(),
+                fills.c.exchange.in_(EXCHANGE_NAMES),
+                fills.c.filled_at >= start,
+                fills.c.filled_at < end,
+            )
+        ).scalar_one()
+    )
+
+
+def _sales(
+    conn: Connection, chain_id: int, blocks: BlockTimes, creator: str, bounds: list[int]
+) -> tuple[list[Counter[str]], list[defaultdict[str, int]]]:
+    """Per week (``bounds`` are the weeks' starts then the last week's end, unix times): the
+    sales count and the revenue per currency of ``creator``'s passes."""
+    weeks = len(bounds) - 1
+    counts: list[Counter[str]] = [Counter() for _ in range(weeks)]
+    revenue: list[defaultdict[str, int]] = [defaultdict(int) for _ in range(weeks)]
+    offered = {p.pass_id: p.currency for p in passes.created(conn, chain_id, creator)}
+    if not offered:
+        return counts, revenue
+    firsts = blocks.first_blocks(bounds)
+    rows = conn.execute(
+        select(events.c.block_number, events.c.args).where(
+            events.c.chain_id == chain_id,
+            events.c.block_number >= firsts[0],
+            events.c.block_number < firsts[-1],
+            events.c.contract == "CommunityPass",
+            events.c.event.in_(SALE_EVENTS),
+        )
+    )
+    for row in rows:
+        args = row.args
+        currency = offered.get(int(args["passId"]))
+        if currency is None:
+            continue  # another creator's pass
+        week = bisect_right(firsts, row.block_number) - 1
+        counts[week]["sales"] += 1
+        revenue[week][currency] += int(args["cost"]) - int(args["platformFee"])
+    return counts, revenue
 
 
 def weeks(
     conn: Connection,
     chain: ChainContext,
     rewards: Rewards,
+    blocks: BlockTimes,
     handle_or_address: str,
     now: int,
     count: int,
@@ -53,8 +125,11 @@ def weeks(
         )
     account = to_checksum_address(identity.owner)
     published = {p.epoch: p for p in rewards.published(conn, chain.chain_id)}
+    epochs = range(max(0, current - count + 1), current + 1)
+    bounds = [calendar.start(e) for e in epochs] + [calendar.end(current)]
+    counts, revenue = _sales(conn, chain.chain_id, blocks, identity.owner, bounds)
     out = []
-    for epoch in range(max(0, current - count + 1), current + 1):
+    for n, epoch in enumerate(epochs):
         week = collect(conn, chain.chain_id, calendar, epoch, trade_exchanges=EXCHANGE_NAMES)
         allocation = None
         if epoch in published and rewards.store is not None:
@@ -64,5 +139,22 @@ def weeks(
             except DistributionUnavailable:
                 allocation = None
         inputs = week.accounts.get(account, AccountInputs())
-        out.append(Week(epoch, calendar.start(epoch), calendar.end(epoch), inputs, allocation))
+        out.append(
+            Week(
+                epoch,
+                calendar.start(epoch),
+                calendar.end(epoch),
+                inputs,
+                allocation,
+                _fills(
+                    conn,
+                    chain.chain_id,
+                    identity.token_id,
+                    calendar.start(epoch),
+                    calendar.end(epoch),
+                ),
+                counts[n]["sales"],
+                dict(revenue[n]),
+            )
+        )
     return identity.handle, account, out

@@ -52,7 +52,7 @@ from api.services import identities
 from api.services.access import AccessPolicy, Decision
 from api.services.identities import Identity
 from planet.store.mirror import identities as identity_rows
-from planet.store.offchain import comments, post_likes, post_views, posts, reports
+from planet.store.offchain import comments, follows, post_likes, post_views, posts, reports
 from planet.store.sql import insert_ignore
 
 PUBLIC = "public"
@@ -222,9 +222,27 @@ def community_access(
     return decision
 
 
-def page(conn: Connection, chain_id: int, cursor: str | None, limit: int) -> Page:
-    """The public feed: public posts only, newest first."""
-    return _page(conn, _FEED, {"chain_id": chain_id}, cursor, limit)
+def page(
+    conn: Connection,
+    chain_id: int,
+    cursor: str | None,
+    limit: int,
+    author: Identity | None = None,
+    follower: Identity | None = None,
+) -> Page:
+    """The public feed: public posts only, newest first; only ``author``'s, or only those of
+    the identities ``follower`` follows, when given (both: the author, if followed)."""
+    if author is None and follower is None:
+        return _page(conn, _FEED, {"chain_id": chain_id}, cursor, limit)
+    where = [posts.c.visibility == PUBLIC]
+    if author is not None:
+        where.append(posts.c.author_token_id == author.token_id)
+    if follower is not None:
+        followed = select(follows.c.followee_token_id).where(
+            follows.c.chain_id == chain_id, follows.c.follower_token_id == follower.token_id
+        )
+        where.append(posts.c.author_token_id.in_(followed))
+    return _page(conn, _newest_first(*where), {"chain_id": chain_id}, cursor, limit)
 
 
 def community_page(conn: Connection, creator: Identity, cursor: str | None, limit: int) -> Page:

@@ -21,8 +21,11 @@ The grammar is the EIP's, line by line::
     - <RFC 3986 URI>
     ...]
 
-Fields must appear in this order and nothing else may follow. Only EOA signatures (EIP-191
-``personal_sign``) are verified; contract wallets (ERC-1271) are not supported yet.
+Fields must appear in this order and nothing else may follow.
+
+Who may sign (:func:`check_signature`): the address's key (EIP-191 ``personal_sign``, checked
+here without the chain), or, for a contract wallet, its contract: ERC-1271 when deployed,
+ERC-6492 when not yet (asked of the chain, :mod:`api.services.wallet_signatures`).
 """
 
 from __future__ import annotations
@@ -32,13 +35,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
 from eth_account import Account
-from eth_account.messages import encode_defunct
+from eth_account.messages import defunct_hash_message, encode_defunct
 from eth_utils import is_checksum_address
 
 from api.errors import ApiError, ErrorCode
+from api.services import wallet_signatures
 
 _HEADER = " wants you to sign in with your Ethereum account:"
 _SIGNATURE = re.compile(r"0x[0-9A-Fa-f]{130}")
+_HEX = re.compile(r"0x(?:[0-9A-Fa-f]{2})+")
+MAX_SIGNATURE_BYTES = 4096
+"""Longest signature taken: a multisig's owners' signatures, or an ERC-6492 wrapper holding a
+factory's calldata, fit with room to spare."""
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 _OPTIONAL = ("Expiration Time", "Not Before", "Request ID")
 
@@ -256,6 +264,37 @@ def recover_signer(text: str, signature: str) -> str:
         return Account.recover_message(encode_defunct(text=text), signature=raw)
     except Exception:  # eth-account raises several unrelated types for unrecoverable input
         raise InvalidSignature("no public key recovers from this signature") from None
+
+
+def check_signature(text: str, signature: str, address: str, rpc_url: str) -> None:
+    """Passes when ``address`` signed ``text``: its key made ``signature`` (checked as strictly
+    as :func:`recover_signer`, and without the chain), or its contract wallet accepts it
+    (ERC-1271, or ERC-6492 for a wallet not deployed yet, asked of the chain at ``rpc_url``).
+    Otherwise :class:`InvalidSignature` (401) saying why; when the chain could not be asked,
+    the reason says so, since a contract wallet's signature cannot be judged without it."""
+    if _HEX.fullmatch(signature) is None:
+        raise InvalidSignature("the signature must be 0x-prefixed hex, a whole number of bytes")
+    raw = bytes.fromhex(signature[2:])
+    if len(raw) > MAX_SIGNATURE_BYTES:
+        raise InvalidSignature(f"the signature is over {MAX_SIGNATURE_BYTES} bytes")
+    reason = "signature was not made by the address in the message, nor accepted by its contract"
+    if len(raw) == 65 and not wallet_signatures.is_wrapped(raw):
+        try:
+            if recover_signer(text, signature) == address:
+                return
+        except InvalidSignature as err:
+            reason = err.message
+    try:
+        if wallet_signatures.contract_signed(
+            rpc_url, address, defunct_hash_message(text=text), raw
+        ):
+            return
+    except wallet_signatures.ChainUnreachable:
+        raise InvalidSignature(
+            f"{reason}; if {address} is a contract wallet, the chain could not be asked "
+            "whether it accepts the signature: try again later"
+        ) from None
+    raise InvalidSignature(reason)
 
 
 def sign_in_message(

@@ -25,7 +25,8 @@ pragma solidity 0.8.37;
 ///
 ///      Relayed registration (`registerFor`): the owner's signature binds every field, the
 ///      handle included, to one relayer (or to any relayer, when it names the zero address) and
-///      a deadline. `invalidateNonce` voids every signature the owner gave and did not see used.
+///      a deadline. Contract wallets sign through ERC-1271 (OpenZeppelin SignatureChecker) under
+///      the same EIP-712 domain, nonce and deadline. `invalidateNonce` voids every signature the owner gave and did not see used.
 ///      A handle is not reserved by a signature: a relayed registration still pending can lose
 ///      its handle to someone registering it first, and then fails with IdentityHandleTaken
 ///      without using the nonce.
@@ -131,7 +132,10 @@ interface IIdentity {
     /// @notice Registers `owner`'s identity on their behalf, authorised by their EIP-712
     ///         `Register` signature (gasless onboarding), which names the relayer allowed to
     ///         send it (`msg.sender`) or the zero address for any. Consumes `nonces(owner)`.
-    /// @param signature ECDSA signature, or ERC-1271 data when `owner` is a contract wallet.
+    /// @param signature ECDSA signature of {registerDigest}, or, when `owner` is a contract
+    ///        wallet (a multisig, a smart account), whatever its ERC-1271 `isValidSignature`
+    ///        accepts for that digest. The wallet must be deployed: an ERC-6492 wrapped
+    ///        signature of an undeployed account is refused (IdentityInvalidSignature).
     function registerFor(address owner, Registration calldata registration, uint256 deadline, bytes calldata signature)
         external
         returns (uint256 tokenId);

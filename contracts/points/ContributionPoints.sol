@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 
@@ -86,8 +87,7 @@ contract ContributionPoints is IContributionPoints, IERC20Metadata, AccessContro
         if (amount == 0) revert PointsZeroAmount(uid);
         if (amount > type(uint56).max) revert PointsAmountTooLarge(uid, amount);
         if (c.epoch > nowEpoch) revert PointsEpochInFuture(c.epoch, nowEpoch);
-        address signer = _signer(c, signature);
-        if (!hasRole(ATTESTER_ROLE, signer)) revert PointsSignerNotAttester(uid, signer);
+        address signer = _attester(c, signature);
         if (!IDENTITY.hasIdentity(c.account)) revert PointsNoIdentity(c.account);
 
         // uint24 holds every epoch up to nowEpoch for 300,000 years of weeks.
@@ -100,10 +100,53 @@ contract ContributionPoints is IContributionPoints, IERC20Metadata, AccessContro
         emit Transfer(address(0), c.account, amount);
     }
 
-    function _signer(Contribution calldata c, bytes calldata signature) private view returns (address signer) {
+    /// @dev The attester behind `signature`, checked to hold ATTESTER_ROLE. 64 or 65 bytes: an
+    ///      ECDSA signature, whose signer is recovered. Any other length: `abi.encode(attester,
+    ///      innerSignature)` from a contract attester (a multisig), decoded strictly, its role
+    ///      checked first (so only role holders are ever called), then asked through ERC-1271
+    ///      (a staticcall: it cannot change state here). The ECDSA path is tried first, as it
+    ///      was the only one: its length check costs the key attesters nothing extra.
+    function _attester(Contribution calldata c, bytes calldata signature) private view returns (address signer) {
+        bytes32 digest = contributionDigest(c);
         ECDSA.RecoverError err;
-        (signer, err,) = ECDSA.tryRecoverCalldata(contributionDigest(c), signature);
+        (signer, err,) = ECDSA.tryRecoverCalldata(digest, signature);
+        if (err == ECDSA.RecoverError.InvalidSignatureLength) return _contractAttester(c.uid, digest, signature);
         if (err != ECDSA.RecoverError.NoError) revert PointsMalformedSignature(c.uid);
+        if (!hasRole(ATTESTER_ROLE, signer)) revert PointsSignerNotAttester(c.uid, signer);
+    }
+
+    /// @dev The contract attester named by `signature` (see {_contractSignature}), once it holds
+    ///      the role and accepts the inner signature of `digest` through ERC-1271.
+    function _contractAttester(bytes32 uid, bytes32 digest, bytes calldata signature)
+        private
+        view
+        returns (address signer)
+    {
+        bytes calldata inner;
+        (signer, inner) = _contractSignature(uid, signature);
+        if (!hasRole(ATTESTER_ROLE, signer)) revert PointsSignerNotAttester(uid, signer);
+        if (!SignatureChecker.isValidERC1271SignatureNow(signer, digest, inner)) {
+            revert PointsContractSignatureInvalid(uid, signer);
+        }
+    }
+
+    /// @dev Strict `abi.encode(address, bytes)`: a clean address word, the offset 0x40, then the
+    ///      length and bytes of the inner signature, with nothing but padding after them.
+    function _contractSignature(bytes32 uid, bytes calldata signature)
+        private
+        pure
+        returns (address signer, bytes calldata inner)
+    {
+        if (signature.length < 96) revert PointsMalformedSignature(uid);
+        uint256 word = uint256(bytes32(signature[0:32]));
+        uint256 offset = uint256(bytes32(signature[32:64]));
+        uint256 length = uint256(bytes32(signature[64:96]));
+        if (word >> 160 != 0 || offset != 64 || length > signature.length - 96) {
+            revert PointsMalformedSignature(uid);
+        }
+        if (signature.length - 96 - length >= 32) revert PointsMalformedSignature(uid);
+        signer = address(uint160(word));
+        inner = signature[96:96 + length];
     }
 
     /// @inheritdoc IContributionPoints

@@ -7,7 +7,14 @@ pragma solidity 0.8.37;
 ///         attester: the account submits one from its own wallet (its on-chain proof of the
 ///         contribution), or an attester submits a batch. Each attestation `uid` counts once,
 ///         forever; a risk officer can revoke one, removing its points.
-/// @dev ERC-20 read functions (`balanceOf`, `totalSupply`, `decimals` = 0) let explorers show
+/// @dev Attesters may be keys or contracts: an attestation signature is either a 64/65-byte
+///      ECDSA signature by a role holder, or `abi.encode(attester, innerSignature)` where
+///      `attester` is a contract holding ATTESTER_ROLE (a multisig) whose ERC-1271
+///      `isValidSignature(contributionDigest, innerSignature)` answers the magic value. The
+///      digest keeps its EIP-712 domain (name, version, chain id, this contract) and each uid
+///      counts once, for both kinds.
+///
+///      ERC-20 read functions (`balanceOf`, `totalSupply`, `decimals` = 0) let explorers show
 ///      points; `Transfer` is emitted for every mint and burn. Every transfer path reverts.
 interface IContributionPoints {
     /// @notice The attested fact; this is the EIP-712 struct the attester signs, in the domain
@@ -45,10 +52,14 @@ interface IContributionPoints {
     error PointsUidUsed(bytes32 uid);
     /// @notice The attestation's deadline has passed.
     error PointsAttestationExpired(bytes32 uid, uint256 deadline, uint256 blockTimestamp);
-    /// @notice The signature does not parse as an ECDSA signature.
+    /// @notice The signature parses neither as an ECDSA signature (64 or 65 bytes) nor as
+    ///         `abi.encode(address attester, bytes signature)` for a contract attester.
     error PointsMalformedSignature(bytes32 uid);
-    /// @notice The signature recovers to an address without the attester role (wrong key, or
-    ///         signed for another chain, contract or content).
+    /// @notice The contract attester `signer` (holding the role) did not accept the signature
+    ///         through ERC-1271: too few of its owners signed, or they signed other content.
+    error PointsContractSignatureInvalid(bytes32 uid, address signer);
+    /// @notice The signature recovers to, or names, an address without the attester role (wrong
+    ///         key, or signed for another chain, contract or content).
     error PointsSignerNotAttester(bytes32 uid, address signer);
     /// @notice The account holds no Planet identity.
     error PointsNoIdentity(address account);
@@ -72,7 +83,7 @@ interface IContributionPoints {
     // ---------------------------------------------------------------- events
 
     /// @notice An attestation was recorded and its points credited.
-    /// @param attester The role holder whose signature it carries.
+    /// @param attester The role holder whose signature it carries (a key, or a contract attester).
     /// @param submitter Who sent the transaction (the account, or an attester for a batch).
     event ContributionRecorded(
         bytes32 indexed uid,
@@ -96,10 +107,13 @@ interface IContributionPoints {
     // ---------------------------------------------------------------- writes
 
     /// @notice Records one attestation for the caller, who must be its `account`.
+    /// @param signature An attester's ECDSA signature of {contributionDigest}, or
+    ///        `abi.encode(attester, innerSignature)` for a contract attester (ERC-1271).
     function attest(Contribution calldata contribution, bytes calldata signature) external;
 
     /// @notice Records many attestations in one transaction; ATTESTER_ROLE only. Atomic: one bad
-    ///         item reverts the batch with that item's error.
+    ///         item reverts the batch with that item's error. Each signature takes either form
+    ///         `attest` takes.
     function attestBatch(Contribution[] calldata contributions, bytes[] calldata signatures) external;
 
     /// @notice Revokes a recorded attestation and removes its points; RISK_ROLE only.

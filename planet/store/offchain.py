@@ -103,6 +103,17 @@ posts = Table(
     Index("ix_api_posts_feed", "chain_id", "visibility", "id"),
 )
 
+# Who follows whom, by identity token id (a recovered identity keeps its followers).
+follows = Table(
+    "api_follows",
+    metadata,
+    Column("chain_id", BigInteger, primary_key=True),
+    Column("follower_token_id", BigInteger, primary_key=True),
+    Column("followee_token_id", BigInteger, primary_key=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_api_follows_followee", "chain_id", "followee_token_id", "follower_token_id"),
+)
+
 post_likes = Table(
     "api_post_likes",
     metadata,

@@ -32,6 +32,8 @@ def test_a_week_counts_distinct_identified_fans_not_the_creator(client, member, 
     assert now["start"] == GENESIS + current * EPOCH_DURATION
     assert now["end"] == now["start"] + EPOCH_DURATION
     assert now["allocation"] is None  # no week is published
+    # no pass offered: no sales (and the chain is not asked to map weeks to blocks); no fills
+    assert (now["pass_sales"], now["pass_revenue"], now["trade_fills"]) == (0, [], 0)
     assert client.get(f"/profiles/{fan.address}/weeks").json()["handle"] == "fan"
 
     clock.advance(EPOCH_DURATION)  # a week later the activity is last week's

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from eth_utils import keccak
 from sqlalchemy import insert, update
 
 from api.services.profiles import canonical_persona
+from planet.core.epochs import EPOCH_DURATION
 from planet.store.mirror import epoch_point_balances, identities, point_balances
-from tests.support.api import CHAIN_ID, START, add_identity, error
+from tests.support.api import CHAIN_ID, GENESIS, START, add_identity, error
 
 PERSONA = {
     "bio": "Macro trader. Not financial advice ✓",
@@ -111,3 +113,49 @@ def test_points_this_epoch_and_total_come_from_the_mirror(client, member, engine
         )
     points = client.get("/profiles/alice").json()["points"]
     assert points == {"epoch": epoch, "this_epoch": 7, "total": 2**70}
+
+
+@pytest.mark.dialects
+def test_the_directory_lists_newest_registrations_first_in_pages(client, member):
+    for name in ("first", "second", "third"):
+        member(name)
+    client.put(
+        "/profiles/me/persona", json={"bio": "I came last"}, headers=member("fourth").headers
+    )
+    page = client.get("/profiles", params={"limit": 3}).json()
+    assert page["sort"] == "recent"
+    assert [i["handle"] for i in page["items"]] == ["fourth", "third", "second"]
+    assert page["items"][0]["bio"] == "I came last" and page["items"][1]["bio"] is None
+    assert page["items"][0]["week_allocation"] is None  # no week published
+    rest = client.get("/profiles", params={"limit": 3, "cursor": page["next_cursor"]}).json()
+    assert [i["handle"] for i in rest["items"]] == ["first"] and rest["next_cursor"] is None
+
+
+@pytest.mark.dialects
+def test_the_directory_ranks_by_the_latest_closed_week(client, member, engine):
+    low, high, idle = member("low"), member("high"), member("idle")
+    week = (START - GENESIS) // EPOCH_DURATION - 1
+    with engine.begin() as conn:
+        conn.execute(
+            insert(epoch_point_balances),
+            [
+                {"chain_id": CHAIN_ID, "epoch": week, "account": low.address, "balance": 5},
+                {"chain_id": CHAIN_ID, "epoch": week, "account": high.address, "balance": 90},
+                # this week's points do not rank until the week closes
+                {"chain_id": CHAIN_ID, "epoch": week + 1, "account": idle.address, "balance": 999},
+            ],
+        )
+    body = client.get("/profiles", params={"sort": "rank", "limit": 2}).json()
+    assert body["week"] == week
+    assert [(i["handle"], i["week_points"]) for i in body["items"]] == [("high", 90), ("low", 5)]
+    rest = client.get("/profiles", params={"sort": "rank", "cursor": body["next_cursor"]}).json()
+    assert [i["handle"] for i in rest["items"]] == ["idle"] and rest["next_cursor"] is None
+
+
+def test_the_directory_refuses_unknown_parameters(client):
+    reply = client.get("/profiles", params={"order": "rank"})
+    assert error(reply) == (422, "validation_error")
+    assert "order" in reply.json()["error"]["message"]
+    assert error(client.get("/profiles", params={"sort": "oldest"}))[0] == 422
+    assert error(client.get("/profiles", params={"limit": 101}))[0] == 422
+    assert error(client.get("/profiles", params={"cursor": "!!"})) == (422, "invalid_cursor")

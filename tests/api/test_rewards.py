@@ -206,6 +206,13 @@ def test_an_accounts_reasons_are_served_from_the_file(rewards_client, engine, di
         "low_trust_discounted": "",
         "same_funder_cluster": "left out",
     }
+    # the leaderboard names each paid account's reasons, and what the codes mean
+    board = rewards_client.get("/rewards/epochs/6/leaderboard").json()
+    assert {e["account"].lower(): e["reasons"] for e in board["items"]} == {
+        paid.lower(): ["low_trust_discounted"],
+        capped.lower(): ["capped"],
+    }
+    assert board["reason_codes"]["capped"] == "held at the cap"
     capped_body = rewards_client.get(f"/rewards/epochs/6/accounts/{capped}").json()
     assert [r["code"] for r in capped_body["reasons"]] == ["capped"]
     assert capped_body["reasons"][0]["meaning"] == "held at the cap"
@@ -301,8 +308,11 @@ def test_claimable_follows_time_claims_and_the_window(rewards_client, engine, di
     assert body["total"] == str(amount(d2, me) + amount(d3, me))
     assert (body["pending"], body["pending_total"]) == ([], "0")
 
+    assert body["claimed"] == []
     claim_row(engine, 2, me, amount(d2, me))  # indexed claim: gone from the list
-    assert [i["epoch"] for i in claimable()["items"]] == [3]
+    body = claimable()
+    assert [i["epoch"] for i in body["items"]] == [3]
+    assert body["claimed"] == [{"epoch": 2, "amount": str(amount(d2, me))}]
 
     clock.advance(WINDOW - 1)  # epoch 2's window closed (claimed: not expired); 3's is open
     body = claimable()

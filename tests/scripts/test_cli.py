@@ -136,10 +136,16 @@ def test_demo_once_tells_the_whole_story_and_exits(tmp_path):
 @pytest.mark.slow
 def test_demo_serves_until_ctrl_c_then_stops_what_it_started(tmp_path):
     chain_port, api_port = str(free_port()), free_port()
-    demo = _serving_demo(chain_port, api_port, tmp_path)
+    said: list[str] = []
+    demo = _serving_demo(chain_port, api_port, tmp_path, said)
     try:
         docs = httpx.get(f"http://127.0.0.1:{api_port}/docs", timeout=10)
         assert docs.status_code == 200
+        # it names the web app's address beside the docs, and the app is served there
+        web = f"http://127.0.0.1:{api_port}/"
+        assert any(f"web app at {web} ; API docs at {web}docs" in line for line in said), said
+        app = httpx.get(web, timeout=10)
+        assert app.status_code == 200 and '<div id="app">' in app.text
         demo.send_signal(signal.SIGINT)
         assert demo.wait(timeout=60) == 0
     finally:
@@ -166,8 +172,11 @@ def demo_once(folder: Path, chain_port: str, api_port: str) -> subprocess.Comple
     )
 
 
-def _serving_demo(chain_port: str, api_port: int, folder: Path) -> subprocess.Popen[str]:
-    """``ape run demo`` serving from ``folder`` (manifest and work folder), once it serves."""
+def _serving_demo(
+    chain_port: str, api_port: int, folder: Path, said: list[str] | None = None
+) -> subprocess.Popen[str]:
+    """``ape run demo`` serving from ``folder`` (manifest and work folder), once it serves;
+    what it printed until then goes into ``said``."""
     demo = subprocess.Popen(
         [
             APE,
@@ -188,7 +197,7 @@ def _serving_demo(chain_port: str, api_port: int, folder: Path) -> subprocess.Po
         text=True,
         env={**os.environ, "PLANET_LOG_FORMAT": "json"},
     )
-    said = []
+    said = [] if said is None else said
     assert demo.stdout is not None
     for line in demo.stdout:
         said.append(line)

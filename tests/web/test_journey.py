@@ -126,6 +126,13 @@ def test_a_week_of_planet_in_the_browser(open_page, actors, web_app):
         a["account"].lower(): int(a["amount"]) for a in result.distribution.data["allocations"]
     }
     allocation = amounts[fan.address.lower()]
+    web_app.indexed()
+    # proposed, in its challenge period: pending, counting down on the chain's clock
+    page.get_by_role("link", name="My rewards").click()
+    pending = page.locator(f"tr[data-epoch='{epoch}']")
+    expect(pending).to_have_attribute("data-state", "pending")
+    expect(pending).to_contain_text(re.compile(r"pending: claimable in \d+ (d|h|min)"))
+    screenshot(page, "my-rewards-pending")
     challenge = reader.contract.functions.CHALLENGE_PERIOD().call()
     web_app.clock.travel_to(int(web_app.clock()) + challenge + 60)
     web_app.indexed()
@@ -133,7 +140,31 @@ def test_a_week_of_planet_in_the_browser(open_page, actors, web_app):
     page.get_by_role("link", name="Leaderboard").click()
     expect(page.locator("table")).to_contain_text("@fan1")
     expect(page.locator("table")).to_contain_text("@maker")
+    # each account's reason codes, as the published file gives them
+    reports = {a["account"].lower(): a for a in result.distribution.data.get("accounts", [])}
+    for who, handle in ((creator, "maker"), (fan, "fan1")):
+        row = page.get_by_role("row").filter(has_text=f"@{handle}")
+        for code in reports.get(who.address.lower(), {}).get("reasons", []):
+            expect(row.get_by_test_id("reasons")).to_contain_text(code)
+    fan_row = page.get_by_role("row").filter(has_text="@fan1")
+    expect(fan_row.get_by_test_id("reasons")).to_be_visible()  # codes, or "none"
+    fan_row.get_by_role("button", name=re.compile("^Why")).click()
+    expect(fan_row.locator("ul.why")).to_contain_text("points:")
     screenshot(page, "leaderboard")
+
+    # the directory ranks by what the closed week paid
+    page.get_by_role("link", name="Creators").click()
+    page.get_by_label("Order").select_option("rank")
+    first = page.get_by_role("list", name="Creator directory").get_by_role("listitem").first
+    paid = {"maker": amounts[creator.address.lower()], "fan1": amounts[fan.address.lower()]}
+    expect(first).to_contain_text(f"Week {epoch}:")
+    expect(first).to_contain_text(f"paid {max(paid.values()) / 10**18:g} OKB")
+    handles = [
+        li.get_attribute("data-handle")
+        for li in page.get_by_role("list", name="Creator directory").get_by_role("listitem").all()
+    ]
+    assert sorted(handles, key=lambda h: -paid[h]) == handles  # by what the week paid
+    screenshot(page, "creators-ranked")
 
     page.get_by_role("link", name="My rewards").click()
     expect(page.get_by_test_id("claimable-total")).not_to_contain_text(" 0 OKB")
@@ -148,7 +179,7 @@ def test_a_week_of_planet_in_the_browser(open_page, actors, web_app):
     assert reader.contract.functions.isClaimed(epoch, fan.address).call()
     web_app.indexed()
     page.reload()
-    expect(page.locator(f"tr[data-epoch='{epoch}']")).to_contain_text("claimed")
+    expect(page.locator(f"tr[data-epoch='{epoch}']")).to_have_attribute("data-state", "claimed")
 
     # The creator withdraws the sale, less the platform fee.
     studio.reload()

@@ -62,6 +62,18 @@ def test_live_chat_and_an_order_from_a_post(open_page, actors, web_app):
     expect(page.get_by_test_id("post-volume")).to_contain_text("1 attributed fills, volume 130")
     screenshot(page, "post-trade")
 
+    # the host's dashboard counts the fill and its volume in this week
+    host.get_by_role("link", name="Dashboard").click()
+    host.get_by_role("columnheader", name="Attributed fills").wait_for()
+    rows = host.get_by_role("row")
+    header = [c.inner_text() for c in rows.first.get_by_role("columnheader").all()]
+    week = rows.last.get_by_role("cell")
+    assert week.nth(header.index("Attributed fills") - 1).inner_text() == "1"
+    assert week.nth(header.index("Attributed volume (quote units)") - 1).inner_text() == "130"
+    assert week.nth(header.index("Live attendance") - 1).inner_text() == "1"
+    screenshot(host, "dashboard-trade")
+    host.go_back()
+
     host.get_by_role("button", name="End the session").click()
     expect(host.get_by_test_id("live-status")).to_have_text("ended")
     host.get_by_role("link", name="Live").click()

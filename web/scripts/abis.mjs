@@ -8,7 +8,9 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
 const build = join(root, ".build", "__local__.json");
-const contracts = ["Identity", "ContributionPoints", "CommunityPass", "PrizeVault"];
+// MockERC20 is there for its errors: the OpenZeppelin ERC-20 errors a token-priced sale may
+// revert with, decoded for the user like the contracts' own.
+const contracts = ["Identity", "ContributionPoints", "CommunityPass", "PrizeVault", "MockERC20"];
 
 let compiled;
 try {

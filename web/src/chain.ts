@@ -1,5 +1,6 @@
 import {
   type Abi,
+  type Address,
   type Hex,
   BaseError,
   ContractFunctionRevertedError,
@@ -9,7 +10,7 @@ import {
   custom,
   encodeFunctionData,
 } from "viem";
-import { communityPassAbi, contributionPointsAbi, identityAbi, prizeVaultAbi } from "./generated/abis";
+import { communityPassAbi, contributionPointsAbi, identityAbi, mockERC20Abi, prizeVaultAbi } from "./generated/abis";
 import { type ContractName, chainInfo } from "./chaininfo";
 import { wallet } from "./wallet";
 
@@ -32,7 +33,14 @@ export interface Call {
   functionName: string;
   args: readonly unknown[];
   value?: bigint;
+  /** Another contract than ``contract`` (an ERC-20 priced pass's token): its address and ABI;
+   * ``contract``'s errors still decode, since a call into it may revert inside the token. */
+  target?: { address: Address; abi: Abi };
 }
+
+/** The OpenZeppelin ERC-20 errors (IERC6093), from the compiled test token's ABI: a mint
+ * priced in a token reverts with these when the payer's balance or allowance falls short. */
+const tokenErrors = (mockERC20Abi as Abi).filter((item) => item.type === "error");
 
 function clients() {
   const current = wallet.value.current;
@@ -85,8 +93,8 @@ export async function send(call: Call, onState: (state: TxState) => void): Promi
     const info = chainInfo.value;
     if (!info) throw new Error("the chain is not known yet");
     const { account, reader, writer } = clients();
-    const address = info.contracts[call.contract].address;
-    const abi = abis[call.contract];
+    const address = call.target?.address ?? info.contracts[call.contract].address;
+    const abi = [...(call.target?.abi ?? abis[call.contract]), ...abis[call.contract].filter((i) => i.type === "error"), ...tokenErrors];
     onState({ status: "pending" });
     await reader.simulateContract({
       address,

@@ -1,3 +1,5 @@
+import { useEffect, useState } from "preact/hooks";
+import { native } from "../chaininfo";
 import { useApi } from "../hooks";
 import { Link, Loading, Problem } from "../ui";
 import { PostCard } from "./feed";
@@ -5,24 +7,72 @@ import { useHead } from "./head";
 import { PassList } from "./passes";
 import type { Page, PostOut, Profile } from "./types";
 
-/** The creators the feed shows, one link each (the directory is drawn from recent posts). */
+interface Listed {
+  handle: string;
+  address: string;
+  token_id: number;
+  verified: boolean;
+  labels: string[];
+  bio: string | null;
+  week_points: number;
+  week_allocation: string | null;
+}
+interface Directory {
+  sort: "recent" | "rank";
+  week: number | null;
+  items: Listed[];
+  next_cursor: string | null;
+}
+
+/** The creator directory (GET /profiles): newest identities first, or ranked by what the
+ * latest closed week paid them and their points that week; more pages on request. */
 export function Creators() {
   useHead("Creators");
-  const feed = useApi<Page<PostOut>>("/posts?limit=100");
-  const handles = [...new Set((feed.data?.items ?? []).map((p) => p.author.handle).filter((h): h is string => !!h))];
+  const [sort, setSort] = useState<"recent" | "rank">("recent");
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [shown, setShown] = useState<Listed[]>([]);
+  const page = useApi<Directory>(`/profiles?sort=${sort}&limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+  useEffect(() => {
+    if (page.data) setShown((list) => (cursor ? [...list, ...page.data!.items] : page.data!.items));
+  }, [page.data]);
+  const choose = (value: "recent" | "rank") => {
+    setShown([]);
+    setCursor(null);
+    setSort(value);
+  };
+  const week = page.data?.week;
   return (
     <section aria-labelledby="creators-title">
       <h1 id="creators-title">Creators</h1>
-      {feed.error ? <Problem message={feed.error} /> : null}
-      {!feed.data && !feed.error ? <Loading what="creators" /> : null}
-      {feed.data && handles.length === 0 ? <p>No creator has posted yet.</p> : null}
-      <ul>
-        {handles.map((h) => (
-          <li key={h}>
-            <Link href={`/creator/${h}`}>@{h}</Link>
+      <label for="creators-sort">Order</label>
+      <select id="creators-sort" value={sort} onChange={(e) => choose(e.currentTarget.value as "recent" | "rank")}>
+        <option value="recent">Newest first</option>
+        <option value="rank">Top of the last closed week</option>
+      </select>
+      {page.error ? <Problem message={page.error} /> : null}
+      {!page.data && !page.error && shown.length === 0 ? <Loading what="creators" /> : null}
+      {page.data && shown.length === 0 ? <p>No one has registered an identity yet.</p> : null}
+      <ol class="directory" aria-label="Creator directory">
+        {shown.map((c) => (
+          <li key={c.token_id} class="card" data-handle={c.handle}>
+            <Link href={`/creator/${c.handle}`}>@{c.handle}</Link>
+            {c.verified ? " · verified" : ""}
+            {c.labels.length ? ` · ${c.labels.join(", ")}` : ""}
+            {c.bio ? <p>{c.bio}</p> : null}
+            {week !== null && week !== undefined ? (
+              <p class="muted">
+                Week {week}: {c.week_points} points
+                {c.week_allocation !== null ? `, paid ${native(c.week_allocation)}` : ""}
+              </p>
+            ) : null}
           </li>
         ))}
-      </ul>
+      </ol>
+      {page.data?.next_cursor ? (
+        <button type="button" onClick={() => setCursor(page.data!.next_cursor)}>
+          More creators
+        </button>
+      ) : null}
     </section>
   );
 }

@@ -1,4 +1,5 @@
-import { native } from "../chaininfo";
+import { formatUnits } from "viem/utils";
+import { chainInfo, native } from "../chaininfo";
 import { useApi } from "../hooks";
 import { useStore } from "../store";
 import { BarChart, Link, Loading, Problem } from "../ui";
@@ -13,8 +14,11 @@ interface Week {
   comments: number;
   live_attendance: number;
   points: string;
+  trade_fills: number;
   trade_notional_micro: string;
   allocation: string | null;
+  pass_sales: number;
+  pass_revenue: { currency: { address: string; symbol: string | null; decimals: number | null }; amount: string; display: string | null }[];
 }
 interface Proceeds {
   items: { withdrawable_display: string | null; withdrawn_display: string | null; withdrawable: string; withdrawn: string }[];
@@ -26,8 +30,31 @@ const QUANTITIES: [string, (w: Week) => number][] = [
   ["Distinct commenters", (w) => w.comments],
   ["Live attendance", (w) => w.live_attendance],
   ["Points", (w) => Number(w.points)],
+  ["Attributed fills", (w) => w.trade_fills],
   ["Attributed volume (quote units)", (w) => Math.floor(Number(w.trade_notional_micro) / 1e6)],
+  ["Pass sales", (w) => w.pass_sales],
 ];
+
+const ALLOCATION: [string, (w: Week) => number] = [
+  "Allocation",
+  (w) => (w.allocation === null ? 0 : Number(formatUnits(BigInt(w.allocation), chainInfo.value?.native_currency.decimals ?? 18))),
+];
+
+/** The currencies any shown week sold in, each a revenue column and chart (in human units). */
+function revenueColumns(weeks: Week[]): [string, (w: Week) => number, (w: Week) => string][] {
+  const seen = new Map<string, { symbol: string | null; decimals: number | null }>();
+  for (const w of weeks) for (const r of w.pass_revenue) seen.set(r.currency.address, r.currency);
+  return [...seen].map(([address, c]) => {
+    const of = (w: Week) => w.pass_revenue.find((r) => r.currency.address === address);
+    const name = `Revenue (${c.symbol ?? address})`;
+    const value = (w: Week) => {
+      const r = of(w);
+      return r ? Number(formatUnits(BigInt(r.amount), c.decimals ?? 0)) : 0;
+    };
+    const text = (w: Week) => of(w)?.display ?? (of(w) ? `${of(w)!.amount} base units` : "0");
+    return [name, value, text];
+  });
+}
 
 /** A creator's weeks: the quantities the weekly scores use, what each week paid, pass sales. */
 export function Dashboard() {
@@ -56,6 +83,7 @@ export function Dashboard() {
     );
   }
   const list = weeks.data?.weeks ?? [];
+  const revenue = revenueColumns(list);
   const sold = (profile.data?.passes.created ?? []).reduce((n, p) => n + p.minted, 0);
   return (
     <section aria-labelledby="dashboard-title">
@@ -81,6 +109,11 @@ export function Dashboard() {
                     {name}
                   </th>
                 ))}
+                {revenue.map(([name]) => (
+                  <th scope="col" key={name}>
+                    {name}
+                  </th>
+                ))}
                 <th scope="col">Allocation</th>
               </tr>
             </thead>
@@ -91,12 +124,15 @@ export function Dashboard() {
                   {QUANTITIES.map(([name, value]) => (
                     <td key={name}>{value(week).toLocaleString()}</td>
                   ))}
+                  {revenue.map(([name, , text]) => (
+                    <td key={name}>{text(week)}</td>
+                  ))}
                   <td>{week.allocation === null ? "not published" : native(week.allocation)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-          {QUANTITIES.map(([name, value]) => (
+          {[...QUANTITIES, ...revenue, ALLOCATION].map(([name, value]) => (
             <BarChart key={name} title={`${name} per week`} bars={list.map((week) => ({ label: `Epoch ${week.epoch}`, value: value(week) }))} />
           ))}
         </>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { TxState } from "../chain";
 import { native } from "../chaininfo";
-import { api } from "../api";
+import { createPublicClient, custom } from "viem";
 import { useApi } from "../hooks";
 import { useStore } from "../store";
 import { TxButton } from "../tx";
@@ -26,17 +26,55 @@ interface Entry {
   amount: string;
   score: string;
   claimed: boolean;
+  reasons: string[];
 }
 interface Board {
   epoch: number;
   total: string;
   accounts: number;
+  reason_codes: Record<string, string>;
   items: Entry[];
 }
 interface Claimable {
-  items: { epoch: number; amount: string; proof: string[] }[];
+  items: { epoch: number; amount: string; proof: string[]; claim_window_closes_at: number | null }[];
   total: string;
   claim_many: { epochs: number[]; account: string; amounts: string[]; proofs: string[][] };
+  pending: { epoch: number; amount: string; claimable_at: number }[];
+  pending_total: string;
+  expired: { epoch: number; amount: string; claim_window_closed_at: number | null; swept: boolean }[];
+  claimed: { epoch: number; amount: string }[];
+}
+interface AccountWhy {
+  before: Record<string, string>;
+  after: Record<string, string>;
+  standing: string | null;
+  reasons: { code: string; meaning: string }[];
+}
+
+/** Why one account got what it got: its inputs before and after the rules, on request. */
+function Why(props: { epoch: number; account: string }) {
+  const [open, setOpen] = useState(false);
+  const why = useApi<AccountWhy>(open ? `/rewards/epochs/${props.epoch}/accounts/${props.account}` : null);
+  const changed = why.data ? Object.keys({ ...why.data.before, ...why.data.after }) : [];
+  return (
+    <>
+      <button type="button" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {open ? "Hide" : "Why"}
+        <span class="visually-hidden"> for {props.account}</span>
+      </button>
+      {open && why.error ? <Problem message={why.error} /> : null}
+      {open && why.data ? (
+        <ul class="why">
+          {changed.map((k) => (
+            <li key={k}>
+              {k}: {why.data!.before[k] ?? "0"} → {why.data!.after[k] ?? "0"}
+            </li>
+          ))}
+          {why.data.standing !== null ? <li>standing {why.data.standing}</li> : null}
+        </ul>
+      ) : null}
+    </>
+  );
 }
 
 function toNumber(amount: string): number {
@@ -81,7 +119,8 @@ export function Leaderboard() {
                 <th scope="col">Rank</th>
                 <th scope="col">Account</th>
                 <th scope="col">Amount</th>
-                <th scope="col">Score (why)</th>
+                <th scope="col">Score</th>
+                <th scope="col">Reasons</th>
                 <th scope="col">Claimed</th>
               </tr>
             </thead>
@@ -92,6 +131,17 @@ export function Leaderboard() {
                   <td>{e.handle ? `@${e.handle}` : e.account}</td>
                   <td>{native(e.amount)}</td>
                   <td>{e.score}</td>
+                  <td data-testid="reasons">
+                    {e.reasons.length
+                      ? e.reasons.map((code) => (
+                          <span key={code} class="reason" title={board.data!.reason_codes[code] ?? ""}>
+                            {code}
+                            {board.data!.reason_codes[code] ? ` (${board.data!.reason_codes[code]})` : ""}{" "}
+                          </span>
+                        ))
+                      : "none "}
+                    <Why epoch={board.data!.epoch} account={e.account} />
+                  </td>
                   <td>{e.claimed ? "yes" : "no"}</td>
                 </tr>
               ))}
@@ -108,47 +158,48 @@ export function Leaderboard() {
 
 function countdown(seconds: number): string {
   if (seconds <= 0) return "now";
-  const h = Math.floor(seconds / 3600);
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
   const m = Math.floor((seconds % 3600) / 60);
+  if (d) return `in ${d} d ${h} h`;
   return h ? `in ${h} h ${m} min` : `in ${m} min ${seconds % 60} s`;
 }
 
-interface Allocation {
+interface Row {
   epoch: number;
   amount: string;
-  claimed: boolean;
+  state: "pending" | "claimable" | "claimed" | "expired";
+  detail: string;
 }
 
-type Standing = "pending" | "claimable" | "claimed" | "expired";
-
-/** Claimable is the API's word (its clock is the chain's); not claimable is either before the
- * challenge period ends or after the claim window closes. */
-function standing(e: EpochOut, a: Allocation, now: number): Standing {
-  if (a.claimed) return "claimed";
-  if (e.claimable) return "claimable";
-  if (e.swept || (e.claim_window_closes_at !== null && now >= e.claim_window_closes_at)) return "expired";
-  return "pending";
-}
-
-/** Every published week's allocation to ``address`` (weeks that pay it nothing left out). */
-function useAllocations(address: string | null, epochs: EpochOut[] | undefined, tick: number) {
-  const [found, setFound] = useState<Allocation[] | null>(null);
-  useEffect(() => {
-    if (!address || !epochs) return;
-    let live = true;
-    Promise.all(
-      epochs.map((e) =>
-        api<Allocation>(`/rewards/epochs/${e.epoch}/allocations/${address}`).then(
-          (a) => a,
-          () => null,
-        ),
-      ),
-    ).then((all) => live && setFound(all.filter((a): a is Allocation => a !== null)));
-    return () => {
-      live = false;
-    };
-  }, [address, epochs, tick]);
-  return found;
+/** Every week that pays the wallet, as GET /rewards/claimable/{address} reports it: pending
+ * (challenge period, counting down to claimable), claimable (until its window closes), claimed,
+ * expired; one button claims every claimable week at once (claimMany). ``now`` is the chain's
+ * time, as the API keeps it (the page's clock may differ from the chain's). */
+function rows(data: Claimable, now: number): Row[] {
+  const when = (t: number | null) => (t === null ? "" : new Date(t * 1000).toLocaleString());
+  const all: Row[] = [
+    ...data.pending.map((p) => ({
+      epoch: p.epoch,
+      amount: p.amount,
+      state: "pending" as const,
+      detail: `claimable ${countdown(Math.round(p.claimable_at - now))}`,
+    })),
+    ...data.items.map((i) => ({
+      epoch: i.epoch,
+      amount: i.amount,
+      state: "claimable" as const,
+      detail: i.claim_window_closes_at ? `until ${when(i.claim_window_closes_at)}` : "",
+    })),
+    ...data.claimed.map((c) => ({ epoch: c.epoch, amount: c.amount, state: "claimed" as const, detail: "" })),
+    ...data.expired.map((e) => ({
+      epoch: e.epoch,
+      amount: e.amount,
+      state: "expired" as const,
+      detail: `${e.claim_window_closed_at ? `window closed ${when(e.claim_window_closed_at)}` : ""}${e.swept ? ", swept" : ""}`,
+    })),
+  ];
+  return all.sort((a, b) => b.epoch - a.epoch);
 }
 
 /** My rewards across epochs and one button claiming every claimable epoch (claimMany). */
@@ -156,15 +207,19 @@ export function MyRewards() {
   useHead("My rewards");
   const w = useStore(wallet);
   const claimable = useApi<Claimable>(w.address ? `/rewards/claimable/${w.address}` : null);
-  const epochs = useApi<{ items: EpochOut[] }>("/rewards/epochs");
   const [now, setNow] = useState(Date.now() / 1000);
-  const [tick, setTick] = useState(0);
-  const allocations = useAllocations(w.address, epochs.data?.items, tick);
-  const byEpoch = new Map((epochs.data?.items ?? []).map((e) => [e.epoch, e]));
+  const [skew, setSkew] = useState(0); // chain time minus page time
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now() / 1000), 1000);
     return () => clearInterval(timer);
   }, []);
+  useEffect(() => {
+    // the countdown runs on the chain's clock (the vault's), read from the wallet's node
+    if (!w.current) return;
+    createPublicClient({ transport: custom(w.current.provider) })
+      .getBlock({ blockTag: "latest" })
+      .then((block) => setSkew(Number(block.timestamp) - Date.now() / 1000), () => undefined);
+  }, [w.current, claimable.data]);
   if (!w.address) {
     return (
       <section aria-labelledby="mine-title">
@@ -173,29 +228,16 @@ export function MyRewards() {
       </section>
     );
   }
-  const claimed = (state: TxState) =>
-    state.status === "confirmed" &&
-    setTimeout(() => {
-      claimable.reload();
-      setTick((n) => n + 1);
-    }, 1500);
+  const claimed = (state: TxState) => state.status === "confirmed" && setTimeout(claimable.reload, 1500);
   const data = claimable.data;
-  const pending = (epochs.data?.items ?? []).filter((e) => !e.claimable && e.claimable_at > now);
+  const list = data ? rows(data, now + skew) : [];
   return (
     <section aria-labelledby="mine-title">
       <h1 id="mine-title">My rewards</h1>
       {claimable.error ? <Problem message={claimable.error} /> : null}
       {!data && !claimable.error ? <Loading what="your rewards" /> : null}
-      {pending.length ? (
-        <ul aria-label="Pending weeks">
-          {pending.map((e) => (
-            <li key={e.epoch}>
-              Epoch {e.epoch}: pending, claimable {countdown(Math.round(e.claimable_at - now))}
-            </li>
-          ))}
-        </ul>
-      ) : null}
-      {allocations?.length ? (
+      {data && list.length === 0 ? <p>No week has paid this wallet yet.</p> : null}
+      {list.length ? (
         <table>
           <caption>My weeks</caption>
           <thead>
@@ -206,46 +248,23 @@ export function MyRewards() {
             </tr>
           </thead>
           <tbody>
-            {allocations.map((a) => {
-              const e = byEpoch.get(a.epoch)!;
-              const state = standing(e, a, now);
-              return (
-                <tr key={a.epoch} data-epoch={a.epoch}>
-                  <td>{a.epoch}</td>
-                  <td>{native(a.amount)}</td>
-                  <td>
-                    {state}
-                    {state === "pending" ? `: claimable ${countdown(Math.round(e.claimable_at - now))}` : ""}
-                    {state === "claimable" && e.claim_window_closes_at
-                      ? ` until ${new Date(e.claim_window_closes_at * 1000).toLocaleString()}`
-                      : ""}
-                  </td>
-                </tr>
-              );
-            })}
+            {list.map((r) => (
+              <tr key={r.epoch} data-epoch={r.epoch} data-state={r.state}>
+                <td>{r.epoch}</td>
+                <td>{native(r.amount)}</td>
+                <td>
+                  {r.state}
+                  {r.detail ? (r.state === "pending" ? `: ${r.detail}` : ` ${r.detail}`) : ""}
+                </td>
+              </tr>
+            ))}
           </tbody>
         </table>
       ) : null}
       {data ? (
         <>
-          <table>
-            <caption>Claimable now</caption>
-            <thead>
-              <tr>
-                <th scope="col">Epoch</th>
-                <th scope="col">Amount</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((item) => (
-                <tr key={item.epoch}>
-                  <td>{item.epoch}</td>
-                  <td>{native(item.amount)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
           <p data-testid="claimable-total">Total claimable: {native(data.total)}</p>
+          {data.pending.length ? <p>Pending: {native(data.pending_total)}</p> : null}
           {data.items.length ? (
             <TxButton
               label={`Claim ${data.items.length} epoch${data.items.length > 1 ? "s" : ""}`}
@@ -262,7 +281,7 @@ export function MyRewards() {
               onDone={claimed}
             />
           ) : (
-            <p>Nothing to claim.</p>
+            <p>Nothing to claim now.</p>
           )}
         </>
       ) : null}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { type Address, parseUnits, zeroAddress } from "viem";
+import { type Address, erc20Abi, formatUnits, isAddress, parseUnits, zeroAddress } from "viem";
 import { api, describe, session } from "../api";
 import { abis, type TxState } from "../chain";
 import { chainInfo, native } from "../chaininfo";
@@ -10,6 +10,7 @@ import { Link, Problem } from "../ui";
 import { wallet } from "../wallet";
 import { AttestButton } from "./attest";
 import { useHead } from "./head";
+import { PersonaEditor } from "./persona";
 import type { PostOut, Profile } from "./types";
 import { createPublicClient, custom } from "viem";
 
@@ -58,20 +59,52 @@ function Register(props: { onDone: () => void }) {
   );
 }
 
+interface Token {
+  address: Address;
+  symbol: string;
+  decimals: number;
+}
+
+/** Reads an ERC-20's symbol and decimals from the chain, so its price is typed in its units. */
+function useToken(address: string): { token: Token | null; problem: string | null } {
+  const w = useStore(wallet);
+  const [found, setFound] = useState<{ token: Token | null; problem: string | null }>({ token: null, problem: null });
+  useEffect(() => {
+    setFound({ token: null, problem: null });
+    if (!w.current || !isAddress(address)) return;
+    const reader = createPublicClient({ transport: custom(w.current.provider) });
+    Promise.all([
+      reader.readContract({ address, abi: erc20Abi, functionName: "symbol" }),
+      reader.readContract({ address, abi: erc20Abi, functionName: "decimals" }),
+    ]).then(
+      ([symbol, decimals]) => setFound({ token: { address, symbol, decimals }, problem: null }),
+      () => setFound({ token: null, problem: `${address} does not answer as an ERC-20 token on this chain` }),
+    );
+  }, [w.current, address]);
+  return found;
+}
+
 function CreatePass(props: { onDone: () => void }) {
   const info = useStore(chainInfo);
   const fee = useRead<number>("CommunityPass", "platformFeeBps", []);
   const [price, setPrice] = useState("0.01");
   const [kind, setKind] = useState<"subscription" | "lifetime">("subscription");
   const [days, setDays] = useState("30");
+  const [paidIn, setPaidIn] = useState<"native" | "token">("native");
+  const [tokenAddress, setTokenAddress] = useState("");
+  const { token, problem: tokenProblem } = useToken(paidIn === "token" ? tokenAddress.trim() : "");
   const [problem, setProblem] = useState<string | null>(null);
+  const symbol = paidIn === "token" ? (token?.symbol ?? "token") : (info?.native_currency.symbol ?? "OKB");
+  const decimals = paidIn === "token" ? (token?.decimals ?? null) : (info?.native_currency.decimals ?? 18);
   let wei: bigint | null = null;
   try {
-    wei = parseUnits(price, info?.native_currency.decimals ?? 18);
+    wei = decimals === null ? null : parseUnits(price, decimals);
   } catch {
     wei = null;
   }
   const net = wei !== null && fee !== null ? wei - (wei * BigInt(fee)) / 10000n : null;
+  const shown = (amount: bigint) =>
+    paidIn === "token" && token ? `${formatUnits(amount, token.decimals)} ${token.symbol}` : native(amount);
   return (
     <section aria-labelledby="pass-title">
       <h2 id="pass-title">Create a pass</h2>
@@ -80,7 +113,19 @@ function CreatePass(props: { onDone: () => void }) {
         <option value="subscription">Subscription</option>
         <option value="lifetime">Lifetime</option>
       </select>
-      <label for="pass-price">Price ({info?.native_currency.symbol ?? "OKB"})</label>
+      <label for="pass-currency">Paid in</label>
+      <select id="pass-currency" value={paidIn} onChange={(e) => setPaidIn(e.currentTarget.value as never)}>
+        <option value="native">{info?.native_currency.symbol ?? "OKB"} (the chain's coin)</option>
+        <option value="token">An ERC-20 token</option>
+      </select>
+      {paidIn === "token" ? (
+        <>
+          <label for="pass-token">Token address</label>
+          <input id="pass-token" value={tokenAddress} placeholder="0x…" onInput={(e) => setTokenAddress(e.currentTarget.value)} />
+          {tokenProblem ? <Problem message={tokenProblem} /> : null}
+        </>
+      ) : null}
+      <label for="pass-price">Price ({symbol})</label>
       <input id="pass-price" inputMode="decimal" value={price} onInput={(e) => setPrice(e.currentTarget.value)} />
       {kind === "subscription" ? (
         <>
@@ -91,12 +136,16 @@ function CreatePass(props: { onDone: () => void }) {
       <p data-testid="pass-fee">
         {fee === null
           ? "Platform fee: unknown until a wallet is connected"
-          : `Platform fee ${fee / 100}%` + (net !== null ? `: you receive ${native(net)} per sale` : "")}
+          : `Platform fee ${fee / 100}%` + (net !== null ? `: you receive ${shown(net)} per sale` : "")}
       </p>
       <TxButton
         label="Create pass"
         call={() => {
           setProblem(null);
+          if (paidIn === "token" && !token) {
+            setProblem("name the ERC-20 token's address first");
+            return null;
+          }
           if (wei === null || wei <= 0n) {
             setProblem("the price must be a positive amount, like 0.01");
             return null;
@@ -107,7 +156,7 @@ function CreatePass(props: { onDone: () => void }) {
             return null;
           }
           const terms = {
-            currency: zeroAddress,
+            currency: paidIn === "token" && token ? token.address : zeroAddress,
             price: wei,
             maxSupply: 2n ** 64n - 1n,
             walletLimit: kind === "lifetime" ? 2n ** 64n - 1n : 1n, // a subscription: one per wallet
@@ -207,9 +256,22 @@ function EarnPoints() {
   );
 }
 
+interface ProceedsOut {
+  items: {
+    currency: { address: Address; native: boolean; symbol: string | null };
+    withdrawable: string;
+    withdrawable_display: string | null;
+  }[];
+}
+
+/** What sales credited the wallet: native OKB read live from CommunityPass, and each token
+ * the creator sold in (as the indexer mirrored it), each withdrawn with its own button. */
 function Proceeds(props: { address: Address }) {
   const [tick, setTick] = useState(0);
   const owed = useRead<bigint>("CommunityPass", "proceeds", [props.address, zeroAddress], tick);
+  const tokens = useApi<ProceedsOut>(`/profiles/${props.address}/proceeds`);
+  const others = (tokens.data?.items ?? []).filter((i) => !i.currency.native);
+  const later = () => setTimeout(tokens.reload, 1500);
   return (
     <section aria-labelledby="proceeds-title">
       <h2 id="proceeds-title">Proceeds</h2>
@@ -220,6 +282,20 @@ function Proceeds(props: { address: Address }) {
         call={() => ({ contract: "CommunityPass", functionName: "withdraw", args: [zeroAddress] })}
         onDone={() => setTick((n) => n + 1)}
       />
+      {others.map((i) => {
+        const name = i.currency.symbol ?? i.currency.address;
+        return (
+          <p key={i.currency.address} data-testid={`proceeds-${name}`}>
+            {i.withdrawable_display ?? `${i.withdrawable} base units of ${name}`} to withdraw{" "}
+            <TxButton
+              label={`Withdraw ${name}`}
+              disabled={i.withdrawable === "0"}
+              call={() => ({ contract: "CommunityPass", functionName: "withdraw", args: [i.currency.address] })}
+              onDone={later}
+            />
+          </p>
+        );
+      })}
     </section>
   );
 }
@@ -251,7 +327,8 @@ export function Studio() {
       ) : null}
       {me.error && me.status !== 404 ? <Problem message={me.error} /> : null}
       {me.data ? <CreatePass onDone={retry} /> : null}
-      {me.data && s ? <WritePost /> : me.data ? <p>Sign in to write posts and earn points.</p> : null}
+      {me.data && s ? <PersonaEditor profile={me.data} onSynced={me.reload} /> : null}
+      {me.data && s ? <WritePost /> : me.data ? <p>Sign in to edit your persona, write posts and earn points.</p> : null}
       {me.data && s ? <EarnPoints /> : null}
       <Proceeds address={w.address} />
     </section>
