@@ -32,6 +32,7 @@ from planet.chain.deploy import (
     role_table,
 )
 from planet.chain.transactions import Sent
+from planet.chain.wallets import ApeWallet
 from planet.commands.session import confirm, max_fee_per_gas, wallet_choice_options
 from planet.core import logs
 from planet.core.errors import PlanetError
@@ -146,6 +147,8 @@ def cli(
             # before; any named wallet, and every live network, is asked once (or --yes)
             if plan.to_deploy and (live or named):
                 confirm(yes, f"Deploy {len(plan.to_deploy)} contracts?")
+            if isinstance(wallet, ApeWallet) and plan.to_deploy:
+                wallet.stay_unlocked()  # one passphrase for every deployment, not one each
             manifest, fresh = deploy_all(
                 project,
                 chain,

@@ -66,7 +66,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def cli(
     choice: str, manifest_dir: Path, names: tuple[str, ...], chain_short_name: str | None
 ) -> None:
-    """Verify every deployed contract's source code on the explorer and print its link."""
+    """Verify every deployed contract's source code on the explorer and print its link.
+
+    Settings from the environment: PLANET_VERIFY_API_KEY (required, the OKLink API key),
+    PLANET_VERIFY_URL (default https://www.oklink.com/api/v5/explorer/contract),
+    PLANET_VERIFY_POLL_SECONDS (5) and PLANET_VERIFY_TIMEOUT (300 seconds per contract)."""
     logs.configure()
     try:
         settings = settings_from_env()

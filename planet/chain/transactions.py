@@ -114,7 +114,7 @@ class Transactor:
         try:
             block = self.w3.eth.get_block("latest")
             legacy = block.get("baseFeePerGas") is None
-            base_fee = 0 if legacy else int(block["baseFeePerGas"])
+            base_fee = 0 if legacy else max(int(block["baseFeePerGas"]), self._next_base_fee())
             tip = int(self.w3.eth.gas_price if legacy else self.w3.eth.max_priority_fee)
         except Exception as err:
             raise TransactionError(f"cannot read the chain's fees: {err}") from None
@@ -125,6 +125,15 @@ class Transactor:
                 f"{format_units(cap, 9)} gwei (--max-fee-gwei): wait for cheaper blocks or raise it"
             )
         return Quote(call, value, gas, base_fee, tip, legacy, cap)
+
+    def _next_base_fee(self) -> int:
+        """The base fee of the block the transaction will be in, where the node says (the
+        pending block); it can exceed the latest block's, e.g. after a reorg or a revert."""
+        try:
+            pending = self.w3.eth.get_block("pending").get("baseFeePerGas")
+        except Exception:  # a node without a pending block: the latest block's then
+            return 0
+        return int(pending or 0)
 
     def balance(self) -> int:
         return int(self.w3.eth.get_balance(self.sender))

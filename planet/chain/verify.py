@@ -187,7 +187,8 @@ def check_creation(w3: Any, name: str, record: DeployedContract, creation_code: 
     if creation_code is not None and sent != creation_code.removeprefix("0x").lower() + args:
         raise VerifyError(
             f"{name}: the sources no longer build the code deployed at {record.address} "
-            "(changed since the deploy): check out the deployed commit and run verify again"
+            "(sources or compiler settings changed since the deploy): check out the deployed "
+            "commit and run verify again"
         )
 
 

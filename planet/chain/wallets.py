@@ -67,22 +67,37 @@ class ApeWallet:
             raise WalletError(f"no ape account {alias!r}: {err}") from None
         self.address = str(self.account.address)
         self.alias = alias
+        self._unlocked = False
+
+    def stay_unlocked(self) -> None:
+        """Asks the passphrase once for several transactions (a deploy sends four); the
+        account stays unlocked until this process ends."""
+        from ape.exceptions import ApeException
+
+        try:
+            self.account.set_autosign(True)
+        except ApeException as err:
+            raise WalletError(f"ape account {self.alias!r} cannot sign: {err}") from None
+        self._unlocked = True
 
     def sign(self, tx: Mapping[str, Any]) -> bytes:
         from ape import networks
         from ape.exceptions import ApeException
 
-        fields = {k: v for k, v in tx.items() if k != "from"}
+        # a contract creation has an empty ``to``, which ape would read as the zero address
+        fields = {k: v for k, v in tx.items() if k != "from" and not (k == "to" and not v)}
         txn = networks.ethereum.create_transaction(**fields)
         try:
             # The user confirmed the claim already; autosign for this one transaction so ape
             # asks only for the passphrase, not a second yes.
-            self.account.set_autosign(True)
+            if not self._unlocked:
+                self.account.set_autosign(True)
             signed = self.account.sign_transaction(txn)
         except ApeException as err:
             raise WalletError(f"ape account {self.alias!r} cannot sign: {err}") from None
         finally:
-            self.account.set_autosign(False)
+            if not self._unlocked:
+                self.account.set_autosign(False)
         if signed is None:
             raise WalletError(f"ape account {self.alias!r} did not sign")
         return bytes(signed.serialize_transaction())

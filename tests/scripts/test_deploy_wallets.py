@@ -79,3 +79,19 @@ def test_a_live_network_without_a_wallet_is_refused_before_connecting(tmp_path):
     assert result.returncode != 0
     assert "Error: a live network needs a wallet: --key-file" in result.stderr
     assert "xlayer.tech" not in result.stderr
+
+
+def test_an_ape_account_deploys_with_its_passphrase_from_the_environment(chain, accounts, tmp_path):
+    """`--account ALIAS`: an ape keyfile account (here in a data folder of its own), unlocked
+    once for every deployment with APE_ACCOUNTS_<alias>_PASSPHRASE."""
+    data = tmp_path / "ape"
+    (data / "accounts").mkdir(parents=True)
+    keyfile = Account.encrypt(accounts[9].private_key, "pw")
+    (data / "accounts" / "deployer.json").write_text(json.dumps(keyfile))
+    env = {"APE_DATA_FOLDER": str(data), "APE_ACCOUNTS_deployer_PASSPHRASE": "pw"}
+    result = deploy(chain, tmp_path, "--account", "deployer", "--yes", env=env)
+    assert result.returncode == 0, result.stderr
+    assert written(tmp_path, chain)["deployer"] == accounts[9].address
+    unknown = deploy(chain, tmp_path, "--account", "nobody", "--yes", env=env)
+    assert unknown.returncode == 1
+    assert "Error: no ape account 'nobody'" in unknown.stderr
