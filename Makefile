@@ -82,7 +82,11 @@ chain: setup
 	@mkdir -p .run/chain
 	anvil --port $(CHAIN_PORT) --state .run/chain/state.json --state-interval 5
 
+# A deploy compiles everything afresh first: ape's incremental build can keep a contract's old
+# bytecode after only a file it imports changed (seen when an interface's NatSpec changed), and
+# a contract deployed from such a build matches no source (`make verify` refuses it).
 deploy: setup
+	$(BIN)/ape compile --force
 	$(if $(filter local,$(NETWORK)),APE_FOUNDRY_HOST=http://127.0.0.1:$(CHAIN_PORT)) \
 		$(BIN)/ape run deploy --network $(ape_network) $(ARGS)
 
