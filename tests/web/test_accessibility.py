@@ -1,7 +1,7 @@
 """Every control of every page is labelled and reachable with the keyboard alone: on each page
 (signed in as a creator with a post, a pass and a session, so the pages show their forms and
-buttons, and another creator's page its Follow button), each link, button and form field has an accessible name, and pressing Tab from the top
-of the page visits every one of them."""
+buttons, and another creator's page its Follow button), each link, button and form field has an
+accessible name, and pressing Tab from the top of the page visits every one of them."""
 
 from __future__ import annotations
 

@@ -21,9 +21,7 @@ def publish(page: Page, body: str, instruments: str = "") -> int:
     return int(published.inner_text().split("post ")[1].split()[0])
 
 
-def test_a_fan_follows_a_creator_reads_the_following_feed_and_unfollows(
-    open_page, actors, web_app
-):
+def test_a_fan_follows_a_creator_reads_the_following_feed_and_unfollows(open_page, actors, web_app):
     alpha, beta, fan = actors.users[0], actors.users[1], actors.users[2]
     for user, handle in ((alpha, "alpha"), (beta, "beta"), (fan, "fan1")):
         web_app.planet.register(user, handle)
@@ -112,8 +110,8 @@ def test_a_trader_cancels_an_open_limit_order(open_page, actors, web_app):
     # the API agrees: nothing open, the order canceled with no fill
     token = page.evaluate("JSON.parse(localStorage.getItem('planet.session')).token")
     headers = {"Authorization": f"Bearer {token}"}
-    assert page.request.get(f"{web_app.url}/orders?status=open", headers=headers).json()[
-        "items"
-    ] == []
+    assert (
+        page.request.get(f"{web_app.url}/orders?status=open", headers=headers).json()["items"] == []
+    )
     stored = page.request.get(f"{web_app.url}/orders/{order_id}", headers=headers).json()
     assert stored["status"] == "canceled" and stored["fills"] == []
