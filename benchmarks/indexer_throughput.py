@@ -296,6 +296,7 @@ def indexer_run(
         range_target_logs=10**9,
         rate_limit=10_000,
         progress=False,
+        funding_lookups=0,  # per-owner lookups, not log throughput (indexer.funding)
     )
     engine = make_engine(database_url)
     rpc = RpcClient(rpc_url, rate=settings.rate_limit, timeout=120)

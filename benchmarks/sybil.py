@@ -30,19 +30,31 @@ verified or hold a pass. The farms total a tenth of all identities, split evenly
 * ``mimic``: identities that behave like honest users at low volume (a week of history,
   views and likes of honest posts, a post each, light engagement between them).
 
-    python -m benchmarks.sybil [--users N] [--creators N] [--seed S] [--keep DIR]
+With ``--seeds N`` (default 3) it builds N weeks from seeds S, S + 1, ..., prints each one's
+table and figures, and the last line is the worst case over them: the largest ``farm_share``
+and the smallest ``honest_spearman``.
+
+Farms fund their fresh wallets from one wallet of theirs in the days before the week (all but
+the mimic, which funds each from a different source a week earlier); honest wallets were
+funded from wallets of their own over the ten weeks before. The owners' first fundings enter
+``owner_fundings`` through the indexer's lookup (:class:`indexer.funding.FundingTracker`),
+with a source answering from the plan where a node would be searched.
+
+    python -m benchmarks.sybil [--users N] [--creators N] [--seed S] [--seeds N] [--keep DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import secrets
 import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +69,7 @@ from api.services.attestations import Activity
 from api.services.chain import ChainContext
 from api.services.identities import Identity
 from api.settings import ApiSettings
+from indexer.funding import FOUND, UNFUNDED, Funding, FundingTracker
 from planet.core.epochs import EpochCalendar
 from planet.rewards import scoring
 from planet.rewards.close import build, collect_for
@@ -83,6 +96,11 @@ VAULT = "0x" + "cd" * 20
 POINTS = "0x" + "ee" * 20
 ATTESTER_KEY = "0x" + "4b" * 32
 STRATEGIES = ("spam", "self", "ring", "ring_bought", "wash", "mimic")
+#: Farms that fund their wallets from one wallet of theirs; the mimic funds each from another
+#: source (a careful farm: funder keys alone do not catch it).
+ONE_FUNDER = ("spam", "self", "ring", "ring_bought", "wash")
+FIRST_BLOCK = 1_000
+FINAL_BLOCK = FIRST_BLOCK + 10 * WEEK  # above every funding's block
 
 
 @dataclass
@@ -99,6 +117,17 @@ class Week:
     offers: list[tuple[int, Activity, int]] = field(default_factory=list)  # token, activity, id
     seen: set[tuple[str, int, int]] = field(default_factory=set)
     next_id: Counter[str] = field(default_factory=Counter)
+    fundings: dict[str, Funding] = field(default_factory=dict)  # owner -> its first funding
+
+    def fund(self, token: int, funder: str, when: int) -> None:
+        """The owner's first funding transaction, as a node would show it to the indexer."""
+        owner = self.owners[token]
+        block = when - GENESIS + FIRST_BLOCK
+        self.fundings[owner] = Funding(
+            owner, FOUND, FINAL_BLOCK, funder=funder, block_number=block, block_time=when,
+            tx_hash="0x" + keccak(b"fund" + bytes.fromhex(owner[2:])).hex(),
+            amount=10**17,
+        )  # fmt: skip
 
     def at(self, epoch: int = EPOCH) -> int:
         return GENESIS + epoch * WEEK + self.rng.randrange(WEEK - 3600)
@@ -207,6 +236,11 @@ def honest(week: Week, users: int, creators: int) -> tuple[list[int], list[int]]
         week.identity(t, "creator")
         week.quality[t] = rng.paretovariate(1.3)
     everyone = user_tokens + creator_tokens
+    # each honest wallet was funded from a wallet of its own (a personal one, a friend's), at
+    # some time in the ten weeks before this one
+    for t in everyone:
+        funder = "0x" + keccak(b"own" + t.to_bytes(8, "big"))[:20].hex()
+        week.fund(t, funder, GENESIS + (EPOCH - 10) * WEEK + rng.randrange(10 * WEEK))
     # earlier weeks: every honest identity was around (a view of an old post each week)
     for epoch in range(EPOCH):
         old = week.post(rng.choice(creator_tokens), when=week.at(epoch), offer=False)
@@ -263,6 +297,15 @@ def farms(week: Week, first: int, size: int, real_users: list[int],
         for t in members[strategy]:
             week.identity(t, strategy)
         token += size
+    # a farm funds its fresh wallets from one wallet of its own in the days before it farms;
+    # the mimic, a week earlier, each from a different source
+    for strategy in ONE_FUNDER:
+        funder = "0x" + keccak(b"farm" + strategy.encode())[:20].hex()
+        for t in members[strategy]:
+            week.fund(t, funder, week.start - rng.randrange(1, 3 * 24 * 3600))
+    for t in members["mimic"]:
+        funder = "0x" + keccak(b"mimic" + t.to_bytes(8, "big"))[:20].hex()
+        week.fund(t, funder, week.start - WEEK - rng.randrange(WEEK))
 
     for t in members["spam"]:
         for _ in range(20):
@@ -332,6 +375,20 @@ def insert_all(engine: Engine, week: Week) -> None:
             rows = week.rows.get(name, [])
             for i in range(0, len(rows), 20_000):
                 conn.execute(insert(table), rows[i : i + 20_000])
+    # the owners' first fundings go in through the indexer's lookups, with a source answering
+    # from the week's plan instead of a node (indexer.funding.FundingSource)
+    tracker = FundingTracker(engine, CHAIN_ID, Planned(week.fundings), len(week.owners))
+    tracker.run(FINAL_BLOCK)
+
+
+class Planned:
+    """A funding source that knows the synthetic week's fundings (a node would search them)."""
+
+    def __init__(self, fundings: dict[str, Funding]) -> None:
+        self.fundings = fundings
+
+    def first_funding(self, owner: str, up_to: int) -> Funding:
+        return self.fundings.get(owner) or Funding(owner, UNFUNDED, up_to)
 
 
 def attest_all(
@@ -414,34 +471,37 @@ def spearman(xs: Sequence[float], ys: Sequence[float]) -> float:
     return cov / (sx * sy) if sx and sy else 0.0
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=2000, help="honest identities")
-    parser.add_argument("--creators", type=int, default=200, help="honest creators")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--config", type=Path, default=ROOT / scoring.DEFAULT_PATH)
-    parser.add_argument("--keep", type=Path, help="Keep the database here.")
-    args = parser.parse_args()
+@dataclass
+class Outcome:
+    """One seed's week: its table and its two figures."""
 
+    lines: list[str]
+    farm_share: float
+    honest_spearman: float
+    strategies: int
+
+
+def run(users: int, creators_: int, seed: int, config_path: Path, keep: Path | None) -> Outcome:
+    """Builds, attests and closes one seeded week."""
     began = time.perf_counter()
-    rng = random.Random(args.seed)
+    rng = random.Random(seed)
     week = Week(rng, GENESIS + EPOCH * WEEK)
-    honest_total = args.users + args.creators
+    honest_total = users + creators_
     farm_size = math.ceil(honest_total / 9 / len(STRATEGIES))  # farms: a tenth of all
-    user_tokens, _ = honest(week, args.users, args.creators)
+    user_tokens, _ = honest(week, users, creators_)
     honest_posts = [p for c, ps in week.posts_of.items() if week.group[c] == "creator" for p in ps]
     farms(week, honest_total + 1, farm_size, user_tokens, honest_posts)
 
     with tempfile.TemporaryDirectory() as scratch:
-        where = args.keep or Path(scratch)
+        where = keep / f"seed-{seed}" if keep else Path(scratch)
         where.mkdir(parents=True, exist_ok=True)
         engine = make_engine(f"sqlite:///{where / 'sybil.sqlite'}")
         migrate(engine, MIRROR)
         migrate(engine, OFFCHAIN)
         insert_all(engine, week)
-        signed, refused = attest_all(engine, week, args.config)
+        signed, refused = attest_all(engine, week, config_path)
         built = time.perf_counter()
-        config = scoring.load(args.config)
+        config = scoring.load(config_path)
         formula = config.for_epoch(EPOCH)
         with engine.connect() as conn:
             inputs = collect_for(conn, CHAIN_ID, EpochCalendar(GENESIS), EPOCH, config)
@@ -457,15 +517,17 @@ def main() -> None:
     codes: dict[str, Counter[str]] = defaultdict(Counter)
     for (group, code), n in refused.items():
         codes[group][code] += n
-    print(
-        f"formula {formula.name} v{formula.version}; {len(week.owners)} identities, "
+    flagged = Counter(c["kind"] for c in distribution.data.get("clusters", ()))
+    lines = [
+        f"seed {seed}: formula {formula.name} v{formula.version}; {len(week.owners)} identities, "
         f"{len(week.offers)} activities offered for points; week built in "
-        f"{built - began:.1f} s, closed in {closed - built:.1f} s"
-    )
-    print(f"{'group':<13}{'ids':>6}{'signed':>8}{'refused':>9}{'pool share':>12}  refusals")
+        f"{built - began:.1f} s, closed in {closed - built:.1f} s; flagged clusters: "
+        + (", ".join(f"{k}={n}" for k, n in sorted(flagged.items())) or "none"),
+        f"{'group':<13}{'ids':>6}{'signed':>8}{'refused':>9}{'pool share':>12}  refusals",
+    ]
     for group in ("honest", "creator", *STRATEGIES):
         reasons = ", ".join(f"{c}={n}" for c, n in sorted(codes[group].items())) or "-"
-        print(
+        lines.append(
             f"{group:<13}{members[group]:>6}{signed[group]:>8}{sum(codes[group].values()):>9}"
             f"{by_group[group] / POOL:>12.4f}  {reasons}"
         )
@@ -476,7 +538,42 @@ def main() -> None:
         [week.quality[t] for t in creators],
     )
     present = sum(1 for s in STRATEGIES if members[s])
-    print(f"sybil: farm_share={farm_share:.4f} honest_spearman={rho:.4f} strategies={present}")
+    return Outcome(lines, farm_share, rho, present)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=2000, help="honest identities")
+    parser.add_argument("--creators", type=int, default=200, help="honest creators")
+    parser.add_argument("--seed", type=int, default=7, help="the first seed")
+    parser.add_argument(
+        "--seeds", type=int, default=3, help="weeks to run, seeds --seed, --seed + 1, ..."
+    )
+    parser.add_argument("--config", type=Path, default=ROOT / scoring.DEFAULT_PATH)
+    parser.add_argument("--keep", type=Path, help="Keep the databases here.")
+    args = parser.parse_args()
+    if args.seeds < 1:
+        parser.error("--seeds must be at least 1")
+
+    seeds = range(args.seed, args.seed + args.seeds)
+    # one process per week, as many at once as there are cores: the weeks are independent
+    with ProcessPoolExecutor(min(len(seeds), os.cpu_count() or 1)) as pool:
+        futures = [
+            pool.submit(run, args.users, args.creators, s, args.config, args.keep) for s in seeds
+        ]
+        outcomes = [(seed, future.result()) for seed, future in zip(seeds, futures, strict=True)]
+    for _, outcome in outcomes:
+        print("\n".join(outcome.lines), end="\n\n")
+    for seed, o in outcomes:
+        print(
+            f"seed {seed}: farm_share={o.farm_share:.4f} "
+            f"honest_spearman={o.honest_spearman:.4f} strategies={o.strategies}"
+        )
+    # the headline is the worst week: the most paid to farms, the worst honest ranking
+    share = max(o.farm_share for _, o in outcomes)
+    rho = min(o.honest_spearman for _, o in outcomes)
+    present = min(o.strategies for _, o in outcomes)
+    print(f"sybil: farm_share={share:.4f} honest_spearman={rho:.4f} strategies={present}")
 
 
 if __name__ == "__main__":

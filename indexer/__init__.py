@@ -9,6 +9,7 @@ The file tree is the architecture: :mod:`~indexer.config` (settings), :mod:`~ind
 :mod:`~indexer.cursor` (where indexing stands), :mod:`~indexer.reorg` (rewinds),
 :mod:`~indexer.preflight` (start-up checks), :mod:`~indexer.backfill` (final blocks),
 :mod:`~indexer.tip` (unfinal blocks), :mod:`~indexer.write` (the one write path),
+:mod:`~indexer.funding` (each identity owner's first funding transaction, looked up after a pass),
 :mod:`~indexer.sync` (passes over all of them) and :mod:`~planet.commands.index`
 (``python -m indexer``).
 """

@@ -88,6 +88,18 @@ class IndexerSettings(BaseSettings):
         "(follow mode rides out outages; --once ends with the error).",
     )
     progress: bool = Field(default=True, description="tqdm progress bar during backfill.")
+    funding_lookups: int = Field(
+        default=200,
+        ge=0,
+        description="New identity owners whose first funding transaction each pass looks up "
+        "(indexer.funding); 0 turns the lookups off.",
+    )
+    funding_window: int = Field(
+        default=2_000_000,
+        ge=1,
+        description="How many blocks before the final block a funding lookup searches; an owner "
+        "funded earlier is recorded as funded before the window.",
+    )
 
     @field_validator("finality", mode="before")
     @classmethod

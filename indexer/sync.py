@@ -30,6 +30,7 @@ from indexer.checkpoint import WalCheckpointer
 from indexer.config import IndexerSettings
 from indexer.cursor import Cursor
 from indexer.decode import EventDecoder
+from indexer.funding import BalanceSearch, FundingTracker
 from indexer.handlers import default_registry
 from indexer.preflight import manifest_for
 from indexer.ranges import RangeSizer
@@ -82,6 +83,12 @@ class Indexer:
             self.reader, self.writer, self.registry, self.chain_id, settings.progress
         )
         self.tip = TipFollower(rpc, self.reader, self.writer)
+        self.funding = FundingTracker(
+            engine,
+            self.chain_id,
+            BalanceSearch(rpc, settings.funding_window),
+            settings.funding_lookups,
+        )
         self._prepared = False
 
     @property
@@ -131,6 +138,7 @@ class Indexer:
         final = self.final_block(self.rpc.block_number())
         result += self.backfill.run(final, stop)
         self._prune(final)
+        self._fundings(final, stop)
         return result
 
     def poll(self, stop: threading.Event | None = None) -> PassResult:
@@ -145,7 +153,14 @@ class Indexer:
         if not stop.is_set():
             result += self.tip.run(latest)
         self._prune(final)
+        self._fundings(final, stop)
         return result
+
+    def _fundings(self, final: int, stop: threading.Event) -> None:
+        """Looks up the first funding of owners registered in final blocks
+        (:mod:`indexer.funding`), up to the cursor: after the ranges, never inside them."""
+        if not stop.is_set():
+            self.funding.run(min(final, self.cursor.block_number))
 
     def follow(self, stop: threading.Event) -> None:
         """Polls until ``stop`` is set; each pass commits what it read before checking it.

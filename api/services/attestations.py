@@ -106,6 +106,8 @@ class Attestation:
     status: Status
 
 
+#: The formula's public relayers and public funders (never a funder cluster).
+Publics = tuple[tuple[str, ...], tuple[str, ...]]
 ATTEST_SIGNATURE = "attest((address,uint8,uint256,uint256,bytes32,uint256),bytes)"
 log = logs.get("api.attestations")
 
@@ -155,9 +157,9 @@ def _load_config(path: Path, mtime_ns: int) -> scoring.ScoringConfig:
     return scoring.load(path)
 
 
-def rules(settings: ApiSettings) -> tuple[AttestationRules, tuple[str, ...]]:
-    """The formula's attestation rules and public relayers (re-read when the file changes);
-    503 without them."""
+def rules(settings: ApiSettings) -> tuple[AttestationRules, Publics]:
+    """The formula's attestation rules, public relayers and public funders (re-read when the
+    file changes); 503 without them."""
     path = settings.scoring_config
     try:
         config = _load_config(path, path.stat().st_mtime_ns)
@@ -172,7 +174,10 @@ def rules(settings: ApiSettings) -> tuple[AttestationRules, tuple[str, ...]]:
             f"attestations are unavailable: scoring config {path} has no `attestations` rules",
             code=ErrorCode.ATTESTATIONS_UNAVAILABLE,
         )
-    return config.attestations, (config.trust.public_relayers if config.trust else ())
+    trust = config.trust
+    return config.attestations, (
+        (trust.public_relayers, trust.public_funders) if trust else ((), ())
+    )
 
 
 def _engagers(
@@ -208,14 +213,13 @@ def eligible(
     author: int,
     engagers: set[int],
     at: int,
-    public_relayers: tuple[str, ...] = (),
+    publics: Publics = ((), ()),
 ) -> set[int]:
     """The engagers that count for ``author``'s activity at time ``at`` (see the module)."""
     if not engagers:
         return set()
-    rows = standing.identity_rows(conn, chain_id, engagers | {author})
+    rows, keys = standing.funders_of(conn, chain_id, engagers | {author}, *publics)
     held = {token for token, *_ in rows}
-    keys = standing.funder_keys(rows, public_relayers)
     out = {
         t for t in engagers if t in held and not standing.same_funder(keys.get(t), keys.get(author))
     }
@@ -246,7 +250,7 @@ def _amount(
     activity: str,
     activity_id: int,
     source: Mapping[str, Any] | RowMapping,
-    public_relayers: tuple[str, ...],
+    publics: Publics,
 ) -> int:
     """What the activity earns under the rules; refuses with the rule it breaks."""
     rule: ActivityRule = rules_.activities[activity]
@@ -267,7 +271,7 @@ def _amount(
         author,
         _engagers(conn, chain_id, activity, activity_id, author),
         int(source["created_at"]),
-        public_relayers,
+        publics,
     )
     if len(engagers) < rule.min_engagers:
         raise Unprocessable(
@@ -345,8 +349,8 @@ def attest(
             f"{activity} {activity_id} predates the points calendar",
             code=ErrorCode.ACTIVITY_BEFORE_GENESIS,
         ) from None
-    rules_, public_relayers = rules(settings)
-    amount = _amount(conn, chain.chain_id, rules_, activity, activity_id, source, public_relayers)
+    rules_, publics = rules(settings)
+    amount = _amount(conn, chain.chain_id, rules_, activity, activity_id, source, publics)
     quota = rules_.activities[activity].weekly_quota
     if _quota_used(conn, chain.chain_id, identity.token_id, activity, epoch) >= quota:
         raise Unprocessable(

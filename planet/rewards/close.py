@@ -94,6 +94,7 @@ def collect_for(
         trade_exchanges=formula.trade_exchanges,
         graph=rules is not None,
         public_relayers=rules.public_relayers if rules else (),
+        public_funders=rules.public_funders if rules else (),
         quotas=(
             {a: r.weekly_quota for a, r in config.attestations.activities.items()}
             if config.attestations

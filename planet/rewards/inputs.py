@@ -41,7 +41,7 @@ from planet.core.epochs import EpochCalendar
 from planet.core.errors import PlanetError
 from planet.rewards import standing
 from planet.store import MIRROR, OFFCHAIN
-from planet.store.mirror import attestations, identities, pass_holdings
+from planet.store.mirror import attestations, identities, owner_fundings, pass_holdings
 from planet.store.offchain import (
     comments,
     contribution_attestations,
@@ -78,7 +78,7 @@ REQUIRED_TABLES = {
 GRAPH_TABLES = {
     table.name: schema.command
     for schema, tables in (
-        (MIRROR, (pass_holdings,)),
+        (MIRROR, (pass_holdings, owner_fundings)),
         (OFFCHAIN, (orders, contribution_attestations)),
     )
     for table in tables
@@ -226,6 +226,7 @@ def collect(
     graph: bool = False,
     public_relayers: Collection[str] = (),
     quotas: Mapping[str, int] | None = None,
+    public_funders: Collection[str] = (),
 ) -> EpochInputs:
     """Reads the week's inputs (see the module docstring), counting fills only on
     ``trade_exchanges`` (the formula's), and the week's graph if ``graph``; raises
@@ -331,7 +332,16 @@ def collect(
     result = EpochInputs(chain_id, epoch, start, end, exchanges, accounts)
     if graph:
         result.graph = _graph(
-            conn, chain_id, epoch, start, end, exchanges, owners, public_relayers, quotas or {}
+            conn,
+            chain_id,
+            epoch,
+            start,
+            end,
+            exchanges,
+            owners,
+            public_relayers,
+            quotas or {},
+            public_funders,
         )
     log.info(
         "inputs collected",
@@ -359,6 +369,7 @@ def _graph(
     owners: dict[int, str],
     public_relayers: Collection[str],
     quotas: Mapping[str, int],
+    public_funders: Collection[str] = (),
 ) -> WeekGraph:
     """The week's graph (see :class:`WeekGraph`); a handful of queries, none per account."""
     member = identities.c.chain_id == chain_id
@@ -434,7 +445,7 @@ def _graph(
             )
         )
     }
-    rows_ = standing.identity_rows(conn, chain_id)
+    rows_, funders = standing.funders_of(conn, chain_id, None, public_relayers, public_funders)
     verified = {
         int(t)
         for (t,) in conn.execute(
@@ -467,7 +478,7 @@ def _graph(
         first_seen=standing.first_seen(conn, chain_id, before=end),
         verified=verified,
         pass_holders={token for token, owner, *_ in rows_ if owner.lower() in holders},
-        funders=standing.funder_keys(rows_, public_relayers),
+        funders=funders,
         revoked_points=revoked,
         quota_reached={k: sorted(v) for k, v in quota_reached.items()},
     )

@@ -56,6 +56,7 @@ _TRUST_KEYS = {
     "engager_budget",
     "newcomer_weight",
     "public_relayers",
+    "public_funders",
 }
 DAY = 24 * 3600
 _EPOCH_KEYS = {"weights"}
@@ -107,13 +108,16 @@ class TrustRules:
     PageRank's damping factor; ``engager_budget``: weight units of one engager's week that count
     in full (view 1, like 2, comment 3, attendance 3, trade 3; beyond it they are scaled down);
     ``newcomer_weight``: the most a non-seed identity's engagement counts, times its propagated
-    trust; ``public_relayers``: relayers that onboard everyone, never a funder cluster."""
+    trust; ``public_relayers``: relayers that onboard everyone, never a funder cluster;
+    ``public_funders``: wallets that fund everyone (an exchange's hot wallet, a faucet),
+    likewise."""
 
     seed_min_age_days: int
     damping: Fraction
     engager_budget: int
     newcomer_weight: Fraction
     public_relayers: tuple[str, ...] = ()
+    public_funders: tuple[str, ...] = ()
 
     @property
     def seed_min_age(self) -> int:
@@ -126,6 +130,7 @@ class TrustRules:
             "engager_budget": self.engager_budget,
             "newcomer_weight": str(self.newcomer_weight),
             "public_relayers": list(self.public_relayers),
+            "public_funders": list(self.public_funders),
         }
 
 
@@ -287,7 +292,7 @@ def _attestations(value: Any) -> AttestationRules:
 def _trust(value: Any) -> TrustRules:
     body = _mapping(value, "trust")
     _unknown(body, _TRUST_KEYS, "trust")
-    for key in sorted(_TRUST_KEYS - {"public_relayers"}):
+    for key in sorted(_TRUST_KEYS - {"public_relayers", "public_funders"}):
         if key not in body:
             raise ScoringConfigError(f"trust.{key}: missing")
     damping = _fraction(body["damping"], "trust.damping")
@@ -301,20 +306,23 @@ def _trust(value: Any) -> TrustRules:
     budget = _count(body["engager_budget"], "trust.engager_budget")
     if budget == 0:
         raise ScoringConfigError("trust.engager_budget: must be positive")
-    relayers = body.get("public_relayers") or []
-    if not isinstance(relayers, list) or not all(
-        isinstance(a, str) and re.fullmatch(r"0x[0-9a-fA-F]{40}", a) for a in relayers
-    ):
-        raise ScoringConfigError(
-            f"trust.public_relayers: must be a list of 0x addresses, got {relayers!r}"
-        )
     return TrustRules(
         _count(body["seed_min_age_days"], "trust.seed_min_age_days"),
         damping,
         budget,
         newcomer,
-        tuple(sorted(a.lower() for a in relayers)),
+        _addresses(body, "public_relayers"),
+        _addresses(body, "public_funders"),
     )
+
+
+def _addresses(body: dict[str, Any], key: str) -> tuple[str, ...]:
+    values = body.get(key) or []
+    if not isinstance(values, list) or not all(
+        isinstance(a, str) and re.fullmatch(r"0x[0-9a-fA-F]{40}", a) for a in values
+    ):
+        raise ScoringConfigError(f"trust.{key}: must be a list of 0x addresses, got {values!r}")
+    return tuple(sorted(a.lower() for a in values))
 
 
 def _epoch_number(value: Any) -> int:

@@ -20,8 +20,9 @@ them. Instead an engagement counts by the *standing* of the identity that made i
    that each of its engagements is scaled down, so one identity (a bought one, say) cannot
    carry a cluster however much it clicks.
 5. **Same funder.** Engagement and trades between identities sharing a funder key
-   (:mod:`planet.rewards.standing`) are left out, as are a creator's own (already so in the
-   inputs).
+   (:mod:`planet.rewards.standing`: first funded by one wallet within a week, first funded by
+   a contract in one block, one relayer, one recovery address) are left out, as are a
+   creator's own (already so in the inputs).
 
 An account's weighted quantities are, per kind, the sum over its engagements (one per engager
 and post, or live session) of the engager's standing x budget scale: per post rather than per
@@ -264,15 +265,23 @@ def clusters(inputs: EpochInputs, stand: dict[int, Fraction]) -> list[dict[str, 
         if _same(graph, trader, creator):
             for key in graph.funders[trader] & graph.funders[creator]:
                 members[key] |= {trader, creator}
-    out = [
-        {
-            "kind": SAME_FUNDER_CLUSTER,
-            "key": key,
-            "identities": sorted(tokens),
-            "accounts": sorted({graph.owners[t] for t in tokens if t in graph.owners}),
-        }
-        for key, tokens in members.items()
-    ]
+    out: list[dict[str, Any]] = []
+    listed: list[tuple[str, set[int]]] = []
+    # largest first; a funder's group inside one of the same funder's already listed is that
+    # cluster seen through its other week's key, not a second one
+    for key, tokens in sorted(members.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        source = key.rsplit(":", 1)[0] if key.startswith("funder:") else key
+        if any(source == seen and tokens <= other for seen, other in listed):
+            continue
+        listed.append((source, tokens))
+        out.append(
+            {
+                "kind": SAME_FUNDER_CLUSTER,
+                "key": key,
+                "identities": sorted(tokens),
+                "accounts": sorted({graph.owners[t] for t in tokens if t in graph.owners}),
+            }
+        )
     # rings: connected groups of identities below full standing that engage each other
     low = {t for t in graph.owners if stand.get(t, Fraction(0)) < 1}
     ring: nx.Graph[int] = nx.Graph()
@@ -281,13 +290,13 @@ def clusters(inputs: EpochInputs, stand: dict[int, Fraction]) -> list[dict[str, 
     )
     for component in nx.connected_components(ring):
         if len(component) >= RING_MIN:
-            tokens = sorted(component)
+            ordered = sorted(component)
             out.append(
                 {
                     "kind": LOW_TRUST_DISCOUNTED,
-                    "key": f"ring:{tokens[0]}",
-                    "identities": tokens,
-                    "accounts": sorted({graph.owners[t] for t in tokens}),
+                    "key": f"ring:{ordered[0]}",
+                    "identities": ordered,
+                    "accounts": sorted({graph.owners[t] for t in ordered}),
                 }
             )
     out.sort(key=lambda c: (-len(c["accounts"]), c["key"]))

@@ -12,6 +12,9 @@ Three layers, every row keyed by ``chain_id`` first so one database can mirror s
   ``vault_claims``, ``vault_fundings``, ``vault_pauses``, ``vault_role_changes`` (PrizeVault).
   Handlers (:mod:`indexer.handlers`) keep
   them; :mod:`indexer.store` journals their old values for blocks that may still be reorged.
+* ``owner_fundings``: each identity owner's first funding transaction (the first that sent
+  it native value), looked up by :mod:`indexer.funding` rather than decoded from logs (a plain
+  transfer emits none); the rewards read it to find identities funded from one source.
 * bookkeeping: ``cursors`` (last indexed block and hash), ``recent_blocks`` (hashes of blocks
   that may still be reorged, plus one final anchor), ``state_journal`` (undo records for those
   blocks) and ``sources`` (which contracts the data was indexed from).
@@ -343,6 +346,27 @@ vault_role_changes = Table(
     Column("status", String(9), nullable=False),  # 'scheduled' | 'cancelled' | 'executed'
     _address("admin"),  # who scheduled it
     Column("updated_block", BigInteger, nullable=False),
+)
+
+# ---------------------------------------------------------------- funding
+
+owner_fundings = Table(
+    "owner_fundings",
+    metadata,
+    _chain_id(),
+    _address("owner", primary_key=True),
+    # 'found': funder, block, time, tx and amount known; 'internal': the first funded block is
+    # known but no transaction of it sent value to the owner directly (a contract did: no
+    # sender); 'before_window': funded before the lookup's window (block = the window's start);
+    # 'unfunded': no value up to checked_block (a relayer paid its gas)
+    Column("status", String(16), nullable=False),
+    _address("funder", nullable=True),
+    Column("block_number", BigInteger, nullable=True),
+    Column("block_time", BigInteger, nullable=True),
+    _hash("tx_hash", nullable=True),
+    Column("amount", Uint256, nullable=True),
+    Column("checked_block", BigInteger, nullable=False),  # the lookup searched up to here
+    Index("ix_owner_fundings_funder", "chain_id", "funder"),
 )
 
 # ---------------------------------------------------------------- bookkeeping

@@ -17,7 +17,7 @@ from planet.core.typed_data import (
     POINTS_DOMAIN,
     domain,
 )
-from planet.store.mirror import attestations, identities
+from planet.store.mirror import attestations, identities, owner_fundings
 from planet.store.offchain import post_views
 from tests.api.conftest import LOCAL_SCORING
 from tests.support.api import CHAIN_ID, GENESIS, POINTS, START, error, sign_in
@@ -191,6 +191,39 @@ def test_fresh_identities_and_a_shared_funder_do_not_vouch(make_client, member, 
     reply = attest(client, alice, "post", pid)
     assert reply.status_code == 201, reply.text
     assert reply.json()["contribution"]["amount"] == 4  # bob and carol; dave shares a funder
+
+
+def test_an_engager_funded_by_the_authors_funder_that_week_does_not_vouch(
+    make_client, member, engine, clock
+):
+    """The indexer's record of each owner's first funding (owner_fundings): an engager whose
+    wallet was first funded by the wallet that funded the author's, within a week of it, is the
+    same source; one funded by it a month apart is not."""
+    client = make_client(scoring_config=PUBLISHED_SCORING)
+    alice, bob, carol, dave = member(), member(), member(), member()
+    pid = engaged_post(client, alice, bob, carol, dave)
+    old = engaged_post(client, alice)
+    funder = "0x" + "5f" * 20
+    funded = [(alice, START - 86400), (carol, START - 3 * 86400), (bob, START - 40 * 86400)]
+    with engine.begin() as conn:
+        for who in (bob, carol, dave):
+            conn.execute(
+                insert(post_views).values(
+                    post_id=old, token_id=who.token_id, first_viewed_at=START - 14 * 86400
+                )
+            )
+        for i, (who, when) in enumerate(funded):
+            conn.execute(
+                insert(owner_fundings).values(
+                    chain_id=CHAIN_ID, owner=who.account.address.lower(), status="found",
+                    funder=funder, block_number=100 + i, block_time=when,
+                    tx_hash="0x" + f"{i:064x}", amount=10**17, checked_block=1000,
+                )
+            )  # fmt: skip
+    clock.advance(60)
+    reply = attest(client, alice, "post", pid)
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["contribution"]["amount"] == 4  # bob and dave; carol shares a funder
 
 
 def test_a_weekly_quota_per_activity(client, member):

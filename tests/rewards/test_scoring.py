@@ -202,6 +202,7 @@ def test_an_activitys_amount_follows_its_engagers_up_to_its_max():
         ({"trust": {**TRUST, "engager_budget": 0}}, "trust.engager_budget: must be positive"),
         ({"trust": {k: v for k, v in TRUST.items() if k != "damping"}}, "trust.damping: missing"),
         ({"trust": {**TRUST, "public_relayers": ["nope"]}}, "trust.public_relayers: must be"),
+        ({"trust": {**TRUST, "public_funders": "0x00"}}, "trust.public_funders: must be"),
         ({"trust": {**TRUST, "pagerank": 1}}, "trust.pagerank: unknown key"),
     ],
 )

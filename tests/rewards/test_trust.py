@@ -7,14 +7,14 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
-from planet.core.epochs import EpochCalendar
+from planet.core.epochs import EpochCalendar, week_start
 from planet.rewards import trust
 from planet.rewards.close import build, collect_for, summary
 from planet.rewards.distribution import verify_distribution
 from planet.rewards.scoring import parse
-from planet.store.mirror import identities
+from planet.store.mirror import identities, owner_fundings
 from tests.support.rows import CHAIN_ID, Seeder
 
 pytestmark = pytest.mark.dialects
@@ -141,6 +141,41 @@ def test_engagement_between_identities_sharing_a_funder_is_left_out(engine, seed
     [flagged] = distribution.data["clusters"]
     assert flagged["key"] == "recovery:0x" + "77" * 20
     assert flagged["identities"] == sorted([creator, friend])
+
+
+def test_wallets_funded_by_one_wallet_across_a_monday_are_one_cluster(engine, seed):
+    """From the indexer's owner_fundings: three wallets a farmer funded on a Sunday and the
+    Tuesday after share a funder key, and the two Tuesday ones the next week's key too, yet
+    the risk role sees one cluster; an outsider's like still counts."""
+    farmer = "0x" + "fa" * 20
+    monday = week_start(CALENDAR.start(EPOCH) - 86400)
+    members = [established(seed) for _ in range(3)]
+    with engine.begin() as conn:
+        for i, (_, address) in enumerate(members):
+            when = monday - 3600 if i == 0 else monday + 86400 + i
+            conn.execute(
+                insert(owner_fundings).values(
+                    chain_id=CHAIN_ID, owner=address.lower(), status="found", funder=farmer,
+                    block_number=10 + i, block_time=when, tx_hash="0x" + f"{i:064x}",
+                    amount=1, checked_block=99,
+                )
+            )  # fmt: skip
+    outsider, _ = established(seed)
+    for token, _ in members:
+        post = seed.post(token)
+        seed.like(post, outsider)
+        for other, _ in members:
+            if other != token:
+                seed.like(post, other)
+    _, distribution = close(engine)
+    [flagged] = distribution.data["clusters"]
+    assert flagged["kind"] == trust.SAME_FUNDER_CLUSTER
+    assert flagged["key"] == f"funder:{farmer}:{monday}"
+    assert flagged["identities"] == sorted(t for t, _ in members)
+    for _, address in members:
+        why = entry(distribution, address)
+        assert why["before"]["like"] == "3" and why["after"]["like"] == "1"
+        assert trust.SAME_FUNDER_CLUSTER in why["reasons"]
 
 
 def test_own_activity_and_revoked_points_are_named(engine, seed):

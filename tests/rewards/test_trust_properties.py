@@ -78,6 +78,7 @@ class World:
     interactions: set[tuple[int, str, int]] = field(default_factory=set)  # engager, kind, item
     trades: list[tuple[int, int, int]] = field(default_factory=list)  # trader, creator, micro
     points: dict[int, int] = field(default_factory=dict)
+    funders: dict[int, frozenset[str]] = field(default_factory=dict)  # funder keys
 
     def inputs(self) -> EpochInputs:
         """What collect reads from such a week (self-interactions never reach it)."""
@@ -111,7 +112,7 @@ class World:
             first_seen=dict(self.first_seen),
             verified=set(self.verified),
             pass_holders=set(),
-            funders={},
+            funders={t: k for t, k in self.funders.items() if t in self.first_seen},
             revoked_points={},
             quota_reached={},
         )
@@ -119,6 +120,7 @@ class World:
         return EpochInputs(0, EPOCH, START, CALENDAR.end(EPOCH), ("okx",), accounts, graph)
 
 
+FUNDER_KEYS = [frozenset({f"funder:0x{c * 40}:{START}"}) for c in "ab"]
 AGES = {"seed": START - 30 * 86400, "mid": START - 5 * 86400, "fresh": START + 60}
 
 
@@ -153,6 +155,10 @@ def worlds(draw, ages=("seed", "mid", "fresh"), first: int = 1) -> World:
         )
     )
     world.points = draw(st.dictionaries(st.sampled_from(tokens), st.integers(0, 100), max_size=4))
+    # some identities first funded by a common wallet, as the indexer's lookups record them
+    world.funders = draw(
+        st.dictionaries(st.sampled_from(tokens), st.sampled_from(FUNDER_KEYS), max_size=n)
+    )
     return world
 
 
@@ -184,6 +190,8 @@ def test_adding_a_farm_never_raises_an_honest_share(honest, data, pool):
         interactions=set(honest.interactions),
         trades=list(honest.trades) + list(farm.trades),
         points={**honest.points, **farm.points},
+        # the farm's wallets may be funded from the same wallets as honest ones
+        funders={**honest.funders, **farm.funders},
     )
     farmers = sorted(farm.first_seen)
     every_item = sorted(both.items)
@@ -233,6 +241,12 @@ def test_splitting_an_identity_over_fresh_ones_never_raises_their_total(world, d
         interactions=set(),
         trades=[],
         points={t: p for t, p in world.points.items() if t != x},
+        # funded as it was: from another source, the parts are simply identities the same-funder
+        # rule never tied to the others, whether split or not
+        funders={
+            **{t: k for t, k in world.funders.items() if t != x},
+            **({p: world.funders[x] for p in parts} if x in world.funders else {}),
+        },
     )
     for engager, kind, item in world.interactions:
         who = data.draw(st.sampled_from(parts)) if engager == x else engager
