@@ -35,7 +35,10 @@ def test_a_fan_follows_a_creator_reads_the_following_feed_and_unfollows(open_pag
     expect(studio.get_by_test_id("follower-count")).to_contain_text("0 followers")
     expect(studio.get_by_role("button", name="Follow @beta")).to_have_count(0)
 
-    page, _ = open_page(fan, "/creator/alpha")
+    page, _ = open_page(fan)
+    page.get_by_text("Sign in to see only the creators you follow.").wait_for()
+    expect(page.get_by_label("Posts from").locator("option")).to_have_count(1)  # All only
+    page.goto(f"{web_app.url}/creator/alpha")
     posts = page.get_by_test_id("author-posts")
     expect(posts).to_contain_text("Alpha: rates into the close.")  # ?author= lists hers only
     expect(posts).not_to_contain_text("Beta: a quiet week.")
