@@ -1,7 +1,7 @@
 """Every control of every page is labelled and reachable with the keyboard alone: on each page
 (signed in as a creator with a post, a pass and a session, so the pages show their forms and
-buttons), each link, button and form field has an accessible name, and pressing Tab from the top
-of the page visits every one of them."""
+buttons, and another creator's page its Follow button), each link, button and form field has an
+accessible name, and pressing Tab from the top of the page visits every one of them."""
 
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ def test_every_control_is_labelled_and_reachable_by_tab(open_page, actors, web_a
     creator = actors.users[0]
     planet = web_app.planet
     planet.register(creator, "maker")
+    planet.register(actors.users[1], "other")  # another creator's page offers Follow
     planet.create_pass(creator, PassTerms("0x" + "00" * 20, 10**16, 2**64 - 1, 1, 30 * 86400))
     web_app.indexed()
     page, _ = open_page(creator, "/studio")
     connect_and_sign_in(page)
     page.get_by_label("Text").fill("A post to read.")
+    page.get_by_label("Instruments it discusses").fill("BTC-USDT")  # the post's trade form
     page.get_by_role("button", name="Publish").click()
     page.get_by_role("status").filter(has_text="Published post").wait_for()
 
@@ -30,6 +32,7 @@ def test_every_control_is_labelled_and_reachable_by_tab(open_page, actors, web_a
         "/": "Public feed",
         "/creators": "Creators",
         "/creator/maker": "@maker",
+        "/creator/other": "@other",
         "/post/1": "Post 1 by @maker",
         "/sessions": "Live sessions",
         "/leaderboard": "Weekly leaderboard",
@@ -42,6 +45,10 @@ def test_every_control_is_labelled_and_reachable_by_tab(open_page, actors, web_a
         page.get_by_role("heading", name=heading, exact=True).wait_for()
         page.get_by_text("Signed in").wait_for()
         page.wait_for_load_state("networkidle")
+        if path == "/post/1":  # the limit price field too
+            page.get_by_label("Order type").select_option("limit")
+        if path == "/creator/other":
+            page.get_by_role("button", name="Follow @other").wait_for()
         found = page.evaluate(MARK)
         assert found["unnamed"] == [], (path, found["unnamed"])
         assert found["count"] > 5, path

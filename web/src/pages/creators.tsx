@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { session } from "../api";
+import { api, describe, session } from "../api";
 import { native } from "../chaininfo";
 import { useStore } from "../store";
 import { useApi } from "../hooks";
@@ -95,6 +95,154 @@ function Community(props: { handle: string }) {
   );
 }
 
+interface FollowState {
+  handle: string;
+  following: boolean;
+  followers: number;
+}
+interface Follower {
+  token_id: number;
+  handle: string;
+  address: string;
+  followed_at: string;
+}
+interface FollowPage extends Page<Follower> {
+  total: number;
+}
+
+/** Whether ``address`` is among ``handle``'s followers: the API answers follower pages, not a
+ * per-reader flag, so this walks them (by token id, 100 at a time) until it finds the reader. */
+async function follows(handle: string, address: string): Promise<boolean> {
+  let cursor: string | null = null;
+  do {
+    const page: FollowPage = await api<FollowPage>(
+      `/profiles/${encodeURIComponent(handle)}/followers?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+    );
+    if (page.items.some((f) => f.address.toLowerCase() === address)) return true;
+    cursor = page.next_cursor;
+  } while (cursor);
+  return false;
+}
+
+function People(props: { title: string; id: string; page: FollowPage | null; empty: string }) {
+  const { page } = props;
+  return (
+    <div>
+      <h3 id={props.id}>
+        {props.title} <span data-testid={`${props.id}-total`}>({page ? page.total : "…"})</span>
+      </h3>
+      {page && page.items.length === 0 ? <p class="muted">{props.empty}</p> : null}
+      <ul aria-labelledby={props.id}>
+        {page?.items.map((f) => (
+          <li key={f.token_id}>
+            <Link href={`/creator/${f.handle}`}>@{f.handle}</Link>
+          </li>
+        ))}
+        {page && page.total > page.items.length ? <li class="muted">and {page.total - page.items.length} more</li> : null}
+      </ul>
+    </div>
+  );
+}
+
+/** Follow / Unfollow (for a signed-in reader with an identity of their own, never on their own
+ * page), the follower count it changes, and who follows this creator and whom they follow. */
+function FollowPanel(props: { handle: string; address: string }) {
+  const me = useStore(session);
+  const mine = me?.address === props.address.toLowerCase();
+  // the reader's identity: without one the API refuses a follow (identity_required)
+  const identity = useApi<{ handle: string }>(me && !mine ? `/profiles/${me.address}` : null);
+  const followers = useApi<FollowPage>(`/profiles/${encodeURIComponent(props.handle)}/followers?limit=20`);
+  const following = useApi<FollowPage>(`/profiles/${encodeURIComponent(props.handle)}/following?limit=20`);
+  const [following_, setFollowing] = useState<boolean | null>(null); // null: not known yet
+  const [result, setResult] = useState<FollowState | null>(null); // the last follow/unfollow
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const canFollow = !!me && !mine && !!identity.data;
+  useEffect(() => {
+    setFollowing(null);
+    if (!canFollow) return;
+    let live = true;
+    follows(props.handle, me!.address).then(
+      (yes) => live && setFollowing(yes),
+      (error) => live && setProblem(describe(error)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [props.handle, me?.address, canFollow]);
+  const toggle = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const answer = await api<FollowState>(`/profiles/${encodeURIComponent(props.handle)}/follow`, {
+        method: following_ ? "DELETE" : "PUT",
+      });
+      setResult(answer);
+      setFollowing(answer.following);
+      followers.reload();
+    } catch (error) {
+      setProblem(describe(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const count = result?.followers ?? followers.data?.total;
+  return (
+    <section aria-labelledby="follow-title">
+      <h2 id="follow-title">Followers</h2>
+      <p data-testid="follower-count">
+        {count === undefined ? "…" : `${count} follower${count === 1 ? "" : "s"}`} ·{" "}
+        {following.data ? `follows ${following.data.total}` : "…"}
+      </p>
+      {canFollow && following_ !== null ? (
+        <button type="button" onClick={toggle} disabled={busy}>
+          {following_ ? `Unfollow @${props.handle}` : `Follow @${props.handle}`}
+        </button>
+      ) : null}
+      {me && !mine && identity.status === 404 ? (
+        <p class="muted">Register an identity in the creator studio to follow creators.</p>
+      ) : null}
+      {!me ? <p class="muted">Sign in to follow @{props.handle}.</p> : null}
+      {result ? (
+        <p role="status" data-testid="follow-status">
+          {result.following ? `You follow @${result.handle}.` : `You no longer follow @${result.handle}.`}
+        </p>
+      ) : null}
+      {problem ? <Problem message={problem} /> : null}
+      {followers.error ? <Problem message={followers.error} /> : null}
+      <People title="Followed by" id="followers-list" page={followers.data} empty="No followers yet." />
+      <People title="Follows" id="following-list" page={following.data} empty="Follows no one yet." />
+    </section>
+  );
+}
+
+/** The creator's public posts, newest first (``GET /posts?author=``), more on request. */
+function AuthorPosts(props: { handle: string }) {
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [shown, setShown] = useState<PostOut[]>([]);
+  const page = useApi<Page<PostOut>>(
+    `/posts?author=${encodeURIComponent(props.handle)}&limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+  );
+  useEffect(() => {
+    if (page.data) setShown((list) => (cursor ? [...list, ...page.data!.items] : page.data!.items));
+  }, [page.data]);
+  return (
+    <section aria-labelledby="author-posts-title" data-testid="author-posts">
+      <h2 id="author-posts-title">Public posts</h2>
+      {page.error ? <Problem message={page.error} /> : null}
+      {page.data && shown.length === 0 ? <p>No public posts yet.</p> : null}
+      {shown.map((p) => (
+        <PostCard key={p.id} post={p} />
+      ))}
+      {page.data?.next_cursor ? (
+        <button type="button" onClick={() => setCursor(page.data!.next_cursor)}>
+          More posts by @{props.handle}
+        </button>
+      ) : null}
+    </section>
+  );
+}
+
 /** A creator: on-chain identity, labels, persona (and whether its hash is the chain's),
  * attested record, passes offered, private community. */
 export function Creator(props: { handle: string }) {
@@ -136,6 +284,8 @@ export function Creator(props: { handle: string }) {
           {p.points.total} points in all, {p.points.this_epoch} this week
         </dd>
       </dl>
+      <FollowPanel key={p.handle} handle={p.handle} address={p.address} />
+      <AuthorPosts key={p.handle} handle={p.handle} />
       <PassList handle={p.handle} />
       <Community handle={p.handle} />
     </section>
