@@ -146,9 +146,10 @@ function People(props: { title: string; id: string; page: FollowPage | null; emp
 
 /** Follow / Unfollow (for a signed-in reader with an identity of their own, never on their own
  * page), the follower count it changes, and who follows this creator and whom they follow. */
-function FollowPanel(props: { handle: string; address: string }) {
+function FollowPanel(props: { handle: string; address: string | null }) {
   const me = useStore(session);
-  const mine = me?.address === props.address.toLowerCase();
+  // the creator's wallet comes with the profile; until then nobody is offered the button
+  const mine = props.address === null || me?.address === props.address.toLowerCase();
   // the reader's identity: without one the API refuses a follow (identity_required)
   const identity = useApi<{ handle: string }>(me && !mine ? `/profiles/${me.address}` : null);
   const followers = useApi<FollowPage>(`/profiles/${encodeURIComponent(props.handle)}/followers?limit=20`);
@@ -250,11 +251,13 @@ export function Creator(props: { handle: string }) {
   const profile = useApi<Profile>(`/profiles/${encodeURIComponent(props.handle)}`);
   const me = useStore(session);
   if (profile.error) return <Problem message={profile.error} />;
-  if (!profile.data) return <Loading what={`@${props.handle}`} />;
   const p = profile.data;
+  // The sections below ask for their own data by handle, so they start with the profile's
+  // request rather than after it (one round trip, not two, before the page is complete).
   return (
     <section aria-labelledby="creator-title">
-      <h1 id="creator-title">@{p.handle}</h1>
+      <h1 id="creator-title">@{p ? p.handle : props.handle}</h1>
+      {!p ? <Loading what={`@${props.handle}`} /> : (
       <dl>
         <dt>Identity</dt>
         <dd>
@@ -284,10 +287,11 @@ export function Creator(props: { handle: string }) {
           {p.points.total} points in all, {p.points.this_epoch} this week
         </dd>
       </dl>
-      <FollowPanel key={p.handle} handle={p.handle} address={p.address} />
-      <AuthorPosts key={p.handle} handle={p.handle} />
-      <PassList handle={p.handle} />
-      <Community handle={p.handle} />
+      )}
+      <FollowPanel key={props.handle} handle={props.handle} address={p ? p.address : null} />
+      <AuthorPosts key={props.handle} handle={props.handle} />
+      <PassList handle={props.handle} />
+      <Community handle={props.handle} />
     </section>
   );
 }
