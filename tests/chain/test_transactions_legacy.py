@@ -4,11 +4,8 @@ an EIP-1559 fee. Shown with a contract creation, as the deploy sends."""
 
 from __future__ import annotations
 
-import subprocess
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from eth_account import Account
 from web3 import Web3
@@ -17,8 +14,7 @@ from planet.chain.reverts import Reverts
 from planet.chain.transactions import TransactionError, Transactor
 from planet.chain.wallets import KeyWallet
 from planet.core.networks import network
-from tests.support.chains import ANVIL
-from tests.support.ports import free_port
+from tests.support.chains import local_chain
 
 # creation code of a contract whose runtime returns 42 (no PUSH0: valid before Shanghai)
 CREATION = "0x600a600c600039600a6000f3602a60005260206000f3"
@@ -27,20 +23,8 @@ ANVIL_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 
 @pytest.fixture
 def berlin() -> Iterator[Web3]:
-    port = free_port()
-    anvil = subprocess.Popen([str(ANVIL), "--port", str(port), "--hardfork", "berlin", "--silent"])
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"})
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with local_chain("--hardfork", "berlin") as url:
         yield Web3(Web3.HTTPProvider(url))
-    finally:
-        anvil.terminate()
-        anvil.wait(30)
 
 
 def transactor(w3: Web3, cap: int | None) -> Transactor:

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import httpx
@@ -38,22 +38,12 @@ def copy_state(url: str, state: Path) -> None:
 
 
 @contextmanager
-def persistent_chain(state: Path, port: int | None = None) -> Iterator[str]:
-    """anvil keeping its state in ``state`` (loaded when the file exists); stopped with Ctrl-C
-    (SIGINT), which writes the state out. ``port`` lets a restart answer on the old URL."""
+def local_chain(*options: str, port: int | None = None) -> Iterator[str]:
+    """An anvil of the test's own with ``options`` (e.g. ``--hardfork berlin``); its URL once it
+    answers. Stopped with Ctrl-C (SIGINT), as `make chain` is, so a ``--state`` file is written
+    out. ``port`` lets a restart answer on the old URL."""
     port = port or free_port()
-    anvil = subprocess.Popen(
-        [
-            str(ANVIL),
-            "--port",
-            str(port),
-            "--state",
-            str(state),
-            "--state-interval",
-            "1",
-            "--silent",
-        ],
-    )
+    anvil = subprocess.Popen([str(ANVIL), "--port", str(port), *options, "--silent"])
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -66,3 +56,8 @@ def persistent_chain(state: Path, port: int | None = None) -> Iterator[str]:
     finally:
         anvil.send_signal(signal.SIGINT)
         anvil.wait(30)
+
+
+def persistent_chain(state: Path, port: int | None = None) -> AbstractContextManager[str]:
+    """anvil keeping its state in ``state`` (loaded when the file exists)."""
+    return local_chain("--state", str(state), "--state-interval", "1", port=port)
