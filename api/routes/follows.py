@@ -40,7 +40,7 @@ class FollowPage(BaseModel):
 
 def _state(conn: Conn, following: bool, whom: Identity) -> FollowOut:
     return FollowOut(
-        handle=whom.handle, following=following, followers=follows.counts(conn, whom).followers
+        handle=whom.handle, following=following, followers=follows.followers_of(conn, whom)
     )
 
 
@@ -101,7 +101,7 @@ def followers(
 ) -> FollowPage:
     """Who follows this identity, by token id (422 ``invalid_cursor``)."""
     whom = profiles.find_identity(conn, chain.chain_id, handle_or_address)
-    total = follows.counts(conn, whom).followers
+    total = follows.followers_of(conn, whom)
     return _page(follows.followers(conn, whom, cursor, limit), total)
 
 
@@ -117,5 +117,5 @@ def following(
 ) -> FollowPage:
     """Whom this identity follows, by token id (422 ``invalid_cursor``)."""
     who = profiles.find_identity(conn, chain.chain_id, handle_or_address)
-    total = follows.counts(conn, who).following
+    total = follows.followed_by(conn, who)
     return _page(follows.following(conn, who, cursor, limit), total)

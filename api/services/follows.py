@@ -20,12 +20,6 @@ from planet.store.sql import insert_ignore
 
 
 @dataclass(frozen=True)
-class Counts:
-    followers: int
-    following: int
-
-
-@dataclass(frozen=True)
 class Page:
     rows: list[RowMapping]  # token_id, handle, owner, followed_at
     next_cursor: str | None
@@ -70,15 +64,22 @@ def is_following(conn: Connection, who: Identity, whom: Identity) -> bool:
     return found is not None
 
 
-def counts(conn: Connection, identity: Identity) -> Counts:
-    def count(column: str) -> int:
-        return conn.execute(
-            select(func.count()).where(
-                follows.c.chain_id == identity.chain_id, follows.c[column] == identity.token_id
-            )
-        ).scalar_one()
+def followers_of(conn: Connection, identity: Identity) -> int:
+    """How many identities follow ``identity``."""
+    return _count(conn, identity, "followee_token_id")
 
-    return Counts(followers=count("followee_token_id"), following=count("follower_token_id"))
+
+def followed_by(conn: Connection, identity: Identity) -> int:
+    """How many identities ``identity`` follows."""
+    return _count(conn, identity, "follower_token_id")
+
+
+def _count(conn: Connection, identity: Identity, column: str) -> int:
+    return conn.execute(
+        select(func.count()).where(
+            follows.c.chain_id == identity.chain_id, follows.c[column] == identity.token_id
+        )
+    ).scalar_one()
 
 
 def _page(conn: Connection, identity: Identity, side: str, cursor: str | None, limit: int) -> Page:
