@@ -125,6 +125,10 @@ class ErrorCode(StrEnum):
     EXCHANGE_UNAVAILABLE = "exchange_unavailable"  # 503: the exchange unreachable or garbled
     EXCHANGE_ERROR = "exchange_error"  # 502: the exchange refused a poll of an order
 
+    # Trading record (api.services.trading_record)
+    RECORD_OUT_OF_ORDER = "record_out_of_order"  # 409: attesting an entry before the one ahead
+    RECORD_CHANGED = "record_changed"  # 409: the entry's trade was attested with other content
+
     # The deployment (GET /chain)
     CHAIN_UNAVAILABLE = "chain_unavailable"  # 503: no manifest configured, or a contract missing
 

@@ -64,7 +64,7 @@ class AttestationList(BaseModel):
     items: list[AttestationOut]
 
 
-def _out(a: Attestation) -> AttestationOut:
+def attestation_out(a: Attestation) -> AttestationOut:
     r = a.row
     return AttestationOut(
         activity=r["activity"],
@@ -118,10 +118,12 @@ def create_attestation(
     )
     if not created:
         response.status_code = 200
-    return _out(attestation)
+    return attestation_out(attestation)
 
 
 @router.get("/mine", response_model=AttestationList, responses=responses(401, 403))
 def my_attestations(conn: Conn, identity: CurrentIdentity, moment: Now) -> AttestationList:
     """Your attestations, newest first, with status pending / recorded / revoked / expired."""
-    return AttestationList(items=[_out(a) for a in attestations.mine(conn, identity, moment)])
+    return AttestationList(
+        items=[attestation_out(a) for a in attestations.mine(conn, identity, moment)]
+    )

@@ -13,6 +13,8 @@ from api.settings import ApiSettings
 from tests.support.api import SECRET, error
 
 ROUTES = {
+    ("get", "/profiles/{handle_or_address}/trading-record"),
+    ("post", "/trading-record/attestations"),
     ("get", "/chain"),
     ("get", "/distributions/{chain_id}/epoch-{epoch}.json"),
     ("get", "/passes"),
