@@ -7,6 +7,7 @@ import { Link, Loading, Problem } from "../ui";
 import { PostCard } from "./feed";
 import { useHead } from "./head";
 import { PassList } from "./passes";
+import { TradingRecordSection } from "./record";
 import type { Page, PostOut, Profile } from "./types";
 
 interface Listed {
@@ -290,6 +291,7 @@ export function Creator(props: { handle: string }) {
       )}
       <FollowPanel key={props.handle} handle={props.handle} address={p ? p.address : null} />
       <AuthorPosts key={props.handle} handle={props.handle} />
+      <TradingRecordSection key={`record-${props.handle}`} handle={props.handle} />
       <PassList handle={props.handle} />
       <Community handle={props.handle} />
     </section>
