@@ -1,4 +1,5 @@
-"""A creator's attested trading record: read it (public), export it, and attest its entries."""
+"""A creator's attested trading record: read it (public) and export it (its entries are
+attested with ``POST /attestations/trading-record``)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,13 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from api.deps import Chain, Conn, CurrentIdentity, Now, Settings
+from api.deps import Chain, Conn, Now, Settings
 from api.errors import responses
 from api.params import HandleOrAddress
-from api.routes.attestations import AttestationOut, attestation_out
 from api.services import profiles, trading_record
 from api.services.trading_record import EntryStatus
 
 router = APIRouter(tags=["trading record"])
-
-Uid = Field(pattern=r"^0x[0-9a-fA-F]{64}$", description="32 bytes, 0x-hex")
 
 
 class EntryContent(BaseModel):
@@ -86,10 +84,6 @@ class TradingRecordOut(BaseModel):
     open_positions: list[OpenPositionOut] = Field(default_factory=list)
 
 
-class RecordAttestationIn(BaseModel):
-    uid: str = Uid
-
-
 _CSV = {"text/csv": {"schema": {"type": "string"}}}
 
 
@@ -135,32 +129,3 @@ def get_trading_record(
             headers={"Content-Disposition": f'attachment; filename="{name}-trading-record.json"'},
         )
     return out_model
-
-
-@router.post(
-    "/trading-record/attestations",
-    response_model=AttestationOut,
-    status_code=201,
-    responses={
-        200: {"model": AttestationOut, "description": "Already signed: the stored attestation"},
-        **responses(401, 403, 404, 409, 422, 503),
-    },
-)
-def attest_record_entry(
-    body: RecordAttestationIn,
-    response: Response,
-    conn: Conn,
-    settings: Settings,
-    chain: Chain,
-    identity: CurrentIdentity,
-    moment: Now,
-) -> AttestationOut:
-    """Signs the attestation of one entry of your trading record, by its uid (201), or returns
-    the one already signed (200; signed again with a fresh deadline if it expired). Submit it
-    with ``transaction`` from your wallet. Kind 6, 1 point, which the weekly formula weighs at
-    zero. 404 no such entry in your record; 409 ``record_out_of_order`` (attest the entry
-    before it first) or ``record_changed``; 503 ``attestations_unavailable``."""
-    attestation, created = trading_record.attest(conn, settings, chain, identity, body.uid, moment)
-    if not created:
-        response.status_code = 200
-    return attestation_out(attestation)

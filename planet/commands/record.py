@@ -204,7 +204,7 @@ def attest(session: Session, seq: int, api: str) -> None:
         if seq > len(entries):
             raise CommandError(f"your trading record has {len(entries)} entries, no entry {seq}")
         entry = entries[seq - 1]
-        signed = client.call("POST", "/trading-record/attestations", json={"uid": entry["uid"]})
+        signed = client.call("POST", "/attestations/trading-record", json={"uid": entry["uid"]})
     finally:
         client.close()
     if signed["status"] in ("recorded", "revoked"):

@@ -14,7 +14,7 @@ from tests.support.api import SECRET, error
 
 ROUTES = {
     ("get", "/profiles/{handle_or_address}/trading-record"),
-    ("post", "/trading-record/attestations"),
+    ("post", "/attestations/trading-record"),
     ("get", "/chain"),
     ("get", "/distributions/{chain_id}/epoch-{epoch}.json"),
     ("get", "/passes"),

@@ -161,11 +161,11 @@ def test_entries_are_attested_in_order_by_their_owner_only(client, member, clock
     assert second["content"]["prev_uid"] == first["uid"]
 
     early = client.post(
-        "/trading-record/attestations", json={"uid": second["uid"]}, headers=alice.headers
+        "/attestations/trading-record", json={"uid": second["uid"]}, headers=alice.headers
     )
     assert error(early) == (409, "record_out_of_order")
     signed = client.post(
-        "/trading-record/attestations", json={"uid": first["uid"]}, headers=alice.headers
+        "/attestations/trading-record", json={"uid": first["uid"]}, headers=alice.headers
     )
     assert signed.status_code == 201, signed.text
     c = signed.json()["contribution"]
@@ -174,21 +174,21 @@ def test_entries_are_attested_in_order_by_their_owner_only(client, member, clock
     calendar = EpochCalendar(GENESIS)
     assert c["epoch"] == calendar.epoch_at(first["content"]["exit_time"])
     again = client.post(
-        "/trading-record/attestations", json={"uid": first["uid"]}, headers=alice.headers
+        "/attestations/trading-record", json={"uid": first["uid"]}, headers=alice.headers
     )
     assert again.status_code == 200 and again.json() == signed.json()
 
     theirs = client.post(
-        "/trading-record/attestations", json={"uid": first["uid"]}, headers=bob.headers
+        "/attestations/trading-record", json={"uid": first["uid"]}, headers=bob.headers
     )
     assert error(theirs) == (403, "not_your_activity")
     unknown = client.post(
-        "/trading-record/attestations", json={"uid": "0x" + "12" * 32}, headers=alice.headers
+        "/attestations/trading-record", json={"uid": "0x" + "12" * 32}, headers=alice.headers
     )
     assert error(unknown) == (404, "not_found")
-    bad = client.post("/trading-record/attestations", json={"uid": "0x12"}, headers=alice.headers)
+    bad = client.post("/attestations/trading-record", json={"uid": "0x12"}, headers=alice.headers)
     assert error(bad) == (422, "validation_error")
-    anonymous = client.post("/trading-record/attestations", json={"uid": first["uid"]})
+    anonymous = client.post("/attestations/trading-record", json={"uid": first["uid"]})
     assert anonymous.status_code == 401
 
     entries = record(client, "alice").json()["entries"]
@@ -204,12 +204,12 @@ def test_an_expired_signature_is_signed_again_with_the_same_uid(make_client, mem
     trade(client, clock, alice, pid, "sell", "1", "61000")
     (entry,) = record(client, "alice").json()["entries"]
     first = client.post(
-        "/trading-record/attestations", json={"uid": entry["uid"]}, headers=alice.headers
+        "/attestations/trading-record", json={"uid": entry["uid"]}, headers=alice.headers
     )
     clock.advance(first.json()["contribution"]["deadline"] - clock.now + 1)
     assert record(client, "alice").json()["entries"][0]["status"] == "expired"
     again = client.post(
-        "/trading-record/attestations", json={"uid": entry["uid"]}, headers=alice.headers
+        "/attestations/trading-record", json={"uid": entry["uid"]}, headers=alice.headers
     )
     assert again.status_code == 200
     assert again.json()["contribution"]["uid"] == entry["uid"]

@@ -101,7 +101,7 @@ def test_an_attested_record_verifies_against_the_chain_and_a_tampered_one_does_n
         assert [e["content"]["result"] for e in (first, second, third)] == ["3000", "-2000", "3000"]
 
         signed = client.post(
-            "/trading-record/attestations", json={"uid": first["uid"]}, headers=headers
+            "/attestations/trading-record", json={"uid": first["uid"]}, headers=headers
         )
         assert signed.status_code == 201, signed.text
         submit(planet, points, signed.json(), creator)
@@ -154,9 +154,9 @@ def test_an_attested_record_verifies_against_the_chain_and_a_tampered_one_does_n
         assert bad.exit_code == 1 and "prev_uid" in bad.stderr
 
         # the losing entry signed and never sent, the next one sent: a gap on chain
-        client.post("/trading-record/attestations", json={"uid": second["uid"]}, headers=headers)
+        client.post("/attestations/trading-record", json={"uid": second["uid"]}, headers=headers)
         later = client.post(
-            "/trading-record/attestations", json={"uid": third["uid"]}, headers=headers
+            "/attestations/trading-record", json={"uid": third["uid"]}, headers=headers
         )
         submit(planet, points, later.json(), creator)
         indexer.catch_up()

@@ -125,7 +125,7 @@ export function TradingRecordSection(props: { handle: string; attest?: boolean }
                       <SignAndSubmit
                         label={`Attest trade ${e.content.seq}`}
                         sign={() =>
-                          api<Attestation>("/trading-record/attestations", { method: "POST", json: { uid: e.uid } })
+                          api<Attestation>("/attestations/trading-record", { method: "POST", json: { uid: e.uid } })
                         }
                         onDone={(state) => state.status === "confirmed" && window.setTimeout(record.reload, 1500)}
                       />
