@@ -7,15 +7,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
+from api.exchanges.base import Fill
+from api.services import trading
 from planet.core.epochs import EpochCalendar
 from planet.core.trading_record import FORMAT, ZERO_UID, entry_uid
 from planet.core.typed_data import KIND_POST, KIND_RECORD
 from planet.rewards.inputs import collect
 from planet.store.mirror import attestations as mirrored
+from planet.store.offchain import fills, orders
 from tests.support.api import CHAIN_ID, GENESIS, add_identity, error
 
 PRICES = {"BTC-USDT": "65000", "ETH-USDT": "3500"}
@@ -275,3 +279,33 @@ def test_record_entries_never_count_as_weekly_points(engine):
         inputs = collect(conn, CHAIN_ID, calendar, 1, trade_exchanges=("okx",), graph=True)
     (only,) = inputs.accounts.values()
     assert only.points == 4
+
+
+def test_a_late_fill_that_changes_an_attested_trade_is_refused_as_changed(
+    client, member, clock, engine
+):
+    alice = member("alice")
+    pid = post(client, alice)
+    trade(client, clock, alice, pid, "buy", "1", "60000")
+    trade(client, clock, alice, pid, "sell", "1", "61000")
+    (entry,) = record(client, "alice").json()["entries"]
+    signed = client.post(
+        "/attestations/trading-record", json={"uid": entry["uid"]}, headers=alice.headers
+    )
+    assert signed.status_code == 201
+    # the exchange reports fills of both orders late, timed inside the round trip
+    buy_fill, sell_fill = entry["content"]["fill_ids"]
+    with engine.begin() as conn:
+        for fill_id, fid, at in ((buy_fill, "late-buy", 1), (sell_fill, "late-sell", -1)):
+            order_id = conn.execute(select(fills.c.order_id).where(fills.c.id == fill_id)).scalar()
+            order = conn.execute(select(orders).where(orders.c.id == order_id)).mappings().one()
+            moment = entry["content"]["entry_time" if at > 0 else "exit_time"] + at
+            late = Fill(fid, Decimal("60500"), Decimal("0.5"), "0", None, moment)
+            assert trading.record_fills(conn, order, [late]) == 1
+    (changed,) = record(client, "alice").json()["entries"]
+    assert changed["content"]["size"] == "1.5" and changed["uid"] != entry["uid"]
+    assert changed["status"] == "unattested"
+    refused = client.post(
+        "/attestations/trading-record", json={"uid": changed["uid"]}, headers=alice.headers
+    )
+    assert error(refused) == (409, "record_changed")
