@@ -24,6 +24,7 @@ import click
 from eth_utils import to_checksum_address
 
 from planet.commands.api_client import PlanetApi
+from planet.commands.points import send_attestation
 from planet.commands.session import CommandError, Session, api_option, chain_options, wallet_options
 from planet.core.epochs import EpochCalendar, EpochError
 from planet.core.trading_record import FORMAT, ZERO_UID, RecordFormatError, entry_uid
@@ -209,29 +210,17 @@ def attest(session: Session, seq: int, api: str) -> None:
         client.close()
     if signed["status"] in ("recorded", "revoked"):
         raise CommandError(f"entry {seq} is already {signed['status']} on chain")
-    points = session.contract("ContributionPoints")
-    if signed["points_contract"].lower() != points.address.lower():
-        raise CommandError(
-            f"the API signs for points contract {signed['points_contract']}, the manifest names "
-            f"{points.address}: they serve different deployments"
-        )
-    c = signed["contribution"]
-    contribution = (
-        c["account"],
-        c["kind"],
-        c["amount"],
-        c["epoch"],
-        bytes.fromhex(c["uid"][2:]),
-        c["deadline"],
-    )
     content = entry["content"]
-    sent = session.transact(
+    sent = send_attestation(
+        session,
+        signed,
         f"Attest entry {seq} of your trading record",
-        points.functions.attest(contribution, bytes.fromhex(signed["signature"][2:])),
-        details=[
+        [
             f"trade      {content['instrument']} {content['side']} {content['size']}",
             f"result     {content['result']}",
-            f"uid        {c['uid']}",
+            f"uid        {signed['contribution']['uid']}",
         ],
     )
-    session.result({"tx_hash": sent.tx_hash, "url": sent.url, "seq": seq, "uid": c["uid"]})
+    session.result(
+        {"tx_hash": sent.tx_hash, "url": sent.url, "seq": seq, "uid": signed["contribution"]["uid"]}
+    )
