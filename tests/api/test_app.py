@@ -25,6 +25,7 @@ ROUTES = {
     ("get", "/passes/{pass_id}/metadata"),
     ("get", "/profiles/{handle_or_address}/proceeds"),
     ("get", "/profiles/{handle_or_address}/weeks"),
+    ("get", "/profiles/{handle_or_address}/analytics"),
     ("post", "/auth/nonce"),
     ("post", "/auth/verify"),
     ("get", "/auth/me"),
