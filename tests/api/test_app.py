@@ -18,6 +18,7 @@ ROUTES = {
     ("get", "/passes"),
     ("post", "/orders/{order_id}/cancel"),
     ("put", "/profiles/{handle_or_address}/follow"),
+    ("get", "/profiles/{handle_or_address}/follow"),
     ("delete", "/profiles/{handle_or_address}/follow"),
     ("get", "/profiles/{handle_or_address}/followers"),
     ("get", "/profiles/{handle_or_address}/following"),
