@@ -8,8 +8,8 @@
   verifies.
 
 Worlds are built as :func:`planet.rewards.inputs.collect` would read them: seeds (verified, or
-first seen long before the week), mid-aged identities (seen earlier this fortnight) and fresh
-ones (first seen this week)."""
+first seen long before the week), mid-aged identities (first seen in the days before the week)
+and fresh ones (first seen this week)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ KINDS = ("view", "like", "comment", "live_attendance")
 CONFIG = parse(
     {
         "name": "props",
-        "version": "2",
+        "version": "3",
         "weights": {
             "view": 1,
             "like": 2,
@@ -50,11 +50,14 @@ CONFIG = parse(
             "trade": "1/20",
         },
         "cap_share": "1/4",
+        # the published formula's rules (v3: a week's history makes a seed, a trader's week
+        # counts up to a cap), with a budget and a cap small enough for a few draws to reach
         "trust": {
-            "seed_min_age_days": 14,
+            "seed_min_age_days": 7,
             "damping": "1/2",
             "engager_budget": 12,
             "newcomer_weight": "1/20",
+            "trade_cap": 100,
         },
     }
 )
