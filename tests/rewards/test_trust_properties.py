@@ -5,7 +5,7 @@
 * splitting one identity's activity over several fresh identities never raises their total;
 * one's own views, likes, comments, attendance and trades never earn (on a real database);
 * the allocation still sums exactly to the pool (less what the cap leaves) and the file
-  verifies.
+  verifies; no trader's week counts beyond the trade cap.
 
 Worlds are built as :func:`planet.rewards.inputs.collect` would read them: seeds (verified, or
 first seen long before the week), mid-aged identities (first seen in the days before the week)
@@ -293,6 +293,12 @@ def test_the_allocation_sums_to_the_pool_and_verifies(world, pool):
     data = distribution.data
     assert int(data["total"]) + int(data["unallocated"]) == pool
     assert verify_distribution(data).ok
+    # a trader's week counts up to the trade cap, however many creators it traded from
+    traders = {t for t, c, _ in world.trades if t != c}
+    rules = FORMULA.trust
+    assert rules is not None and rules.trade_cap is not None
+    counted = sum((r.after["trade"] for r in reports.values()), Fraction(0))
+    assert counted <= rules.trade_cap * len(traders)
     for account, report in reports.items():
         assert Fraction(0) <= report.standing <= 1
         assert set(report.reasons) <= set(trust.REASONS)
