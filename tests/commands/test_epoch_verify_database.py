@@ -21,12 +21,15 @@ pytestmark = pytest.mark.dialects
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config" / "scoring.yaml"
+V2 = ROOT / "config" / "scoring-v2.yaml"
 VAULT = "0x" + "cd" * 20
 
 
-def closed_week(url: str, genesis: int, out: Path) -> tuple[Path, Seeder, list[int]]:
+def closed_week(
+    url: str, genesis: int, out: Path, config_path: Path = CONFIG
+) -> tuple[Path, Seeder, list[int]]:
     """Epoch 0 of the manifest's chain: three creators, liked by verified fans; closed by the
-    published formula and written where the test can read it."""
+    formula of ``config_path`` (the published one) and written where the test can read it."""
     engine = make_engine(url)
     calendar = EpochCalendar(genesis)
     seed = Seeder(engine, at=calendar.start(0) + 60)
@@ -38,7 +41,7 @@ def closed_week(url: str, genesis: int, out: Path) -> tuple[Path, Seeder, list[i
         for fan in fans[: i + 1]:
             seed.like(posts[-1], fan)
         seed.attest(address, 0, 5 * i)
-    config = scoring.load(CONFIG)
+    config = scoring.load(config_path)
     with engine.connect() as conn:
         inputs = close.collect_for(conn, seed.chain_id, calendar, 0, config)
     engine.dispose()
@@ -127,3 +130,15 @@ def test_a_wrong_url_is_named(url, message, database_url, manifest, manifest_fil
     line = one_error(verify(path, "--database", url, "--manifest", str(manifest_file)))
     assert message in line
     assert not (tmp_path / "absent").exists()  # no empty database left behind
+
+
+def test_a_week_closed_under_v2_is_checked_with_v2(database_url, manifest, manifest_file, tmp_path):
+    """The formula file keeps v2: its weeks are re-read with it, and the current formula is
+    refused for them, naming the version."""
+    path, _, _ = closed_week(database_url, manifest.genesis, tmp_path, V2)
+    args = ["--database", database_url, "--manifest", str(manifest_file)]
+    result = verify(path, *args, "--config", str(V2))
+    assert result.exit_code == 0, result.output
+    assert "inputs digest matches the database" in result.output
+    line = one_error(verify(path, *args))
+    assert "version: the file says '2', the config '3'" in line
