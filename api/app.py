@@ -20,6 +20,7 @@ from api.exchanges import Exchange, exchange_from_settings
 from api.middleware import RequestLimits, SecurityHeaders
 from api.query import refuse_unknown_query
 from api.routes import (
+    analytics,
     attestations,
     auth,
     chain,
@@ -131,7 +132,8 @@ def create_app(
     docs.install(app)
     _install_middleware(app, settings)
     routers = (auth, chain, profiles, follows, dashboard, passes, posts, communities, live, chat)
-    for module in (*routers, attestations, trading_record, orders, rewards, distributions, health):
+    modules = (analytics, attestations, trading_record, orders, rewards, distributions, health)
+    for module in (*routers, *modules):
         app.include_router(module.router)
 
     web.install(app, settings.web_dir or web.BUILT)

@@ -107,6 +107,9 @@ class ErrorCode(StrEnum):
     # Follows
     CANNOT_FOLLOW_SELF = "cannot_follow_self"  # 422: an identity following itself
 
+    # Creator analytics
+    NOT_YOUR_ANALYTICS = "not_your_analytics"  # 403: another creator's analytics
+
     # Attestations
     ATTESTATIONS_UNAVAILABLE = "attestations_unavailable"  # 503: no attester configured
     NOT_YOUR_ACTIVITY = "not_your_activity"  # 403: attesting another identity's activity
