@@ -35,6 +35,7 @@ from api.routes import (
     posts,
     profiles,
     rewards,
+    search,
 )
 from api.services.access import AccessPolicy, PassAccess
 from api.services.blocktime import BlockTimes
@@ -130,7 +131,7 @@ def create_app(
     docs.install(app)
     _install_middleware(app, settings)
     routers = (auth, chain, profiles, follows, dashboard, passes, posts, communities, live, chat)
-    for module in (*routers, attestations, orders, rewards, distributions, health):
+    for module in (*routers, search, attestations, orders, rewards, distributions, health):
         app.include_router(module.router)
 
     web.install(app, settings.web_dir or web.BUILT)

@@ -1,0 +1,54 @@
+"""Full-text search over posts and personas (see planet.store.fulltext).
+
+SQLite: FTS5 tables ``api_posts_fts`` (rowid = post id) and ``api_personas_fts``, filled from
+the rows already stored. PostgreSQL: GIN expression indexes on the posts' bodies and the
+personas' bios, over the text reduced to its letter-and-digit runs (the expression queries
+repeat, so the planner uses the index).
+
+Revision ID: 0010_search
+Revises: 0009_follows
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0010_search"
+down_revision = "0009_follows"
+branch_labels = None
+depends_on = None
+
+_TOKENIZER = "tokenize = 'unicode61 remove_diacritics 0'"
+
+
+def _document(column: str) -> str:
+    return f"to_tsvector('simple'::regconfig, regexp_replace({column}, '[^[:alnum:]]+', ' ', 'g'))"
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"CREATE VIRTUAL TABLE api_posts_fts USING fts5(body, {_TOKENIZER})")
+        op.execute("INSERT INTO api_posts_fts (rowid, body) SELECT id, body FROM api_posts")
+        op.execute(
+            "CREATE VIRTUAL TABLE api_personas_fts USING fts5(bio, chain_id UNINDEXED, "
+            f"token_id UNINDEXED, {_TOKENIZER})"
+        )
+        op.execute(
+            "INSERT INTO api_personas_fts (bio, chain_id, token_id) "
+            "SELECT bio, chain_id, token_id FROM api_personas"
+        )
+        return
+    op.execute(f"CREATE INDEX ix_api_posts_search ON api_posts USING gin ({_document('body')})")
+    op.execute(
+        f"CREATE INDEX ix_api_personas_search ON api_personas USING gin ({_document('bio')})"
+    )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE api_personas_fts")
+        op.execute("DROP TABLE api_posts_fts")
+        return
+    op.execute("DROP INDEX ix_api_personas_search")
+    op.execute("DROP INDEX ix_api_posts_search")
