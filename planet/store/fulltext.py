@@ -41,7 +41,7 @@ from sqlalchemy import (
     text,
 )
 
-from planet.store.offchain import personas, posts
+from planet.store.offchain import personas, posts, search_document
 
 #: The longest query text taken (characters); longer is refused by the routes.
 MAX_QUERY = 200
@@ -56,15 +56,8 @@ personas_fts = table(
     "api_personas_fts", column("bio"), column("chain_id", Integer), column("token_id", Integer)
 )
 
-# PostgreSQL: the indexed expression, exactly as migration 0010_search wrote it in the index
+# PostgreSQL: the text search configuration the indexes were built with
 _CONFIG = literal_column("'simple'::regconfig")
-
-
-def _pg_document(text_column: ColumnElement[Any]) -> ColumnElement[Any]:
-    words_only = func.regexp_replace(
-        text_column, literal_column("'[^[:alnum:]]+'"), literal_column("' '"), literal_column("'g'")
-    )
-    return func.to_tsvector(_CONFIG, words_only)
 
 
 def words(query: str) -> list[str]:
@@ -101,7 +94,7 @@ def fts5_match(terms: list[str]) -> ColumnElement[bool]:
 def post_matches(terms: list[str]) -> ColumnElement[bool]:
     """PostgreSQL: a condition on ``api_posts`` rows: the body holds every one of ``terms``."""
     query = func.to_tsquery(_CONFIG, bindparam("tsquery_posts", _pg_query(terms)))
-    return _pg_document(posts.c.body).op("@@")(query)
+    return search_document(posts.c.body).op("@@")(query)
 
 
 def persona_matches(dialect: str, chain_id: int, term: str) -> Select[Any]:
@@ -113,7 +106,7 @@ def persona_matches(dialect: str, chain_id: int, term: str) -> Select[Any]:
         )
     query = func.to_tsquery(_CONFIG, _pg_query([term]))
     return select(personas.c.token_id).where(
-        personas.c.chain_id == chain_id, _pg_document(personas.c.bio).op("@@")(query)
+        personas.c.chain_id == chain_id, search_document(personas.c.bio).op("@@")(query)
     )
 
 

@@ -11,11 +11,14 @@ compares the two.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     Column,
+    ColumnElement,
     ForeignKey,
     Index,
     Integer,
@@ -24,6 +27,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
+    literal_column,
 )
 from sqlalchemy.types import TypeEngine
 
@@ -36,6 +41,16 @@ def id_type() -> TypeEngine[int]:
 
 
 metadata = MetaData()
+
+
+def search_document(text: ColumnElement[Any]) -> ColumnElement[Any]:
+    """PostgreSQL: the words of ``text`` as full-text search indexes and matches them (its
+    letter-and-digit runs, lower-cased, unstemmed; see :mod:`planet.store.fulltext`)."""
+    words_only = func.regexp_replace(
+        text, literal_column("'[^[:alnum:]]+'"), literal_column("' '"), literal_column("'g'")
+    )
+    return func.to_tsvector(literal_column("'simple'::regconfig"), words_only)
+
 
 # Sign-in nonces: issued by POST /auth/nonce, consumed once by POST /auth/verify.
 siwe_nonces = Table(
@@ -79,6 +94,11 @@ personas = Table(
     Column("pinned_post_ids", JSON, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
 )
+personas.append_constraint(
+    Index("ix_api_personas_search", search_document(personas.c.bio), postgresql_using="gin").ddl_if(
+        dialect="postgresql"
+    )
+)
 
 posts = Table(
     "api_posts",
@@ -101,6 +121,14 @@ posts = Table(
     Column("visibility", String(8), nullable=False, default="public", server_default="public"),
     Index("ix_api_posts_author", "chain_id", "author_token_id", "id"),
     Index("ix_api_posts_feed", "chain_id", "visibility", "id"),
+)
+
+
+# Full-text search on PostgreSQL (SQLite keeps FTS5 tables instead, which the migration makes)
+posts.append_constraint(
+    Index("ix_api_posts_search", search_document(posts.c.body), postgresql_using="gin").ddl_if(
+        dialect="postgresql"
+    )
 )
 
 # Who follows whom, by identity token id (a recovered identity keeps its followers).

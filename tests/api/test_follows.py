@@ -97,9 +97,9 @@ def test_the_following_feed_holds_the_followed_authors_only(client, member):
 def test_a_query_parameter_the_route_does_not_take_is_refused(client, member):
     member("grace")
     for path in ("/posts", "/profiles/grace", "/profiles/grace/followers"):
-        reply = client.get(path, params={"q": "ETH"})
+        reply = client.get(path, params={"tag": "ETH"})
         assert error(reply) == (422, "validation_error"), path
-        assert reply.json()["error"]["details"][0]["field"] == "query.q"
+        assert reply.json()["error"]["details"][0]["field"] == "query.tag"
         assert "unknown query parameter" in reply.json()["error"]["message"]
     listed = client.get("/posts", params={"limit": 1, "autor": "grace"})
     assert "limit" in listed.json()["error"]["message"]  # it names what the route takes
