@@ -92,7 +92,9 @@ def test_private_posts_are_searched_only_by_their_readers(client, member, engine
 
 def test_profiles_match_by_handle_or_bio(client, member):
     grace, trader = member("grace_hopper"), member("trader_joe")
-    client.put("/profiles/me/persona", json={"bio": "Compilers and Ethereum"}, headers=grace.headers)
+    client.put(
+        "/profiles/me/persona", json={"bio": "Compilers and Ethereum"}, headers=grace.headers
+    )
     client.put("/profiles/me/persona", json={"bio": "Options desk"}, headers=trader.headers)
     hits = client.get("/search", params={"q": "hopper", "type": "profiles"}).json()
     assert [h["handle"] for h in hits["profiles"]] == ["grace_hopper"] and hits["posts"] == []
