@@ -88,7 +88,8 @@ CREATOR, READER, OUTSIDER = 1, 2, 3  # identity token ids (and wallets: address(
 GATED_POST = 10  # every tenth post is private; this one is the creator's
 FOLLOWS_EACH = 10  # follows per identity
 READER_FOLLOWS = 200  # creators the reader follows (its following feed)
-# one of these words in each post, in turn: the search route looks for the first
+# one of these words in each post, in turn (three posts each, so public and private posts
+# share each word): the search route looks for the first
 TOPICS = ("eth", "btc", "okb", "sol", "macro", "rates", "options", "funding", "airdrop", "defi")
 SEARCH = "/search?q=eth"
 
@@ -191,7 +192,7 @@ def seed(engine: Engine, identities_n: int, posts_n: int, interactions_n: int) -
                 "chain_id": CHAIN_ID,
                 "author_token_id": authors[i - 1],
                 "author_address": address(authors[i - 1]),
-                "body": f"post {i}: {TOPICS[i % len(TOPICS)]} " + "gm " * rng.randint(5, 60),
+                "body": f"post {i}: {TOPICS[i // 3 % len(TOPICS)]} " + "gm " * rng.randint(5, 60),
                 "instruments": ["BTC-USDT"] if i % 11 == 0 else [],
                 "holds_position": (i % 2 == 0) if i % 11 == 0 else None,
                 "sponsored": False if i % 11 == 0 else None,
@@ -504,14 +505,14 @@ def check_gate(base: str, path: str, seeded: Seeded) -> None:
 
 
 def check_search(base: str, seeded: Seeded) -> None:
-    """Search finds the gated post (private, "post 10: eth ...") for the pass holder and for no
-    wallet without the pass: every page of ``q=10 eth`` is read for each."""
+    """Search finds the gated post (private, "post 10: sol ...") for the pass holder and for no
+    wallet without the pass: every page of ``q=10 sol`` is read for each."""
     for who, token, expected in (
         ("the pass holder", seeded.reader_token, True),
         ("a wallet without the pass", seeded.outsider_token, False),
     ):
         seen: list[dict[str, Any]] = []
-        params = {"q": "10 eth", "type": "posts", "limit": 50}
+        params = {"q": "10 sol", "type": "posts", "limit": 50}
         while True:
             answer = httpx.get(
                 base + "/search",

@@ -276,9 +276,26 @@ def page(
         where.append(posts.c.author_token_id.in_(followed))
     if terms is not None:
         query = _matching(conn.dialect.name, terms, *where)
+    elif follower is not None:
+        query = _followed_first(*where)
     else:
         query = _newest_first(*where)
     return _page(conn, query, {"chain_id": chain_id}, cursor, limit)
+
+
+def _followed_first(*where: ColumnElement[bool]) -> Select[Any]:
+    """As :func:`_newest_first`, in two steps: the page's ids from the index on (chain,
+    author, visibility, id) alone, each followed author's posts a range of it, then only those
+    rows. Read in one step, every post of every followed author was fetched before the sort
+    kept a page of them (SQLite: 19 ms for 200 followed creators at 100k posts)."""
+    ids = (
+        select(posts.c.id)
+        .where(posts.c.chain_id == bindparam("chain_id"), posts.c.id < bindparam("before"), *where)
+        .order_by(posts.c.id.desc())
+        .limit(bindparam("limit"))
+        .correlate(None)  # its own api_posts, not the outer statement's
+    )
+    return _with_handle().where(posts.c.id.in_(ids)).order_by(posts.c.id.desc())
 
 
 def community_page(conn: Connection, creator: Identity, cursor: str | None, limit: int) -> Page:

@@ -120,6 +120,8 @@ posts = Table(
     # (api.services.access); private posts never appear in the public feed.
     Column("visibility", String(8), nullable=False, default="public", server_default="public"),
     Index("ix_api_posts_author", "chain_id", "author_token_id", "id"),
+    # the following feed's page of ids, read from the index alone (api.services.posts)
+    Index("ix_api_posts_author_visibility", "chain_id", "author_token_id", "visibility", "id"),
     Index("ix_api_posts_feed", "chain_id", "visibility", "id"),
 )
 

@@ -5,6 +5,9 @@ the rows already stored. PostgreSQL: GIN expression indexes on the posts' bodies
 personas' bios, over the text reduced to its letter-and-digit runs (the expression queries
 repeat, so the planner uses the index).
 
+Also an index on posts by (chain, author, visibility, id): the following feed reads its page
+of ids from it alone.
+
 Revision ID: 0010_search
 Revises: 0009_follows
 Create Date: 2026-12-07
@@ -27,6 +30,11 @@ def _document(column: str) -> str:
 
 
 def upgrade() -> None:
+    op.create_index(
+        "ix_api_posts_author_visibility",
+        "api_posts",
+        ["chain_id", "author_token_id", "visibility", "id"],
+    )
     if op.get_bind().dialect.name == "sqlite":
         op.execute(f"CREATE VIRTUAL TABLE api_posts_fts USING fts5(body, {_TOKENIZER})")
         op.execute("INSERT INTO api_posts_fts (rowid, body) SELECT id, body FROM api_posts")
@@ -49,6 +57,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE api_personas_fts")
         op.execute("DROP TABLE api_posts_fts")
-        return
-    op.execute("DROP INDEX ix_api_personas_search")
-    op.execute("DROP INDEX ix_api_posts_search")
+    else:
+        op.execute("DROP INDEX ix_api_personas_search")
+        op.execute("DROP INDEX ix_api_posts_search")
+    op.drop_index("ix_api_posts_author_visibility", table_name="api_posts")
