@@ -15,7 +15,7 @@ from api.errors import ErrorCode, Unprocessable, responses
 from api.params import SearchText
 from api.schemas import Cursor, PostOut, post_out
 from api.services import search
-from api.services.posts import Page, decode_cursor, encode_cursor
+from api.services.posts import Page
 
 router = APIRouter(prefix="/search", tags=["search"])
 
@@ -39,9 +39,7 @@ class SearchOut(BaseModel):
     posts_next_cursor: str | None = Field(
         description="Pass as ?cursor= with type=posts for more posts; null: no more"
     )
-    profiles: list[ProfileHitOut] = Field(
-        description="Newest registration first. Empty when type=posts"
-    )
+    profiles: list[ProfileHitOut] = Field(description="By handle. Empty when type=posts")
     profiles_next_cursor: str | None = Field(
         description="Pass as ?cursor= with type=profiles for more profiles; null: no more"
     )
@@ -71,7 +69,7 @@ async def search_all(
             code=ErrorCode.CURSOR_NEEDS_TYPE,
         )
     words = search.terms(q)
-    after = decode_cursor(cursor)
+    after = search.decode_handle_cursor(cursor) if type == "profiles" else None
     reader = user.address if user is not None else None
 
     def read(conn: Connection) -> tuple[Page | None, search.ProfilePage | None]:
@@ -106,6 +104,6 @@ async def search_all(
             for h in found_profiles.items
         ],
         profiles_next_cursor=None
-        if found_profiles is None or found_profiles.next_position is None
-        else encode_cursor(found_profiles.next_position),
+        if found_profiles is None or found_profiles.next_handle is None
+        else search.encode_handle_cursor(found_profiles.next_handle),
     )

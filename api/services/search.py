@@ -5,7 +5,7 @@ the start of a word of a post's body or a bio, or anywhere in a handle. Whatever
 query holds is a separator, so no query is a syntax error; one with no word at all is 422
 ``invalid_query``.
 
-Results are newest first: posts by id, profiles by token id (registration order). Relevance
+Posts come newest first (by id), profiles by handle. Relevance
 ranks (FTS5's bm25, PostgreSQL's ts_rank) weigh words differently, so ordering by them would
 give SQLite and PostgreSQL different pages for the same data; ordering by recency gives both
 the same answer, and pages by keyset like every other listing.
@@ -18,10 +18,12 @@ ordering. An anonymous search matches public posts only.
 
 from __future__ import annotations
 
+import base64
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, func, or_, select
+from sqlalchemy import Connection, RowMapping, and_, or_, select
 
 from api.errors import ErrorCode, Unprocessable
 from api.services import identities as identity_rows
@@ -31,6 +33,8 @@ from api.services.identities import Identity
 from planet.store import fulltext
 from planet.store.mirror import identities
 from planet.store.offchain import personas
+
+_HANDLE = re.compile(r"[a-z0-9_]{1,32}")
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class ProfileHit:
 @dataclass(frozen=True)
 class ProfilePage:
     items: list[ProfileHit]
-    next_position: int | None  # the token id to page below; None on the last page
+    next_handle: str | None  # the handle to page after; None on the last page
 
 
 def terms(query: str) -> list[str]:
@@ -74,10 +78,20 @@ def post_page(
 
 
 def _profiles(dialect: str, chain_id: int, words: list[str]) -> Any:
+    """Identities (with their bio) whose handle holds each word or whose bio has a word
+    starting with it. Walked in handle order on the unique (chain, handle) index: each test
+    reads the index entry alone (the bio matches are a list of handles built once), so the
+    walk stops at the page's end and reads only the rows it returns."""
+    holders = identities.alias("bio_holders")
     matches = [
         or_(
-            func.lower(identities.c.handle).contains(word),
-            identities.c.token_id.in_(fulltext.persona_matches(dialect, chain_id, word)),
+            identities.c.handle.contains(word),  # stored lower-case, [a-z0-9_]
+            identities.c.handle.in_(
+                select(holders.c.handle).where(
+                    holders.c.chain_id == chain_id,
+                    holders.c.token_id.in_(fulltext.persona_matches(dialect, chain_id, word)),
+                )
+            ),
         )
         for word in words
     ]
@@ -96,17 +110,35 @@ def _profiles(dialect: str, chain_id: int, words: list[str]) -> Any:
 
 
 def profile_page(
-    conn: Connection, chain_id: int, words: list[str], after: int | None, limit: int
+    conn: Connection, chain_id: int, words: list[str], after: str | None, limit: int
 ) -> ProfilePage:
-    """Identities whose handle holds, or whose bio has a word starting with, every word."""
+    """Identities whose handle holds, or whose bio has a word starting with, every word; by
+    handle (handles are lower-case ASCII, so both engines order them alike)."""
     query = _profiles(conn.dialect.name, chain_id, words)
     if after is not None:
-        query = query.where(identities.c.token_id < after)
-    query = query.order_by(identities.c.token_id.desc()).limit(limit + 1)
+        query = query.where(identities.c.handle > after)
+    query = query.order_by(identities.c.handle).limit(limit + 1)
     rows: list[RowMapping] = list(conn.execute(query).mappings())
     more = len(rows) > limit
     rows = rows[:limit]
     return ProfilePage(
         items=[ProfileHit(identity_rows.from_row(r), r["bio"]) for r in rows],
-        next_position=rows[-1]["token_id"] if more and rows else None,
+        next_handle=rows[-1]["handle"] if more and rows else None,
     )
+
+
+def encode_handle_cursor(handle: str) -> str:
+    return base64.urlsafe_b64encode(handle.encode()).rstrip(b"=").decode()
+
+
+def decode_handle_cursor(cursor: str | None) -> str | None:
+    """The handle a profiles page ends at; 422 ``invalid_cursor`` for anything else."""
+    if not cursor:
+        return None
+    try:
+        handle = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        handle = ""
+    if not _HANDLE.fullmatch(handle):
+        raise Unprocessable("cursor is not one this API returned", code=ErrorCode.INVALID_CURSOR)
+    return handle

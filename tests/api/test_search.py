@@ -107,11 +107,14 @@ def test_profiles_match_by_handle_or_bio(client, member):
     both = client.get("/search", params={"q": "joe options"}).json()["profiles"]
     assert [h["handle"] for h in both] == ["trader_joe"]
     everyone = client.get("/search", params={"q": "r", "type": "profiles", "limit": 1}).json()
-    assert [h["handle"] for h in everyone["profiles"]] == ["trader_joe"]
+    assert [h["handle"] for h in everyone["profiles"]] == ["grace_hopper"]  # by handle
     rest = client.get(
         "/search", params={"q": "r", "type": "profiles", "cursor": everyone["profiles_next_cursor"]}
     ).json()
-    assert [h["handle"] for h in rest["profiles"]] == ["grace_hopper"]
+    assert [h["handle"] for h in rest["profiles"]] == ["trader_joe"]
+    assert rest["profiles_next_cursor"] is None
+    bad = client.get("/search", params={"q": "r", "type": "profiles", "cursor": "%%%"})
+    assert error(bad) == (422, "invalid_cursor")
 
 
 def test_the_feed_filters_by_words_with_author_and_following(client, member):

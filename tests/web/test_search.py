@@ -31,7 +31,7 @@ def test_the_search_box_finds_posts_and_creators_and_keeps_private_posts_private
     search = page.get_by_role("search", name="Search Planet")
     search.get_by_label("Search posts and creators").fill('"rates" *')  # syntax is just words
     search.get_by_role("button", name="Search").click()
-    expect(page.get_by_role("heading", name="Results for “\"rates\" *”")).to_be_visible()
+    expect(page.get_by_role("heading", name='Results for “"rates" *”')).to_be_visible()
     posts = page.get_by_test_id("found-posts")
     expect(posts).to_contain_text("Rates: the curve steepens into the close.")
     expect(posts).not_to_contain_text("Holders only")  # the private post's text never shows

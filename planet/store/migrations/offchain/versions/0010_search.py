@@ -22,7 +22,12 @@ down_revision = "0009_follows"
 branch_labels = None
 depends_on = None
 
-_TOKENIZER = "tokenize = 'unicode61 remove_diacritics 0'"
+# detail=none: the index keeps which rows hold a word, not where (a search is words, never a
+# phrase or NEAR). prefix: every word is matched as a prefix, and FTS5 answers a prefix of up
+# to 4 characters from its own index newest first, stopping at the page's end; without it,
+# "gm"* merged the whole doclist of every word starting gm first (57 ms at 100k posts, 0.1 ms
+# with it). Longer prefixes merge the few words they start.
+_OPTIONS = "detail = none, prefix = '1 2 3 4', tokenize = 'unicode61 remove_diacritics 0'"
 
 
 def _document(column: str) -> str:
@@ -36,11 +41,11 @@ def upgrade() -> None:
         ["chain_id", "author_token_id", "visibility", "id"],
     )
     if op.get_bind().dialect.name == "sqlite":
-        op.execute(f"CREATE VIRTUAL TABLE api_posts_fts USING fts5(body, {_TOKENIZER})")
+        op.execute(f"CREATE VIRTUAL TABLE api_posts_fts USING fts5(body, {_OPTIONS})")
         op.execute("INSERT INTO api_posts_fts (rowid, body) SELECT id, body FROM api_posts")
         op.execute(
             "CREATE VIRTUAL TABLE api_personas_fts USING fts5(bio, chain_id UNINDEXED, "
-            f"token_id UNINDEXED, {_TOKENIZER})"
+            f"token_id UNINDEXED, {_OPTIONS})"
         )
         op.execute(
             "INSERT INTO api_personas_fts (bio, chain_id, token_id) "
