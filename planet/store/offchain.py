@@ -6,19 +6,18 @@ not the wallet address: a recovered identity moves to a new wallet and keeps its
 persona.
 Times are integer Unix seconds (UTC), the unit epochs and deadlines use on chain.
 Migrations in ``planet/store/migrations/offchain`` create exactly these tables; a test
-compares the two.
+compares the two. The full-text search structures differ by engine and are the migration's
+alone (:mod:`planet.store.fulltext`): FTS5 tables on SQLite, a generated ``search_words``
+column with its GIN index on PostgreSQL.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     Column,
-    ColumnElement,
     ForeignKey,
     Index,
     Integer,
@@ -27,8 +26,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    func,
-    literal_column,
 )
 from sqlalchemy.types import TypeEngine
 
@@ -41,16 +38,6 @@ def id_type() -> TypeEngine[int]:
 
 
 metadata = MetaData()
-
-
-def search_document(text: ColumnElement[Any]) -> ColumnElement[Any]:
-    """PostgreSQL: the words of ``text`` as full-text search indexes and matches them (its
-    letter-and-digit runs, lower-cased, unstemmed; see :mod:`planet.store.fulltext`)."""
-    words_only = func.regexp_replace(
-        text, literal_column("'[^[:alnum:]]+'"), literal_column("' '"), literal_column("'g'")
-    )
-    return func.to_tsvector(literal_column("'simple'::regconfig"), words_only)
-
 
 # Sign-in nonces: issued by POST /auth/nonce, consumed once by POST /auth/verify.
 siwe_nonces = Table(
@@ -94,11 +81,6 @@ personas = Table(
     Column("pinned_post_ids", JSON, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
 )
-personas.append_constraint(
-    Index("ix_api_personas_search", search_document(personas.c.bio), postgresql_using="gin").ddl_if(
-        dialect="postgresql"
-    )
-)
 
 posts = Table(
     "api_posts",
@@ -123,14 +105,6 @@ posts = Table(
     # the following feed's page of ids, read from the index alone (api.services.posts)
     Index("ix_api_posts_author_visibility", "chain_id", "author_token_id", "visibility", "id"),
     Index("ix_api_posts_feed", "chain_id", "visibility", "id"),
-)
-
-
-# Full-text search on PostgreSQL (SQLite keeps FTS5 tables instead, which the migration makes)
-posts.append_constraint(
-    Index("ix_api_posts_search", search_document(posts.c.body), postgresql_using="gin").ddl_if(
-        dialect="postgresql"
-    )
 )
 
 # Who follows whom, by identity token id (a recovered identity keeps its followers).
