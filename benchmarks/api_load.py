@@ -512,7 +512,7 @@ def check_search(base: str, seeded: Seeded) -> None:
         ("a wallet without the pass", seeded.outsider_token, False),
     ):
         seen: list[dict[str, Any]] = []
-        params = {"q": "10 sol", "type": "posts", "limit": 50}
+        params: dict[str, str | int] = {"q": "10 sol", "type": "posts", "limit": 50}
         while True:
             answer = httpx.get(
                 base + "/search",

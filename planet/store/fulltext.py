@@ -74,9 +74,9 @@ personas_fts = table(
 
 # PostgreSQL: the text search configuration the columns are built with, and the columns
 # (generated from the text by the migration, so not in the metadata)
-_CONFIG = literal_column("'simple'::regconfig")
-_POST_WORDS = literal_column("api_posts.search_words")
-_PERSONA_WORDS = literal_column("api_personas.search_words")
+_CONFIG: ColumnElement[Any] = literal_column("'simple'::regconfig")
+_POST_WORDS: ColumnElement[Any] = literal_column("api_posts.search_words")
+_PERSONA_WORDS: ColumnElement[Any] = literal_column("api_personas.search_words")
 
 
 def words(query: str) -> list[str]:
