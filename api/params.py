@@ -44,6 +44,6 @@ SearchText = Annotated[
         min_length=1,
         max_length=MAX_QUERY,
         description="Plain words (at most 8); each must match the start of a word (posts, "
-        "bios) or part of a handle. Quotes, `*` and operators are read as separators or words",
+        "bios) or a handle. Quotes, `*` and operators are read as separators or words",
     ),
 ]

@@ -1,7 +1,7 @@
 """Search: posts by their text, profiles by handle or persona bio.
 
 A query is plain words (:func:`planet.store.fulltext.words`): every word must match, each as
-the start of a word of a post's body or a bio, or anywhere in a handle. Whatever else the
+the start of a word of a post's body or a bio, or of a handle. Whatever else the
 query holds is a separator, so no query is a syntax error; one with no word at all is 422
 ``invalid_query``.
 
@@ -77,15 +77,25 @@ def post_page(
     return posts.page(conn, chain_id, cursor, limit, terms=words, private_of=private_of)
 
 
+def _handle_starts(dialect: str, word: str) -> Any:
+    """The handle starts with ``word``. Handles are stored lower-case ``[a-z0-9_]``, every
+    character below ``{``: on SQLite (binary collation) a range of the unique handle index, a
+    seek instead of a scan of every handle; PostgreSQL's collation may order punctuation
+    otherwise, so it reads ``LIKE 'word%'`` (the words hold no LIKE wildcard)."""
+    if dialect == "sqlite":
+        return and_(identities.c.handle >= word, identities.c.handle < word + "{")
+    return identities.c.handle.startswith(word)
+
+
 def _profiles(dialect: str, chain_id: int, words: list[str]) -> Any:
-    """Identities (with their bio) whose handle holds each word or whose bio has a word
-    starting with it. Walked in handle order on the unique (chain, handle) index: each test
+    """Identities (with their bio) whose handle or a word of whose bio starts with each
+    word. Walked in handle order on the unique (chain, handle) index: each test
     reads the index entry alone (the bio matches are a list of handles built once), so the
     walk stops at the page's end and reads only the rows it returns."""
     holders = identities.alias("bio_holders")
     matches = [
         or_(
-            identities.c.handle.contains(word),  # stored lower-case, [a-z0-9_]
+            _handle_starts(dialect, word),
             identities.c.handle.in_(
                 select(holders.c.handle).where(
                     holders.c.chain_id == chain_id,
@@ -112,8 +122,8 @@ def _profiles(dialect: str, chain_id: int, words: list[str]) -> Any:
 def profile_page(
     conn: Connection, chain_id: int, words: list[str], after: str | None, limit: int
 ) -> ProfilePage:
-    """Identities whose handle holds, or whose bio has a word starting with, every word; by
-    handle (handles are lower-case ASCII, so both engines order them alike)."""
+    """Identities whose handle, or a word of whose bio, starts with each word; by handle
+    (handles are lower-case ASCII, so both engines order them alike)."""
     query = _profiles(conn.dialect.name, chain_id, words)
     if after is not None:
         query = query.where(identities.c.handle > after)

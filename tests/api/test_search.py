@@ -96,24 +96,26 @@ def test_profiles_match_by_handle_or_bio(client, member):
         "/profiles/me/persona", json={"bio": "Compilers and Ethereum"}, headers=grace.headers
     )
     client.put("/profiles/me/persona", json={"bio": "Options desk"}, headers=trader.headers)
-    hits = client.get("/search", params={"q": "hopper", "type": "profiles"}).json()
+    hits = client.get("/search", params={"q": "grace", "type": "profiles"}).json()
     assert [h["handle"] for h in hits["profiles"]] == ["grace_hopper"] and hits["posts"] == []
     assert hits["profiles"][0]["bio"] == "Compilers and Ethereum"
+    # a handle matches from its start (a seek in the handle index), not in its middle
+    assert client.get("/search", params={"q": "hopper"}).json()["profiles"] == []
     by_bio = client.get("/search", params={"q": "ether"}).json()["profiles"]
     assert [h["handle"] for h in by_bio] == ["grace_hopper"]
     # an edited bio is searched as it is now
-    client.put("/profiles/me/persona", json={"bio": "Retired"}, headers=grace.headers)
+    client.put("/profiles/me/persona", json={"bio": "Retired trader"}, headers=grace.headers)
     assert client.get("/search", params={"q": "ether"}).json()["profiles"] == []
-    both = client.get("/search", params={"q": "joe options"}).json()["profiles"]
+    both = client.get("/search", params={"q": "trader options"}).json()["profiles"]
     assert [h["handle"] for h in both] == ["trader_joe"]
-    everyone = client.get("/search", params={"q": "r", "type": "profiles", "limit": 1}).json()
+    everyone = client.get("/search", params={"q": "t", "type": "profiles", "limit": 1}).json()
     assert [h["handle"] for h in everyone["profiles"]] == ["grace_hopper"]  # by handle
     rest = client.get(
-        "/search", params={"q": "r", "type": "profiles", "cursor": everyone["profiles_next_cursor"]}
+        "/search", params={"q": "t", "type": "profiles", "cursor": everyone["profiles_next_cursor"]}
     ).json()
     assert [h["handle"] for h in rest["profiles"]] == ["trader_joe"]
     assert rest["profiles_next_cursor"] is None
-    bad = client.get("/search", params={"q": "r", "type": "profiles", "cursor": "%%%"})
+    bad = client.get("/search", params={"q": "t", "type": "profiles", "cursor": "%%%"})
     assert error(bad) == (422, "invalid_cursor")
 
 

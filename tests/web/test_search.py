@@ -39,10 +39,11 @@ def test_the_search_box_finds_posts_and_creators_and_keeps_private_posts_private
     expect(page.get_by_text("No creator matches.")).to_be_visible()
     screenshot(page, "search-results")
 
-    search.get_by_label("Search posts and creators").fill("desk")
+    search.get_by_label("Search posts and creators").fill("alpha")
     search.get_by_role("button", name="Search").click()
     creators = page.get_by_test_id("found-profiles")
     expect(creators.get_by_role("link", name="@alpha_desk")).to_be_visible()
+    expect(creators.get_by_role("link", name="@beta")).to_have_count(0)
     expect(page.get_by_text("No post matches.")).to_be_visible()
 
     # only posts, one page at a time
