@@ -36,6 +36,7 @@ from api.routes import (
     posts,
     profiles,
     rewards,
+    search,
     trading_record,
 )
 from api.services.access import AccessPolicy, PassAccess
@@ -132,8 +133,8 @@ def create_app(
     docs.install(app)
     _install_middleware(app, settings)
     routers = (auth, chain, profiles, follows, dashboard, passes, posts, communities, live, chat)
-    modules = (analytics, attestations, trading_record, orders, rewards, distributions, health)
-    for module in (*routers, *modules):
+    modules = (analytics, search, attestations, trading_record, orders, rewards, distributions)
+    for module in (*routers, *modules, health):
         app.include_router(module.router)
 
     web.install(app, settings.web_dir or web.BUILT)

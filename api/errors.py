@@ -81,6 +81,9 @@ class ErrorCode(StrEnum):
     PASS_REQUIRED = "pass_required"  # 403: private content; the wallet has no creator's pass
     PASS_EXPIRED = "pass_expired"  # 403: private content; the wallet's subscription lapsed
     INVALID_PINNED_POST = "invalid_pinned_post"  # 422: a persona pins a post not own or public
+    # 422: a search's q holds no letter or digit, or more words than a search takes
+    INVALID_QUERY = "invalid_query"
+    CURSOR_NEEDS_TYPE = "cursor_needs_type"  # 422: GET /search?cursor= with type=all
 
     # Live sessions and their chat
     HOST_REQUIRED = "host_required"  # 422: GET /live?visibility=private without ?host=

@@ -28,7 +28,7 @@ from api.deps import (
     bearer_token,
 )
 from api.errors import NotAuthenticated, gated_responses, responses
-from api.params import PostId, Text
+from api.params import PostId, SearchText, Text
 from api.schemas import (
     Author,
     Cursor,
@@ -40,7 +40,7 @@ from api.schemas import (
     post_out,
     utc,
 )
-from api.services import auth, identities, posts, profiles
+from api.services import auth, identities, posts, profiles, search
 
 router = APIRouter(prefix="/posts", tags=["posts"])
 
@@ -126,10 +126,13 @@ async def list_posts(
         bool,
         Query(description="Only posts of the identities you follow (needs a session)"),
     ] = False,
+    q: SearchText | None = None,
 ) -> PostPage:
     """The public feed, newest first (422 ``invalid_cursor``; 404 for an unknown ``author``;
-    ``following`` without a session: 401). Private posts never appear here, not even for
-    their readers: see GET /communities/{handle}/posts."""
+    ``following`` without a session: 401; ``q``: only posts holding its words, 422
+    ``invalid_query`` when it has none). Private posts never appear here, not even for their
+    readers: see GET /communities/{handle}/posts, and GET /search."""
+    words = None if q is None else search.terms(q)
 
     def read(conn: Connection) -> posts.Page:
         follower = None
@@ -139,7 +142,7 @@ async def list_posts(
             session = auth.authenticate(conn, settings, token, moment)
             follower = auth.require_identity(conn, session)
         whom = None if author is None else profiles.find_identity(conn, chain.chain_id, author)
-        return posts.page(conn, chain.chain_id, cursor, limit, whom, follower)
+        return posts.page(conn, chain.chain_id, cursor, limit, whom, follower, words)
 
     page = await in_transaction(request, read)
     return PostPage(

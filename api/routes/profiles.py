@@ -223,10 +223,12 @@ def put_persona(
 class DirectoryQuery(BaseModel):
     """What GET /profiles takes (any other query parameter is 422, as on every route)."""
 
-    sort: Literal["recent", "rank"] = Field(
+    sort: Literal["recent", "rank", "followers", "active"] = Field(
         default="recent",
         description="`recent`: newest registration first; `rank`: by what the latest closed "
-        "week paid (its published distribution), then its points, then registration",
+        "week paid (its published distribution), then its points, then registration; "
+        "`followers`: most followed first; `active`: latest public post first (never posted: "
+        "last); ties by newest registration",
     )
     cursor: str | None = Field(
         default=None, max_length=64, description="next_cursor of the last page"
@@ -246,6 +248,7 @@ class DirectoryEntry(BaseModel):
         description="What the latest closed week paid its wallet (base units, decimal); null "
         "while that week is not published here"
     )
+    followers: int = Field(description="How many identities follow it")
 
 
 class DirectoryOut(BaseModel):
@@ -259,8 +262,9 @@ class DirectoryOut(BaseModel):
 async def list_profiles(
     query: Annotated[DirectoryQuery, Query()], request: Request, chain: Chain, moment: Now
 ) -> DirectoryOut:
-    """The creator directory: every identity, newest first or ranked by the latest closed
-    week (422 ``invalid_cursor``; 422 ``validation_error`` for an unknown parameter)."""
+    """The creator directory: every identity, newest first, ranked by the latest closed
+    week, most followed first or most recently active first (422 ``invalid_cursor``; 422
+    ``validation_error`` for an unknown parameter)."""
     state = request.app.state.rewards
     after = decode_cursor(query.cursor)
     page = await in_transaction(
@@ -280,6 +284,7 @@ async def list_profiles(
                 bio=i.bio,
                 week_points=i.week_points,
                 week_allocation=None if i.week_allocation is None else str(i.week_allocation),
+                followers=i.followers,
             )
             for i in page.items
         ],

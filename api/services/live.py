@@ -33,7 +33,6 @@ from sqlalchemy import (
     Table,
     func,
     insert,
-    or_,
     select,
     union_all,
     update,
@@ -42,7 +41,7 @@ from sqlalchemy import (
 from api.db import one_on_chain
 from api.errors import ApiError, ErrorCode, Forbidden, NotAuthenticated, NotFound, Unprocessable
 from api.services import identities
-from api.services.access import AccessPolicy
+from api.services.access import AccessPolicy, readable_authors
 from api.services.identities import Identity
 from api.services.posts import (
     NO_CURSOR,
@@ -325,15 +324,8 @@ def _listed(ids: Select[Any]) -> Select[Any]:
 
 
 def readable_hosts(chain_id: int, reader: str, now: int, policy: AccessPolicy) -> Select[Any]:
-    """SQL for the identity tokens of the hosts whose private sessions ``reader`` may read: its
-    own identity's, and those of the creators of passes it holds with access."""
-    return select(identity_rows.c.token_id).where(
-        identity_rows.c.chain_id == chain_id,
-        or_(
-            identity_rows.c.owner == reader.lower(),
-            identity_rows.c.owner.in_(policy.granting_creators(chain_id, reader, now)),
-        ),
-    )
+    """SQL for the identity tokens of the hosts whose private sessions ``reader`` may read."""
+    return readable_authors(chain_id, reader, now, policy)
 
 
 def page(

@@ -41,6 +41,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
+    or_,
     select,
     update,
 )
@@ -51,6 +52,7 @@ from api.params import MAX_ID
 from api.services import identities
 from api.services.access import AccessPolicy, Decision
 from api.services.identities import Identity
+from planet.store import fulltext
 from planet.store.mirror import identities as identity_rows
 from planet.store.offchain import (
     comments,
@@ -90,6 +92,27 @@ def _newest_first(*where: ColumnElement[bool]) -> Select[tuple[object, ...]]:
         _with_handle()
         .where(posts.c.chain_id == bindparam("chain_id"), posts.c.id < bindparam("before"), *where)
         .order_by(posts.c.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+def _matching(dialect: str, terms: list[str], *where: ColumnElement[bool]) -> Select[Any]:
+    """As :func:`_newest_first`, only posts whose body holds every one of ``terms``. On SQLite
+    the page is read from the FTS5 index outward, newest match first, so a word in every post
+    costs what a rare one does (the index stops at the page's end)."""
+    if not fulltext.fts_driven(dialect):
+        return _newest_first(fulltext.post_matches(terms), *where)
+    fts = fulltext.posts_fts
+    return (
+        select(posts, identity_rows.c.handle.label("author_handle"))
+        .select_from(fts.join(_WITH_AUTHOR, posts.c.id == fts.c.rowid))
+        .where(
+            fulltext.fts5_match(terms),
+            fts.c.rowid < bindparam("before"),
+            posts.c.chain_id == bindparam("chain_id"),
+            *where,
+        )
+        .order_by(fts.c.rowid.desc())
         .limit(bindparam("limit"))
     )
 
@@ -189,6 +212,7 @@ def create(
         )
         .returning(posts.c.id)
     ).scalar_one()
+    fulltext.index_post(conn, post_id)
     return get(conn, author.chain_id, post_id)
 
 
@@ -239,12 +263,20 @@ def page(
     limit: int,
     author: Identity | None = None,
     follower: Identity | None = None,
+    terms: list[str] | None = None,
+    private_of: Select[Any] | None = None,
 ) -> Page:
     """The public feed: public posts only, newest first; only ``author``'s, or only those of
-    the identities ``follower`` follows, when given (both: the author, if followed)."""
-    if author is None and follower is None:
+    the identities ``follower`` follows, when given (both: the author, if followed); only those
+    holding every word of ``terms`` when given (:mod:`planet.store.fulltext`).
+
+    ``private_of`` (SQL for identity token ids) adds those authors' private posts: search
+    passes the communities its reader may read, so no other private post is ever matched,
+    counted or ordered against."""
+    if author is None and follower is None and terms is None and private_of is None:
         return _page(conn, _FEED, {"chain_id": chain_id}, cursor, limit)
-    where = [posts.c.visibility == PUBLIC]
+    public = posts.c.visibility == PUBLIC
+    where = [public if private_of is None else or_(public, posts.c.author_token_id.in_(private_of))]
     if author is not None:
         where.append(posts.c.author_token_id == author.token_id)
     if follower is not None:
@@ -252,7 +284,28 @@ def page(
             follows.c.chain_id == chain_id, follows.c.follower_token_id == follower.token_id
         )
         where.append(posts.c.author_token_id.in_(followed))
-    return _page(conn, _newest_first(*where), {"chain_id": chain_id}, cursor, limit)
+    if terms is not None:
+        query = _matching(conn.dialect.name, terms, *where)
+    elif follower is not None:
+        query = _followed_first(*where)
+    else:
+        query = _newest_first(*where)
+    return _page(conn, query, {"chain_id": chain_id}, cursor, limit)
+
+
+def _followed_first(*where: ColumnElement[bool]) -> Select[Any]:
+    """As :func:`_newest_first`, in two steps: the page's ids from the index on (chain,
+    author, visibility, id) alone, each followed author's posts a range of it, then only those
+    rows. Read in one step, every post of every followed author was fetched before the sort
+    kept a page of them (SQLite: 19 ms for 200 followed creators at 100k posts)."""
+    ids = (
+        select(posts.c.id)
+        .where(posts.c.chain_id == bindparam("chain_id"), posts.c.id < bindparam("before"), *where)
+        .order_by(posts.c.id.desc())
+        .limit(bindparam("limit"))
+        .correlate(None)  # its own api_posts, not the outer statement's
+    )
+    return _with_handle().where(posts.c.id.in_(ids)).order_by(posts.c.id.desc())
 
 
 def community_page(conn: Connection, creator: Identity, cursor: str | None, limit: int) -> Page:

@@ -24,6 +24,7 @@ from api.errors import ErrorCode, NotFound, Unprocessable
 from api.services import identities, passes
 from api.services.chain import ChainContext
 from api.services.identities import Identity
+from planet.store import fulltext
 from planet.store.offchain import personas, posts
 from planet.store.sql import insert_ignore
 
@@ -152,4 +153,5 @@ def set_persona(
             .where(personas.c.chain_id == key["chain_id"], personas.c.token_id == key["token_id"])
             .values(**values)
         )
+    fulltext.index_persona(conn, identity.chain_id, identity.token_id)
     return _document(bio, avatar_url, links, pinned_post_ids)

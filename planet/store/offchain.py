@@ -6,7 +6,9 @@ not the wallet address: a recovered identity moves to a new wallet and keeps its
 persona.
 Times are integer Unix seconds (UTC), the unit epochs and deadlines use on chain.
 Migrations in ``planet/store/migrations/offchain`` create exactly these tables; a test
-compares the two.
+compares the two. The full-text search structures differ by engine and are the migration's
+alone (:mod:`planet.store.fulltext`): FTS5 tables on SQLite, a generated ``search_words``
+column with its GIN index on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -100,6 +102,8 @@ posts = Table(
     # (api.services.access); private posts never appear in the public feed.
     Column("visibility", String(8), nullable=False, default="public", server_default="public"),
     Index("ix_api_posts_author", "chain_id", "author_token_id", "id"),
+    # the following feed's page of ids, read from the index alone (api.services.posts)
+    Index("ix_api_posts_author_visibility", "chain_id", "author_token_id", "visibility", "id"),
     Index("ix_api_posts_feed", "chain_id", "visibility", "id"),
 )
 

@@ -34,6 +34,7 @@ ROUTES = {
     ("get", "/auth/me"),
     ("post", "/auth/logout"),
     ("get", "/profiles"),
+    ("get", "/search"),
     ("get", "/profiles/{handle_or_address}"),
     ("get", "/profiles/{handle_or_address}/persona"),
     ("put", "/profiles/me/persona"),

@@ -109,9 +109,45 @@ def test_the_following_feed_holds_the_followed_authors_only(client, member):
 def test_a_query_parameter_the_route_does_not_take_is_refused(client, member):
     member("grace")
     for path in ("/posts", "/profiles/grace", "/profiles/grace/followers"):
-        reply = client.get(path, params={"q": "ETH"})
+        reply = client.get(path, params={"tag": "ETH"})
         assert error(reply) == (422, "validation_error"), path
-        assert reply.json()["error"]["details"][0]["field"] == "query.q"
+        assert reply.json()["error"]["details"][0]["field"] == "query.tag"
         assert "unknown query parameter" in reply.json()["error"]["message"]
     listed = client.get("/posts", params={"limit": 1, "autor": "grace"})
     assert "limit" in listed.json()["error"]["message"]  # it names what the route takes
+
+
+def test_the_directory_orders_by_followers_then_newest_registration(client, member):
+    member("ada")
+    grace, lin = member("grace"), member("lin")
+    fans = [member(f"fan_{n}") for n in range(3)]
+    for fan in fans:
+        follow(client, fan, "grace")
+    follow(client, fans[0], "ada")
+    follow(client, lin, "ada")
+    follow(client, grace, "lin")
+    handles, cursor = [], None
+    while True:
+        params = {"sort": "followers", "limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/profiles", params=params).json()
+        handles += [(p["handle"], p["followers"]) for p in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert handles == [
+        ("grace", 3),
+        ("ada", 2),
+        ("lin", 1),
+        ("fan_2", 0),
+        ("fan_1", 0),
+        ("fan_0", 0),
+    ]
+
+
+def test_the_directory_orders_by_latest_public_post(client, member):
+    ada, grace, lin = member("ada"), member("grace"), member("lin")
+    post(client, grace, "first")
+    post(client, ada, "second")
+    post(client, lin, "private, not activity here", visibility="private")
+    page = client.get("/profiles", params={"sort": "active"}).json()
+    assert [p["handle"] for p in page["items"]] == ["ada", "grace", "lin"]

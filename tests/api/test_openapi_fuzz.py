@@ -203,6 +203,8 @@ NUL_TEXT = [
     ("GET", "/live?host=a%00b", None),
     ("GET", "/passes?creator=a%00b", None),
     ("GET", "/profiles/a%00b/proceeds", None),
+    ("GET", "/search?q=a%00b", None),
+    ("GET", "/posts?q=a%00b", None),
 ]
 
 
@@ -219,7 +221,8 @@ def test_what_the_fuzzer_found_is_refused_with_422_on_every_backend(world) -> No
         reply = client.request(method, path, json=body, headers=heads["alice"])
         assert error(reply) == (422, "validation_error"), (path, body)
     cursor = base64.urlsafe_b64encode(str(TOO_BIG).encode()).decode().rstrip("=")
-    for path in ("/posts", "/posts/1/comments", "/live", "/live/1/messages", "/orders", "/passes"):
+    paths = ("/posts", "/posts/1/comments", "/live", "/live/1/messages", "/orders", "/passes")
+    for path in paths:
         reply = client.get(path, params={"cursor": cursor}, headers=heads["alice"])
         assert error(reply) == (422, "invalid_cursor"), path
     with client.websocket_connect("/live/1/chat", headers=heads["alice"]) as ws:
@@ -245,3 +248,22 @@ def test_every_error_the_document_names_has_the_error_shape(client: TestClient, 
                 if int(status) >= 400:
                     schema = answer["content"]["application/json"]["schema"]
                     assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, (path, status)
+
+
+# full-text search syntax reaches FTS5 (SQLite) and to_tsquery (PostgreSQL) differently
+SEARCH_TEXT = ['"', "*", "a*", "NEAR(a b)", "a OR b", "-a", "a:b", "a & !b", "a <-> b", "'", "\\"]
+
+
+@pytest.mark.dialects
+def test_any_search_text_is_plain_words_on_every_backend(world) -> None:
+    """Whatever q holds, quotes, ``*``, ``NEAR``, tsquery operators, the answer is 200 with
+    the words read, or 422 ``invalid_query`` when there is no word: never a syntax error."""
+    client, heads = world
+    for q in SEARCH_TEXT:
+        for path in ("/search", "/posts"):
+            reply = client.get(path, params={"q": q}, headers=heads["alice"])
+            assert reply.status_code in (200, 422), (path, q, reply.text)
+            if reply.status_code == 422:
+                assert error(reply) == (422, "invalid_query"), (path, q)
+    found = client.get("/search", params={"q": "'gm' OR *"}).json()
+    assert found["words"] == ["gm", "or"] and found["posts"] == []

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { describe, session } from "./api";
 import { chainInfo, loadChain } from "./chaininfo";
 import { Feed } from "./pages/feed";
+import { Search, SearchBox } from "./pages/search";
 import { useStore } from "./store";
 import { Link, Loading, Problem, route, short } from "./ui";
 import { checkSession, connect, disconnect, discover, signIn, switchChain, wallet } from "./wallet";
@@ -104,6 +105,7 @@ const pages: [RegExp, (m: RegExpMatchArray) => preact.JSX.Element][] = [
   [/^\/my-rewards$/, () => <MyRewards />],
   [/^\/studio$/, () => <Studio />],
   [/^\/dashboard$/, () => <Dashboard />],
+  [/^\/find$/, () => <Search />],
 ];
 
 function App() {
@@ -124,6 +126,7 @@ function App() {
           <Link href="/studio">Creator studio</Link>
           <Link href="/dashboard">Dashboard</Link>
         </nav>
+        <SearchBox />
         <WalletBar />
       </header>
       <main>{match && match[0] ? match[1](match[0]) : <Problem message={`No page at ${path}.`} />}</main>

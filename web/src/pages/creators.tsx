@@ -19,26 +19,29 @@ interface Listed {
   bio: string | null;
   week_points: number;
   week_allocation: string | null;
+  followers: number;
 }
+type Sort = "recent" | "rank" | "followers" | "active";
 interface Directory {
-  sort: "recent" | "rank";
+  sort: Sort;
   week: number | null;
   items: Listed[];
   next_cursor: string | null;
 }
 
-/** The creator directory (GET /profiles): newest identities first, or ranked by what the
- * latest closed week paid them and their points that week; more pages on request. */
+/** The creator directory (GET /profiles): newest identities first, ranked by what the latest
+ * closed week paid them and their points that week, most followed first, or latest public
+ * post first; more pages on request. */
 export function Creators() {
   useHead("Creators");
-  const [sort, setSort] = useState<"recent" | "rank">("recent");
+  const [sort, setSort] = useState<Sort>("recent");
   const [cursor, setCursor] = useState<string | null>(null);
   const [shown, setShown] = useState<Listed[]>([]);
   const page = useApi<Directory>(`/profiles?sort=${sort}&limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
   useEffect(() => {
     if (page.data) setShown((list) => (cursor ? [...list, ...page.data!.items] : page.data!.items));
   }, [page.data]);
-  const choose = (value: "recent" | "rank") => {
+  const choose = (value: Sort) => {
     setShown([]);
     setCursor(null);
     setSort(value);
@@ -48,9 +51,11 @@ export function Creators() {
     <section aria-labelledby="creators-title">
       <h1 id="creators-title">Creators</h1>
       <label for="creators-sort">Order</label>
-      <select id="creators-sort" value={sort} onChange={(e) => choose(e.currentTarget.value as "recent" | "rank")}>
+      <select id="creators-sort" value={sort} onChange={(e) => choose(e.currentTarget.value as Sort)}>
         <option value="recent">Newest first</option>
         <option value="rank">Top of the last closed week</option>
+        <option value="followers">Most followed</option>
+        <option value="active">Recently active</option>
       </select>
       {page.error ? <Problem message={page.error} /> : null}
       {!page.data && !page.error && shown.length === 0 ? <Loading what="creators" /> : null}
@@ -62,6 +67,9 @@ export function Creators() {
             {c.verified ? " · verified" : ""}
             {c.labels.length ? ` · ${c.labels.join(", ")}` : ""}
             {c.bio ? <p>{c.bio}</p> : null}
+            <p class="muted" data-testid="followers">
+              {c.followers} {c.followers === 1 ? "follower" : "followers"}
+            </p>
             {week !== null && week !== undefined ? (
               <p class="muted">
                 Week {week}: {c.week_points} points
