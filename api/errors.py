@@ -107,6 +107,9 @@ class ErrorCode(StrEnum):
     # Follows
     CANNOT_FOLLOW_SELF = "cannot_follow_self"  # 422: an identity following itself
 
+    # Notifications
+    TOO_MANY_STREAMS = "too_many_streams"  # 429: the client IP holds its most streams
+
     # Attestations
     ATTESTATIONS_UNAVAILABLE = "attestations_unavailable"  # 503: no attester configured
     NOT_YOUR_ACTIVITY = "not_your_activity"  # 403: attesting another identity's activity

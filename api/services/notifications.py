@@ -1,0 +1,589 @@
+"""Notifications: what each identity is told about, stored once per event and recipient.
+
+Kinds, and who is told (never oneself):
+
+* ``post``: a creator you follow published a post; ``live``: one went live (their followers).
+* ``comment`` / ``like``: someone commented on, or liked, your post (the post's author).
+* ``pass_expiring`` / ``pass_lapsed``: a subscription pass you hold lapses within
+  :data:`EXPIRY_WARNING` seconds, or lapsed within the last :data:`LAPSED_LOOKBACK` (each once
+  per expiry: a renewal moves the expiry, and its own lapse is told again).
+* ``reward_claimable``: an epoch pays you and has become claimable (until you claim it).
+* ``attestation_revoked``: an attestation crediting you was revoked on chain.
+
+The first four are written in the transaction of what caused them; the chain's are found by
+:func:`scan`, which reads the mirror tables and may run any number of times, on any number of
+processes: every row's ``dedupe_key`` is unique per recipient and every write is ``ON CONFLICT
+DO NOTHING``, so nothing is told twice.
+
+Privacy: a notification's text is rendered when it is read (:func:`render`), from the rows it
+points at. A private post's body, its comments' bodies and a private session's title are never
+stored here and never rendered, whoever reads it: "@alice posted in their private community"
+says only what the post's existence already says (ids are sequential anyway), and a follower
+who may read it follows the link through the usual pass gate.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Connection,
+    RowMapping,
+    Select,
+    and_,
+    func,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from api.errors import ErrorCode, Unprocessable
+from api.params import MAX_ID
+from api.services.identities import Identity
+from api.services.posts import PUBLIC
+from api.services.rewards import DistributionUnavailable, Rewards, claimed_accounts
+from planet.store.mirror import attestations, pass_holdings, passes
+from planet.store.mirror import identities as identity_rows
+from planet.store.offchain import (
+    comments,
+    follows,
+    live_sessions,
+    notification_scans,
+    notifications,
+    posts,
+)
+
+POST = "post"
+LIVE = "live"
+COMMENT = "comment"
+LIKE = "like"
+PASS_EXPIRING = "pass_expiring"
+PASS_LAPSED = "pass_lapsed"
+REWARD_CLAIMABLE = "reward_claimable"
+ATTESTATION_REVOKED = "attestation_revoked"
+KINDS = (
+    POST,
+    LIVE,
+    COMMENT,
+    LIKE,
+    PASS_EXPIRING,
+    PASS_LAPSED,
+    REWARD_CLAIMABLE,
+    ATTESTATION_REVOKED,
+)
+
+EXPIRY_WARNING = 3 * 24 * 3600  # "your pass lapses in 3 days"
+LAPSED_LOOKBACK = 7 * 24 * 3600  # lapses older than this are history, not news
+EXCERPT = 140  # characters of public text a notification quotes
+
+
+@dataclass(frozen=True)
+class Created:
+    """A notification just written: what its live delivery needs."""
+
+    id: int
+    chain_id: int
+    recipient_token_id: int
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[RowMapping]
+    next_cursor: str | None
+    unread: int
+
+
+# ------------------------------------------------------------------------------- writing
+
+
+def _insert(conn: Connection) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(notifications)
+
+
+def _created(conn: Connection, statement: Any) -> list[Created]:
+    returning = statement.on_conflict_do_nothing().returning(
+        notifications.c.id, notifications.c.chain_id, notifications.c.recipient_token_id
+    )
+    return [Created(r.id, r.chain_id, r.recipient_token_id) for r in conn.execute(returning)]
+
+
+def _one(conn: Connection, **values: Any) -> list[Created]:
+    """Writes one notification unless its recipient already has its ``dedupe_key``."""
+    values.setdefault("data", {})
+    return _created(conn, _insert(conn).values(**values))
+
+
+def _to_followers(
+    conn: Connection, chain_id: int, followee: int, kind: str, key: str, now: int, **refs: int
+) -> list[Created]:
+    """One notification to each follower of ``followee``, in one statement (a creator with
+    many followers costs one INSERT ... SELECT, not a round trip each)."""
+    columns = ["chain_id", "recipient_token_id", "kind", "dedupe_key", "actor_token_id"]
+    values: list[Any] = [
+        follows.c.chain_id,
+        follows.c.follower_token_id,
+        literal(kind),
+        literal(key),
+        literal(followee),
+    ]
+    for name, value in refs.items():
+        columns.append(name)
+        values.append(literal(value))
+    columns += ["data", "created_at"]
+    values += [literal({}, JSON), literal(now)]
+    followers = select(*values).where(
+        follows.c.chain_id == chain_id,
+        follows.c.followee_token_id == followee,
+        follows.c.follower_token_id != followee,
+    )
+    return _created(conn, _insert(conn).from_select(columns, followers))
+
+
+def post_published(conn: Connection, post: Mapping[str, Any]) -> list[Created]:
+    """Tells the author's followers about ``post`` (public or private: see the module)."""
+    return _to_followers(
+        conn,
+        post["chain_id"],
+        post["author_token_id"],
+        POST,
+        f"post:{post['id']}",
+        post["created_at"],
+        post_id=post["id"],
+    )
+
+
+def went_live(conn: Connection, session: Mapping[str, Any]) -> list[Created]:
+    """Tells the host's followers that live session ``session`` started."""
+    return _to_followers(
+        conn,
+        session["chain_id"],
+        session["host_token_id"],
+        LIVE,
+        f"live:{session['id']}",
+        session["started_at"],
+        session_id=session["id"],
+    )
+
+
+def commented(
+    conn: Connection, post: Mapping[str, Any], comment: Mapping[str, Any]
+) -> list[Created]:
+    """Tells the post's author about ``comment`` (not their own)."""
+    if comment["author_token_id"] == post["author_token_id"]:
+        return []
+    return _one(
+        conn,
+        chain_id=post["chain_id"],
+        recipient_token_id=post["author_token_id"],
+        kind=COMMENT,
+        dedupe_key=f"comment:{comment['id']}",
+        actor_token_id=comment["author_token_id"],
+        post_id=post["id"],
+        comment_id=comment["id"],
+        created_at=comment["created_at"],
+    )
+
+
+def liked(conn: Connection, post: Mapping[str, Any], who: Identity, now: int) -> list[Created]:
+    """Tells the post's author that ``who`` liked it: once per liker and post, so unliking and
+    liking again is not news twice."""
+    if who.token_id == post["author_token_id"]:
+        return []
+    return _one(
+        conn,
+        chain_id=post["chain_id"],
+        recipient_token_id=post["author_token_id"],
+        kind=LIKE,
+        dedupe_key=f"like:{post['id']}:{who.token_id}",
+        actor_token_id=who.token_id,
+        post_id=post["id"],
+        created_at=now,
+    )
+
+
+# ------------------------------------------------------------------------------- reading
+
+_actor = identity_rows.alias("actor")
+_LISTED = select(
+    notifications,
+    _actor.c.handle.label("actor_handle"),
+    _actor.c.owner.label("actor_address"),
+    posts.c.visibility.label("post_visibility"),
+    posts.c.body.label("post_body"),
+    comments.c.body.label("comment_body"),
+    live_sessions.c.visibility.label("session_visibility"),
+    live_sessions.c.title.label("session_title"),
+).select_from(
+    notifications.outerjoin(
+        _actor,
+        and_(
+            _actor.c.chain_id == notifications.c.chain_id,
+            _actor.c.token_id == notifications.c.actor_token_id,
+        ),
+    )
+    .outerjoin(posts, posts.c.id == notifications.c.post_id)
+    .outerjoin(comments, comments.c.id == notifications.c.comment_id)
+    .outerjoin(live_sessions, live_sessions.c.id == notifications.c.session_id)
+)
+
+
+def _mine(who: Identity) -> list[Any]:
+    return [
+        notifications.c.chain_id == who.chain_id,
+        notifications.c.recipient_token_id == who.token_id,
+    ]
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(str(last_id).encode()).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (ValueError, UnicodeDecodeError):
+        value = 0
+    if not 1 <= value <= MAX_ID:
+        raise Unprocessable("cursor is not one this API returned", code=ErrorCode.INVALID_CURSOR)
+    return value
+
+
+def unread_count(conn: Connection, who: Identity) -> int:
+    return conn.execute(
+        select(func.count()).where(*_mine(who), notifications.c.read_at.is_(None))
+    ).scalar_one()
+
+
+def page(
+    conn: Connection, who: Identity, cursor: str | None, limit: int, unread_only: bool
+) -> Page:
+    """``who``'s notifications newest first (keyset pages by id), only the unread ones when
+    asked, and how many are unread in all."""
+    query: Select[Any] = _LISTED.where(*_mine(who))
+    if unread_only:
+        query = query.where(notifications.c.read_at.is_(None))
+    before = decode_cursor(cursor)
+    if before is not None:
+        query = query.where(notifications.c.id < before)
+    rows = list(conn.execute(query.order_by(notifications.c.id.desc()).limit(limit + 1)).mappings())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1]["id"]) if more and rows else None
+    return Page(rows, next_cursor, unread_count(conn, who))
+
+
+def since(conn: Connection, who: Identity, after: int, limit: int) -> list[RowMapping]:
+    """``who``'s notifications with ids above ``after``, oldest first: what a stream has not
+    sent yet."""
+    query = _LISTED.where(*_mine(who), notifications.c.id > after)
+    return list(conn.execute(query.order_by(notifications.c.id).limit(limit)).mappings())
+
+
+def latest_id(conn: Connection, who: Identity) -> int:
+    return conn.execute(
+        select(func.coalesce(func.max(notifications.c.id), 0)).where(*_mine(who))
+    ).scalar_one()
+
+
+def mark_read(
+    conn: Connection, who: Identity, up_to: int | None, ids: Iterable[int] | None, now: int
+) -> int:
+    """Marks ``who``'s unread notifications read: every one up to id ``up_to``, or those in
+    ``ids`` (others' ids are silently not ``who``'s); how many changed."""
+    where = [*_mine(who), notifications.c.read_at.is_(None)]
+    if up_to is not None:
+        where.append(notifications.c.id <= up_to)
+    if ids is not None:
+        where.append(notifications.c.id.in_(list(ids)))
+    return conn.execute(update(notifications).where(*where).values(read_at=now)).rowcount
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    excerpt: str | None
+    link: str | None
+
+
+def _excerpt(text: str | None) -> str | None:
+    if text is None:
+        return None
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1] + "…"
+
+
+def _day(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def render(row: Mapping[str, Any]) -> Rendered:
+    """The sentence a notification shows, from its row and the rows it points at (as
+    :func:`page` and :func:`since` read them). Text of a post, comment or session title is
+    quoted only while the post or session is public."""
+    kind = row["kind"]
+    who = f"@{row['actor_handle']}" if row.get("actor_handle") else "someone"
+    data = row["data"] or {}
+    public_post = row.get("post_visibility") == PUBLIC
+    post_link = f"/post/{row['post_id']}" if row.get("post_id") else None
+    if kind == POST:
+        if public_post:
+            return Rendered(f"{who} posted", _excerpt(row.get("post_body")), post_link)
+        return Rendered(f"{who} posted in their private community", None, post_link)
+    if kind == LIVE:
+        link = f"/session/{row['session_id']}"
+        if row.get("session_visibility") == PUBLIC and row.get("session_title"):
+            return Rendered(f"{who} went live: {row['session_title']}", None, link)
+        return Rendered(f"{who} went live in their private community", None, link)
+    if kind == COMMENT:
+        if public_post:
+            return Rendered(
+                f"{who} commented on your post", _excerpt(row.get("comment_body")), post_link
+            )
+        return Rendered(f"{who} commented on your private post", None, post_link)
+    if kind == LIKE:
+        if public_post:
+            return Rendered(f"{who} liked your post", _excerpt(row.get("post_body")), post_link)
+        return Rendered(f"{who} liked your private post", None, post_link)
+    creator = data.get("creator")
+    creator_link = f"/creator/{creator}" if creator else None
+    of = f" of @{creator}" if creator else ""
+    if kind == PASS_EXPIRING:
+        return Rendered(
+            f"Your pass #{data.get('pass_id')}{of} lapses on {_day(int(data.get('expiry', 0)))}: "
+            "renew it to keep your access",
+            None,
+            creator_link,
+        )
+    if kind == PASS_LAPSED:
+        return Rendered(
+            f"Your pass #{data.get('pass_id')}{of} lapsed on {_day(int(data.get('expiry', 0)))}",
+            None,
+            creator_link,
+        )
+    if kind == REWARD_CLAIMABLE:
+        return Rendered(
+            f"Your reward for epoch {data.get('epoch')} is claimable: {data.get('amount')} "
+            "(in the vault's token's smallest unit)",
+            None,
+            "/my-rewards",
+        )
+    if kind == ATTESTATION_REVOKED:
+        reason = data.get("reason") or "no reason given"
+        return Rendered(
+            f"An attestation of {data.get('amount')} points for epoch {data.get('epoch')} "
+            f"was revoked: {reason}",
+            None,
+            None,
+        )
+    return Rendered(kind, None, None)
+
+
+# ------------------------------------------------------------------------------- scanning
+
+
+def scan(
+    conn: Connection,
+    chain_id: int,
+    now: int,
+    rewards: Rewards | None,
+    owner: str | None = None,
+) -> list[Created]:
+    """Finds what the chain has to tell (passes, rewards, revocations) and writes what is new.
+
+    ``owner`` (a wallet) limits the scan to that wallet's identity: what ``GET
+    /notifications`` runs before answering, so a user never waits for the next scheduled
+    scan. Without it, everyone (the schedule in the API's lifespan)."""
+    created = _scan_passes(conn, chain_id, now, owner)
+    created += _scan_revocations(conn, chain_id, now, owner)
+    if rewards is not None and rewards.store is not None:
+        created += _scan_rewards(conn, chain_id, now, rewards, owner)
+    return created
+
+
+def _owned_by(column: Any, chain_id: int) -> Any:
+    return and_(identity_rows.c.chain_id == chain_id, identity_rows.c.owner == column)
+
+
+def _creator_handles(conn: Connection, chain_id: int, creators: set[str]) -> dict[str, str]:
+    if not creators:
+        return {}
+    rows = conn.execute(
+        select(identity_rows.c.owner, identity_rows.c.handle).where(
+            identity_rows.c.chain_id == chain_id, identity_rows.c.owner.in_(creators)
+        )
+    )
+    return {r.owner: r.handle for r in rows}
+
+
+def _scan_passes(conn: Connection, chain_id: int, now: int, owner: str | None) -> list[Created]:
+    query = (
+        select(
+            pass_holdings.c.pass_id,
+            pass_holdings.c.expiry,
+            passes.c.creator,
+            identity_rows.c.token_id,
+        )
+        .join(
+            passes,
+            and_(
+                passes.c.chain_id == pass_holdings.c.chain_id,
+                passes.c.pass_id == pass_holdings.c.pass_id,
+            ),
+        )
+        .join(identity_rows, _owned_by(pass_holdings.c.holder, chain_id))
+        .where(
+            pass_holdings.c.chain_id == chain_id,
+            passes.c.duration != 0,
+            pass_holdings.c.balance > 0,
+            pass_holdings.c.expiry > now - LAPSED_LOOKBACK,
+            pass_holdings.c.expiry <= now + EXPIRY_WARNING,
+        )
+    )
+    if owner is not None:
+        query = query.where(pass_holdings.c.holder == owner.lower())
+    rows = conn.execute(query).all()
+    handles = _creator_handles(conn, chain_id, {r.creator for r in rows})
+    created: list[Created] = []
+    for r in rows:
+        expiry = int(r.expiry)
+        kind = PASS_EXPIRING if expiry > now else PASS_LAPSED
+        created += _one(
+            conn,
+            chain_id=chain_id,
+            recipient_token_id=r.token_id,
+            kind=kind,
+            dedupe_key=f"{kind}:{r.pass_id}:{expiry}",
+            data={
+                "pass_id": r.pass_id,
+                "expiry": expiry,
+                "creator": handles.get(r.creator),
+            },
+            created_at=now,
+        )
+    return created
+
+
+def _scan_revocations(
+    conn: Connection, chain_id: int, now: int, owner: str | None
+) -> list[Created]:
+    query = (
+        select(
+            attestations.c.uid,
+            attestations.c.epoch,
+            attestations.c.amount,
+            attestations.c.revoked_reason,
+            identity_rows.c.token_id,
+        )
+        .join(identity_rows, _owned_by(attestations.c.account, chain_id))
+        .where(attestations.c.chain_id == chain_id, attestations.c.revoked.is_(True))
+    )
+    if owner is not None:
+        query = query.where(attestations.c.account == owner.lower())
+    already = select(notifications.c.dedupe_key).where(
+        notifications.c.chain_id == chain_id,
+        notifications.c.kind == ATTESTATION_REVOKED,
+    )
+    if owner is not None:
+        already = already.where(
+            notifications.c.recipient_token_id.in_(
+                select(identity_rows.c.token_id).where(_owned_by(owner.lower(), chain_id))
+            )
+        )
+    told = set(conn.execute(already).scalars())
+    created: list[Created] = []
+    for r in conn.execute(query):
+        key = f"revoked:{r.uid}"
+        if key in told:
+            continue
+        created += _one(
+            conn,
+            chain_id=chain_id,
+            recipient_token_id=r.token_id,
+            kind=ATTESTATION_REVOKED,
+            dedupe_key=key,
+            data={
+                "uid": r.uid,
+                "epoch": r.epoch,
+                "amount": str(r.amount),
+                "reason": r.revoked_reason,
+            },
+            created_at=now,
+        )
+    return created
+
+
+def _scan_rewards(
+    conn: Connection, chain_id: int, now: int, rewards: Rewards, owner: str | None
+) -> list[Created]:
+    store = rewards.require_store()
+    created: list[Created] = []
+    for published in rewards.published(conn, chain_id):
+        if not published.claimable(now) or published.epoch > MAX_ID:
+            continue
+        name = f"reward:{published.epoch}"
+        if owner is None and _done(conn, chain_id, name):
+            continue
+        try:
+            epoch_file = store.get(published)
+        except DistributionUnavailable:
+            continue  # not servable yet: the next scan tries again
+        if owner is not None:
+            entry = epoch_file.by_account.get(owner.lower())
+            entries = [entry] if entry is not None else []
+        else:
+            entries = epoch_file.ranking
+        for start in range(0, len(entries), 500):
+            batch = [e for e in entries[start : start + 500] if e.amount > 0]
+            accounts = [e.account.lower() for e in batch]
+            claimed = claimed_accounts(conn, chain_id, published.epoch, accounts)
+            tokens = dict(
+                conn.execute(
+                    select(identity_rows.c.owner, identity_rows.c.token_id).where(
+                        identity_rows.c.chain_id == chain_id,
+                        identity_rows.c.owner.in_(accounts),
+                    )
+                ).all()
+            )
+            for e in batch:
+                account = e.account.lower()
+                if account in claimed or account not in tokens:
+                    continue
+                created += _one(
+                    conn,
+                    chain_id=chain_id,
+                    recipient_token_id=tokens[account],
+                    kind=REWARD_CLAIMABLE,
+                    dedupe_key=name,
+                    data={"epoch": published.epoch, "amount": str(e.amount)},
+                    created_at=now,
+                )
+        if owner is None:
+            _mark_done(conn, chain_id, name, now)
+    return created
+
+
+def _done(conn: Connection, chain_id: int, name: str) -> bool:
+    found = conn.execute(
+        select(notification_scans.c.done_at).where(
+            notification_scans.c.chain_id == chain_id, notification_scans.c.name == name
+        )
+    ).first()
+    return found is not None
+
+
+def _mark_done(conn: Connection, chain_id: int, name: str, now: int) -> None:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(
+        dialect.insert(notification_scans)
+        .values(chain_id=chain_id, name=name, done_at=now)
+        .on_conflict_do_nothing()
+    )
