@@ -8,11 +8,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from eth_account import Account
 from sqlalchemy import func, insert, select
 
 from planet.store.mirror import attestations, pass_holdings, passes
 from planet.store.offchain import notifications
-from tests.support.api import CHAIN_ID, START, add_native_pass, error, sign_in
+from tests.api import test_rewards as rewards
+from tests.support.api import CHAIN_ID, START, add_identity, add_native_pass, error, sign_in
 
 DAY = 24 * 3600
 
@@ -262,3 +264,48 @@ def test_the_chain_scan_tells_of_passes_and_revocations_once(client, member, eng
     ]
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(notifications)).scalar_one() == 4
+
+
+@pytest.mark.dialects
+def test_a_claimable_reward_is_told_once_to_each_unclaimed_account_with_an_identity(
+    make_client, member, engine, clock, tmp_path
+):
+    dists = tmp_path / "distributions"
+    client = make_client(
+        distributions_dir=dists, claim_window=rewards.WINDOW, notification_scan_interval=0
+    )
+    fan, claimed = member("fan"), member("claimed")
+    later = Account.create()  # registers an identity only after the epoch was announced
+    nobody = Account.create().address  # never registers
+    scores = {fan.account.address: 2, claimed.account.address: 1, later.address: 1, nobody: 1}
+    d2 = rewards.distribution(2, 1000, scores)
+    d3 = rewards.distribution(3, 500, scores)
+    rewards.publish(engine, dists, 2, d2, START - 100)
+    rewards.publish(engine, dists, 3, d3, START + 3600)  # still in its challenge period
+    rewards.claim_row(
+        engine, 2, claimed.account.address, rewards.amount(d2, claimed.account.address)
+    )
+
+    notifier = client.app.state.notifier
+    told = notifier.scan()
+    assert [c.recipient_token_id for c in told] == [fan.token_id]
+    assert notifier.scan() == []  # done: the epoch is not read again
+    [item] = listed(client, fan)["items"]
+    assert item["kind"] == "reward_claimable" and item["link"] == "/my-rewards"
+    assert item["text"] == (
+        f"Your reward for epoch 2 is claimable: {rewards.amount(d2, fan.account.address)} "
+        "(in the vault's token's smallest unit)"
+    )
+    assert listed(client, claimed)["items"] == []
+
+    # a wallet that registers afterwards hears of it when it reads its notifications
+    later_token = add_identity(engine, later.address, "later")
+    late = sign_in(client, later)
+    kinds = [n["kind"] for n in client.get("/notifications", headers=late).json()["items"]]
+    assert kinds == ["reward_claimable"]
+
+    clock.now = START + 3601  # epoch 3's challenge period is over: all three are told
+    told = notifier.scan()
+    assert sorted(c.recipient_token_id for c in told) == sorted(
+        [fan.token_id, claimed.token_id, later_token]
+    )
