@@ -24,7 +24,6 @@ who may read it follows the link through the usual pass gate.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,10 +42,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from api.errors import ErrorCode, Unprocessable
 from api.params import MAX_ID
 from api.services.identities import Identity
-from api.services.posts import PUBLIC
+from api.services.posts import PUBLIC, decode_cursor, encode_cursor
 from api.services.rewards import DistributionUnavailable, Rewards, claimed_accounts
 from planet.store.mirror import attestations, pass_holdings, passes
 from planet.store.mirror import identities as identity_rows
@@ -239,22 +237,6 @@ def _mine(who: Identity) -> list[Any]:
         notifications.c.chain_id == who.chain_id,
         notifications.c.recipient_token_id == who.token_id,
     ]
-
-
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(str(last_id).encode()).rstrip(b"=").decode()
-
-
-def decode_cursor(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    try:
-        value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except (ValueError, UnicodeDecodeError):
-        value = 0
-    if not 1 <= value <= MAX_ID:
-        raise Unprocessable("cursor is not one this API returned", code=ErrorCode.INVALID_CURSOR)
-    return value
 
 
 def unread_count(conn: Connection, who: Identity) -> int:

@@ -74,9 +74,14 @@ class Notifier:
             after_commit(conn, lambda: self.publish(created))
 
     def publish(self, created: list[Created]) -> None:
-        """Pokes each recipient's channel; from any thread, never blocking on the broker."""
-        if created:
+        """Pokes each recipient's channel; from any thread, never blocking on the broker, and
+        never raising: it runs after a commit, when the request has already succeeded."""
+        if not created:
+            return
+        try:
             self._submit(self._publish(list(created)))
+        except Exception as err:  # the streams' periodic check still reads them
+            log.warning("notifications not published", error=type(err).__name__)
 
     async def _publish(self, created: list[Created]) -> None:
         for item in created:
