@@ -81,6 +81,9 @@ LAPSED_LOOKBACK = 7 * 24 * 3600  # lapses older than this are history, not news
 EXCERPT = 140  # characters of public text a notification quotes
 
 
+Row = Mapping[str, Any] | RowMapping  # a row as read, or a dict in its shape
+
+
 @dataclass(frozen=True)
 class Created:
     """A notification just written: what its live delivery needs."""
@@ -144,7 +147,7 @@ def _to_followers(
     return _created(conn, _insert(conn).from_select(columns, followers))
 
 
-def post_published(conn: Connection, post: Mapping[str, Any]) -> list[Created]:
+def post_published(conn: Connection, post: Row) -> list[Created]:
     """Tells the author's followers about ``post`` (public or private: see the module)."""
     return _to_followers(
         conn,
@@ -157,7 +160,7 @@ def post_published(conn: Connection, post: Mapping[str, Any]) -> list[Created]:
     )
 
 
-def went_live(conn: Connection, session: Mapping[str, Any]) -> list[Created]:
+def went_live(conn: Connection, session: Row) -> list[Created]:
     """Tells the host's followers that live session ``session`` started."""
     return _to_followers(
         conn,
@@ -170,9 +173,7 @@ def went_live(conn: Connection, session: Mapping[str, Any]) -> list[Created]:
     )
 
 
-def commented(
-    conn: Connection, post: Mapping[str, Any], comment: Mapping[str, Any]
-) -> list[Created]:
+def commented(conn: Connection, post: Row, comment: Row) -> list[Created]:
     """Tells the post's author about ``comment`` (not their own)."""
     if comment["author_token_id"] == post["author_token_id"]:
         return []
@@ -189,7 +190,7 @@ def commented(
     )
 
 
-def liked(conn: Connection, post: Mapping[str, Any], who: Identity, now: int) -> list[Created]:
+def liked(conn: Connection, post: Row, who: Identity, now: int) -> list[Created]:
     """Tells the post's author that ``who`` liked it: once per liker and post, so unliking and
     liking again is not news twice."""
     if who.token_id == post["author_token_id"]:
@@ -307,7 +308,7 @@ def _day(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def render(row: Mapping[str, Any]) -> Rendered:
+def render(row: Row) -> Rendered:
     """The sentence a notification shows, from its row and the rows it points at (as
     :func:`page` and :func:`since` read them). Text of a post, comment or session title is
     quoted only while the post or session is public."""
