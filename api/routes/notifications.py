@@ -17,11 +17,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import RowMapping
+from sqlalchemy import Connection, RowMapping
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
-from api.db import transaction
+from api.db import in_transaction, transaction
 from api.deps import Conn, CurrentIdentity, NotifierDep, Now, Settings, bearer_token
 from api.errors import ApiError, ErrorCode, NotAuthenticated, responses
 from api.params import MAX_ID, BodyId
@@ -118,19 +118,32 @@ def notification_out(row: RowMapping) -> NotificationOut:
 
 
 @router.get("", response_model=NotificationPage, responses=responses(401, 403, 422))
-def list_notifications(
-    conn: Conn,
-    identity: CurrentIdentity,
+async def list_notifications(
+    request: Request,
+    settings: Settings,
+    moment: Now,
     notifier: NotifierDep,
+    token: Annotated[str | None, Depends(bearer_token)],
     cursor: Cursor = None,
     limit: Limit = 20,
     unread: Annotated[bool, Query(description="Only the ones not yet read")] = False,
 ) -> NotificationPage:
-    """Your notifications, newest first (403 ``identity_required``; 422 ``invalid_cursor``).
-    Reading first looks for what the chain has for you (passes, rewards, revocations), so
-    those are here without waiting for the server's scheduled scan."""
-    notifier.scan_for(conn, identity.token_id, identity.owner)
-    page = notifications.page(conn, identity, cursor, limit, unread)
+    """Your notifications, newest first (needs ``Authorization: Bearer``; 403
+    ``identity_required``; 422 ``invalid_cursor``). Reading first looks for what the chain has
+    for you (passes, rewards, revocations), so those are here without waiting for the server's
+    scheduled scan. One transaction on one worker thread, as the feed's: a read this frequent
+    (every page load of a signed-in client) should not pay a thread hop per dependency."""
+
+    def read(conn: Connection) -> notifications.Page:
+        if token is None:
+            raise NotAuthenticated("sign in: send 'Authorization: Bearer <token>'")
+        session = auth.authenticate(conn, settings, token, moment)
+        request.app.state.identity_limiter.take(f"wallet:{session.address}")
+        identity = auth.require_identity(conn, session)
+        notifier.scan_for(conn, identity.token_id, identity.owner)
+        return notifications.page(conn, identity, cursor, limit, unread)
+
+    page = await in_transaction(request, read)
     return NotificationPage(
         items=[notification_out(r) for r in page.rows],
         next_cursor=page.next_cursor,

@@ -308,6 +308,14 @@ def _day(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+# what a notification about a post says once the post is gone (no text, no link)
+_GONE = {
+    POST: "{who} posted (since deleted)",
+    COMMENT: "{who} commented on your post (since deleted)",
+    LIKE: "{who} liked your post (since deleted)",
+}
+
+
 def render(row: Row) -> Rendered:
     """The sentence a notification shows, from its row and the rows it points at (as
     :func:`page` and :func:`since` read them). Text of a post, comment or session title is
@@ -317,6 +325,10 @@ def render(row: Row) -> Rendered:
     data = row["data"] or {}
     public_post = row.get("post_visibility") == PUBLIC
     post_link = f"/post/{row['post_id']}" if row.get("post_id") else None
+    if row.get("post_id") and row.get("post_visibility") is None:  # the post is gone
+        return Rendered(
+            _GONE.get(kind, "{who}: about a post since deleted").format(who=who), None, None
+        )
     if kind == POST:
         if public_post:
             return Rendered(f"{who} posted", _excerpt(row.get("post_body")), post_link)
@@ -407,6 +419,24 @@ def _creator_handles(conn: Connection, chain_id: int, creators: set[str]) -> dic
     return {r.owner: r.handle for r in rows}
 
 
+def _told(conn: Connection, chain_id: int, wanted: list[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Which (recipient, key) pairs of ``wanted`` were told already: looked up by the unique
+    key's index in batches, so a scan that finds nothing new writes nothing and costs what
+    its candidates do, not what the whole table holds."""
+    told: set[tuple[int, str]] = set()
+    for start in range(0, len(wanted), 500):
+        batch = wanted[start : start + 500]
+        rows = conn.execute(
+            select(notifications.c.recipient_token_id, notifications.c.dedupe_key).where(
+                notifications.c.chain_id == chain_id,
+                notifications.c.recipient_token_id.in_({t for t, _ in batch}),
+                notifications.c.dedupe_key.in_({k for _, k in batch}),
+            )
+        )
+        told |= {(r.recipient_token_id, r.dedupe_key) for r in rows}
+    return told
+
+
 def _scan_passes(conn: Connection, chain_id: int, now: int, owner: str | None) -> list[Created]:
     query = (
         select(
@@ -434,17 +464,22 @@ def _scan_passes(conn: Connection, chain_id: int, now: int, owner: str | None) -
     if owner is not None:
         query = query.where(pass_holdings.c.holder == owner.lower())
     rows = conn.execute(query).all()
-    handles = _creator_handles(conn, chain_id, {r.creator for r in rows})
-    created: list[Created] = []
+    keyed = []
     for r in rows:
+        kind = PASS_EXPIRING if int(r.expiry) > now else PASS_LAPSED
+        keyed.append((r, kind, f"{kind}:{r.pass_id}:{int(r.expiry)}"))
+    told = _told(conn, chain_id, [(r.token_id, key) for r, _, key in keyed])
+    keyed = [(r, kind, key) for r, kind, key in keyed if (r.token_id, key) not in told]
+    handles = _creator_handles(conn, chain_id, {r.creator for r, _, _ in keyed})
+    created: list[Created] = []
+    for r, kind, key in keyed:
         expiry = int(r.expiry)
-        kind = PASS_EXPIRING if expiry > now else PASS_LAPSED
         created += _one(
             conn,
             chain_id=chain_id,
             recipient_token_id=r.token_id,
             kind=kind,
-            dedupe_key=f"{kind}:{r.pass_id}:{expiry}",
+            dedupe_key=key,
             data={
                 "pass_id": r.pass_id,
                 "expiry": expiry,
@@ -471,21 +506,12 @@ def _scan_revocations(
     )
     if owner is not None:
         query = query.where(attestations.c.account == owner.lower())
-    already = select(notifications.c.dedupe_key).where(
-        notifications.c.chain_id == chain_id,
-        notifications.c.kind == ATTESTATION_REVOKED,
-    )
-    if owner is not None:
-        already = already.where(
-            notifications.c.recipient_token_id.in_(
-                select(identity_rows.c.token_id).where(_owned_by(owner.lower(), chain_id))
-            )
-        )
-    told = set(conn.execute(already).scalars())
+    rows = conn.execute(query).all()
+    told = _told(conn, chain_id, [(r.token_id, f"revoked:{r.uid}") for r in rows])
     created: list[Created] = []
-    for r in conn.execute(query):
+    for r in rows:
         key = f"revoked:{r.uid}"
-        if key in told:
+        if (r.token_id, key) in told:
             continue
         created += _one(
             conn,

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 from eth_account import Account
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from planet.store.mirror import attestations, pass_holdings, passes
-from planet.store.offchain import notifications
+from planet.store.offchain import notifications, posts
 from tests.api import test_rewards as rewards
 from tests.support.api import CHAIN_ID, START, add_identity, add_native_pass, error, sign_in
 
@@ -309,3 +309,14 @@ def test_a_claimable_reward_is_told_once_to_each_unclaimed_account_with_an_ident
     assert sorted(c.recipient_token_id for c in told) == sorted(
         [fan.token_id, claimed.token_id, later_token]
     )
+
+
+def test_a_notification_about_a_deleted_post_quotes_and_links_nothing(client, member, engine):
+    alice, fan = member("alice"), member("fan")
+    follow(client, fan, alice)
+    pid = post(client, alice, "soon gone")
+    with engine.begin() as conn:
+        conn.execute(delete(posts).where(posts.c.id == pid))
+    [item] = listed(client, fan)["items"]
+    assert item["text"] == "@alice posted (since deleted)"
+    assert item["excerpt"] is None and item["link"] is None
