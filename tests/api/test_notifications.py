@@ -4,6 +4,7 @@ tests/api/test_notifications_stream.py (real server processes)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -320,3 +321,44 @@ def test_a_notification_about_a_deleted_post_quotes_and_links_nothing(client, me
     [item] = listed(client, fan)["items"]
     assert item["text"] == "@alice posted (since deleted)"
     assert item["excerpt"] is None and item["link"] is None
+
+
+def test_a_short_stream_sends_ready_then_what_came_after_last_event_id(make_client, member):
+    """The stream's frames, on a server whose streams end after a moment (so the whole answer
+    can be read here; tests/api/test_notifications_stream.py holds them open on real servers)."""
+    client = make_client(notification_stream_seconds=0.3)
+    alice, fan = member("alice"), member("fan")
+    follow(client, fan, alice)
+    first, second = post(client, alice, "one"), post(client, alice, "two")
+    [older, newer] = sorted(n["id"] for n in listed(client, fan)["items"])
+    reply = client.get(
+        "/notifications/stream", headers={**fan.headers, "Last-Event-ID": str(older)}
+    )
+    assert reply.status_code == 200
+    assert reply.headers["content-type"].startswith("text/event-stream")
+    assert reply.headers["cache-control"] == "no-store"
+    frames = [f for f in reply.text.split("\n\n") if f]
+    assert frames[0] == "retry: 1000"
+    assert frames[1] == f'event: ready\ndata: {{"unread":2,"last_id":{newer}}}'
+    head, data = frames[2].split("\ndata: ")
+    assert head == f"id: {newer}\nevent: notification"
+    told = json.loads(data)
+    assert told["post_id"] == second != first and told["text"] == "@alice posted"
+    assert frames[3:] == [": keep-alive"]  # then the stream's time was up
+
+
+def test_streams_are_capped_per_address_and_refused_without_a_session(client, member):
+    fan = member("fan")
+    streams = client.app.state.notification_streams
+    for _ in range(client.app.state.settings.notification_streams_per_ip):
+        assert streams.acquire("testclient")
+    assert error(client.get("/notifications/stream", headers=fan.headers)) == (
+        429,
+        "too_many_streams",
+    )
+    assert error(client.get("/notifications/stream")) == (401, "not_authenticated")
+    no_identity = member(identity=False)
+    reply = client.get("/notifications/stream", headers=no_identity.headers)
+    assert error(reply) == (403, "identity_required")
+    bad = client.get("/notifications/stream", headers={**fan.headers, "Last-Event-ID": "x"})
+    assert error(bad) == (422, "validation_error")
