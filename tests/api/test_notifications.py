@@ -12,6 +12,7 @@ import pytest
 from eth_account import Account
 from sqlalchemy import delete, func, insert, select
 
+from api.db import after_commit, transaction
 from planet.store.mirror import attestations, pass_holdings, passes
 from planet.store.offchain import notifications, posts
 from tests.api import test_rewards as rewards
@@ -362,3 +363,17 @@ def test_streams_are_capped_per_address_and_refused_without_a_session(client, me
     assert error(reply) == (403, "identity_required")
     bad = client.get("/notifications/stream", headers={**fan.headers, "Last-Event-ID": "x"})
     assert error(bad) == (422, "validation_error")
+
+
+def test_live_delivery_waits_for_the_commit_and_a_rollback_delivers_nothing(engine):
+    """What a stream is poked about is in the database when it reads: hooks run after the
+    commit, and never for a transaction that rolled back."""
+    ran: list[str] = []
+    with transaction(engine) as conn:
+        after_commit(conn, lambda: ran.append("committed"))
+        assert ran == []
+    assert ran == ["committed"]
+    with pytest.raises(RuntimeError), transaction(engine) as conn:
+        after_commit(conn, lambda: ran.append("rolled back"))
+        raise RuntimeError("the route failed")
+    assert ran == ["committed"]
