@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from api.db import after_commit, transaction
-from api.services import notifications
+from api.services import notification_scan
 from api.services.chat_broker import Broker, BrokerUnavailable
 from api.services.notifications import Created
 from api.services.rewards import Rewards
@@ -118,7 +118,7 @@ class Notifier:
         """One scan (everyone's, or one wallet's), committed and published; from a thread."""
         now = int(self.clock())
         with transaction(self.engine) as conn:
-            created = notifications.scan(
+            created = notification_scan.scan(
                 conn, self.settings.chain_id, now, self.rewards, owner=owner
             )
             self.after_commit(conn, created)
@@ -136,7 +136,7 @@ class Notifier:
                 return
             self._scanned[identity_token] = moment
         now = int(self.clock())
-        created = notifications.scan(conn, self.settings.chain_id, now, self.rewards, owner)
+        created = notification_scan.scan(conn, self.settings.chain_id, now, self.rewards, owner)
         self.after_commit(conn, created)
 
     async def start(self) -> None:
