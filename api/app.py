@@ -31,6 +31,7 @@ from api.routes import (
     follows,
     health,
     live,
+    notifications,
     orders,
     passes,
     posts,
@@ -46,6 +47,7 @@ from api.services.chat import DeliveryGate
 from api.services.chat_broker import make_broker
 from api.services.currencies import Currencies
 from api.services.deployment import Deployment
+from api.services.notifier import Notifier
 from api.services.ratelimit import ConcurrencyCap, FloodGuard, token_bucket
 from api.services.rewards import Rewards
 from api.settings import ApiSettings
@@ -54,19 +56,22 @@ from planet.store import make_engine
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Runs the live chat broker on the serving loop (Redis needs its reader task there).
-    Without a lifespan (a TestClient used outside ``with``) the in-process broker still works.
+    """Runs the live chat broker on the serving loop (Redis needs its reader task there), and
+    the notifier (publishing on that loop; the scheduled notification scan). Without a
+    lifespan (a TestClient used outside ``with``) the in-process broker still works.
 
     Then everything built at start-up (modules, routes, models, the engine), which lives as
     long as the process, is moved out of the garbage collector's sight (``gc.freeze``): a full
     collection then scans only what requests left behind, instead of the whole heap, which
     under load paused every request in flight for 50-100 ms a few times a minute."""
     await app.state.broker.start()
+    await app.state.notifier.start()
     gc.collect()
     gc.freeze()
     try:
         yield
     finally:
+        await app.state.notifier.stop()
         await app.state.broker.stop()
 
 
@@ -125,6 +130,10 @@ def create_app(
         settings.rate_limit_burst,
     )
     app.state.broker = make_broker(settings)
+    app.state.notifier = Notifier(
+        app.state.broker, app.state.engine, settings, app.state.rewards, clock
+    )
+    app.state.notification_streams = ConcurrencyCap(settings.notification_streams_per_ip)
     app.state.chat_gate = DeliveryGate(app.state.engine, settings, app.state.access)
     app.state.chat_sockets = ConcurrencyCap(settings.chat_sockets_per_ip)
     app.state.chat_flood = FloodGuard(settings.chat_flood_frames, settings.chat_flood_window)
@@ -133,8 +142,8 @@ def create_app(
     docs.install(app)
     _install_middleware(app, settings)
     routers = (auth, chain, profiles, follows, dashboard, passes, posts, communities, live, chat)
-    modules = (analytics, search, attestations, trading_record, orders, rewards, distributions)
-    for module in (*routers, *modules, health):
+    modules = (analytics, search, notifications, attestations, trading_record, orders, rewards)
+    for module in (*routers, *modules, distributions, health):
         app.include_router(module.router)
 
     web.install(app, settings.web_dir or web.BUILT)

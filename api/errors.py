@@ -112,6 +112,8 @@ class ErrorCode(StrEnum):
 
     # Creator analytics
     NOT_YOUR_ANALYTICS = "not_your_analytics"  # 403: another creator's analytics
+    # Notifications
+    TOO_MANY_STREAMS = "too_many_streams"  # 429: the client IP holds its most streams
 
     # Attestations
     ATTESTATIONS_UNAVAILABLE = "attestations_unavailable"  # 503: no attester configured

@@ -21,6 +21,8 @@ number of keep-alive connections, one route at a time, in interleaved rounds:
 * ``following``: ``GET /posts?following=1``, the reader's feed of the creators it follows;
 * ``search``: ``GET /search?q=eth``, posts and profiles, as the pass holder (so its private
   matches are searched too); a tenth of the posts hold the word.
+* ``notifications``: ``GET /notifications`` as the pass holder (the first page of the newest
+  of 200,000 notifications, 5,000 of them the holder's, with the unread count).
 
 Besides the interactions, every identity follows ``FOLLOWS_EACH`` others and the reader follows
 ``READER_FOLLOWS`` creators.
@@ -70,6 +72,7 @@ from planet.store.offchain import (
     live_attendance,
     live_messages,
     live_sessions,
+    notifications,
     personas,
     post_likes,
     post_views,
@@ -235,6 +238,7 @@ def seed(engine: Engine, identities_n: int, posts_n: int, interactions_n: int) -
     _seed_pass(engine, zero_hash)
     with engine.begin() as conn:
         fulltext.rebuild(conn)  # the rows above bypassed the API's write path
+    _seed_notifications(engine, identities_n, posts_n, rng)
     _analyze(engine)
     # Sessions as POST /auth/verify opens them: a token and its row (the server checks both)
     settings = ApiSettings(session_secret=SECRET, chain_id=CHAIN_ID, siwe_domain=DOMAIN)
@@ -387,6 +391,37 @@ def _seed_pass(engine: Engine, zero_hash: str) -> None:
                 "updated_block": 1,
             },
         )
+
+
+NOTIFICATIONS, READERS_NOTIFICATIONS = 200_000, 5_000
+
+
+def _seed_notifications(
+    engine: Engine, identities_n: int, posts_n: int, rng: random.Random
+) -> None:
+    """Followers told of posts, authors of likes and comments: the reader's 5,000 among
+    200,000 (a third of them read), so the list reads one identity's rows out of many."""
+
+    def row(n: int) -> dict[str, Any]:
+        recipient = READER if n % (NOTIFICATIONS // READERS_NOTIFICATIONS) == 0 else None
+        recipient = recipient or rng.randint(3, identities_n)
+        kind = ("post", "like", "comment")[n % 3]
+        post_id = rng.randint(1, posts_n)
+        return {
+            "chain_id": CHAIN_ID,
+            "recipient_token_id": recipient,
+            "kind": kind,
+            "dedupe_key": f"{kind}:{post_id}:{n}",
+            "actor_token_id": rng.randint(3, identities_n),
+            "post_id": post_id,
+            "comment_id": None,
+            "session_id": None,
+            "data": {},
+            "created_at": NOW - NOTIFICATIONS + n,
+            "read_at": NOW if n % 3 == 0 else None,
+        }
+
+    _load(engine, notifications, (row(n) for n in range(1, NOTIFICATIONS + 1)))
 
 
 def _analyze(engine: Engine) -> None:
@@ -604,7 +639,7 @@ def measure(
         ("live", "/live", {}),
         ("following", "/posts?following=1", reader),
         ("search", SEARCH, reader),
-        # the notifications list joins here: ("notifications", "/notifications", reader)
+        ("notifications", "/notifications", reader),
     ]
     per_run = seconds / rounds
     print(f"workers={workers} connections={connections} seconds={seconds:g} rounds={rounds}")
@@ -633,7 +668,7 @@ def measure(
         tally = tallies[name]
         results[name] = result = {"rps": tally.rps, **tally.percentiles()}
         print(
-            f"{name:<11} {path:<24} rps={result['rps']:8.0f} "
+            f"{name:<13} {path:<24} rps={result['rps']:8.0f} "
             f"p50_ms={result['p50_ms']:6.1f} p99_ms={result['p99_ms']:6.1f} errors=0"
         )
     return results

@@ -21,6 +21,7 @@ from api.deps import (
     Chain,
     Conn,
     CurrentIdentity,
+    NotifierDep,
     Now,
     OptionalUser,
     ReadablePost,
@@ -40,7 +41,7 @@ from api.schemas import (
     post_out,
     utc,
 )
-from api.services import auth, identities, posts, profiles, search
+from api.services import auth, identities, notifications, posts, profiles, search
 
 router = APIRouter(prefix="/posts", tags=["posts"])
 
@@ -152,9 +153,11 @@ async def list_posts(
 
 
 @router.post("", status_code=201, response_model=PostOut, responses=responses(401, 403, 422))
-def create_post(body: PostIn, conn: Conn, identity: CurrentIdentity, moment: Now) -> PostOut:
+def create_post(
+    body: PostIn, conn: Conn, identity: CurrentIdentity, moment: Now, notifier: NotifierDep
+) -> PostOut:
     """Publishes a post, public or private to your community (403 ``identity_required``;
-    422 ``disclosure_required``)."""
+    422 ``disclosure_required``); your followers are notified."""
     disclosure = body.disclosure or Disclosure()
     row = posts.create(
         conn,
@@ -166,6 +169,7 @@ def create_post(body: PostIn, conn: Conn, identity: CurrentIdentity, moment: Now
         moment,
         body.visibility,
     )
+    notifier.after_commit(conn, notifications.post_published(conn, row))
     return post_out(row, identity.handle)
 
 
@@ -194,12 +198,18 @@ def add_view(
 
 @router.put("/{post_id}/like", response_model=LikeOut, responses=gated_responses(401, 403, 404))
 def like(
-    post_id: PostId, _post: ReadablePost, conn: Conn, identity: CurrentIdentity, moment: Now
+    post_id: PostId,
+    post: ReadablePost,
+    conn: Conn,
+    identity: CurrentIdentity,
+    moment: Now,
+    notifier: NotifierDep,
 ) -> LikeOut:
-    """Likes the post; idempotent: liking again answers 200 and the count stays."""
-    return LikeOut(
-        post_id=post_id, liked=True, like_count=posts.like(conn, identity, post_id, moment)
-    )
+    """Likes the post; idempotent: liking again answers 200 and the count stays (its author
+    is notified once per liker)."""
+    count = posts.like(conn, identity, post_id, moment)
+    notifier.after_commit(conn, notifications.liked(conn, post, identity, moment))
+    return LikeOut(post_id=post_id, liked=True, like_count=count)
 
 
 @router.delete("/{post_id}/like", response_model=LikeOut, responses=gated_responses(401, 403, 404))
@@ -236,12 +246,15 @@ def list_comments(
 def add_comment(
     post_id: PostId,
     body: CommentIn,
-    _post: ReadablePost,
+    post: ReadablePost,
     conn: Conn,
     identity: CurrentIdentity,
     moment: Now,
+    notifier: NotifierDep,
 ) -> CommentOut:
+    """Comments on the post; its author is notified."""
     row = posts.comment(conn, identity, post_id, body.body, moment)
+    notifier.after_commit(conn, notifications.commented(conn, post, row))
     return _comment(row, identity.handle)
 
 

@@ -311,3 +311,40 @@ live_messages = Table(
     Column("created_at", BigInteger, nullable=False),
     Index("ix_api_live_messages_session", "session_id", "id"),
 )
+
+# What each identity is told about (api.services.notifications): one row per event and
+# recipient. ``dedupe_key`` names the event (``post:7``, ``pass_expiring:3:1900000000``), unique
+# per recipient, so a scan run twice, or by two API processes at once, never notifies twice.
+# ``data`` holds what the text needs beyond the referenced rows (pass id and expiry, epoch and
+# amount, attestation uid and reason); never a private post's or comment's text.
+notifications = Table(
+    "api_notifications",
+    metadata,
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("recipient_token_id", BigInteger, nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("dedupe_key", String(160), nullable=False),
+    Column("actor_token_id", BigInteger, nullable=True),
+    Column("post_id", BigInteger, nullable=True),
+    Column("comment_id", BigInteger, nullable=True),
+    Column("session_id", BigInteger, nullable=True),
+    Column("data", JSON, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("read_at", BigInteger, nullable=True),
+    UniqueConstraint(
+        "chain_id", "recipient_token_id", "dedupe_key", name="ux_api_notifications_event"
+    ),
+    Index("ix_api_notifications_recipient", "chain_id", "recipient_token_id", "id"),
+    Index("ix_api_notifications_unread", "chain_id", "recipient_token_id", "read_at", "id"),
+)
+
+# Scans that run once for good (a claimable epoch's rewards, announced to every account it
+# pays): the name is recorded when the scan completed, so no process repeats it.
+notification_scans = Table(
+    "api_notification_scans",
+    metadata,
+    Column("chain_id", BigInteger, primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("done_at", BigInteger, nullable=False),
+)

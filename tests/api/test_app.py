@@ -70,7 +70,11 @@ ROUTES = {
     ("get", "/live/{session_id}/messages"),
     ("post", "/live/{session_id}/messages"),
     ("post", "/live/{session_id}/chat/ticket"),
+    ("get", "/notifications"),
+    ("post", "/notifications/read"),
+    ("get", "/notifications/stream"),
 }
+STREAMS = {("get", "/notifications/stream")}  # answer text/event-stream, not JSON
 
 
 def test_openapi_lists_every_route_with_a_model_and_documented_errors(client):
@@ -81,7 +85,8 @@ def test_openapi_lists_every_route_with_a_model_and_documented_errors(client):
     assert set(operations) == ROUTES
     for key, op in operations.items():
         ok = next(code for code in op["responses"] if code.startswith("2"))
-        assert op["responses"][ok]["content"]["application/json"], key
+        media = "text/event-stream" if key in STREAMS else "application/json"
+        assert op["responses"][ok]["content"][media], key
         assert op["responses"]["429"]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/ErrorResponse"
         }, key

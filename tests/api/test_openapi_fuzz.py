@@ -79,6 +79,7 @@ def seed(client: TestClient, engine: Engine) -> dict[str, dict[str, str]]:
         add_identity(engine, people[name].address, f"{name}_fuzz")
     heads = {name: sign_in(client, account) for name, account in people.items()}
     alice, bob = heads["alice"], heads["bob"]
+    _ok(client.put("/profiles/alice_fuzz/follow", headers=bob))  # bob is told of her posts
 
     tagged = {
         "body": "long BTC",
@@ -137,6 +138,7 @@ def fuzzed(request, make_client: Callable[..., TestClient], engine: Engine, tmp_
         attested_exchanges="okx, paper",  # alice's round trip is on her trading record
         distributions_dir=tmp_path / "distributions",
         manifest=offline_manifest(tmp_path),
+        notification_stream_seconds=0.2,  # a stream ends, so its whole answer can be checked
     )
     heads = seed(client, engine)
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)

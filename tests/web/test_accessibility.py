@@ -22,6 +22,9 @@ def test_every_control_is_labelled_and_reachable_by_tab(open_page, actors, web_a
     planet.create_pass(creator, PassTerms("0x" + "00" * 20, 10**16, 2**64 - 1, 1, 30 * 86400))
     web_app.indexed()
     page, _ = open_page(creator, "/studio")
+    # the notification stream stays open while signed in, and the network would never be
+    # idle: refused here (the app retries it each second), it is tests/web/test_notifications.py's
+    page.route("**/notifications/stream", lambda route: route.abort())
     connect_and_sign_in(page)
     page.get_by_label("Text").fill("A post to read.")
     page.get_by_label("Instruments it discusses").fill("BTC-USDT")  # the post's trade form
@@ -39,6 +42,7 @@ def test_every_control_is_labelled_and_reachable_by_tab(open_page, actors, web_a
         "/my-rewards": "My rewards",
         "/studio": "Creator studio",
         "/dashboard": "Creator dashboard",
+        "/inbox": "Notifications",
     }
     for path, heading in pages.items():
         page.goto(web_app.url + path)

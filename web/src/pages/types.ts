@@ -57,3 +57,28 @@ export interface Profile {
   points: { epoch: number | null; this_epoch: number; total: number };
   passes: { held: HeldPass[]; created: CreatedPass[] };
 }
+export interface NotificationOut {
+  id: number;
+  kind:
+    | "post"
+    | "live"
+    | "comment"
+    | "like"
+    | "pass_expiring"
+    | "pass_lapsed"
+    | "reward_claimable"
+    | "attestation_revoked";
+  text: string;
+  excerpt: string | null;
+  link: string | null;
+  actor: Author | null;
+  post_id: number | null;
+  comment_id: number | null;
+  session_id: number | null;
+  created_at: string;
+  read: boolean;
+  read_at: string | null;
+}
+export interface NotificationPage extends Page<NotificationOut> {
+  unread: number;
+}
