@@ -24,12 +24,14 @@ from api.routes import (
     auth,
     chain,
     chat,
+    comments,
     communities,
     dashboard,
     distributions,
     follows,
     health,
     live,
+    moderation,
     orders,
     passes,
     posts,
@@ -129,7 +131,10 @@ def create_app(
     errors.install(app)
     docs.install(app)
     _install_middleware(app, settings)
-    routers = (auth, chain, profiles, follows, dashboard, passes, posts, communities, live, chat)
+    routers = (
+        *(auth, chain, profiles, follows, dashboard, passes, posts, comments, communities),
+        *(live, chat, moderation),
+    )
     for module in (*routers, attestations, orders, rewards, distributions, health):
         app.include_router(module.router)
 

@@ -58,6 +58,15 @@ class PostOut(BaseModel):
     like_count: int
     comment_count: int
     visibility: Literal["public", "private"]
+    edited_at: datetime | None = Field(
+        default=None, description="When the author last edited it (see GET /posts/{id}/history)"
+    )
+    deleted: bool = Field(default=False, description="Deleted by its author: its text is gone")
+    moderation_label: str | None = Field(
+        default=None,
+        description="Why the risk role hid it (e.g. `scam`, `undisclosed_promotion`): its text "
+        "is withheld from everyone while hidden; null when shown",
+    )
 
 
 class PostPage(BaseModel):
@@ -67,7 +76,9 @@ class PostPage(BaseModel):
 
 def post_out(row: RowMapping, handle: str | None) -> PostOut:
     """A stored post as answered; its disclosure only when it names instruments (the only
-    posts that must carry one)."""
+    posts that must carry one); no text once deleted or while hidden."""
+    label = row.get("hidden_label")
+    deleted = row.get("deleted_at") is not None
     disclosure = None
     if row["instruments"]:
         disclosure = Disclosure(holds_position=row["holds_position"], sponsored=row["sponsored"])
@@ -76,7 +87,7 @@ def post_out(row: RowMapping, handle: str | None) -> PostOut:
         author=Author(
             token_id=row["author_token_id"], handle=handle, address=row["author_address"]
         ),
-        body=row["body"],
+        body="" if label or deleted else row["body"],
         instruments=row["instruments"],
         disclosure=disclosure,
         created_at=utc(row["created_at"]),
@@ -84,6 +95,9 @@ def post_out(row: RowMapping, handle: str | None) -> PostOut:
         like_count=row["like_count"],
         comment_count=row["comment_count"],
         visibility=row["visibility"],
+        edited_at=utc_or_none(row.get("edited_at")),
+        deleted=deleted,
+        moderation_label=label,
     )
 
 
@@ -95,20 +109,26 @@ class MessageOut(BaseModel):
     token_id: int
     handle: str | None
     address: str
-    body: str
+    body: str = Field(description="Empty when the risk role hid the message (see moderation_label)")
     created_at: datetime
+    moderation_label: str | None = Field(
+        default=None, description="Why the risk role hid it (e.g. `scam`); null when shown"
+    )
 
 
 def message_out(row: RowMapping, handle: str | None) -> MessageOut:
-    """A stored chat message, as the history lists it and the chat socket sends it."""
+    """A stored chat message, as the history lists it and the chat socket sends it; a hidden
+    one with its label and no text."""
+    label = row.get("hidden_label")
     return MessageOut(
         id=row["id"],
         session_id=row["session_id"],
         token_id=row["token_id"],
         handle=handle,
         address=row["author_address"],
-        body=row["body"],
+        body="" if label else row["body"],
         created_at=utc(row["created_at"]),
+        moderation_label=label,
     )
 
 

@@ -1,4 +1,5 @@
-"""Posts: feed, create, read, and interactions (views, likes, comments, reports).
+"""Posts: feed, create, read, edit, delete, edit history, and interactions (views, likes,
+comments, reports).
 
 A post is ``public`` or ``private`` (``visibility`` on create). Private posts form the author's
 private community: every route here that names one first checks, through
@@ -39,8 +40,9 @@ from api.schemas import (
     PostPage,
     post_out,
     utc,
+    utc_or_none,
 )
-from api.services import auth, identities, posts, profiles
+from api.services import auth, editing, identities, moderation, posts, profiles
 
 router = APIRouter(prefix="/posts", tags=["posts"])
 
@@ -67,8 +69,36 @@ class CommentOut(BaseModel):
     id: int
     post_id: int
     author: Author
-    body: str
+    body: str = Field(description="Empty when deleted, or hidden (see moderation_label)")
     created_at: datetime
+    edited_at: datetime | None = None
+    deleted: bool = False
+    moderation_label: str | None = Field(
+        default=None, description="Why the risk role hid it; null when shown"
+    )
+
+
+class PostEdit(BaseModel):
+    """What an author may change: the text, and the disclosure labels of a post naming
+    instruments (the instruments themselves never change: orders name them)."""
+
+    body: Text | None = Field(default=None, min_length=1, max_length=10_000)
+    disclosure: Disclosure | None = None
+
+
+class VersionOut(BaseModel):
+    body: str = Field(description="Empty while the content is hidden by moderation")
+    disclosure: Disclosure | None
+    written_at: datetime
+    replaced_at: datetime | None = Field(description="null: the current version")
+
+
+class HistoryOut(BaseModel):
+    id: int
+    kind: Literal["post", "comment"]
+    deleted: bool = Field(description="Deleted by its author: no version is kept")
+    moderation_label: str | None
+    versions: list[VersionOut] = Field(description="The current version first, then older ones")
 
 
 class CommentPage(BaseModel):
@@ -97,15 +127,46 @@ class ViewOut(BaseModel):
     view_count: int
 
 
-def _comment(row: RowMapping, handle: str | None) -> CommentOut:
+def comment_out(row: RowMapping, handle: str | None) -> CommentOut:
+    """A stored comment as answered: no text once deleted or while hidden."""
+    label = row.get("hidden_label")
+    deleted = row["deleted_at"] is not None
     return CommentOut(
         id=row["id"],
         post_id=row["post_id"],
         author=Author(
             token_id=row["author_token_id"], handle=handle, address=row["author_address"]
         ),
-        body=row["body"],
+        body="" if label or deleted else row["body"],
         created_at=utc(row["created_at"]),
+        edited_at=utc_or_none(row["edited_at"]),
+        deleted=deleted,
+        moderation_label=label,
+    )
+
+
+def history_out(
+    conn: Connection, chain_id: int, kind: Literal["post", "comment"], row: RowMapping
+) -> HistoryOut:
+    """Every version of a post or comment; the text withheld while it is hidden."""
+    label = row.get("hidden_label")
+    versions = [
+        VersionOut(
+            body="" if label else v.body,
+            disclosure=None
+            if v.holds_position is None
+            else Disclosure(holds_position=v.holds_position, sponsored=v.sponsored),
+            written_at=utc(v.written_at),
+            replaced_at=utc_or_none(v.replaced_at),
+        )
+        for v in editing.history(conn, chain_id, kind, row)
+    ]
+    return HistoryOut(
+        id=row["id"],
+        kind=kind,
+        deleted=row["deleted_at"] is not None,
+        moderation_label=label,
+        versions=versions,
     )
 
 
@@ -170,7 +231,8 @@ def create_post(body: PostIn, conn: Conn, identity: CurrentIdentity, moment: Now
 async def get_post(
     post_id: PostId, request: Request, chain: Chain, user: OptionalUser, moment: Now, access: Access
 ) -> PostOut:
-    """A post; a private one only for its author and its community's pass holders."""
+    """A post; a private one only for its author and its community's pass holders. A deleted
+    post answers ``deleted: true`` without its text; a hidden one its ``moderation_label``."""
     reader = user.address if user is not None else None
     row = await in_transaction(
         request, lambda conn: posts.readable(conn, chain.chain_id, post_id, reader, moment, access)
@@ -178,7 +240,40 @@ async def get_post(
     return post_out(row, row["author_handle"])
 
 
-@router.post("/{post_id}/views", response_model=ViewOut, responses=gated_responses(401, 403, 404))
+@router.patch(
+    "/{post_id}", response_model=PostOut, responses=responses(401, 403, 404, 409, 410, 422)
+)
+def edit_post(
+    post_id: PostId, body: PostEdit, conn: Conn, identity: CurrentIdentity, moment: Now
+) -> PostOut:
+    """Edits your post's text and/or disclosure labels; the replaced version stays in its
+    history (403 ``not_author``; 410 ``content_deleted``; 409 ``content_hidden``)."""
+    disclosure = body.disclosure or Disclosure()
+    row = editing.edit_post(
+        conn, identity, post_id, body.body, disclosure.holds_position, disclosure.sponsored, moment
+    )
+    return post_out(row, identity.handle)
+
+
+@router.delete("/{post_id}", response_model=PostOut, responses=responses(401, 403, 404, 410))
+def delete_post(post_id: PostId, conn: Conn, identity: CurrentIdentity, moment: Now) -> PostOut:
+    """Deletes your post: its text and history are erased, it leaves the feeds and stops
+    counting for the week's rewards (403 ``not_author``; 410 if already deleted)."""
+    return post_out(editing.delete_post(conn, identity, post_id, moment), identity.handle)
+
+
+@router.get(
+    "/{post_id}/history", response_model=HistoryOut, responses=gated_responses(401, 403, 404)
+)
+def post_history(post_id: PostId, post: ReadablePost, conn: Conn, chain: Chain) -> HistoryOut:
+    """Every version of the post, the current first (its text withheld while hidden; none
+    once deleted)."""
+    return history_out(conn, chain.chain_id, "post", post)
+
+
+@router.post(
+    "/{post_id}/views", response_model=ViewOut, responses=gated_responses(401, 403, 404, 409, 410)
+)
 def add_view(
     post_id: PostId, _post: ReadablePost, conn: Conn, chain: Chain, user: OptionalUser, moment: Now
 ) -> ViewOut:
@@ -189,7 +284,9 @@ def add_view(
     return ViewOut(post_id=post_id, view_count=count)
 
 
-@router.put("/{post_id}/like", response_model=LikeOut, responses=gated_responses(401, 403, 404))
+@router.put(
+    "/{post_id}/like", response_model=LikeOut, responses=gated_responses(401, 403, 404, 409, 410)
+)
 def like(
     post_id: PostId, _post: ReadablePost, conn: Conn, identity: CurrentIdentity, moment: Now
 ) -> LikeOut:
@@ -219,7 +316,7 @@ def list_comments(
     """Oldest first."""
     page = posts.comment_page(conn, chain.chain_id, post_id, cursor, limit)
     return CommentPage(
-        items=[_comment(r, page.handles.get(r["author_token_id"])) for r in page.rows],
+        items=[comment_out(r, page.handles.get(r["author_token_id"])) for r in page.rows],
         next_cursor=page.next_cursor,
     )
 
@@ -228,7 +325,7 @@ def list_comments(
     "/{post_id}/comments",
     status_code=201,
     response_model=CommentOut,
-    responses=gated_responses(401, 403, 404, 422),
+    responses=gated_responses(401, 403, 404, 409, 410, 422),
 )
 def add_comment(
     post_id: PostId,
@@ -239,11 +336,13 @@ def add_comment(
     moment: Now,
 ) -> CommentOut:
     row = posts.comment(conn, identity, post_id, body.body, moment)
-    return _comment(row, identity.handle)
+    return comment_out(row, identity.handle)
 
 
 @router.post(
-    "/{post_id}/reports", response_model=ReportOut, responses=gated_responses(401, 403, 404, 422)
+    "/{post_id}/reports",
+    response_model=ReportOut,
+    responses=gated_responses(401, 403, 404, 409, 410, 422),
 )
 def report(
     post_id: PostId,
@@ -254,5 +353,6 @@ def report(
     moment: Now,
 ) -> ReportOut:
     """Reports the post to moderators; one report per identity per post (repeats: 200)."""
-    reason = posts.report(conn, identity, post_id, body.reason, body.note, moment)
+    posts.interactable(_post)  # hidden or deleted content is past reporting
+    reason = moderation.report(conn, identity, "post", post_id, body.reason, body.note, moment)
     return ReportOut(post_id=post_id, reason=reason)

@@ -57,6 +57,14 @@ class PersonaSaved(BaseModel):
     )
     onchain_metadata_hash: str
     persona_verified: bool
+    onchain_update: Literal["none", "metadata_hash", "metadata_uri_and_hash"] = Field(
+        description="What the chain needs for this edit to show verified: `none` (the hash on "
+        "chain already matches), `metadata_hash` (the identity's metadataURI already serves "
+        "this persona: only the hash changes), `metadata_uri_and_hash` (point metadataURI here "
+        "too). Both are one Identity.setMetadata(metadata_uri, metadata_hash) transaction, "
+        "sent from the identity's wallet: `planet identity sync-persona` does it"
+    )
+    metadata_uri: str = Field(description="The metadataURI to set with the hash")
 
 
 class PointsOut(BaseModel):
@@ -205,18 +213,22 @@ def get_proceeds(
 
 @router.put("/me/persona", response_model=PersonaSaved, responses=responses(401, 403, 422))
 def put_persona(
-    body: PersonaIn, conn: Conn, identity: CurrentIdentity, moment: Now
+    body: PersonaIn, request: Request, conn: Conn, identity: CurrentIdentity, moment: Now
 ) -> PersonaSaved:
-    """Replaces your persona (403 ``identity_required``; 422 ``invalid_pinned_post``)."""
+    """Replaces your persona (403 ``identity_required``; 422 ``invalid_pinned_post``); the
+    answer says which on-chain update the edit needs (``onchain_update``)."""
     document = profiles.set_persona(
         conn, identity, body.bio, body.avatar_url, body.links, body.pinned_post_ids, moment
     )
     digest = profiles.persona_hash(document)
+    update = profiles.onchain_update(identity, digest, str(request.base_url))
     return PersonaSaved(
         persona=PersonaOut.model_validate(document),
         metadata_hash=digest,
         onchain_metadata_hash=identity.metadata_hash,
         persona_verified=digest == identity.metadata_hash,
+        onchain_update=update.needs,
+        metadata_uri=update.metadata_uri,
     )
 
 

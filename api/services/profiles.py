@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from eth_utils import keccak
 from sqlalchemy import Connection, bindparam, select
@@ -55,6 +55,29 @@ class Profile:
     @property
     def persona_verified(self) -> bool:
         return self.persona_hash is not None and self.persona_hash == self.identity.metadata_hash
+
+
+@dataclass(frozen=True)
+class OnchainUpdate:
+    """What an edited persona needs on chain: ``none``, ``metadata_hash`` (the metadataURI
+    already serves it) or ``metadata_uri_and_hash``; and the URI to set."""
+
+    needs: Literal["none", "metadata_hash", "metadata_uri_and_hash"]
+    metadata_uri: str
+
+
+def onchain_update(identity: Identity, digest: str, base_url: str) -> OnchainUpdate:
+    """Compares the persona's hash and this server's persona URL with what the identity holds
+    on chain (as mirrored); a matching hash needs nothing, wherever it is served. Any URL
+    ending in the persona's path counts as serving it: one API is often reached under several
+    origins."""
+    path = f"/profiles/{identity.handle}/persona"
+    current = identity.metadata_uri
+    serves = current.rstrip("/").lower().endswith(path.lower())
+    if digest == identity.metadata_hash:
+        return OnchainUpdate("none", current)
+    uri = current if serves else base_url.rstrip("/") + path
+    return OnchainUpdate("metadata_hash" if serves else "metadata_uri_and_hash", uri)
 
 
 def find_identity(conn: Connection, chain_id: int, handle_or_address: str) -> Identity:
@@ -129,6 +152,7 @@ def set_persona(
                     posts.c.chain_id == identity.chain_id,
                     posts.c.author_token_id == identity.token_id,
                     posts.c.visibility == "public",  # a public persona pins no private post
+                    posts.c.deleted_at.is_(None),
                 )
             ).scalars()
         )
