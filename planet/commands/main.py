@@ -10,6 +10,7 @@ from planet.commands.epoch import epoch_cli
 from planet.commands.identity import identity_cli
 from planet.commands.index import cli as index_cli
 from planet.commands.migrate import migrate_command
+from planet.commands.moderation import moderation_cli
 from planet.commands.passes import pass_cli
 from planet.commands.points import points_cli
 from planet.commands.serve import serve_cli
@@ -32,3 +33,4 @@ main.add_command(pass_cli, name="pass")
 main.add_command(points_cli, name="points")
 main.add_command(vault_cli, name="vault")
 main.add_command(roles_cli, name="roles")
+main.add_command(moderation_cli, name="moderation")
