@@ -92,6 +92,7 @@ const Leaderboard = lazy(() => import("./pages/rewards").then((m) => m.Leaderboa
 const MyRewards = lazy(() => import("./pages/rewards").then((m) => m.MyRewards));
 const Studio = lazy(() => import("./pages/studio").then((m) => m.Studio));
 const Dashboard = lazy(() => import("./pages/dashboard").then((m) => m.Dashboard));
+const Moderation = lazy(() => import("./pages/moderation").then((m) => m.Moderation));
 
 const pages: [RegExp, (m: RegExpMatchArray) => preact.JSX.Element][] = [
   [/^\/$/, () => <Feed />],
@@ -104,6 +105,7 @@ const pages: [RegExp, (m: RegExpMatchArray) => preact.JSX.Element][] = [
   [/^\/my-rewards$/, () => <MyRewards />],
   [/^\/studio$/, () => <Studio />],
   [/^\/dashboard$/, () => <Dashboard />],
+  [/^\/moderate$/, () => <Moderation />],
 ];
 
 function App() {
@@ -123,6 +125,7 @@ function App() {
           <Link href="/my-rewards">My rewards</Link>
           <Link href="/studio">Creator studio</Link>
           <Link href="/dashboard">Dashboard</Link>
+          <Link href="/moderate">Moderation</Link>
         </nav>
         <WalletBar />
       </header>
