@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path
 from api.deps import Access, Chain, Conn, CurrentIdentity, Now, OptionalUser
 from api.errors import gated_responses, responses
 from api.params import MAX_ID
-from api.routes.posts import CommentIn, CommentOut, HistoryOut, comment_out, history_out
+from api.schemas import CommentIn, CommentOut, HistoryOut, comment_out, history_out
 from api.services import editing, posts
 
 router = APIRouter(prefix="/comments", tags=["posts"])

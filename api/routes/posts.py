@@ -9,12 +9,11 @@ community passes (401 without a session; 403 ``pass_required`` / ``pass_expired`
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, RowMapping
+from sqlalchemy import Connection
 
 from api.db import in_transaction
 from api.deps import (
@@ -31,16 +30,18 @@ from api.deps import (
 from api.errors import NotAuthenticated, gated_responses, responses
 from api.params import PostId, Text
 from api.schemas import (
-    Author,
+    CommentIn,
+    CommentOut,
     Cursor,
     Disclosure,
+    HistoryOut,
     Instrument,
     Limit,
     PostOut,
     PostPage,
+    comment_out,
+    history_out,
     post_out,
-    utc,
-    utc_or_none,
 )
 from api.services import auth, editing, identities, moderation, posts, profiles
 
@@ -61,44 +62,12 @@ class PostIn(BaseModel):
     )
 
 
-class CommentIn(BaseModel):
-    body: Text = Field(min_length=1, max_length=2_000)
-
-
-class CommentOut(BaseModel):
-    id: int
-    post_id: int
-    author: Author
-    body: str = Field(description="Empty when deleted, or hidden (see moderation_label)")
-    created_at: datetime
-    edited_at: datetime | None = None
-    deleted: bool = False
-    moderation_label: str | None = Field(
-        default=None, description="Why the risk role hid it; null when shown"
-    )
-
-
 class PostEdit(BaseModel):
     """What an author may change: the text, and the disclosure labels of a post naming
     instruments (the instruments themselves never change: orders name them)."""
 
     body: Text | None = Field(default=None, min_length=1, max_length=10_000)
     disclosure: Disclosure | None = None
-
-
-class VersionOut(BaseModel):
-    body: str = Field(description="Empty while the content is hidden by moderation")
-    disclosure: Disclosure | None
-    written_at: datetime
-    replaced_at: datetime | None = Field(description="null: the current version")
-
-
-class HistoryOut(BaseModel):
-    id: int
-    kind: Literal["post", "comment"]
-    deleted: bool = Field(description="Deleted by its author: no version is kept")
-    moderation_label: str | None
-    versions: list[VersionOut] = Field(description="The current version first, then older ones")
 
 
 class CommentPage(BaseModel):
@@ -125,49 +94,6 @@ class LikeOut(BaseModel):
 class ViewOut(BaseModel):
     post_id: int
     view_count: int
-
-
-def comment_out(row: RowMapping, handle: str | None) -> CommentOut:
-    """A stored comment as answered: no text once deleted or while hidden."""
-    label = row.get("hidden_label")
-    deleted = row["deleted_at"] is not None
-    return CommentOut(
-        id=row["id"],
-        post_id=row["post_id"],
-        author=Author(
-            token_id=row["author_token_id"], handle=handle, address=row["author_address"]
-        ),
-        body="" if label or deleted else row["body"],
-        created_at=utc(row["created_at"]),
-        edited_at=utc_or_none(row["edited_at"]),
-        deleted=deleted,
-        moderation_label=label,
-    )
-
-
-def history_out(
-    conn: Connection, chain_id: int, kind: Literal["post", "comment"], row: RowMapping
-) -> HistoryOut:
-    """Every version of a post or comment; the text withheld while it is hidden."""
-    label = row.get("hidden_label")
-    versions = [
-        VersionOut(
-            body="" if label else v.body,
-            disclosure=None
-            if v.holds_position is None
-            else Disclosure(holds_position=v.holds_position, sponsored=v.sponsored),
-            written_at=utc(v.written_at),
-            replaced_at=utc_or_none(v.replaced_at),
-        )
-        for v in editing.history(conn, chain_id, kind, row)
-    ]
-    return HistoryOut(
-        id=row["id"],
-        kind=kind,
-        deleted=row["deleted_at"] is not None,
-        moderation_label=label,
-        versions=versions,
-    )
 
 
 @router.get("", response_model=PostPage, responses=responses(401, 403, 404, 422))
