@@ -110,6 +110,11 @@ class ProfileOut(BaseModel):
     persona_verified: bool
     points: PointsOut
     passes: PassesOut
+    moderation_label: str | None = Field(
+        default=None,
+        description="Why the risk role hid this identity's persona (e.g. `impersonation`): "
+        "`persona` is null while it is hidden; null when shown",
+    )
 
 
 def _persona(document: dict[str, Any] | None) -> PersonaOut | None:
@@ -135,7 +140,7 @@ async def get_profile(
         labels_bitmap=str(i.labels),
         metadata_uri=i.metadata_uri,
         metadata_hash=i.metadata_hash,
-        persona=_persona(p.persona),
+        persona=None if p.moderation_label else _persona(p.persona),
         persona_hash=p.persona_hash,
         persona_verified=p.persona_verified,
         points=PointsOut(epoch=p.epoch, this_epoch=p.points_this_epoch, total=p.points_total),
@@ -148,6 +153,7 @@ async def get_profile(
                 for c in p.passes_created
             ],
         ),
+        moderation_label=p.moderation_label,
     )
 
 

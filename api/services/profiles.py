@@ -24,7 +24,7 @@ from api.errors import ErrorCode, NotFound, Unprocessable
 from api.services import identities, passes
 from api.services.chain import ChainContext
 from api.services.identities import Identity
-from planet.store.offchain import personas, posts
+from planet.store.offchain import hidden, personas, posts
 from planet.store.sql import insert_ignore
 
 PERSONA_SCHEMA = "planet.persona/1"
@@ -51,6 +51,7 @@ class Profile:
     points_total: int
     passes_held: list[passes.Held]
     passes_created: list[passes.Created]
+    moderation_label: str | None = None  # set while the risk role hides the identity
 
     @property
     def persona_verified(self) -> bool:
@@ -130,6 +131,13 @@ def profile(conn: Connection, chain: ChainContext, handle_or_address: str, now: 
         points_total=total,
         passes_held=passes.held(conn, chain.chain_id, identity.owner, now),
         passes_created=passes.created(conn, chain.chain_id, identity.owner),
+        moderation_label=conn.execute(
+            select(hidden.c.label).where(
+                hidden.c.chain_id == identity.chain_id,
+                hidden.c.kind == "identity",
+                hidden.c.target_id == identity.token_id,
+            )
+        ).scalar(),
     )
 
 

@@ -261,3 +261,20 @@ def test_deleted_and_hidden_posts_and_comments_leave_the_weeks_scores(client, me
     assert likes_and_comments() == (1, 0)  # bob still likes posts[2]
     decide(client, risk, "hide", "post", posts[2], label="scam")
     assert alice.address.lower() not in scores()
+
+
+def test_a_hidden_identity_shows_its_label_and_no_persona(client, member, risk):
+    alice, bob = member("alice"), member("bob")
+    persona = {"bio": "Official OKX support, DM me", "links": [], "pinned_post_ids": []}
+    client.put("/profiles/me/persona", json=persona, headers=alice.headers)
+    assert report(client, bob, "identity", alice.token_id, "other").status_code == 200
+    hidden = decide(client, risk, "hide", "identity", alice.token_id, label="impersonation")
+    assert hidden.status_code == 201, hidden.text
+    profile = client.get("/profiles/alice").json()
+    assert profile["moderation_label"] == "impersonation" and profile["persona"] is None
+    listed = {p["handle"]: p for p in client.get("/profiles").json()["items"]}
+    assert listed["alice"]["bio"] is None and listed["bob"]["bio"] is None
+    decide(client, risk, "restore", "identity", alice.token_id)
+    assert client.get("/profiles/alice").json()["persona"]["bio"] == persona["bio"]
+    listed = {p["handle"]: p for p in client.get("/profiles").json()["items"]}
+    assert listed["alice"]["bio"] == persona["bio"]

@@ -106,4 +106,5 @@ export interface Profile {
   persona_verified: boolean;
   points: { epoch: number | null; this_epoch: number; total: number };
   passes: { held: HeldPass[]; created: CreatedPass[] };
+  moderation_label: string | null;
 }
