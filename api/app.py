@@ -20,6 +20,7 @@ from api.exchanges import Exchange, exchange_from_settings
 from api.middleware import RequestLimits, SecurityHeaders
 from api.query import refuse_unknown_query
 from api.routes import (
+    analytics,
     attestations,
     auth,
     chain,
@@ -37,6 +38,7 @@ from api.routes import (
     posts,
     profiles,
     rewards,
+    trading_record,
 )
 from api.services.access import AccessPolicy, PassAccess
 from api.services.blocktime import BlockTimes
@@ -135,7 +137,8 @@ def create_app(
         *(auth, chain, profiles, follows, dashboard, passes, posts, comments, communities),
         *(live, chat, moderation),
     )
-    for module in (*routers, attestations, orders, rewards, distributions, health):
+    modules = (analytics, attestations, trading_record, orders, rewards, distributions, health)
+    for module in (*routers, *modules):
         app.include_router(module.router)
 
     web.install(app, settings.web_dir or web.BUILT)

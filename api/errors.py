@@ -116,6 +116,9 @@ class ErrorCode(StrEnum):
     # Follows
     CANNOT_FOLLOW_SELF = "cannot_follow_self"  # 422: an identity following itself
 
+    # Creator analytics
+    NOT_YOUR_ANALYTICS = "not_your_analytics"  # 403: another creator's analytics
+
     # Attestations
     ATTESTATIONS_UNAVAILABLE = "attestations_unavailable"  # 503: no attester configured
     NOT_YOUR_ACTIVITY = "not_your_activity"  # 403: attesting another identity's activity
@@ -133,6 +136,10 @@ class ErrorCode(StrEnum):
     TRADE_NOT_ATTRIBUTED = "trade_not_attributed"  # 422: attesting a creator's own fill
     EXCHANGE_UNAVAILABLE = "exchange_unavailable"  # 503: the exchange unreachable or garbled
     EXCHANGE_ERROR = "exchange_error"  # 502: the exchange refused a poll of an order
+
+    # Trading record (api.services.trading_record)
+    RECORD_OUT_OF_ORDER = "record_out_of_order"  # 409: attesting an entry before the one ahead
+    RECORD_CHANGED = "record_changed"  # 409: the entry's trade was attested with other content
 
     # The deployment (GET /chain)
     CHAIN_UNAVAILABLE = "chain_unavailable"  # 503: no manifest configured, or a contract missing

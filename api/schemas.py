@@ -228,3 +228,16 @@ def history_out(
         moderation_label=label,
         versions=versions,
     )
+
+
+class RevenueOut(BaseModel):
+    currency: CurrencyOut
+    amount: str = Field(description="The creator's share of the sales, base units")
+    display: str | None = Field(description="In human units, e.g. `0.0196 OKB`")
+
+
+def revenue_out(currency: Currency, amount: int) -> RevenueOut:
+    """A creator's revenue in one currency, as the dashboard and the analytics answer it."""
+    return RevenueOut(
+        currency=currency_out(currency), amount=str(amount), display=currency.human(amount)
+    )

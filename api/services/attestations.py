@@ -97,7 +97,15 @@ KINDS: dict[str, int] = {
     "live": KIND_LIVE,
     "trade": KIND_TRADE,
 }
-KIND_NAMES = {0: "post", 1: "live", 2: "comment", 3: "referral", 4: "conversion", 5: "trade"}
+KIND_NAMES = {
+    0: "post",
+    1: "live",
+    2: "comment",
+    3: "referral",
+    4: "conversion",
+    5: "trade",
+    6: "record",  # api.services.trading_record
+}
 
 
 @dataclass(frozen=True)
@@ -309,6 +317,11 @@ def _status(conn: Connection, row: RowMapping, now: int) -> Status:
     if revoked is not None:
         return "revoked" if revoked else "recorded"
     return "expired" if row["deadline"] < now else "pending"
+
+
+def status_of(conn: Connection, row: RowMapping, now: int) -> Status:
+    """A stored attestation's status (see the module docstring), for other services."""
+    return _status(conn, row, now)
 
 
 def attest(

@@ -60,8 +60,18 @@ from api.services import identities
 from api.services.access import AccessPolicy, Decision
 from api.services.identities import Identity
 from planet.store.mirror import identities as identity_rows
-from planet.store.offchain import comments, follows, hidden, post_likes, post_views, posts
-from planet.store.sql import insert_ignore
+from planet.store.offchain import (
+    comments,
+    follows,
+    hidden,
+    post_likes,
+    post_view_hours,
+    post_views,
+    posts,
+)
+from planet.store.sql import increment, insert_ignore
+
+HOUR = 3600  # views are totalled per hour (api_post_view_hours)
 
 PUBLIC = "public"
 PRIVATE = "private"
@@ -351,6 +361,7 @@ def view(
     conn.execute(
         update(posts).where(posts.c.id == post_id).values(view_count=posts.c.view_count + 1)
     )
+    increment(conn, post_view_hours, {"post_id": post_id, "hour": now // HOUR}, "views")
     if viewer is not None:
         insert_ignore(
             conn,

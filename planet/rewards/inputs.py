@@ -7,7 +7,10 @@ API's ``created_at`` seconds), per account, i.e. the current owner of a register
 * ``views`` / ``likes`` / ``comments``: distinct identities that viewed (first view), liked or
   commented on the account's posts during the week;
 * ``live_attendance``: distinct identities that joined the account's live sessions that week;
-* ``points``: contribution points of non-revoked ``attestations`` recorded for epoch ``N``;
+* ``points``: contribution points of non-revoked ``attestations`` recorded for epoch ``N``,
+  except trading-record entries (``KIND_RECORD``): they commit a creator's own trades to the
+  chain and carry the contract's minimum amount only because it refuses zero; counting them
+  would let a creator farm points by trading with themselves;
 * ``trade_notional_micro``: notional of fills attributed to the account's content that week, on
   the exchanges the formula's ``trade_exchanges`` lists (paper fills cost nothing: by default
   they do not count).
@@ -55,6 +58,7 @@ from sqlalchemy import (
 from planet.core import logs
 from planet.core.epochs import EpochCalendar
 from planet.core.errors import PlanetError
+from planet.core.typed_data import KIND_RECORD
 from planet.rewards import standing
 from planet.store import MIRROR, OFFCHAIN
 from planet.store.mirror import attestations, identities, owner_fundings, pass_holdings
@@ -359,6 +363,7 @@ def collect(
             attestations.c.chain_id == chain_id,
             attestations.c.epoch == epoch,
             attestations.c.revoked == false(),
+            attestations.c.kind != KIND_RECORD,
         )
     ):
         key = account.lower()
@@ -504,6 +509,7 @@ def _graph(
             attestations.c.chain_id == chain_id,
             attestations.c.epoch == epoch,
             attestations.c.revoked == true(),
+            attestations.c.kind != KIND_RECORD,
         )
     ):
         revoked[account.lower()] = revoked.get(account.lower(), 0) + int(amount)

@@ -136,6 +136,17 @@ post_views = Table(
     Column("first_viewed_at", BigInteger, nullable=False),
 )
 
+# Every view of a post (anonymous ones and the author's own included, as ``view_count``
+# counts them), per hour: the creator analytics' weekly view totals. An hour is the unit so a
+# busy post adds one row an hour, not one per view; a week's total is its hours' sum.
+post_view_hours = Table(
+    "api_post_view_hours",
+    metadata,
+    Column("post_id", id_type(), ForeignKey("api_posts.id"), primary_key=True),
+    Column("hour", BigInteger, primary_key=True),  # unix time // 3600
+    Column("views", BigInteger, nullable=False),
+)
+
 comments = Table(
     "api_comments",
     metadata,

@@ -13,11 +13,14 @@ from api.settings import ApiSettings
 from tests.support.api import SECRET, error
 
 ROUTES = {
+    ("get", "/profiles/{handle_or_address}/trading-record"),
+    ("post", "/attestations/trading-record"),
     ("get", "/chain"),
     ("get", "/distributions/{chain_id}/epoch-{epoch}.json"),
     ("get", "/passes"),
     ("post", "/orders/{order_id}/cancel"),
     ("put", "/profiles/{handle_or_address}/follow"),
+    ("get", "/profiles/{handle_or_address}/follow"),
     ("delete", "/profiles/{handle_or_address}/follow"),
     ("get", "/profiles/{handle_or_address}/followers"),
     ("get", "/profiles/{handle_or_address}/following"),
@@ -25,6 +28,7 @@ ROUTES = {
     ("get", "/passes/{pass_id}/metadata"),
     ("get", "/profiles/{handle_or_address}/proceeds"),
     ("get", "/profiles/{handle_or_address}/weeks"),
+    ("get", "/profiles/{handle_or_address}/analytics"),
     ("post", "/auth/nonce"),
     ("post", "/auth/verify"),
     ("get", "/auth/me"),

@@ -28,9 +28,21 @@ def test_following_is_idempotent_and_counted(client, member):
     assert first.json() == {"handle": "grace", "following": True, "followers": 1}
     assert follow(client, fan, "GRACE").json()["followers"] == 1  # handles in any case
     assert follow(client, fan, grace.address).json()["followers"] == 1  # or by wallet
+    state = client.get("/profiles/grace/follow", headers=fan.headers)
+    assert state.json() == {"handle": "grace", "following": True, "followers": 1}
     gone = client.delete("/profiles/grace/follow", headers=fan.headers)
     assert gone.json() == {"handle": "grace", "following": False, "followers": 0}
     assert client.delete("/profiles/grace/follow", headers=fan.headers).status_code == 200
+    state = client.get("/profiles/GRACE/follow", headers=fan.headers)
+    assert state.json() == {"handle": "grace", "following": False, "followers": 0}
+    # the state is the reader's own: a session with an identity, of a known identity
+    assert error(client.get("/profiles/grace/follow")) == (401, "not_authenticated")
+    no_identity = member(identity=False)
+    assert error(client.get("/profiles/grace/follow", headers=no_identity.headers)) == (
+        403,
+        "identity_required",
+    )
+    assert error(client.get("/profiles/nobody/follow", headers=fan.headers)) == (404, "not_found")
 
 
 def test_the_lists_show_both_sides_in_pages(client, member):

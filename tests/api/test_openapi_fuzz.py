@@ -119,6 +119,8 @@ def seed(client: TestClient, engine: Engine) -> dict[str, dict[str, str]]:
     for pid, who in ((public, bob), (public, alice), (private, alice)):
         order = {"instrument": "BTC-USDT", "side": "buy", "type": "market", "size": "0.5"}
         _ok(client.post(f"/posts/{pid}/orders", json=order, headers=who), 201)
+    close = {"instrument": "BTC-USDT", "side": "sell", "type": "market", "size": "0.5"}
+    _ok(client.post(f"/posts/{public}/orders", json=close, headers=alice), 201)  # a record entry
     limit = {"instrument": "ETH-USDT", "side": "sell", "type": "limit", "size": "1"}
     _ok(
         client.post(f"/posts/{public}/orders", json={**limit, "limit_price": "9000"}, headers=bob),
@@ -152,6 +154,7 @@ def seed(client: TestClient, engine: Engine) -> dict[str, dict[str, str]]:
 def fuzzed(request, make_client: Callable[..., TestClient], engine: Engine, tmp_path) -> Fuzzed:
     client = make_client(
         paper_prices=PRICES,
+        attested_exchanges="okx, paper",  # alice's round trip is on her trading record
         distributions_dir=tmp_path / "distributions",
         manifest=offline_manifest(tmp_path),
     )

@@ -8,6 +8,7 @@ import { PostCard } from "./feed";
 import { useHead } from "./head";
 import { HiddenNotice, ReportButton } from "./moderation";
 import { PassList } from "./passes";
+import { TradingRecordSection } from "./record";
 import type { Page, PostOut, Profile } from "./types";
 
 interface Listed {
@@ -111,20 +112,6 @@ interface FollowPage extends Page<Follower> {
   total: number;
 }
 
-/** Whether ``address`` is among ``handle``'s followers: the API answers follower pages, not a
- * per-reader flag, so this walks them (by token id, 100 at a time) until it finds the reader. */
-async function follows(handle: string, address: string): Promise<boolean> {
-  let cursor: string | null = null;
-  do {
-    const page: FollowPage = await api<FollowPage>(
-      `/profiles/${encodeURIComponent(handle)}/followers?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
-    );
-    if (page.items.some((f) => f.address.toLowerCase() === address)) return true;
-    cursor = page.next_cursor;
-  } while (cursor);
-  return false;
-}
-
 function People(props: { title: string; id: string; page: FollowPage | null; empty: string }) {
   const { page } = props;
   return (
@@ -164,8 +151,8 @@ function FollowPanel(props: { handle: string; address: string | null }) {
     setFollowing(null);
     if (!canFollow) return;
     let live = true;
-    follows(props.handle, me!.address).then(
-      (yes) => live && setFollowing(yes),
+    api<FollowState>(`/profiles/${encodeURIComponent(props.handle)}/follow`).then(
+      (state) => live && setFollowing(state.following),
       (error) => live && setProblem(describe(error)),
     );
     return () => {
@@ -293,6 +280,7 @@ export function Creator(props: { handle: string }) {
       )}
       <FollowPanel key={props.handle} handle={props.handle} address={p ? p.address : null} />
       <AuthorPosts key={props.handle} handle={props.handle} />
+      <TradingRecordSection key={`record-${props.handle}`} handle={props.handle} />
       <PassList handle={props.handle} />
       <Community handle={props.handle} />
     </section>
