@@ -21,8 +21,8 @@ Rules (each is tested):
   fills name it) but loses its text; it leaves the feeds, answers ``deleted: true`` when named,
   and takes no new interaction (410 ``content_deleted``). A post the risk role hid answers with
   its label instead of its text (``moderation_label``) and takes no new interaction (409
-  ``content_hidden``). Every change of a post's or comment's text goes through
-  :func:`content_changed`, the one place a search index hooks in.
+  ``content_hidden``). Every post or comment written, edited, deleted, hidden or restored goes
+  through :func:`content_changed`, the one place a search index hooks in.
 * Views: counted on ``POST /posts/{id}/views`` (reading a post never counts), anonymous allowed,
   limited only by the per-IP rate limit. A signed-in viewer with an identity is also recorded
   in ``api_post_views`` once per post (first view): the distinct viewers rewards count.
@@ -245,6 +245,7 @@ def create(
         )
         .returning(posts.c.id)
     ).scalar_one()
+    content_changed(conn, ContentChange(author.chain_id, "post", post_id, "created"))
     return get(conn, author.chain_id, post_id)
 
 
@@ -414,6 +415,7 @@ def comment(conn: Connection, who: Identity, post_id: int, body: str, now: int) 
     conn.execute(
         update(posts).where(posts.c.id == post_id).values(comment_count=posts.c.comment_count + 1)
     )
+    content_changed(conn, ContentChange(who.chain_id, "comment", comment_id, "created"))
     return get_comment(conn, who.chain_id, comment_id)
 
 
