@@ -25,12 +25,14 @@ from api.routes import (
     auth,
     chain,
     chat,
+    comments,
     communities,
     dashboard,
     distributions,
     follows,
     health,
     live,
+    moderation,
     notifications,
     orders,
     passes,
@@ -141,7 +143,10 @@ def create_app(
     errors.install(app)
     docs.install(app)
     _install_middleware(app, settings)
-    routers = (auth, chain, profiles, follows, dashboard, passes, posts, communities, live, chat)
+    routers = (
+        *(auth, chain, profiles, follows, dashboard, passes, posts, comments, communities),
+        *(live, chat, moderation),
+    )
     modules = (analytics, search, notifications, attestations, trading_record, orders, rewards)
     for module in (*routers, *modules, distributions, health):
         app.include_router(module.router)

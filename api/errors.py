@@ -107,6 +107,15 @@ class ErrorCode(StrEnum):
     TOO_MANY_SOCKETS = "too_many_sockets"  # 4429: the client IP holds its most chat sockets
     CHAT_FLOOD = "chat_flood"  # 4429: more chat frames than the flood limit; the socket closes
 
+    # Editing and moderation
+    NOT_AUTHOR = "not_author"  # 403: editing or deleting someone else's post or comment
+    CONTENT_DELETED = "content_deleted"  # 410: the post or comment was deleted by its author
+    CONTENT_HIDDEN = "content_hidden"  # 409: interacting with content the risk role hid
+    RISK_ROLE_REQUIRED = "risk_role_required"  # 403: the wallet lacks the on-chain RISK_ROLE
+    ALREADY_HIDDEN = "already_hidden"  # 409: hiding content that is hidden
+    NOT_HIDDEN = "not_hidden"  # 409: restoring content that is not hidden
+    NOTHING_TO_REVOKE = "nothing_to_revoke"  # 409: no unrevoked attestation for the content
+
     # Follows
     CANNOT_FOLLOW_SELF = "cannot_follow_self"  # 422: an identity following itself
 
@@ -254,6 +263,7 @@ _DESCRIPTIONS = {
     403: "Signed in, but not allowed (e.g. identity_required)",
     404: "No such resource",
     409: "Conflicts with the current state",
+    410: "The content was deleted by its author (content_deleted)",
     422: "The request is malformed (validation_error) or breaks a rule named by its code",
     429: "Rate limited (rate_limited); see Retry-After",
     503: "The feature is not configured on this server",

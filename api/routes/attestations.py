@@ -97,7 +97,7 @@ def _out(a: Attestation) -> AttestationOut:
     status_code=201,
     responses={
         200: {"model": AttestationOut, "description": "Already signed: the stored attestation"},
-        **responses(401, 403, 404, 409, 422, 503),
+        **responses(401, 403, 404, 409, 410, 422, 503),
     },
 )
 def create_attestation(

@@ -1,4 +1,5 @@
-"""Posts: feed, create, read, and interactions (views, likes, comments, reports).
+"""Posts: feed, create, read, edit, delete, edit history, and interactions (views, likes,
+comments, reports).
 
 A post is ``public`` or ``private`` (``visibility`` on create). Private posts form the author's
 private community: every route here that names one first checks, through
@@ -8,12 +9,11 @@ community passes (401 without a session; 403 ``pass_required`` / ``pass_expired`
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, RowMapping
+from sqlalchemy import Connection
 
 from api.db import in_transaction
 from api.deps import (
@@ -31,17 +31,29 @@ from api.deps import (
 from api.errors import NotAuthenticated, gated_responses, responses
 from api.params import PostId, SearchText, Text
 from api.schemas import (
-    Author,
+    CommentIn,
+    CommentOut,
     Cursor,
     Disclosure,
+    HistoryOut,
     Instrument,
     Limit,
     PostOut,
     PostPage,
+    comment_out,
+    history_out,
     post_out,
-    utc,
 )
-from api.services import auth, identities, notifications, posts, profiles, search
+from api.services import (
+    auth,
+    editing,
+    identities,
+    moderation,
+    notifications,
+    posts,
+    profiles,
+    search,
+)
 
 router = APIRouter(prefix="/posts", tags=["posts"])
 
@@ -60,16 +72,12 @@ class PostIn(BaseModel):
     )
 
 
-class CommentIn(BaseModel):
-    body: Text = Field(min_length=1, max_length=2_000)
+class PostEdit(BaseModel):
+    """What an author may change: the text, and the disclosure labels of a post naming
+    instruments (the instruments themselves never change: orders name them)."""
 
-
-class CommentOut(BaseModel):
-    id: int
-    post_id: int
-    author: Author
-    body: str
-    created_at: datetime
+    body: Text | None = Field(default=None, min_length=1, max_length=10_000)
+    disclosure: Disclosure | None = None
 
 
 class CommentPage(BaseModel):
@@ -96,18 +104,6 @@ class LikeOut(BaseModel):
 class ViewOut(BaseModel):
     post_id: int
     view_count: int
-
-
-def _comment(row: RowMapping, handle: str | None) -> CommentOut:
-    return CommentOut(
-        id=row["id"],
-        post_id=row["post_id"],
-        author=Author(
-            token_id=row["author_token_id"], handle=handle, address=row["author_address"]
-        ),
-        body=row["body"],
-        created_at=utc(row["created_at"]),
-    )
 
 
 @router.get("", response_model=PostPage, responses=responses(401, 403, 404, 422))
@@ -177,7 +173,8 @@ def create_post(
 async def get_post(
     post_id: PostId, request: Request, chain: Chain, user: OptionalUser, moment: Now, access: Access
 ) -> PostOut:
-    """A post; a private one only for its author and its community's pass holders."""
+    """A post; a private one only for its author and its community's pass holders. A deleted
+    post answers ``deleted: true`` without its text; a hidden one its ``moderation_label``."""
     reader = user.address if user is not None else None
     row = await in_transaction(
         request, lambda conn: posts.readable(conn, chain.chain_id, post_id, reader, moment, access)
@@ -185,7 +182,40 @@ async def get_post(
     return post_out(row, row["author_handle"])
 
 
-@router.post("/{post_id}/views", response_model=ViewOut, responses=gated_responses(401, 403, 404))
+@router.patch(
+    "/{post_id}", response_model=PostOut, responses=responses(401, 403, 404, 409, 410, 422)
+)
+def edit_post(
+    post_id: PostId, body: PostEdit, conn: Conn, identity: CurrentIdentity, moment: Now
+) -> PostOut:
+    """Edits your post's text and/or disclosure labels; the replaced version stays in its
+    history (403 ``not_author``; 410 ``content_deleted``; 409 ``content_hidden``)."""
+    disclosure = body.disclosure or Disclosure()
+    row = editing.edit_post(
+        conn, identity, post_id, body.body, disclosure.holds_position, disclosure.sponsored, moment
+    )
+    return post_out(row, identity.handle)
+
+
+@router.delete("/{post_id}", response_model=PostOut, responses=responses(401, 403, 404, 410))
+def delete_post(post_id: PostId, conn: Conn, identity: CurrentIdentity, moment: Now) -> PostOut:
+    """Deletes your post: its text and history are erased, it leaves the feeds and stops
+    counting for the week's rewards (403 ``not_author``; 410 if already deleted)."""
+    return post_out(editing.delete_post(conn, identity, post_id, moment), identity.handle)
+
+
+@router.get(
+    "/{post_id}/history", response_model=HistoryOut, responses=gated_responses(401, 403, 404)
+)
+def post_history(post_id: PostId, post: ReadablePost, conn: Conn, chain: Chain) -> HistoryOut:
+    """Every version of the post, the current first (its text withheld while hidden; none
+    once deleted)."""
+    return history_out(conn, chain.chain_id, "post", post)
+
+
+@router.post(
+    "/{post_id}/views", response_model=ViewOut, responses=gated_responses(401, 403, 404, 409, 410)
+)
 def add_view(
     post_id: PostId, _post: ReadablePost, conn: Conn, chain: Chain, user: OptionalUser, moment: Now
 ) -> ViewOut:
@@ -196,7 +226,9 @@ def add_view(
     return ViewOut(post_id=post_id, view_count=count)
 
 
-@router.put("/{post_id}/like", response_model=LikeOut, responses=gated_responses(401, 403, 404))
+@router.put(
+    "/{post_id}/like", response_model=LikeOut, responses=gated_responses(401, 403, 404, 409, 410)
+)
 def like(
     post_id: PostId,
     post: ReadablePost,
@@ -232,7 +264,7 @@ def list_comments(
     """Oldest first."""
     page = posts.comment_page(conn, chain.chain_id, post_id, cursor, limit)
     return CommentPage(
-        items=[_comment(r, page.handles.get(r["author_token_id"])) for r in page.rows],
+        items=[comment_out(r, page.handles.get(r["author_token_id"])) for r in page.rows],
         next_cursor=page.next_cursor,
     )
 
@@ -241,7 +273,7 @@ def list_comments(
     "/{post_id}/comments",
     status_code=201,
     response_model=CommentOut,
-    responses=gated_responses(401, 403, 404, 422),
+    responses=gated_responses(401, 403, 404, 409, 410, 422),
 )
 def add_comment(
     post_id: PostId,
@@ -255,11 +287,13 @@ def add_comment(
     """Comments on the post; its author is notified."""
     row = posts.comment(conn, identity, post_id, body.body, moment)
     notifier.after_commit(conn, notifications.commented(conn, post, row))
-    return _comment(row, identity.handle)
+    return comment_out(row, identity.handle)
 
 
 @router.post(
-    "/{post_id}/reports", response_model=ReportOut, responses=gated_responses(401, 403, 404, 422)
+    "/{post_id}/reports",
+    response_model=ReportOut,
+    responses=gated_responses(401, 403, 404, 409, 410, 422),
 )
 def report(
     post_id: PostId,
@@ -270,5 +304,6 @@ def report(
     moment: Now,
 ) -> ReportOut:
     """Reports the post to moderators; one report per identity per post (repeats: 200)."""
-    reason = posts.report(conn, identity, post_id, body.reason, body.note, moment)
+    posts.interactable(_post)  # hidden or deleted content is past reporting
+    reason = moderation.report(conn, identity, "post", post_id, body.reason, body.note, moment)
     return ReportOut(post_id=post_id, reason=reason)

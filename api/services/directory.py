@@ -21,14 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Select, and_, func, select
+from sqlalchemy import Connection, Select, and_, case, func, select
 
 from api.services import identities as identity_rows
 from api.services.chain import ChainContext
 from api.services.identities import Identity
 from api.services.rewards import DistributionUnavailable, Rewards
 from planet.store.mirror import epoch_point_balances, identities
-from planet.store.offchain import follows, personas, posts
+from planet.store.offchain import follows, hidden, personas, posts
 
 Sort = Literal["recent", "rank", "followers", "active"]
 
@@ -76,7 +76,8 @@ def _query(chain_id: int, week: int | None) -> Select[Any]:
     return (
         select(
             *identity_rows.joined_columns(""),
-            personas.c.bio,
+            # a persona the risk role hid is listed without its bio
+            case((hidden.c.label.is_(None), personas.c.bio), else_=None).label("bio"),
             points.c.balance.label("week_points"),
             func.coalesce(counts.c.followers, 0).label("followers"),
         )
@@ -86,6 +87,14 @@ def _query(chain_id: int, week: int | None) -> Select[Any]:
             and_(
                 personas.c.chain_id == identities.c.chain_id,
                 personas.c.token_id == identities.c.token_id,
+            ),
+        )
+        .outerjoin(
+            hidden,
+            and_(
+                hidden.c.chain_id == identities.c.chain_id,
+                hidden.c.kind == "identity",
+                hidden.c.target_id == identities.c.token_id,
             ),
         )
         .outerjoin(

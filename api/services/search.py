@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, or_, select
+from sqlalchemy import Connection, RowMapping, and_, case, or_, select
 
 from api.errors import ErrorCode, Unprocessable
 from api.services import identities as identity_rows
@@ -32,7 +32,7 @@ from api.services.access import AccessPolicy, readable_authors
 from api.services.identities import Identity
 from planet.store import fulltext
 from planet.store.mirror import identities
-from planet.store.offchain import personas
+from planet.store.offchain import hidden, personas
 
 _HANDLE = re.compile(r"[a-z0-9_]{1,32}")
 
@@ -93,6 +93,10 @@ def _profiles(dialect: str, chain_id: int, words: list[str]) -> Any:
     reads the index entry alone (the bio matches are a list of handles built once), so the
     walk stops at the page's end and reads only the rows it returns."""
     holders = identities.alias("bio_holders")
+    # an identity the risk role hid shows no persona, so its bio is neither matched nor shown
+    hidden_ids = select(hidden.c.target_id).where(
+        hidden.c.chain_id == chain_id, hidden.c.kind == "identity"
+    )
     matches = [
         or_(
             _handle_starts(dialect, word),
@@ -100,13 +104,15 @@ def _profiles(dialect: str, chain_id: int, words: list[str]) -> Any:
                 select(holders.c.handle).where(
                     holders.c.chain_id == chain_id,
                     holders.c.token_id.in_(fulltext.persona_matches(dialect, chain_id, word)),
+                    holders.c.token_id.not_in(hidden_ids),
                 )
             ),
         )
         for word in words
     ]
+    shown_bio = case((identities.c.token_id.in_(hidden_ids), None), else_=personas.c.bio)
     return (
-        select(*identity_rows.joined_columns(""), personas.c.bio)
+        select(*identity_rows.joined_columns(""), shown_bio.label("bio"))
         .select_from(identities)
         .outerjoin(
             personas,

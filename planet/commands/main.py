@@ -11,6 +11,7 @@ from planet.commands.identity import identity_cli
 from planet.commands.index import cli as index_cli
 from planet.commands.migrate import migrate_command
 from planet.commands.notifications import notifications_command
+from planet.commands.moderation import moderation_cli
 from planet.commands.passes import pass_cli
 from planet.commands.points import points_cli
 from planet.commands.record import record_cli
@@ -36,3 +37,4 @@ main.add_command(record_cli, name="record")
 main.add_command(notifications_command, name="notifications")
 main.add_command(vault_cli, name="vault")
 main.add_command(roles_cli, name="roles")
+main.add_command(moderation_cli, name="moderation")

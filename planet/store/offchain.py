@@ -101,6 +101,10 @@ posts = Table(
     # "public", or "private": readable only by holders of one of the author's community passes
     # (api.services.access); private posts never appear in the public feed.
     Column("visibility", String(8), nullable=False, default="public", server_default="public"),
+    # Set by the author's last edit (its earlier versions are in api_edits) and by deletion:
+    # a deleted post keeps its row (ids, orders and fills name it) but not its text.
+    Column("edited_at", BigInteger, nullable=True),
+    Column("deleted_at", BigInteger, nullable=True),
     Index("ix_api_posts_author", "chain_id", "author_token_id", "id"),
     # the following feed's page of ids, read from the index alone (api.services.posts)
     Index("ix_api_posts_author_visibility", "chain_id", "author_token_id", "visibility", "id"),
@@ -157,17 +161,82 @@ comments = Table(
     Column("author_address", String(42), nullable=False),
     Column("body", Text, nullable=False),
     Column("created_at", BigInteger, nullable=False),
+    Column("edited_at", BigInteger, nullable=True),
+    Column("deleted_at", BigInteger, nullable=True),
     Index("ix_api_comments_post", "post_id", "id"),
 )
 
-reports = Table(
-    "api_reports",
+# Earlier versions of edited posts and comments (``kind`` "post" or "comment"), one row per
+# edit holding what the edit replaced; deleting the content deletes them too.
+edits = Table(
+    "api_edits",
     metadata,
-    Column("post_id", id_type(), ForeignKey("api_posts.id"), primary_key=True),
-    Column("token_id", BigInteger, primary_key=True),
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("target_id", BigInteger, nullable=False),
+    Column("body", Text, nullable=False),
+    # a post's disclosure labels as they were (null for comments and posts without instruments)
+    Column("holds_position", Boolean, nullable=True),
+    Column("sponsored", Boolean, nullable=True),
+    Column("written_at", BigInteger, nullable=False),  # when the replaced version was written
+    Column("replaced_at", BigInteger, nullable=False),
+    Index("ix_api_edits_target", "chain_id", "kind", "target_id", "id"),
+)
+
+# Reports by users of posts, comments, chat messages and identities (``kind`` "post",
+# "comment", "message", "identity"; ``target_id`` the row's id, or the identity's token id).
+# One per reporter and target; the first reason stands. A moderation decision on the target
+# resolves every open report of it (``decision_id``); the queue lists targets with open ones.
+reports = Table(
+    "api_content_reports",
+    metadata,
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("target_id", BigInteger, nullable=False),
+    Column("reporter_token_id", BigInteger, nullable=False),
     Column("reason", String(32), nullable=False),
     Column("note", Text, nullable=True),
     Column("created_at", BigInteger, nullable=False),
+    Column("decision_id", BigInteger, nullable=True),
+    UniqueConstraint(
+        "chain_id", "kind", "target_id", "reporter_token_id", name="ux_api_content_reports_one"
+    ),
+    Index("ix_api_content_reports_open", "chain_id", "decision_id", "kind", "target_id"),
+)
+
+# Content the risk role hid, while hidden: its label is shown to everyone in place of the text.
+hidden = Table(
+    "api_hidden",
+    metadata,
+    Column("chain_id", BigInteger, primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("target_id", BigInteger, primary_key=True),
+    Column("label", String(32), nullable=False),
+    Column("decision_id", BigInteger, nullable=False),
+    Column("hidden_at", BigInteger, nullable=False),
+)
+
+# Every moderation decision, never updated nor deleted: who (the risk-role wallet), why, on
+# what, and whose content it was (so the author can read decisions about their content).
+# ``action``: hide | restore | dismiss | revoke; ``uids`` the attestations a revoke names.
+moderation_decisions = Table(
+    "api_moderation_decisions",
+    metadata,
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("target_id", BigInteger, nullable=False),
+    Column("author_token_id", BigInteger, nullable=True),
+    Column("action", String(8), nullable=False),
+    Column("label", String(32), nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("decided_by", String(42), nullable=False),
+    Column("uids", JSON, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_api_moderation_decisions_author", "chain_id", "author_token_id", "id"),
+    Index("ix_api_moderation_decisions_target", "chain_id", "kind", "target_id", "id"),
 )
 
 # Contribution attestations the API signed. The uid is derived from the activity, and the

@@ -28,9 +28,12 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 
+from api.services.moderation import RISK_ROLE
+from planet.store.mirror import points_roles
 from tests.support.api import (
+    CHAIN_ID,
     START,
     add_identity,
     add_native_pass,
@@ -75,8 +78,10 @@ def _ok(reply, status: int = 200) -> dict:
 def seed(client: TestClient, engine: Engine) -> dict[str, dict[str, str]]:
     """A small world for generated ids to land in; returns the session headers by name."""
     people = {name: Account.create(extra_entropy=name) for name in ("alice", "bob", "carol")}
-    for name in ("alice", "bob"):
-        add_identity(engine, people[name].address, f"{name}_fuzz")
+    tokens = {
+        name: add_identity(engine, people[name].address, f"{name}_fuzz")
+        for name in ("alice", "bob")
+    }
     heads = {name: sign_in(client, account) for name, account in people.items()}
     alice, bob = heads["alice"], heads["bob"]
     _ok(client.put("/profiles/alice_fuzz/follow", headers=bob))  # bob is told of her posts
@@ -96,6 +101,21 @@ def seed(client: TestClient, engine: Engine) -> dict[str, dict[str, str]]:
         _ok(client.put(f"/posts/{pid}/like", headers=alice))
         _ok(client.post(f"/posts/{pid}/views", headers=alice))
     _ok(client.post(f"/posts/{public}/reports", json={"reason": "spam"}, headers=bob))
+    # alice holds the risk role on chain: the fuzzer reaches the queue and the decisions too
+    with engine.begin() as conn:
+        conn.execute(
+            insert(points_roles).values(
+                chain_id=CHAIN_ID,
+                role=RISK_ROLE,
+                account=people["alice"].address.lower(),
+                held=True,
+                updated_block=1,
+            )
+        )
+    edited = {"body": "long BTC, edited", "disclosure": {"sponsored": True}}
+    _ok(client.patch(f"/posts/{public}", json=edited, headers=alice))
+    report = {"kind": "identity", "target_id": tokens["alice"], "reason": "scam"}
+    _ok(client.post("/moderation/reports", json=report, headers=bob))
 
     for pid, who in ((public, bob), (public, alice), (private, alice)):
         order = {"instrument": "BTC-USDT", "side": "buy", "type": "market", "size": "0.5"}

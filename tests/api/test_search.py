@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.api import add_native_pass, error
+from tests.support.api import add_native_pass, error, grant_risk_role
 
 # FTS5 and tsvector: the search SQL differs by dialect
 pytestmark = pytest.mark.dialects
@@ -139,3 +139,38 @@ def test_no_query_is_a_server_error(client, member, q):
     assert reply.status_code in (200, 422), reply.text
     if reply.status_code == 422:
         assert error(reply)[1] in ("invalid_query", "validation_error")
+
+
+def test_edits_deletions_and_moderation_reach_the_search(client, member, engine):
+    """Search reads what readers can read now: an edited post by its new words only; a deleted
+    one not at all; a hidden post or a hidden identity's bio not by the withheld text, until
+    the risk role restores it."""
+    grace, officer = member("grace"), member("officer")
+    grant_risk_role(engine, officer.address)
+    edited = post(client, grace, "solana looks weak")
+    gone = post(client, grace, "solana deleted soon")
+    hidden = post(client, grace, "solana pump, buy my coin")
+    reply = client.patch(f"/posts/{edited}", json={"body": "avalanche now"}, headers=grace.headers)
+    assert reply.status_code == 200, reply.text
+    assert client.delete(f"/posts/{gone}", headers=grace.headers).status_code in (200, 204)
+
+    def decide(action: str, kind: str, target: int, **extra) -> None:
+        body = {"action": action, "kind": kind, "target_id": target, "reason": "checked", **extra}
+        reply = client.post("/moderation/decisions", json=body, headers=officer.headers)
+        assert reply.status_code == 200, reply.text
+
+    decide("hide", "post", hidden, label="scam")
+    assert found(client, "solana") == []
+    assert found(client, "avalanche") == [edited]
+    assert found(client, "pump") == []
+    decide("restore", "post", hidden)
+    assert found(client, "solana") == [hidden]
+
+    client.put("/profiles/me/persona", json={"bio": "Dolphin trader"}, headers=grace.headers)
+    profiles = lambda: client.get("/search", params={"q": "dolphin", "type": "profiles"})  # noqa: E731
+    assert [p["handle"] for p in profiles().json()["profiles"]] == ["grace"]
+    decide("hide", "identity", grace.token_id, label="scam")
+    assert profiles().json()["profiles"] == []
+    by_handle = client.get("/search", params={"q": "grace", "type": "profiles"}).json()
+    assert [p["handle"] for p in by_handle["profiles"]] == ["grace"]
+    assert all(p.get("bio") is None for p in by_handle["profiles"])

@@ -218,3 +218,17 @@ def chat_url(client: TestClient, session_id: int, who: Member | None = None) -> 
     reply = client.post(f"/live/{session_id}/chat/ticket", headers=who.headers)
     assert reply.status_code == 201, reply.text
     return reply.json()["url"]
+
+
+def grant_risk_role(engine: Engine, address: str, held: bool = True) -> None:
+    """The row the indexer writes for ContributionPoints' RoleGranted(RISK_ROLE, address)."""
+    with engine.begin() as conn:
+        conn.execute(
+            insert(points_roles).values(
+                chain_id=CHAIN_ID,
+                role=RISK_ROLE,
+                account=address.lower(),
+                held=held,
+                updated_block=1,
+            )
+        )

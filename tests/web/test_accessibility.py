@@ -43,6 +43,7 @@ def test_every_control_is_labelled_and_reachable_by_tab(open_page, actors, web_a
         "/studio": "Creator studio",
         "/dashboard": "Creator dashboard",
         "/inbox": "Notifications",
+        "/moderate": "Moderation",
     }
     for path, heading in pages.items():
         page.goto(web_app.url + path)
@@ -53,6 +54,10 @@ def test_every_control_is_labelled_and_reachable_by_tab(open_page, actors, web_a
             page.get_by_label("Order type").select_option("limit")
         if path == "/creator/other":
             page.get_by_role("button", name="Follow @other").wait_for()
+        if path == "/post/1":  # the author's edit form too
+            page.get_by_role("button", name="Edit post 1").click()
+        if path == "/moderate":
+            page.get_by_text("No decision about your content.").wait_for()
         found = page.evaluate(MARK)
         assert found["unnamed"] == [], (path, found["unnamed"])
         assert found["count"] > 5, path

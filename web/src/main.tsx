@@ -95,6 +95,7 @@ const MyRewards = lazy(() => import("./pages/rewards").then((m) => m.MyRewards))
 const Studio = lazy(() => import("./pages/studio").then((m) => m.Studio));
 const Dashboard = lazy(() => import("./pages/dashboard").then((m) => m.Dashboard));
 const Inbox = lazy(() => import("./pages/inbox").then((m) => m.Inbox));
+const Moderation = lazy(() => import("./pages/moderation").then((m) => m.Moderation));
 
 const pages: [RegExp, (m: RegExpMatchArray) => preact.JSX.Element][] = [
   [/^\/$/, () => <Feed />],
@@ -109,6 +110,7 @@ const pages: [RegExp, (m: RegExpMatchArray) => preact.JSX.Element][] = [
   [/^\/dashboard$/, () => <Dashboard />],
   [/^\/find$/, () => <Search />],
   [/^\/inbox$/, () => <Inbox />],
+  [/^\/moderate$/, () => <Moderation />],
 ];
 
 /** The bell: your unread notifications, kept current by the live stream (signed in only). */
@@ -144,6 +146,7 @@ function App() {
           <Link href="/studio">Creator studio</Link>
           <Link href="/dashboard">Dashboard</Link>
           <Bell />
+          <Link href="/moderate">Moderation</Link>
         </nav>
         <SearchBox />
         <WalletBar />

@@ -6,6 +6,7 @@ import { useApi } from "../hooks";
 import { Link, Loading, Problem } from "../ui";
 import { PostCard } from "./feed";
 import { useHead } from "./head";
+import { HiddenNotice, ReportButton } from "./moderation";
 import { PassList } from "./passes";
 import { TradingRecordSection } from "./record";
 import type { Page, PostOut, Profile } from "./types";
@@ -264,13 +265,15 @@ export function Creator(props: { handle: string }) {
         <dd>{p.labels.length ? p.labels.join(", ") : "none"}</dd>
         <dt>Persona</dt>
         <dd>
-          {p.persona ? p.persona.bio || "(no bio)" : "none written"}{" "}
+          {p.moderation_label ? <HiddenNotice label={p.moderation_label} /> : p.persona ? p.persona.bio || "(no bio)" : "none written"}{" "}
           {me?.address === p.address.toLowerCase() ? (
             <>
               {" "}
               <Link href="/studio">Edit it in the studio</Link>
             </>
-          ) : null}{" "}
+          ) : p.moderation_label ? null : (
+            <ReportButton kind="identity" id={p.token_id} />
+          )}{" "}
           {p.persona ? (
             <span data-testid="persona-status">
               {p.persona_verified ? "(matches the hash on chain)" : "(does not match the hash on chain)"}
