@@ -10,8 +10,8 @@ from planet.commands.epoch import epoch_cli
 from planet.commands.identity import identity_cli
 from planet.commands.index import cli as index_cli
 from planet.commands.migrate import migrate_command
-from planet.commands.notifications import notifications_command
 from planet.commands.moderation import moderation_cli
+from planet.commands.notifications import notifications_command
 from planet.commands.passes import pass_cli
 from planet.commands.points import points_cli
 from planet.commands.record import record_cli

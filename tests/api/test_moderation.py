@@ -8,10 +8,9 @@ import pytest
 from eth_utils import function_signature_to_4byte_selector
 from sqlalchemy import insert
 
-from api.services.moderation import RISK_ROLE
 from planet.core.epochs import EpochCalendar
 from planet.rewards.inputs import collect
-from planet.store.mirror import attestations, points_roles
+from planet.store.mirror import attestations
 from tests.support.api import CHAIN_ID, GENESIS, error, grant_risk_role
 
 # the queue's GROUP BY, the hidden-content joins and the scores' NOT EXISTS run on both dialects

@@ -14,11 +14,12 @@ from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert
 
+from api.services.moderation import RISK_ROLE
 from api.services.siwe import SiweMessage, compose
 from planet.core.epochs import EPOCH_DURATION
 from planet.core.manifest import DeployedContract, Manifest, save
 from planet.core.passes import NATIVE
-from planet.store.mirror import identities, pass_holdings, pass_proceeds, passes
+from planet.store.mirror import identities, pass_holdings, pass_proceeds, passes, points_roles
 
 CHAIN_ID = 31337
 DOMAIN = "planet.test"
