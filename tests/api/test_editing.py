@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from api.services import posts as post_service
 from planet.store.mirror import identities
 from tests.support.api import error
 
@@ -163,32 +162,3 @@ def test_a_persona_edit_says_which_onchain_update_it_needs(client, member, engin
     ).json()
     assert changed["onchain_update"] == "metadata_uri_and_hash"
     assert changed["metadata_uri"] == "http://testserver/profiles/alice/persona"
-
-
-def test_every_change_of_content_reaches_the_search_hook(client, member, engine):
-    """What a full-text index would see, in order, inside each writing transaction."""
-    seen: list[tuple[str, int, str]] = []
-
-    def listener(conn, change) -> None:
-        seen.append((change.kind, change.target_id, change.change))
-
-    post_service.CONTENT_LISTENERS.append(listener)
-    try:
-        alice = member("alice")
-        pid = post(client, alice, "v1")
-        cid = client.post(f"/posts/{pid}/comments", json={"body": "c"}, headers=alice.headers)
-        cid = cid.json()["id"]
-        client.patch(f"/posts/{pid}", json={"body": "v2"}, headers=alice.headers)
-        client.patch(f"/comments/{cid}", json={"body": "c2"}, headers=alice.headers)
-        client.delete(f"/comments/{cid}", headers=alice.headers)
-        client.delete(f"/posts/{pid}", headers=alice.headers)
-    finally:
-        post_service.CONTENT_LISTENERS.remove(listener)
-    assert seen == [
-        ("post", pid, "created"),
-        ("comment", cid, "created"),
-        ("post", pid, "edited"),
-        ("comment", cid, "edited"),
-        ("comment", cid, "deleted"),
-        ("post", pid, "deleted"),
-    ]

@@ -157,7 +157,7 @@ def test_edits_deletions_and_moderation_reach_the_search(client, member, engine)
     def decide(action: str, kind: str, target: int, **extra) -> None:
         body = {"action": action, "kind": kind, "target_id": target, "reason": "checked", **extra}
         reply = client.post("/moderation/decisions", json=body, headers=officer.headers)
-        assert reply.status_code == 200, reply.text
+        assert reply.status_code == 201, reply.text
 
     decide("hide", "post", hidden, label="scam")
     assert found(client, "solana") == []
