@@ -65,7 +65,13 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "CommunityPass",
-        lambda d, r, s, g: [d["Identity"], r["admin"], r["treasury"], s.platform_fee_bps],
+        lambda d, r, s, g: [
+            d["Identity"],
+            d["ContributionPoints"],  # what a pass's contribution requirements count
+            r["admin"],
+            r["treasury"],
+            s.platform_fee_bps,
+        ],
     ),
     Step(
         "PrizeVault",
