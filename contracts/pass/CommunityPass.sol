@@ -38,6 +38,7 @@ contract CommunityPass is ICommunityPass, IERC2981, ERC1155, AccessControl, Reen
     /// @dev What a renewal wrote, for its event.
     struct Renewal {
         uint256 previous;
+        uint256 start;
         uint256 expiry;
         uint256 cost;
         uint256 fee;
@@ -250,31 +251,29 @@ contract CommunityPass is ICommunityPass, IERC2981, ERC1155, AccessControl, Reen
         // The holder, not the payer, receives the rights: a wallet that misses a requirement
         // cannot be renewed by a friend that meets it.
         _checkRequirements(passId, pol, holder);
-        Renewal memory r = _extend(p, pol, h, passId, holder, periods, price);
+        Renewal memory r = _extend(p, h, passId, periods, price);
         emit PassRenewed(passId, msg.sender, holder, periods, r.cost, r.fee, p.feeBps, r.previous, r.expiry);
         emit SubscriptionUpdate(passId, holder, uint64(r.expiry));
+        _recordPayment(passId, pol, holder, r.start, r.cost - r.fee);
 
         _pull(p.currency, r.cost);
     }
 
-    /// @dev The effects of a renewal (expiry, snapshot, proceeds, refundable payment), returned
+    /// @dev The effects of a renewal (expiry, snapshot, proceeds), returned
     ///      in memory: the nine-field event does not fit on the stack beside them.
     function _extend(
         Pass storage p,
-        Policy memory pol,
         Holding storage h,
         uint256 passId,
-        address holder,
         uint256 periods,
         uint256 price
     ) private returns (Renewal memory r) {
         r.previous = h.expiry;
-        uint256 from = r.previous > block.timestamp ? r.previous : block.timestamp;
-        r.expiry = _extended(passId, p.duration, from, periods);
+        r.start = r.previous > block.timestamp ? r.previous : block.timestamp;
+        r.expiry = _extended(passId, p.duration, r.start, periods);
         h.expiry = uint64(r.expiry);
         h.price = uint128(price);
         (r.cost, r.fee) = _charge(p, price, periods);
-        _recordPayment(passId, pol, holder, from, r.cost - r.fee);
     }
 
     /// @inheritdoc ICommunityPass
@@ -559,8 +558,9 @@ contract CommunityPass is ICommunityPass, IERC2981, ERC1155, AccessControl, Reen
             if (_payments[passId][holder].paid != 0) delete _payments[passId][holder];
             return;
         }
-        _payments[passId][holder] =
-            Payment({from: uint64(from), refundUntil: uint64(block.timestamp + window), paid: uint128(paid)});
+        uint256 until = block.timestamp + window;
+        _payments[passId][holder] = Payment({from: uint64(from), refundUntil: uint64(until), paid: uint128(paid)});
+        emit PaymentRefundable(passId, holder, from, until, paid);
     }
 
     /// @dev The unused part of a payment and where the expiry goes back to: the payment bought

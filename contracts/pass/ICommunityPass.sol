@@ -279,6 +279,11 @@ interface ICommunityPass {
     event SubscriptionCancelled(
         uint256 indexed passId, address indexed holder, address indexed currency, uint256 refund, uint256 expiry
     );
+    /// @notice `holder`'s latest subscription payment, which bought the time from `from`, may be
+    ///         cancelled until `refundUntil` (exclusive) for a pro-rata share of `paid` (the
+    ///         creator's share of it). A later renewal replaces it; a renewal without this event
+    ///         leaves no refundable payment.
+    event PaymentRefundable(uint256 indexed passId, address indexed holder, uint256 from, uint256 refundUntil, uint256 paid);
     /// @notice ERC-5643's event with the holder added: `holder`'s subscription to `passId` now
     ///         ends at `expiration`. Emitted on every mint, renewal, gift and cancel of a
     ///         subscription.
