@@ -30,7 +30,12 @@ def measure(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
     admin, treasury, creator, fan, other = accounts.test_accounts[:5]
     identity = admin.deploy(project.Identity, admin, admin)
     points = admin.deploy(
-        project.ContributionPoints, identity, week_start(chain.pending_timestamp), admin, admin, admin
+        project.ContributionPoints,
+        identity,
+        week_start(chain.pending_timestamp),
+        admin,
+        admin,
+        admin,
     )
     passes = admin.deploy(project.CommunityPass, identity, points, admin, treasury, FEE_BPS)
     usdt = admin.deploy(project.MockERC20, "Tether USD", "USDT", 6)

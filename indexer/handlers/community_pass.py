@@ -270,7 +270,9 @@ def cancelled(event: Event, store: StateStore) -> None:
     )
     if refund:
         creator, currency = _pass_facts(store, pass_id)
-        _touch(store, pass_proceeds, (creator, currency), event, {"accrued": -refund, "withdrawn": 0})
+        _touch(
+            store, pass_proceeds, (creator, currency), event, {"accrued": -refund, "withdrawn": 0}
+        )
         _touch(store, pass_proceeds, (holder, currency), event, {"accrued": refund, "withdrawn": 0})
 
 
@@ -282,9 +284,13 @@ def _move(store: StateStore, event: Event, pass_id: int, value: int) -> None:
         return
     a = event.args
     if a["from"] != ZERO_ADDRESS:
-        _touch(store, pass_holdings, (pass_id, a["from"]), event, {**_HOLDING_ZEROS, "balance": -value})
+        _touch(
+            store, pass_holdings, (pass_id, a["from"]), event, {**_HOLDING_ZEROS, "balance": -value}
+        )
     if a["to"] != ZERO_ADDRESS:
-        _touch(store, pass_holdings, (pass_id, a["to"]), event, {**_HOLDING_ZEROS, "balance": value})
+        _touch(
+            store, pass_holdings, (pass_id, a["to"]), event, {**_HOLDING_ZEROS, "balance": value}
+        )
 
 
 @handlers.on("TransferSingle")

@@ -110,8 +110,18 @@ class Model:
 
 @pytest.mark.slow
 def test_pass_operations_keep_the_protocol_invariants(
-    community_pass, token, identity, verifier, register, accounts, chain, admin, treasury,
-    alice, bob, carol
+    community_pass,
+    token,
+    identity,
+    verifier,
+    register,
+    accounts,
+    chain,
+    admin,
+    treasury,
+    alice,
+    bob,
+    carol,
 ):
     register(alice, "alice")
     bob_id = register(bob, "bob")
@@ -452,7 +462,9 @@ def test_pass_operations_keep_the_protocol_invariants(
             assert refund <= share, "a refund exceeded the payment it refunds"
             # (the holder may be the creator: then the refund moves nothing)
             self.model.owed[p.creator, p.currency] = creator_owed - refund
-            self.model.owed[holder, p.currency] = self.model.owed.get((holder, p.currency), 0) + refund
+            self.model.owed[holder, p.currency] = (
+                self.model.owed.get((holder, p.currency), 0) + refund
+            )
             assert fast.get("proceeds", holder, p.currency) == self.model.owed[holder, p.currency]
             self.model.refunded[subscription] = self.model.refunded.get(subscription, 0) + refund
             del self.model.payment[subscription]
@@ -481,7 +493,11 @@ def test_pass_operations_keep_the_protocol_invariants(
                 return
             if self._misses(p, receiver):
                 fast.expect_revert(
-                    "PassIdentityNotVerified", *call, sender=sender, passId=pass_id, account=receiver
+                    "PassIdentityNotVerified",
+                    *call,
+                    sender=sender,
+                    passId=pass_id,
+                    account=receiver,
                 )
                 return
             fast.transact(*call, sender=sender)

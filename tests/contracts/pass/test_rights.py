@@ -31,7 +31,11 @@ def earn(points, attester_key, chain, chain_id, register):
             uid=new_uid("rights", account.address, amount, next(counter)),
             deadline=chain.pending_timestamp + 3600,
         )
-        points.attest(c.as_tuple(), sign_contribution(attester_key, c, chain_id, points.address), sender=account)
+        points.attest(
+            c.as_tuple(),
+            sign_contribution(attester_key, c, chain_id, points.address),
+            sender=account,
+        )
 
     return _earn
 

@@ -27,7 +27,11 @@ def test_a_price_rise_applies_to_new_buyers_at_once_and_to_holders_after_the_not
     assert community_pass.renewalPrice(pass_id, bob) == PRICE
     renewal = community_pass.renew(pass_id, bob, 2, PRICE, sender=bob, value=2 * PRICE)
     assert community_pass.PassRenewed.from_receipt(renewal)[0].cost == 2 * PRICE
-    assert community_pass.termsOf(pass_id, bob) == (PRICE, MONTH, community_pass.expiryOf(pass_id, bob))
+    assert community_pass.termsOf(pass_id, bob) == (
+        PRICE,
+        MONTH,
+        community_pass.expiryOf(pass_id, bob),
+    )
     chain.mine(timestamp=tx.timestamp + NOTICE)
     assert community_pass.renewalPrice(pass_id, bob) == 3 * PRICE
     with ape.reverts(community_pass.PassPriceAboveMax, price=3 * PRICE, maxPrice=PRICE):
@@ -51,7 +55,11 @@ def test_erc5643_reads_per_holder(community_pass, create, subscription, terms, b
     lifetime = create(terms())
     tx = community_pass.mint(monthly, bob, 1, PRICE, sender=bob, value=PRICE)
     [update] = community_pass.SubscriptionUpdate.from_receipt(tx)
-    assert (update.passId, update.holder, update.expiration) == (monthly, bob.address, tx.timestamp + MONTH)
+    assert (update.passId, update.holder, update.expiration) == (
+        monthly,
+        bob.address,
+        tx.timestamp + MONTH,
+    )
     assert community_pass.expiresAt(monthly, bob) == tx.timestamp + MONTH
     assert community_pass.isRenewable(monthly)
     assert not community_pass.isRenewable(lifetime)
@@ -73,7 +81,10 @@ def test_a_cancel_within_the_window_refunds_the_unused_part_by_pull(
     expected = share * (MONTH - (cancel.timestamp - mint.timestamp)) // MONTH
     [log] = community_pass.SubscriptionCancelled.from_receipt(cancel)
     assert (log.holder, log.currency, log.refund, log.expiry) == (
-        bob.address, NATIVE, expected, cancel.timestamp
+        bob.address,
+        NATIVE,
+        expected,
+        cancel.timestamp,
     )
     assert community_pass.expiryOf(pass_id, bob) == cancel.timestamp
     assert not community_pass.hasAccess(bob, pass_id)
@@ -135,7 +146,9 @@ def test_a_refund_the_creator_already_withdrew_is_unfunded(
         community_pass.cancelSubscription(pass_id, sender=bob)
 
 
-def test_refund_window_is_creator_only_and_bounded(community_pass, create, creator, subscription, bob):
+def test_refund_window_is_creator_only_and_bounded(
+    community_pass, create, creator, subscription, bob
+):
     pass_id = create(subscription())
     with ape.reverts(community_pass.PassNotCreator):
         community_pass.setRefundWindow(pass_id, DAY, sender=bob)
