@@ -264,13 +264,10 @@ contract CommunityPass is ICommunityPass, IERC2981, ERC1155, AccessControl, Reen
 
     /// @dev The effects of a renewal (expiry, snapshot, proceeds), returned
     ///      in memory: the nine-field event does not fit on the stack beside them.
-    function _extend(
-        Pass storage p,
-        Holding storage h,
-        uint256 passId,
-        uint256 periods,
-        uint256 price
-    ) private returns (Renewal memory r) {
+    function _extend(Pass storage p, Holding storage h, uint256 passId, uint256 periods, uint256 price)
+        private
+        returns (Renewal memory r)
+    {
         r.previous = h.expiry;
         r.start = r.previous > block.timestamp ? r.previous : block.timestamp;
         r.expiry = _extended(passId, p.duration, r.start, periods);

@@ -273,7 +273,9 @@ interface ICommunityPass {
     event PassRefundWindowSet(uint256 indexed passId, uint256 refundWindow);
     /// @notice The creator gave `quantity` tokens (lifetime) or periods (subscription) to `to`
     ///         for free; `expiry` as in {PassMinted}.
-    event PassGifted(uint256 indexed passId, address indexed creator, address indexed to, uint256 quantity, uint256 expiry);
+    event PassGifted(
+        uint256 indexed passId, address indexed creator, address indexed to, uint256 quantity, uint256 expiry
+    );
     /// @notice `holder` cancelled their latest payment: `refund` (in the pass's `currency`) moved
     ///         from the creator's proceeds to the holder's, and the expiry went back to `expiry`.
     event SubscriptionCancelled(
@@ -283,7 +285,9 @@ interface ICommunityPass {
     ///         cancelled until `refundUntil` (exclusive) for a pro-rata share of `paid` (the
     ///         creator's share of it). A later renewal replaces it; a renewal without this event
     ///         leaves no refundable payment.
-    event PaymentRefundable(uint256 indexed passId, address indexed holder, uint256 from, uint256 refundUntil, uint256 paid);
+    event PaymentRefundable(
+        uint256 indexed passId, address indexed holder, uint256 from, uint256 refundUntil, uint256 paid
+    );
     /// @notice ERC-5643's event with the holder added: `holder`'s subscription to `passId` now
     ///         ends at `expiration`. Emitted on every mint, renewal, gift and cancel of a
     ///         subscription.
