@@ -20,21 +20,27 @@ from api.exchanges import Exchange, exchange_from_settings
 from api.middleware import RequestLimits, SecurityHeaders
 from api.query import refuse_unknown_query
 from api.routes import (
+    analytics,
     attestations,
     auth,
     chain,
     chat,
+    comments,
     communities,
     dashboard,
     distributions,
     follows,
     health,
     live,
+    moderation,
+    notifications,
     orders,
     passes,
     posts,
     profiles,
     rewards,
+    search,
+    trading_record,
 )
 from api.services.access import AccessPolicy, PassAccess
 from api.services.blocktime import BlockTimes
@@ -43,6 +49,7 @@ from api.services.chat import DeliveryGate
 from api.services.chat_broker import make_broker
 from api.services.currencies import Currencies
 from api.services.deployment import Deployment
+from api.services.notifier import Notifier
 from api.services.ratelimit import ConcurrencyCap, FloodGuard, token_bucket
 from api.services.rewards import Rewards
 from api.settings import ApiSettings
@@ -51,19 +58,22 @@ from planet.store import make_engine
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Runs the live chat broker on the serving loop (Redis needs its reader task there).
-    Without a lifespan (a TestClient used outside ``with``) the in-process broker still works.
+    """Runs the live chat broker on the serving loop (Redis needs its reader task there), and
+    the notifier (publishing on that loop; the scheduled notification scan). Without a
+    lifespan (a TestClient used outside ``with``) the in-process broker still works.
 
     Then everything built at start-up (modules, routes, models, the engine), which lives as
     long as the process, is moved out of the garbage collector's sight (``gc.freeze``): a full
     collection then scans only what requests left behind, instead of the whole heap, which
     under load paused every request in flight for 50-100 ms a few times a minute."""
     await app.state.broker.start()
+    await app.state.notifier.start()
     gc.collect()
     gc.freeze()
     try:
         yield
     finally:
+        await app.state.notifier.stop()
         await app.state.broker.stop()
 
 
@@ -122,6 +132,10 @@ def create_app(
         settings.rate_limit_burst,
     )
     app.state.broker = make_broker(settings)
+    app.state.notifier = Notifier(
+        app.state.broker, app.state.engine, settings, app.state.rewards, clock
+    )
+    app.state.notification_streams = ConcurrencyCap(settings.notification_streams_per_ip)
     app.state.chat_gate = DeliveryGate(app.state.engine, settings, app.state.access)
     app.state.chat_sockets = ConcurrencyCap(settings.chat_sockets_per_ip)
     app.state.chat_flood = FloodGuard(settings.chat_flood_frames, settings.chat_flood_window)
@@ -129,8 +143,12 @@ def create_app(
     errors.install(app)
     docs.install(app)
     _install_middleware(app, settings)
-    routers = (auth, chain, profiles, follows, dashboard, passes, posts, communities, live, chat)
-    for module in (*routers, attestations, orders, rewards, distributions, health):
+    routers = (
+        *(auth, chain, profiles, follows, dashboard, passes, posts, comments, communities),
+        *(live, chat, moderation),
+    )
+    modules = (analytics, search, notifications, attestations, trading_record, orders, rewards)
+    for module in (*routers, *modules, distributions, health):
         app.include_router(module.router)
 
     web.install(app, settings.web_dir or web.BUILT)

@@ -3,7 +3,10 @@ every router shares. Engines, tables and migrations are the store's (:mod:`plane
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from fastapi import Request
@@ -12,7 +15,47 @@ from starlette.concurrency import run_in_threadpool
 
 from api.errors import NotFound
 
-__all__ = ["connection", "in_transaction", "one_on_chain"]
+__all__ = ["after_commit", "connection", "in_transaction", "one_on_chain", "transaction"]
+
+# Work to do once a connection's transaction has committed (see after_commit), keyed weakly by
+# the Connection object: a transaction that rolls back, or that was opened without
+# transaction(), simply drops its hooks with the object.
+_hooks: weakref.WeakKeyDictionary[Connection, list[Callable[[], None]]] = (
+    weakref.WeakKeyDictionary()
+)
+_hooks_lock = threading.Lock()
+
+
+def after_commit(conn: Connection, hook: Callable[[], None]) -> None:
+    """Runs ``hook`` once ``conn``'s transaction has committed (never if it rolls back).
+
+    For telling other processes about rows this transaction wrote (a notification's live
+    delivery): told before the commit, a listener could read the database and find nothing.
+    Only transactions opened by :func:`transaction`, :func:`connection` or
+    :func:`in_transaction` run hooks; a hook that fails is logged by its owner, never raised
+    here, since the commit it follows has already happened."""
+    with _hooks_lock:
+        _hooks.setdefault(conn, []).append(hook)
+
+
+def _take_hooks(conn: Connection) -> list[Callable[[], None]]:
+    with _hooks_lock:
+        return _hooks.pop(conn, [])
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """``engine.begin()`` that runs the :func:`after_commit` hooks once it has committed."""
+    with engine.begin() as conn:
+        try:
+            yield conn
+        except BaseException:
+            _take_hooks(conn)
+            raise
+        # taken before the commit: a commit that fails runs none of them
+        hooks = _take_hooks(conn)
+    for hook in hooks:
+        hook()
 
 
 def connection(request: Request) -> Iterator[Connection]:
@@ -20,7 +63,7 @@ def connection(request: Request) -> Iterator[Connection]:
     (``Depends(connection, scope="function")``, see :data:`api.deps.Conn`), rolled back on
     error."""
     engine: Engine = request.app.state.engine
-    with engine.begin() as conn:
+    with transaction(engine) as conn:
         yield conn
 
 
@@ -37,7 +80,7 @@ async def in_transaction(request: Request, work: Callable[[Connection], T]) -> T
     engine: Engine = request.app.state.engine
 
     def run() -> T:
-        with engine.begin() as conn:
+        with transaction(engine) as conn:
             return work(conn)
 
     return await run_in_threadpool(run)

@@ -24,6 +24,7 @@ from api.services.chain import ChainContext
 from api.services.currencies import Currencies
 from api.services.deployment import Deployment
 from api.services.identities import Identity
+from api.services.notifier import Notifier
 from api.settings import ApiSettings
 
 _bearer = HTTPBearer(auto_error=False, description="Session token from POST /auth/verify")
@@ -49,6 +50,10 @@ async def get_access(request: Request) -> AccessPolicy:
     return request.app.state.access
 
 
+async def get_notifier(request: Request) -> Notifier:
+    return request.app.state.notifier
+
+
 async def now(request: Request) -> int:
     """The current Unix time in whole seconds (the app's clock, replaceable in tests)."""
     return int(request.app.state.clock())
@@ -64,6 +69,7 @@ Now = Annotated[int, Depends(now)]
 Access = Annotated[AccessPolicy, Depends(get_access)]
 DeploymentDep = Annotated[Deployment, Depends(get_deployment)]
 CurrenciesDep = Annotated[Currencies, Depends(get_currencies)]
+NotifierDep = Annotated[Notifier, Depends(get_notifier)]
 
 
 async def limit_ip(connection: HTTPConnection) -> None:

@@ -81,6 +81,9 @@ class ErrorCode(StrEnum):
     PASS_REQUIRED = "pass_required"  # 403: private content; the wallet has no creator's pass
     PASS_EXPIRED = "pass_expired"  # 403: private content; the wallet's subscription lapsed
     INVALID_PINNED_POST = "invalid_pinned_post"  # 422: a persona pins a post not own or public
+    # 422: a search's q holds no letter or digit, or more words than a search takes
+    INVALID_QUERY = "invalid_query"
+    CURSOR_NEEDS_TYPE = "cursor_needs_type"  # 422: GET /search?cursor= with type=all
 
     # Live sessions and their chat
     HOST_REQUIRED = "host_required"  # 422: GET /live?visibility=private without ?host=
@@ -104,8 +107,22 @@ class ErrorCode(StrEnum):
     TOO_MANY_SOCKETS = "too_many_sockets"  # 4429: the client IP holds its most chat sockets
     CHAT_FLOOD = "chat_flood"  # 4429: more chat frames than the flood limit; the socket closes
 
+    # Editing and moderation
+    NOT_AUTHOR = "not_author"  # 403: editing or deleting someone else's post or comment
+    CONTENT_DELETED = "content_deleted"  # 410: the post or comment was deleted by its author
+    CONTENT_HIDDEN = "content_hidden"  # 409: interacting with content the risk role hid
+    RISK_ROLE_REQUIRED = "risk_role_required"  # 403: the wallet lacks the on-chain RISK_ROLE
+    ALREADY_HIDDEN = "already_hidden"  # 409: hiding content that is hidden
+    NOT_HIDDEN = "not_hidden"  # 409: restoring content that is not hidden
+    NOTHING_TO_REVOKE = "nothing_to_revoke"  # 409: no unrevoked attestation for the content
+
     # Follows
     CANNOT_FOLLOW_SELF = "cannot_follow_self"  # 422: an identity following itself
+
+    # Creator analytics
+    NOT_YOUR_ANALYTICS = "not_your_analytics"  # 403: another creator's analytics
+    # Notifications
+    TOO_MANY_STREAMS = "too_many_streams"  # 429: the client IP holds its most streams
 
     # Attestations
     ATTESTATIONS_UNAVAILABLE = "attestations_unavailable"  # 503: no attester configured
@@ -124,6 +141,10 @@ class ErrorCode(StrEnum):
     TRADE_NOT_ATTRIBUTED = "trade_not_attributed"  # 422: attesting a creator's own fill
     EXCHANGE_UNAVAILABLE = "exchange_unavailable"  # 503: the exchange unreachable or garbled
     EXCHANGE_ERROR = "exchange_error"  # 502: the exchange refused a poll of an order
+
+    # Trading record (api.services.trading_record)
+    RECORD_OUT_OF_ORDER = "record_out_of_order"  # 409: attesting an entry before the one ahead
+    RECORD_CHANGED = "record_changed"  # 409: the entry's trade was attested with other content
 
     # The deployment (GET /chain)
     CHAIN_UNAVAILABLE = "chain_unavailable"  # 503: no manifest configured, or a contract missing
@@ -242,6 +263,7 @@ _DESCRIPTIONS = {
     403: "Signed in, but not allowed (e.g. identity_required)",
     404: "No such resource",
     409: "Conflicts with the current state",
+    410: "The content was deleted by its author (content_deleted)",
     422: "The request is malformed (validation_error) or breaks a rule named by its code",
     429: "Rate limited (rate_limited); see Retry-After",
     503: "The feature is not configured on this server",

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path
+from fastapi import Path, Query
 from pydantic import AfterValidator, Field
+
+from planet.store.fulltext import MAX_QUERY
 
 MAX_ID = 2**63 - 1
 
@@ -33,4 +35,15 @@ Text = Annotated[str, AfterValidator(refuse_nul)]
 
 HandleOrAddress = Annotated[
     Text, Path(max_length=42, description="A handle (any case) or a 0x wallet address")
+]
+
+#: A search's text (``GET /search?q=``, ``GET /posts?q=``): plain words, never query syntax.
+SearchText = Annotated[
+    Text,
+    Query(
+        min_length=1,
+        max_length=MAX_QUERY,
+        description="Plain words (at most 8); each must match the start of a word (posts, "
+        "bios) or a handle. Quotes, `*` and operators are read as separators or words",
+    ),
 ]

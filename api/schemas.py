@@ -13,8 +13,10 @@ from typing import Annotated, Literal
 
 from fastapi import Query
 from pydantic import BaseModel, Field
-from sqlalchemy import RowMapping
+from sqlalchemy import Connection, RowMapping
 
+from api.params import Text
+from api.services import editing
 from api.services.currencies import Currency
 
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
@@ -58,6 +60,15 @@ class PostOut(BaseModel):
     like_count: int
     comment_count: int
     visibility: Literal["public", "private"]
+    edited_at: datetime | None = Field(
+        default=None, description="When the author last edited it (see GET /posts/{id}/history)"
+    )
+    deleted: bool = Field(default=False, description="Deleted by its author: its text is gone")
+    moderation_label: str | None = Field(
+        default=None,
+        description="Why the risk role hid it (e.g. `scam`, `undisclosed_promotion`): its text "
+        "is withheld from everyone while hidden; null when shown",
+    )
 
 
 class PostPage(BaseModel):
@@ -67,7 +78,9 @@ class PostPage(BaseModel):
 
 def post_out(row: RowMapping, handle: str | None) -> PostOut:
     """A stored post as answered; its disclosure only when it names instruments (the only
-    posts that must carry one)."""
+    posts that must carry one); no text once deleted or while hidden."""
+    label = row.get("hidden_label")
+    deleted = row.get("deleted_at") is not None
     disclosure = None
     if row["instruments"]:
         disclosure = Disclosure(holds_position=row["holds_position"], sponsored=row["sponsored"])
@@ -76,7 +89,7 @@ def post_out(row: RowMapping, handle: str | None) -> PostOut:
         author=Author(
             token_id=row["author_token_id"], handle=handle, address=row["author_address"]
         ),
-        body=row["body"],
+        body="" if label or deleted else row["body"],
         instruments=row["instruments"],
         disclosure=disclosure,
         created_at=utc(row["created_at"]),
@@ -84,6 +97,9 @@ def post_out(row: RowMapping, handle: str | None) -> PostOut:
         like_count=row["like_count"],
         comment_count=row["comment_count"],
         visibility=row["visibility"],
+        edited_at=utc_or_none(row.get("edited_at")),
+        deleted=deleted,
+        moderation_label=label,
     )
 
 
@@ -95,20 +111,26 @@ class MessageOut(BaseModel):
     token_id: int
     handle: str | None
     address: str
-    body: str
+    body: str = Field(description="Empty when the risk role hid the message (see moderation_label)")
     created_at: datetime
+    moderation_label: str | None = Field(
+        default=None, description="Why the risk role hid it (e.g. `scam`); null when shown"
+    )
 
 
 def message_out(row: RowMapping, handle: str | None) -> MessageOut:
-    """A stored chat message, as the history lists it and the chat socket sends it."""
+    """A stored chat message, as the history lists it and the chat socket sends it; a hidden
+    one with its label and no text."""
+    label = row.get("hidden_label")
     return MessageOut(
         id=row["id"],
         session_id=row["session_id"],
         token_id=row["token_id"],
         handle=handle,
         address=row["author_address"],
-        body=row["body"],
+        body="" if label else row["body"],
         created_at=utc(row["created_at"]),
+        moderation_label=label,
     )
 
 
@@ -127,4 +149,95 @@ def currency_out(currency: Currency) -> CurrencyOut:
         native=currency.native,
         symbol=currency.symbol,
         decimals=currency.decimals,
+    )
+
+
+# Comments and edit histories: shared by the posts router and the comments router.
+
+
+class CommentIn(BaseModel):
+    body: Text = Field(min_length=1, max_length=2_000)
+
+
+class CommentOut(BaseModel):
+    id: int
+    post_id: int
+    author: Author
+    body: str = Field(description="Empty when deleted, or hidden (see moderation_label)")
+    created_at: datetime
+    edited_at: datetime | None = None
+    deleted: bool = False
+    moderation_label: str | None = Field(
+        default=None, description="Why the risk role hid it; null when shown"
+    )
+
+
+class VersionOut(BaseModel):
+    body: str = Field(description="Empty while the content is hidden by moderation")
+    disclosure: Disclosure | None
+    written_at: datetime
+    replaced_at: datetime | None = Field(description="null: the current version")
+
+
+class HistoryOut(BaseModel):
+    id: int
+    kind: Literal["post", "comment"]
+    deleted: bool = Field(description="Deleted by its author: no version is kept")
+    moderation_label: str | None
+    versions: list[VersionOut] = Field(description="The current version first, then older ones")
+
+
+def comment_out(row: RowMapping, handle: str | None) -> CommentOut:
+    """A stored comment as answered: no text once deleted or while hidden."""
+    label = row.get("hidden_label")
+    deleted = row["deleted_at"] is not None
+    return CommentOut(
+        id=row["id"],
+        post_id=row["post_id"],
+        author=Author(
+            token_id=row["author_token_id"], handle=handle, address=row["author_address"]
+        ),
+        body="" if label or deleted else row["body"],
+        created_at=utc(row["created_at"]),
+        edited_at=utc_or_none(row["edited_at"]),
+        deleted=deleted,
+        moderation_label=label,
+    )
+
+
+def history_out(
+    conn: Connection, chain_id: int, kind: Literal["post", "comment"], row: RowMapping
+) -> HistoryOut:
+    """Every version of a post or comment; the text withheld while it is hidden."""
+    label = row.get("hidden_label")
+    versions = [
+        VersionOut(
+            body="" if label else v.body,
+            disclosure=None
+            if v.holds_position is None
+            else Disclosure(holds_position=v.holds_position, sponsored=v.sponsored),
+            written_at=utc(v.written_at),
+            replaced_at=utc_or_none(v.replaced_at),
+        )
+        for v in editing.history(conn, chain_id, kind, row)
+    ]
+    return HistoryOut(
+        id=row["id"],
+        kind=kind,
+        deleted=row["deleted_at"] is not None,
+        moderation_label=label,
+        versions=versions,
+    )
+
+
+class RevenueOut(BaseModel):
+    currency: CurrencyOut
+    amount: str = Field(description="The creator's share of the sales, base units")
+    display: str | None = Field(description="In human units, e.g. `0.0196 OKB`")
+
+
+def revenue_out(currency: Currency, amount: int) -> RevenueOut:
+    """A creator's revenue in one currency, as the dashboard and the analytics answer it."""
+    return RevenueOut(
+        currency=currency_out(currency), amount=str(amount), display=currency.human(amount)
     )

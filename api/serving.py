@@ -132,4 +132,8 @@ def uvicorn_options(settings: ApiSettings) -> dict[str, Any]:
         "timeout_keep_alive": settings.keep_alive_timeout,
         "limit_concurrency": settings.max_connections,
         "h11_max_incomplete_event_size": settings.max_header_bytes,
+        # a stop cancels what is still running after this long: a notification stream is
+        # open for minutes by design (its client reconnects with Last-Event-ID), and would
+        # otherwise hold the stop back until it ends
+        "timeout_graceful_shutdown": 5,
     }

@@ -264,6 +264,22 @@ class ApiSettings(BaseSettings):
         ge=1,
         description="Live sessions (scheduled or live) one host may hold open at once.",
     )
+    notification_scan_interval: float = Field(
+        default=60.0,
+        ge=0,
+        description="Seconds between scans of the mirrored chain for notifications (passes "
+        "about to lapse or lapsed, claimable rewards, revoked attestations); 0: no scheduled "
+        "scan. GET /notifications also scans the reader's own, at most this often.",
+    )
+    notification_stream_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="Seconds a notification stream (GET /notifications/stream) stays open; "
+        "the client then reconnects with Last-Event-ID and misses nothing.",
+    )
+    notification_streams_per_ip: int = Field(
+        default=20, ge=1, description="Notification streams one client IP may hold open at once."
+    )
 
     @field_validator("session_secret")
     @classmethod

@@ -17,7 +17,15 @@ number of keep-alive connections, one route at a time, in interleaved rounds:
 * ``profile``: ``GET /profiles/{handle}`` (identity, persona, points);
 * ``gated_post``: ``GET /posts/{id}`` of a private post, as a pass holder (the pass check runs;
   checked first: 200 for the holder, 401 anonymous, 403 ``pass_required`` without the pass);
-* ``live``: ``GET /live`` (the live-session listing).
+* ``live``: ``GET /live`` (the live-session listing);
+* ``following``: ``GET /posts?following=1``, the reader's feed of the creators it follows;
+* ``search``: ``GET /search?q=eth``, posts and profiles, as the pass holder (so its private
+  matches are searched too); a tenth of the posts hold the word.
+* ``notifications``: ``GET /notifications`` as the pass holder (the first page of the newest
+  of 200,000 notifications, 5,000 of them the holder's, with the unread count).
+
+Besides the interactions, every identity follows ``FOLLOWS_EACH`` others and the reader follows
+``READER_FOLLOWS`` creators.
 
 Each prints req/s and p50/p99 over its rounds; the last line is fixed:
 ``api: ceiling_rps=N feed_rps=N feed_vs_ceiling=R worst_p99_ms=N``.
@@ -50,7 +58,7 @@ from api.services import auth
 from api.settings import ApiSettings
 from benchmarks import http_load
 from planet.core.epochs import EPOCH_DURATION
-from planet.store import MIRROR, OFFCHAIN, DatabaseError, make_engine, migrate
+from planet.store import MIRROR, OFFCHAIN, DatabaseError, fulltext, make_engine, migrate
 from planet.store.mirror import (
     epoch_point_balances,
     identities,
@@ -60,9 +68,11 @@ from planet.store.mirror import (
 )
 from planet.store.offchain import (
     comments,
+    follows,
     live_attendance,
     live_messages,
     live_sessions,
+    notifications,
     personas,
     post_likes,
     post_views,
@@ -79,6 +89,12 @@ CHUNK = 20_000
 LIVE_SESSIONS = 2_000
 CREATOR, READER, OUTSIDER = 1, 2, 3  # identity token ids (and wallets: address(n))
 GATED_POST = 10  # every tenth post is private; this one is the creator's
+FOLLOWS_EACH = 10  # follows per identity
+READER_FOLLOWS = 200  # creators the reader follows (its following feed)
+# one of these words in each post, in turn (three posts each, so public and private posts
+# share each word): the search route looks for the first
+TOPICS = ("eth", "btc", "okb", "sol", "macro", "rates", "options", "funding", "airdrop", "defi")
+SEARCH = "/search?q=eth"
 
 Pair = tuple[int, int]
 
@@ -179,7 +195,7 @@ def seed(engine: Engine, identities_n: int, posts_n: int, interactions_n: int) -
                 "chain_id": CHAIN_ID,
                 "author_token_id": authors[i - 1],
                 "author_address": address(authors[i - 1]),
-                "body": f"post {i}: " + "gm " * rng.randint(5, 60),
+                "body": f"post {i}: {TOPICS[i // 3 % len(TOPICS)]} " + "gm " * rng.randint(5, 60),
                 "instruments": ["BTC-USDT"] if i % 11 == 0 else [],
                 "holds_position": (i % 2 == 0) if i % 11 == 0 else None,
                 "sponsored": False if i % 11 == 0 else None,
@@ -217,8 +233,12 @@ def seed(engine: Engine, identities_n: int, posts_n: int, interactions_n: int) -
             for n, (p, t) in enumerate(comment_pairs)
         ),
     )
+    _seed_follows(engine, identities_n, rng)
     _seed_live(engine, identities_n, rng)
     _seed_pass(engine, zero_hash)
+    with engine.begin() as conn:
+        fulltext.rebuild(conn)  # the rows above bypassed the API's write path
+    _seed_notifications(engine, identities_n, posts_n, rng)
     _analyze(engine)
     # Sessions as POST /auth/verify opens them: a token and its row (the server checks both)
     settings = ApiSettings(session_secret=SECRET, chain_id=CHAIN_ID, siwe_domain=DOMAIN)
@@ -260,6 +280,28 @@ def _distinct_pairs(count: int, posts_n: int, identities_n: int, salt: int) -> l
     while len(seen) < count:
         seen.add((pick.randint(1, posts_n), pick.randint(1, identities_n)))
     return sorted(seen)
+
+
+def _seed_follows(engine: Engine, identities_n: int, rng: random.Random) -> None:
+    """Every identity follows ``FOLLOWS_EACH`` others; the reader ``READER_FOLLOWS``."""
+    pairs: set[Pair] = set()
+    for follower in range(1, identities_n + 1):
+        wanted = READER_FOLLOWS if follower == READER else FOLLOWS_EACH
+        picked = set(rng.sample(range(1, identities_n + 1), min(wanted + 1, identities_n)))
+        pairs |= {(follower, f) for f in sorted(picked - {follower})[:wanted]}
+    _load(
+        engine,
+        follows,
+        (
+            {
+                "chain_id": CHAIN_ID,
+                "follower_token_id": a,
+                "followee_token_id": b,
+                "created_at": NOW,
+            }
+            for a, b in sorted(pairs)
+        ),
+    )
 
 
 def _seed_live(engine: Engine, identities_n: int, rng: random.Random) -> None:
@@ -349,6 +391,37 @@ def _seed_pass(engine: Engine, zero_hash: str) -> None:
                 "updated_block": 1,
             },
         )
+
+
+NOTIFICATIONS, READERS_NOTIFICATIONS = 200_000, 5_000
+
+
+def _seed_notifications(
+    engine: Engine, identities_n: int, posts_n: int, rng: random.Random
+) -> None:
+    """Followers told of posts, authors of likes and comments: the reader's 5,000 among
+    200,000 (a third of them read), so the list reads one identity's rows out of many."""
+
+    def row(n: int) -> dict[str, Any]:
+        recipient = READER if n % (NOTIFICATIONS // READERS_NOTIFICATIONS) == 0 else None
+        recipient = recipient or rng.randint(3, identities_n)
+        kind = ("post", "like", "comment")[n % 3]
+        post_id = rng.randint(1, posts_n)
+        return {
+            "chain_id": CHAIN_ID,
+            "recipient_token_id": recipient,
+            "kind": kind,
+            "dedupe_key": f"{kind}:{post_id}:{n}",
+            "actor_token_id": rng.randint(3, identities_n),
+            "post_id": post_id,
+            "comment_id": None,
+            "session_id": None,
+            "data": {},
+            "created_at": NOW - NOTIFICATIONS + n,
+            "read_at": NOW if n % 3 == 0 else None,
+        }
+
+    _load(engine, notifications, (row(n) for n in range(1, NOTIFICATIONS + 1)))
 
 
 def _analyze(engine: Engine) -> None:
@@ -466,6 +539,31 @@ def check_gate(base: str, path: str, seeded: Seeded) -> None:
             )
 
 
+def check_search(base: str, seeded: Seeded) -> None:
+    """Search finds the gated post (private, "post 10: sol ...") for the pass holder and for no
+    wallet without the pass: every page of ``q=10 sol`` is read for each."""
+    for who, token, expected in (
+        ("the pass holder", seeded.reader_token, True),
+        ("a wallet without the pass", seeded.outsider_token, False),
+    ):
+        seen: list[dict[str, Any]] = []
+        params: dict[str, str | int] = {"q": "10 sol", "type": "posts", "limit": 50}
+        while True:
+            answer = httpx.get(
+                base + "/search",
+                params=params,
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=10,
+            ).json()
+            seen += answer["posts"]
+            if answer["posts_next_cursor"] is None:
+                break
+            params["cursor"] = answer["posts_next_cursor"]
+        private = {p["id"] for p in seen if p["visibility"] == "private"}
+        if private != ({seeded.gated_post} if expected else set()):
+            raise SystemExit(f"Error: search showed {who} the private posts {sorted(private)}")
+
+
 def prepare(url: str, identities_n: int, posts_n: int, interactions_n: int) -> Seeded:
     """Migrates and seeds ``url``; a database that cannot be used stops with one line."""
     try:
@@ -539,12 +637,16 @@ def measure(
         ("profile", f"/profiles/{seeded.handle}", {}),
         ("gated_post", gated, reader),
         ("live", "/live", {}),
+        ("following", "/posts?following=1", reader),
+        ("search", SEARCH, reader),
+        ("notifications", "/notifications", reader),
     ]
     per_run = seconds / rounds
     print(f"workers={workers} connections={connections} seconds={seconds:g} rounds={rounds}")
     tallies = {name: Tally() for name, _, _ in routes}
     try:
         check_gate(base, gated, seeded)
+        check_search(base, seeded)
         for name, path, headers in routes:
             check = httpx.get(base + path, headers=headers, timeout=10)
             if check.status_code != 200:
@@ -566,7 +668,7 @@ def measure(
         tally = tallies[name]
         results[name] = result = {"rps": tally.rps, **tally.percentiles()}
         print(
-            f"{name:<11} {path:<24} rps={result['rps']:8.0f} "
+            f"{name:<13} {path:<24} rps={result['rps']:8.0f} "
             f"p50_ms={result['p50_ms']:6.1f} p99_ms={result['p99_ms']:6.1f} errors=0"
         )
     return results

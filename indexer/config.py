@@ -100,6 +100,12 @@ class IndexerSettings(BaseSettings):
         description="How many blocks before the final block a funding lookup searches; an owner "
         "funded earlier is recorded as funded before the window.",
     )
+    funding_recheck_after: int = Field(
+        default=86_400,
+        ge=1,
+        description="Blocks after which an owner recorded as unfunded (a relayer paid its "
+        "registration) is looked up again, within funding_lookups per pass.",
+    )
 
     @field_validator("finality", mode="before")
     @classmethod

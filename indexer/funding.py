@@ -30,7 +30,13 @@ name the sender.
   (``internal``); the rewards treat identities first funded internally in the same block as
   one source;
 * an owner with no value by the final block (a relayer paid its registration) is
-  ``unfunded`` and not looked up again: its relayer is its funder key already.
+  ``unfunded``; its relayer is its funder key meanwhile. A wallet that was relayed in may be
+  funded later (a farm that tops its wallets up after registering), so an ``unfunded`` owner
+  is looked up again once the final block has moved ``recheck_after`` blocks past its last
+  lookup: new owners first, then the longest-unchecked of those, within the same
+  ``funding_lookups`` per pass. A recheck of a still-unfunded wallet costs two calls (balance
+  and nonce at the final block); a funded one is searched as a new owner is, and its row
+  replaced.
 
 A lookup is a fact about an address before a final block, so reorgs never touch it; rows are
 keyed by (chain, owner) and written in their own transactions, after the pass's ranges.
@@ -41,7 +47,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, and_, exists, insert, select
+from sqlalchemy import Engine, and_, delete, exists, insert, select
 
 from indexer.rpc import RpcClient, RpcRequestError
 from planet.core import logs
@@ -50,6 +56,9 @@ from planet.store.mirror import identities, owner_fundings
 log = logs.get("indexer.funding")
 
 COMMIT_EVERY = 50  # lookups per transaction
+#: Blocks after which an ``unfunded`` owner is looked up again (at X Layer's one block a
+#: second, about a day), unless the tracker is given another.
+RECHECK_AFTER = 86_400
 
 FOUND, INTERNAL, BEFORE_WINDOW, UNFUNDED, UNAVAILABLE = (
     "found",
@@ -144,16 +153,26 @@ class BalanceSearch:
 
 class FundingTracker:
     """Looks up the owners of identities registered at or below the final block that have no
-    ``owner_fundings`` row yet, oldest registration first, ``limit`` per pass."""
+    ``owner_fundings`` row yet, oldest registration first, then owners recorded ``unfunded``
+    at least ``recheck_after`` blocks before the final block, longest unchecked first;
+    ``limit`` per pass in all."""
 
-    def __init__(self, engine: Engine, chain_id: int, source: FundingSource, limit: int) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        chain_id: int,
+        source: FundingSource,
+        limit: int,
+        recheck_after: int = RECHECK_AFTER,
+    ) -> None:
         self.engine = engine
         self.chain_id = chain_id
         self.source = source
         self.limit = limit
+        self.recheck_after = recheck_after
 
     def pending(self, final: int) -> list[str]:
-        """Owners still to look up (at most ``limit``)."""
+        """Owners never looked up (at most ``limit``)."""
         known = exists().where(
             and_(
                 owner_fundings.c.chain_id == identities.c.chain_id,
@@ -178,26 +197,61 @@ class FundingTracker:
                     break
         return seen
 
+    def due(self, final: int, limit: int) -> list[str]:
+        """Owners recorded ``unfunded`` whose last lookup is ``recheck_after`` blocks or more
+        below ``final`` (at most ``limit``, longest unchecked first)."""
+        if limit <= 0:
+            return []
+        t = owner_fundings
+        query = (
+            select(t.c.owner)
+            .where(
+                t.c.chain_id == self.chain_id,
+                t.c.status == UNFUNDED,
+                t.c.checked_block <= final - self.recheck_after,
+            )
+            .order_by(t.c.checked_block, t.c.owner)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [str(owner) for (owner,) in conn.execute(query)]
+
     def run(self, final: int) -> int:
-        """One pass's lookups; returns how many owners were recorded."""
+        """One pass's lookups; returns how many owners were recorded (new or rechecked)."""
         if self.limit <= 0 or final < 0:
             return 0
         done = 0
         batch: list[dict[str, Any]] = []
-        for owner in self.pending(final):
+        fresh = self.pending(final)
+        for owner in fresh:
             batch.append(self.source.first_funding(owner, final).row(self.chain_id))
             if len(batch) >= COMMIT_EVERY:
                 done += self._write(batch)
         done += self._write(batch)
-        if done:
-            log.info("fundings recorded", owners=done, final=final)
-        return done
+        again = 0
+        for owner in self.due(final, self.limit - len(fresh)):
+            batch.append(self.source.first_funding(owner, final).row(self.chain_id))
+            if len(batch) >= COMMIT_EVERY:
+                again += self._write(batch, replace=True)
+        again += self._write(batch, replace=True)
+        if done or again:
+            log.info("fundings recorded", owners=done, rechecked=again, final=final)
+        return done + again
 
-    def _write(self, batch: list[dict[str, Any]]) -> int:
-        """Commits the lookups so far (and empties ``batch``): a crash loses at most a batch."""
+    def _write(self, batch: list[dict[str, Any]], replace: bool = False) -> int:
+        """Commits the lookups so far (and empties ``batch``): a crash loses at most a batch.
+        ``replace``: the owners have rows (a recheck); each is replaced in the same
+        transaction, so a reader sees the old lookup or the new one, never neither."""
         if not batch:
             return 0
         with self.engine.begin() as conn:
+            if replace:
+                conn.execute(
+                    delete(owner_fundings).where(
+                        owner_fundings.c.chain_id == self.chain_id,
+                        owner_fundings.c.owner.in_([row["owner"] for row in batch]),
+                    )
+                )
             conn.execute(insert(owner_fundings), batch)
         count = len(batch)
         batch.clear()

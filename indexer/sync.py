@@ -88,6 +88,7 @@ class Indexer:
             self.chain_id,
             BalanceSearch(rpc, settings.funding_window),
             settings.funding_lookups,
+            settings.funding_recheck_after,
         )
         self._prepared = False
 

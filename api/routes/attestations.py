@@ -12,7 +12,7 @@ from api.deps import Chain, Conn, CurrentIdentity, Now, Settings
 from api.errors import responses
 from api.params import BodyId
 from api.schemas import utc
-from api.services import attestations
+from api.services import attestations, trading_record
 from api.services.attestations import Activity, Attestation, Status
 
 router = APIRouter(prefix="/attestations", tags=["attestations"])
@@ -97,7 +97,7 @@ def _out(a: Attestation) -> AttestationOut:
     status_code=201,
     responses={
         200: {"model": AttestationOut, "description": "Already signed: the stored attestation"},
-        **responses(401, 403, 404, 409, 422, 503),
+        **responses(401, 403, 404, 409, 410, 422, 503),
     },
 )
 def create_attestation(
@@ -125,3 +125,39 @@ def create_attestation(
 def my_attestations(conn: Conn, identity: CurrentIdentity, moment: Now) -> AttestationList:
     """Your attestations, newest first, with status pending / recorded / revoked / expired."""
     return AttestationList(items=[_out(a) for a in attestations.mine(conn, identity, moment)])
+
+
+class RecordAttestationIn(BaseModel):
+    uid: str = Field(
+        pattern=r"^0x[0-9a-fA-F]{64}$",
+        description="The entry's uid (GET /profiles/{handle}/trading-record), 32 bytes, 0x-hex",
+    )
+
+
+@router.post(
+    "/trading-record",
+    response_model=AttestationOut,
+    status_code=201,
+    responses={
+        200: {"model": AttestationOut, "description": "Already signed: the stored attestation"},
+        **responses(401, 403, 404, 409, 422, 503),
+    },
+)
+def attest_record_entry(
+    body: RecordAttestationIn,
+    response: Response,
+    conn: Conn,
+    settings: Settings,
+    chain: Chain,
+    identity: CurrentIdentity,
+    moment: Now,
+) -> AttestationOut:
+    """Signs the attestation of one entry of your trading record, by its uid (201), or returns
+    the one already signed (200; signed again with a fresh deadline if it expired). Submit it
+    with ``transaction`` from your wallet. Kind 6, 1 point, which the weekly formula weighs at
+    zero. 404 no such entry in your record; 409 ``record_out_of_order`` (attest the entry
+    before it first) or ``record_changed``; 503 ``attestations_unavailable``."""
+    attestation, created = trading_record.attest(conn, settings, chain, identity, body.uid, moment)
+    if not created:
+        response.status_code = 200
+    return _out(attestation)

@@ -12,21 +12,14 @@ from api.db import in_transaction
 from api.deps import Chain, CurrenciesDep, Now
 from api.errors import responses
 from api.params import Text
-from api.schemas import CurrencyOut, currency_out
+from api.schemas import RevenueOut, revenue_out
 from api.services import dashboard
-from api.services.currencies import Currency
 
 router = APIRouter(prefix="/profiles", tags=["profiles"])
 
 HandleOrAddress = Annotated[
     Text, Path(max_length=42, description="A handle (any case) or a 0x wallet address")
 ]
-
-
-class RevenueOut(BaseModel):
-    currency: CurrencyOut
-    amount: str = Field(description="The creator's share of the week's sales, base units")
-    display: str | None = Field(description="In human units, e.g. `0.0196 OKB`")
 
 
 class WeekOut(BaseModel):
@@ -56,12 +49,6 @@ class WeeksOut(BaseModel):
     handle: str
     address: str
     weeks: list[WeekOut] = Field(description="Oldest first, up to the current week")
-
-
-def _revenue(currency: Currency, amount: int) -> RevenueOut:
-    return RevenueOut(
-        currency=currency_out(currency), amount=str(amount), display=currency.human(amount)
-    )
 
 
 @router.get(
@@ -103,7 +90,7 @@ async def creator_weeks(
                 allocation=None if w.allocation is None else str(w.allocation),
                 pass_sales=w.sales,
                 pass_revenue=[
-                    _revenue(currencies.get(c), amount) for c, amount in w.revenue.items()
+                    revenue_out(currencies.get(c), amount) for c, amount in w.revenue.items()
                 ],
             )
             for w in weeks

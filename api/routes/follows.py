@@ -61,6 +61,18 @@ def follow(
     return _state(conn, True, whom)
 
 
+@router.get(
+    "/{handle_or_address}/follow", response_model=FollowOut, responses=responses(401, 403, 404)
+)
+def follow_state(
+    handle_or_address: HandleOrAddress, conn: Conn, chain: Chain, identity: CurrentIdentity
+) -> FollowOut:
+    """Whether you follow this identity, and its follower count: one indexed lookup, so a
+    client need not walk the follower pages to find itself."""
+    whom = profiles.find_identity(conn, chain.chain_id, handle_or_address)
+    return _state(conn, follows.is_following(conn, identity, whom), whom)
+
+
 @router.delete(
     "/{handle_or_address}/follow", response_model=FollowOut, responses=responses(401, 403, 404)
 )

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import Connection, Engine, RowMapping
 
-from api.db import in_transaction
+from api.db import in_transaction, transaction
 from api.deps import (
     Access,
     Chain,
@@ -34,9 +34,10 @@ from api.deps import (
 from api.errors import ErrorCode, NotFound, Unprocessable, gated_responses, responses
 from api.params import SessionId, Text
 from api.schemas import Author, Cursor, Limit, MessageOut, message_out, utc, utc_or_none
-from api.services import chat, identities, live
+from api.services import chat, identities, live, notifications
 from api.services.chat_broker import Broker, BrokerUnavailable, Event
 from api.services.identities import Identity
+from api.services.notifier import Notifier
 from api.services.posts import PRIVATE
 
 router = APIRouter(prefix="/live", tags=["live"])
@@ -229,9 +230,11 @@ def get_session(row: ReadableSession, conn: Conn) -> LiveOut:
 def _transition(
     request: Request, engine: Engine, identity: Identity, session_id: int, moment: int, to: str
 ) -> LiveOut:
-    with engine.begin() as conn:
+    notifier: Notifier = request.app.state.notifier
+    with transaction(engine) as conn:
         if to == live.LIVE:
             row = live.start(conn, identity, session_id, moment)
+            notifier.after_commit(conn, notifications.went_live(conn, row))
         else:
             row = live.end(conn, identity, session_id, moment)
         out = _one(conn, row)

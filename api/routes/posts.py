@@ -1,4 +1,5 @@
-"""Posts: feed, create, read, and interactions (views, likes, comments, reports).
+"""Posts: feed, create, read, edit, delete, edit history, and interactions (views, likes,
+comments, reports).
 
 A post is ``public`` or ``private`` (``visibility`` on create). Private posts form the author's
 private community: every route here that names one first checks, through
@@ -8,12 +9,11 @@ community passes (401 without a session; 403 ``pass_required`` / ``pass_expired`
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, RowMapping
+from sqlalchemy import Connection
 
 from api.db import in_transaction
 from api.deps import (
@@ -21,6 +21,7 @@ from api.deps import (
     Chain,
     Conn,
     CurrentIdentity,
+    NotifierDep,
     Now,
     OptionalUser,
     ReadablePost,
@@ -28,19 +29,31 @@ from api.deps import (
     bearer_token,
 )
 from api.errors import NotAuthenticated, gated_responses, responses
-from api.params import PostId, Text
+from api.params import PostId, SearchText, Text
 from api.schemas import (
-    Author,
+    CommentIn,
+    CommentOut,
     Cursor,
     Disclosure,
+    HistoryOut,
     Instrument,
     Limit,
     PostOut,
     PostPage,
+    comment_out,
+    history_out,
     post_out,
-    utc,
 )
-from api.services import auth, identities, posts, profiles
+from api.services import (
+    auth,
+    editing,
+    identities,
+    moderation,
+    notifications,
+    posts,
+    profiles,
+    search,
+)
 
 router = APIRouter(prefix="/posts", tags=["posts"])
 
@@ -59,16 +72,12 @@ class PostIn(BaseModel):
     )
 
 
-class CommentIn(BaseModel):
-    body: Text = Field(min_length=1, max_length=2_000)
+class PostEdit(BaseModel):
+    """What an author may change: the text, and the disclosure labels of a post naming
+    instruments (the instruments themselves never change: orders name them)."""
 
-
-class CommentOut(BaseModel):
-    id: int
-    post_id: int
-    author: Author
-    body: str
-    created_at: datetime
+    body: Text | None = Field(default=None, min_length=1, max_length=10_000)
+    disclosure: Disclosure | None = None
 
 
 class CommentPage(BaseModel):
@@ -97,18 +106,6 @@ class ViewOut(BaseModel):
     view_count: int
 
 
-def _comment(row: RowMapping, handle: str | None) -> CommentOut:
-    return CommentOut(
-        id=row["id"],
-        post_id=row["post_id"],
-        author=Author(
-            token_id=row["author_token_id"], handle=handle, address=row["author_address"]
-        ),
-        body=row["body"],
-        created_at=utc(row["created_at"]),
-    )
-
-
 @router.get("", response_model=PostPage, responses=responses(401, 403, 404, 422))
 async def list_posts(
     request: Request,
@@ -126,10 +123,13 @@ async def list_posts(
         bool,
         Query(description="Only posts of the identities you follow (needs a session)"),
     ] = False,
+    q: SearchText | None = None,
 ) -> PostPage:
     """The public feed, newest first (422 ``invalid_cursor``; 404 for an unknown ``author``;
-    ``following`` without a session: 401). Private posts never appear here, not even for
-    their readers: see GET /communities/{handle}/posts."""
+    ``following`` without a session: 401; ``q``: only posts holding its words, 422
+    ``invalid_query`` when it has none). Private posts never appear here, not even for their
+    readers: see GET /communities/{handle}/posts, and GET /search."""
+    words = None if q is None else search.terms(q)
 
     def read(conn: Connection) -> posts.Page:
         follower = None
@@ -139,7 +139,7 @@ async def list_posts(
             session = auth.authenticate(conn, settings, token, moment)
             follower = auth.require_identity(conn, session)
         whom = None if author is None else profiles.find_identity(conn, chain.chain_id, author)
-        return posts.page(conn, chain.chain_id, cursor, limit, whom, follower)
+        return posts.page(conn, chain.chain_id, cursor, limit, whom, follower, words)
 
     page = await in_transaction(request, read)
     return PostPage(
@@ -149,9 +149,11 @@ async def list_posts(
 
 
 @router.post("", status_code=201, response_model=PostOut, responses=responses(401, 403, 422))
-def create_post(body: PostIn, conn: Conn, identity: CurrentIdentity, moment: Now) -> PostOut:
+def create_post(
+    body: PostIn, conn: Conn, identity: CurrentIdentity, moment: Now, notifier: NotifierDep
+) -> PostOut:
     """Publishes a post, public or private to your community (403 ``identity_required``;
-    422 ``disclosure_required``)."""
+    422 ``disclosure_required``); your followers are notified."""
     disclosure = body.disclosure or Disclosure()
     row = posts.create(
         conn,
@@ -163,6 +165,7 @@ def create_post(body: PostIn, conn: Conn, identity: CurrentIdentity, moment: Now
         moment,
         body.visibility,
     )
+    notifier.after_commit(conn, notifications.post_published(conn, row))
     return post_out(row, identity.handle)
 
 
@@ -170,7 +173,8 @@ def create_post(body: PostIn, conn: Conn, identity: CurrentIdentity, moment: Now
 async def get_post(
     post_id: PostId, request: Request, chain: Chain, user: OptionalUser, moment: Now, access: Access
 ) -> PostOut:
-    """A post; a private one only for its author and its community's pass holders."""
+    """A post; a private one only for its author and its community's pass holders. A deleted
+    post answers ``deleted: true`` without its text; a hidden one its ``moderation_label``."""
     reader = user.address if user is not None else None
     row = await in_transaction(
         request, lambda conn: posts.readable(conn, chain.chain_id, post_id, reader, moment, access)
@@ -178,7 +182,40 @@ async def get_post(
     return post_out(row, row["author_handle"])
 
 
-@router.post("/{post_id}/views", response_model=ViewOut, responses=gated_responses(401, 403, 404))
+@router.patch(
+    "/{post_id}", response_model=PostOut, responses=responses(401, 403, 404, 409, 410, 422)
+)
+def edit_post(
+    post_id: PostId, body: PostEdit, conn: Conn, identity: CurrentIdentity, moment: Now
+) -> PostOut:
+    """Edits your post's text and/or disclosure labels; the replaced version stays in its
+    history (403 ``not_author``; 410 ``content_deleted``; 409 ``content_hidden``)."""
+    disclosure = body.disclosure or Disclosure()
+    row = editing.edit_post(
+        conn, identity, post_id, body.body, disclosure.holds_position, disclosure.sponsored, moment
+    )
+    return post_out(row, identity.handle)
+
+
+@router.delete("/{post_id}", response_model=PostOut, responses=responses(401, 403, 404, 410))
+def delete_post(post_id: PostId, conn: Conn, identity: CurrentIdentity, moment: Now) -> PostOut:
+    """Deletes your post: its text and history are erased, it leaves the feeds and stops
+    counting for the week's rewards (403 ``not_author``; 410 if already deleted)."""
+    return post_out(editing.delete_post(conn, identity, post_id, moment), identity.handle)
+
+
+@router.get(
+    "/{post_id}/history", response_model=HistoryOut, responses=gated_responses(401, 403, 404)
+)
+def post_history(post_id: PostId, post: ReadablePost, conn: Conn, chain: Chain) -> HistoryOut:
+    """Every version of the post, the current first (its text withheld while hidden; none
+    once deleted)."""
+    return history_out(conn, chain.chain_id, "post", post)
+
+
+@router.post(
+    "/{post_id}/views", response_model=ViewOut, responses=gated_responses(401, 403, 404, 409, 410)
+)
 def add_view(
     post_id: PostId, _post: ReadablePost, conn: Conn, chain: Chain, user: OptionalUser, moment: Now
 ) -> ViewOut:
@@ -189,14 +226,22 @@ def add_view(
     return ViewOut(post_id=post_id, view_count=count)
 
 
-@router.put("/{post_id}/like", response_model=LikeOut, responses=gated_responses(401, 403, 404))
+@router.put(
+    "/{post_id}/like", response_model=LikeOut, responses=gated_responses(401, 403, 404, 409, 410)
+)
 def like(
-    post_id: PostId, _post: ReadablePost, conn: Conn, identity: CurrentIdentity, moment: Now
+    post_id: PostId,
+    post: ReadablePost,
+    conn: Conn,
+    identity: CurrentIdentity,
+    moment: Now,
+    notifier: NotifierDep,
 ) -> LikeOut:
-    """Likes the post; idempotent: liking again answers 200 and the count stays."""
-    return LikeOut(
-        post_id=post_id, liked=True, like_count=posts.like(conn, identity, post_id, moment)
-    )
+    """Likes the post; idempotent: liking again answers 200 and the count stays (its author
+    is notified once per liker)."""
+    count = posts.like(conn, identity, post_id, moment)
+    notifier.after_commit(conn, notifications.liked(conn, post, identity, moment))
+    return LikeOut(post_id=post_id, liked=True, like_count=count)
 
 
 @router.delete("/{post_id}/like", response_model=LikeOut, responses=gated_responses(401, 403, 404))
@@ -219,7 +264,7 @@ def list_comments(
     """Oldest first."""
     page = posts.comment_page(conn, chain.chain_id, post_id, cursor, limit)
     return CommentPage(
-        items=[_comment(r, page.handles.get(r["author_token_id"])) for r in page.rows],
+        items=[comment_out(r, page.handles.get(r["author_token_id"])) for r in page.rows],
         next_cursor=page.next_cursor,
     )
 
@@ -228,22 +273,27 @@ def list_comments(
     "/{post_id}/comments",
     status_code=201,
     response_model=CommentOut,
-    responses=gated_responses(401, 403, 404, 422),
+    responses=gated_responses(401, 403, 404, 409, 410, 422),
 )
 def add_comment(
     post_id: PostId,
     body: CommentIn,
-    _post: ReadablePost,
+    post: ReadablePost,
     conn: Conn,
     identity: CurrentIdentity,
     moment: Now,
+    notifier: NotifierDep,
 ) -> CommentOut:
+    """Comments on the post; its author is notified."""
     row = posts.comment(conn, identity, post_id, body.body, moment)
-    return _comment(row, identity.handle)
+    notifier.after_commit(conn, notifications.commented(conn, post, row))
+    return comment_out(row, identity.handle)
 
 
 @router.post(
-    "/{post_id}/reports", response_model=ReportOut, responses=gated_responses(401, 403, 404, 422)
+    "/{post_id}/reports",
+    response_model=ReportOut,
+    responses=gated_responses(401, 403, 404, 409, 410, 422),
 )
 def report(
     post_id: PostId,
@@ -254,5 +304,6 @@ def report(
     moment: Now,
 ) -> ReportOut:
     """Reports the post to moderators; one report per identity per post (repeats: 200)."""
-    reason = posts.report(conn, identity, post_id, body.reason, body.note, moment)
+    posts.interactable(_post)  # hidden or deleted content is past reporting
+    reason = moderation.report(conn, identity, "post", post_id, body.reason, body.note, moment)
     return ReportOut(post_id=post_id, reason=reason)

@@ -57,6 +57,14 @@ class PersonaSaved(BaseModel):
     )
     onchain_metadata_hash: str
     persona_verified: bool
+    onchain_update: Literal["none", "metadata_hash", "metadata_uri_and_hash"] = Field(
+        description="What the chain needs for this edit to show verified: `none` (the hash on "
+        "chain already matches), `metadata_hash` (the identity's metadataURI already serves "
+        "this persona: only the hash changes), `metadata_uri_and_hash` (point metadataURI here "
+        "too). Both are one Identity.setMetadata(metadata_uri, metadata_hash) transaction, "
+        "sent from the identity's wallet: `planet identity sync-persona` does it"
+    )
+    metadata_uri: str = Field(description="The metadataURI to set with the hash")
 
 
 class PointsOut(BaseModel):
@@ -102,6 +110,11 @@ class ProfileOut(BaseModel):
     persona_verified: bool
     points: PointsOut
     passes: PassesOut
+    moderation_label: str | None = Field(
+        default=None,
+        description="Why the risk role hid this identity's persona (e.g. `impersonation`): "
+        "`persona` is null while it is hidden; null when shown",
+    )
 
 
 def _persona(document: dict[str, Any] | None) -> PersonaOut | None:
@@ -127,7 +140,7 @@ async def get_profile(
         labels_bitmap=str(i.labels),
         metadata_uri=i.metadata_uri,
         metadata_hash=i.metadata_hash,
-        persona=_persona(p.persona),
+        persona=None if p.moderation_label else _persona(p.persona),
         persona_hash=p.persona_hash,
         persona_verified=p.persona_verified,
         points=PointsOut(epoch=p.epoch, this_epoch=p.points_this_epoch, total=p.points_total),
@@ -140,6 +153,7 @@ async def get_profile(
                 for c in p.passes_created
             ],
         ),
+        moderation_label=p.moderation_label,
     )
 
 
@@ -205,28 +219,34 @@ def get_proceeds(
 
 @router.put("/me/persona", response_model=PersonaSaved, responses=responses(401, 403, 422))
 def put_persona(
-    body: PersonaIn, conn: Conn, identity: CurrentIdentity, moment: Now
+    body: PersonaIn, request: Request, conn: Conn, identity: CurrentIdentity, moment: Now
 ) -> PersonaSaved:
-    """Replaces your persona (403 ``identity_required``; 422 ``invalid_pinned_post``)."""
+    """Replaces your persona (403 ``identity_required``; 422 ``invalid_pinned_post``); the
+    answer says which on-chain update the edit needs (``onchain_update``)."""
     document = profiles.set_persona(
         conn, identity, body.bio, body.avatar_url, body.links, body.pinned_post_ids, moment
     )
     digest = profiles.persona_hash(document)
+    update = profiles.onchain_update(identity, digest, str(request.base_url))
     return PersonaSaved(
         persona=PersonaOut.model_validate(document),
         metadata_hash=digest,
         onchain_metadata_hash=identity.metadata_hash,
         persona_verified=digest == identity.metadata_hash,
+        onchain_update=update.needs,
+        metadata_uri=update.metadata_uri,
     )
 
 
 class DirectoryQuery(BaseModel):
     """What GET /profiles takes (any other query parameter is 422, as on every route)."""
 
-    sort: Literal["recent", "rank"] = Field(
+    sort: Literal["recent", "rank", "followers", "active"] = Field(
         default="recent",
         description="`recent`: newest registration first; `rank`: by what the latest closed "
-        "week paid (its published distribution), then its points, then registration",
+        "week paid (its published distribution), then its points, then registration; "
+        "`followers`: most followed first; `active`: latest public post first (never posted: "
+        "last); ties by newest registration",
     )
     cursor: str | None = Field(
         default=None, max_length=64, description="next_cursor of the last page"
@@ -246,6 +266,7 @@ class DirectoryEntry(BaseModel):
         description="What the latest closed week paid its wallet (base units, decimal); null "
         "while that week is not published here"
     )
+    followers: int = Field(description="How many identities follow it")
 
 
 class DirectoryOut(BaseModel):
@@ -259,8 +280,9 @@ class DirectoryOut(BaseModel):
 async def list_profiles(
     query: Annotated[DirectoryQuery, Query()], request: Request, chain: Chain, moment: Now
 ) -> DirectoryOut:
-    """The creator directory: every identity, newest first or ranked by the latest closed
-    week (422 ``invalid_cursor``; 422 ``validation_error`` for an unknown parameter)."""
+    """The creator directory: every identity, newest first, ranked by the latest closed
+    week, most followed first or most recently active first (422 ``invalid_cursor``; 422
+    ``validation_error`` for an unknown parameter)."""
     state = request.app.state.rewards
     after = decode_cursor(query.cursor)
     page = await in_transaction(
@@ -280,6 +302,7 @@ async def list_profiles(
                 bio=i.bio,
                 week_points=i.week_points,
                 week_allocation=None if i.week_allocation is None else str(i.week_allocation),
+                followers=i.followers,
             )
             for i in page.items
         ],

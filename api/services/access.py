@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Select, bindparam, or_, select
 
 from api.errors import ErrorCode, Forbidden
 from api.services.identities import Identity
-from planet.store.mirror import pass_holdings, passes
+from planet.store.mirror import identities, pass_holdings, passes
 
 PASS_REQUIRED = ErrorCode.PASS_REQUIRED
 PASS_EXPIRED = ErrorCode.PASS_EXPIRED
@@ -157,3 +157,17 @@ class PassAccess:
         if granted:
             return Decision(True, "pass", until)
         return Decision(False, PASS_EXPIRED if lapsed else PASS_REQUIRED)
+
+
+def readable_authors(chain_id: int, reader: str, now: int, policy: AccessPolicy) -> Select[Any]:
+    """SQL for the identity token ids whose private content (posts, live sessions) ``reader``
+    may read at ``now``: its own identity's, and those of the creators of passes it holds with
+    access. Listings filter on it inside their one statement, so what a reader cannot read is
+    never matched, counted or ordered against."""
+    return select(identities.c.token_id).where(
+        identities.c.chain_id == chain_id,
+        or_(
+            identities.c.owner == reader.lower(),
+            identities.c.owner.in_(policy.granting_creators(chain_id, reader, now)),
+        ),
+    )

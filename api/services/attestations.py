@@ -97,7 +97,15 @@ KINDS: dict[str, int] = {
     "live": KIND_LIVE,
     "trade": KIND_TRADE,
 }
-KIND_NAMES = {0: "post", 1: "live", 2: "comment", 3: "referral", 4: "conversion", 5: "trade"}
+KIND_NAMES = {
+    0: "post",
+    1: "live",
+    2: "comment",
+    3: "referral",
+    4: "conversion",
+    5: "trade",
+    6: "record",  # api.services.trading_record
+}
 
 
 @dataclass(frozen=True)
@@ -141,15 +149,17 @@ def _activity(
 ) -> Mapping[str, Any] | RowMapping:
     """The activity's credited identity (``author_token_id``) and time (``created_at``); a
     live session's is its host's, from its start."""
-    if activity == "post":
-        return post_service.get(conn, chain_id, activity_id)
+    if activity == "post":  # deleted or hidden content earns nothing (410, 409)
+        return post_service.interactable(post_service.get(conn, chain_id, activity_id))
     if activity == "trade":
         return trading.attributed_fill(conn, chain_id, activity_id)
     if activity == "live":
         row = live_service.get(conn, chain_id, activity_id)
         when = row["started_at"] if row["started_at"] is not None else row["created_at"]
         return {**row, "author_token_id": row["host_token_id"], "created_at": when}
-    return post_service.get_comment(conn, chain_id, activity_id)
+    return post_service.interactable(
+        post_service.get_comment(conn, chain_id, activity_id), "comment"
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -190,7 +200,9 @@ def _engagers(
         query = union(
             select(post_likes.c.token_id).where(post_likes.c.post_id == activity_id),
             select(comments.c.author_token_id).where(
-                comments.c.post_id == activity_id, comments.c.chain_id == chain_id
+                comments.c.post_id == activity_id,
+                comments.c.chain_id == chain_id,
+                comments.c.deleted_at.is_(None),
             ),
         )
     elif activity == "live":
@@ -305,6 +317,11 @@ def _status(conn: Connection, row: RowMapping, now: int) -> Status:
     if revoked is not None:
         return "revoked" if revoked else "recorded"
     return "expired" if row["deadline"] < now else "pending"
+
+
+def status_of(conn: Connection, row: RowMapping, now: int) -> Status:
+    """A stored attestation's status (see the module docstring), for other services."""
+    return _status(conn, row, now)
 
 
 def attest(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from eth_utils import to_checksum_address
 from sqlalchemy import Connection, and_, func, select, true
@@ -39,6 +39,17 @@ MAX_WEEKS = 12
 
 
 @dataclass(frozen=True)
+class PassWeek:
+    """One pass's purchases in a week: how many (mints and renewals, whatever their quantity)
+    and the creator's share of their cost, in the pass's currency."""
+
+    pass_id: int
+    currency: str
+    sales: int = 0
+    revenue: int = 0
+
+
+@dataclass(frozen=True)
 class Week:
     epoch: int
     start: int
@@ -46,8 +57,21 @@ class Week:
     inputs: AccountInputs
     allocation: int | None  # None: the week is not published (or its file is not here)
     fills: int = 0  # attributed fills on the creator's posts (those the volume adds up)
-    sales: int = 0  # purchases of the creator's passes (mints and renewals)
-    revenue: dict[str, int] = field(default_factory=dict)  # currency -> creator's share
+    passes: tuple[PassWeek, ...] = ()  # the creator's passes sold that week, by pass id
+    rank: int | None = None  # the creator's place in the published week's ranking
+
+    @property
+    def sales(self) -> int:
+        """Purchases of any of the creator's passes."""
+        return sum(p.sales for p in self.passes)
+
+    @property
+    def revenue(self) -> dict[str, int]:
+        """The creator's share of the week's sales, per currency."""
+        out: defaultdict[str, int] = defaultdict(int)
+        for sold in self.passes:
+            out[sold.currency] += sold.revenue
+        return dict(out)
 
 
 def _fills(conn: Connection, chain_id: int, creator: int, start: int, end: int) -> int:
@@ -74,15 +98,15 @@ def _fills(conn: Connection, chain_id: int, creator: int, start: int, end: int) 
 
 def _sales(
     conn: Connection, chain_id: int, blocks: BlockTimes, creator: str, bounds: list[int]
-) -> tuple[list[Counter[str]], list[defaultdict[str, int]]]:
+) -> list[tuple[PassWeek, ...]]:
     """Per week (``bounds`` are the weeks' starts then the last week's end, unix times): the
-    sales count and the revenue per currency of ``creator``'s passes."""
+    sales of each of ``creator``'s passes sold that week."""
     weeks = len(bounds) - 1
-    counts: list[Counter[str]] = [Counter() for _ in range(weeks)]
-    revenue: list[defaultdict[str, int]] = [defaultdict(int) for _ in range(weeks)]
+    counts: list[Counter[int]] = [Counter() for _ in range(weeks)]
+    revenue: list[Counter[int]] = [Counter() for _ in range(weeks)]
     offered = {p.pass_id: p.currency for p in passes.created(conn, chain_id, creator)}
     if not offered:
-        return counts, revenue
+        return [() for _ in range(weeks)]
     firsts = blocks.first_blocks(bounds)
     rows = conn.execute(
         select(events.c.block_number, events.c.args).where(
@@ -95,13 +119,19 @@ def _sales(
     )
     for row in rows:
         args = row.args
-        currency = offered.get(int(args["passId"]))
-        if currency is None:
+        pass_id = int(args["passId"])
+        if pass_id not in offered:
             continue  # another creator's pass
         week = bisect_right(firsts, row.block_number) - 1
-        counts[week]["sales"] += 1
-        revenue[week][currency] += int(args["cost"]) - int(args["platformFee"])
-    return counts, revenue
+        counts[week][pass_id] += 1
+        revenue[week][pass_id] += int(args["cost"]) - int(args["platformFee"])
+    return [
+        tuple(
+            PassWeek(pass_id, offered[pass_id], counts[n][pass_id], revenue[n][pass_id])
+            for pass_id in sorted(counts[n])
+        )
+        for n in range(weeks)
+    ]
 
 
 def weeks(
@@ -127,15 +157,16 @@ def weeks(
     published = {p.epoch: p for p in rewards.published(conn, chain.chain_id)}
     epochs = range(max(0, current - count + 1), current + 1)
     bounds = [calendar.start(e) for e in epochs] + [calendar.end(current)]
-    counts, revenue = _sales(conn, chain.chain_id, blocks, identity.owner, bounds)
+    sold = _sales(conn, chain.chain_id, blocks, identity.owner, bounds)
     out = []
     for n, epoch in enumerate(epochs):
         week = collect(conn, chain.chain_id, calendar, epoch, trade_exchanges=EXCHANGE_NAMES)
-        allocation = None
+        allocation = rank = None
         if epoch in published and rewards.store is not None:
             try:
                 entry = rewards.store.get(published[epoch]).by_account.get(account.lower())
                 allocation = entry.amount if entry is not None else 0
+                rank = entry.rank if entry is not None else None
             except DistributionUnavailable:
                 allocation = None
         inputs = week.accounts.get(account, AccountInputs())
@@ -153,8 +184,8 @@ def weeks(
                     calendar.start(epoch),
                     calendar.end(epoch),
                 ),
-                counts[n]["sales"],
-                dict(revenue[n]),
+                sold[n],
+                rank,
             )
         )
     return identity.handle, account, out

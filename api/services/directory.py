@@ -1,5 +1,12 @@
 """The creator directory (``GET /profiles``): every mirrored identity, newest registration
-first or ranked by the latest closed week.
+first, ranked by the latest closed week, by followers, or by latest public post.
+
+``followers`` orders by how many identities follow each (then newest registration first) and
+``active`` by each identity's latest public post (identities that never posted last, newest
+registration first among them); both count in one grouped statement over an index and page
+by position (LIMIT/OFFSET): they cost the same on the tenth page as on the first, the
+directory being thousands of rows. Private posts do not count as activity here: the
+directory is public.
 
 ``recent`` pages by token id (identities are numbered in registration order), so a page costs
 one indexed range read however long the directory. ``rank`` orders by what the latest closed
@@ -14,16 +21,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Select, and_, select
+from sqlalchemy import Connection, Select, and_, case, func, select
 
 from api.services import identities as identity_rows
 from api.services.chain import ChainContext
 from api.services.identities import Identity
 from api.services.rewards import DistributionUnavailable, Rewards
 from planet.store.mirror import epoch_point_balances, identities
-from planet.store.offchain import personas
+from planet.store.offchain import follows, hidden, personas, posts
 
-Sort = Literal["recent", "rank"]
+Sort = Literal["recent", "rank", "followers", "active"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,7 @@ class Listed:
     bio: str | None  # the persona's, None when it has none
     week_points: int  # points in the ranked week (0 when that week is unknown)
     week_allocation: int | None  # what the ranked week paid; None: not published here
+    followers: int  # identities following it
 
 
 @dataclass(frozen=True)
@@ -41,13 +49,37 @@ class Directory:
     next_position: int | None  # token id (recent) or position (rank) after this page
 
 
+def _follower_counts(chain_id: int) -> Any:
+    return (
+        select(
+            follows.c.followee_token_id.label("token_id"),
+            func.count().label("followers"),
+        )
+        .where(follows.c.chain_id == chain_id)
+        .group_by(follows.c.followee_token_id)
+        .subquery("follower_counts")
+    )
+
+
+def _latest_posts(chain_id: int) -> Any:
+    return (
+        select(posts.c.author_token_id.label("token_id"), func.max(posts.c.id).label("latest"))
+        .where(posts.c.chain_id == chain_id, posts.c.visibility == "public")
+        .group_by(posts.c.author_token_id)
+        .subquery("latest_posts")
+    )
+
+
 def _query(chain_id: int, week: int | None) -> Select[Any]:
     points = epoch_point_balances
+    counts = _follower_counts(chain_id)
     return (
         select(
             *identity_rows.joined_columns(""),
-            personas.c.bio,
+            # a persona the risk role hid is listed without its bio
+            case((hidden.c.label.is_(None), personas.c.bio), else_=None).label("bio"),
             points.c.balance.label("week_points"),
+            func.coalesce(counts.c.followers, 0).label("followers"),
         )
         .select_from(identities)
         .outerjoin(
@@ -58,6 +90,14 @@ def _query(chain_id: int, week: int | None) -> Select[Any]:
             ),
         )
         .outerjoin(
+            hidden,
+            and_(
+                hidden.c.chain_id == identities.c.chain_id,
+                hidden.c.kind == "identity",
+                hidden.c.target_id == identities.c.token_id,
+            ),
+        )
+        .outerjoin(
             points,
             and_(
                 points.c.chain_id == identities.c.chain_id,
@@ -65,6 +105,7 @@ def _query(chain_id: int, week: int | None) -> Select[Any]:
                 points.c.epoch == (-1 if week is None else week),
             ),
         )
+        .outerjoin(counts, counts.c.token_id == identities.c.token_id)
         .where(identities.c.chain_id == chain_id)
     )
 
@@ -107,6 +148,22 @@ def listing(
         more = len(found) > limit
         found = found[:limit]
         following = found[-1]["token_id"] if more and found else None
+    elif sort in ("followers", "active"):
+        if sort == "followers":
+            order = [func.coalesce(query.selected_columns.followers, 0).desc()]
+        else:
+            latest = _latest_posts(chain.chain_id)
+            query = query.outerjoin(latest, latest.c.token_id == identities.c.token_id)
+            # NULLs (never posted) last on both engines: coalesce to 0, below every post id
+            order = [func.coalesce(latest.c.latest, 0).desc()]
+        start = after or 0
+        rows = conn.execute(
+            query.order_by(*order, identities.c.token_id.desc()).offset(start).limit(limit + 1)
+        )
+        found = list(rows.mappings())
+        more = len(found) > limit
+        found = found[:limit]
+        following = start + limit if more else None
     else:
         everyone = list(conn.execute(query).mappings())
         everyone.sort(
@@ -125,6 +182,7 @@ def listing(
             bio=r["bio"],
             week_points=int(r["week_points"] or 0),
             week_allocation=(amounts.get(r["owner"], 0) if amounts else None),
+            followers=int(r["followers"]),
         )
         for r in found
     ]

@@ -31,9 +31,9 @@ from sqlalchemy import (
     RowMapping,
     Select,
     Table,
+    and_,
     func,
     insert,
-    or_,
     select,
     union_all,
     update,
@@ -42,7 +42,7 @@ from sqlalchemy import (
 from api.db import one_on_chain
 from api.errors import ApiError, ErrorCode, Forbidden, NotAuthenticated, NotFound, Unprocessable
 from api.services import identities
-from api.services.access import AccessPolicy
+from api.services.access import AccessPolicy, readable_authors
 from api.services.identities import Identity
 from api.services.posts import (
     NO_CURSOR,
@@ -54,7 +54,7 @@ from api.services.posts import (
     id_page,
 )
 from planet.store.mirror import identities as identity_rows
-from planet.store.offchain import live_attendance, live_messages, live_sessions
+from planet.store.offchain import hidden, live_attendance, live_messages, live_sessions
 from planet.store.sql import insert_ignore
 
 Status = Literal["scheduled", "live", "ended"]
@@ -325,15 +325,8 @@ def _listed(ids: Select[Any]) -> Select[Any]:
 
 
 def readable_hosts(chain_id: int, reader: str, now: int, policy: AccessPolicy) -> Select[Any]:
-    """SQL for the identity tokens of the hosts whose private sessions ``reader`` may read: its
-    own identity's, and those of the creators of passes it holds with access."""
-    return select(identity_rows.c.token_id).where(
-        identity_rows.c.chain_id == chain_id,
-        or_(
-            identity_rows.c.owner == reader.lower(),
-            identity_rows.c.owner.in_(policy.granting_creators(chain_id, reader, now)),
-        ),
-    )
+    """SQL for the identity tokens of the hosts whose private sessions ``reader`` may read."""
+    return readable_authors(chain_id, reader, now, policy)
 
 
 def page(
@@ -401,7 +394,16 @@ def message_page(
     conn: Connection, chain_id: int, session_id: int, cursor: str | None, limit: int
 ) -> MessagePage:
     """Messages oldest first; the cursor is the last id seen (the caller checked access)."""
-    query = select(live_messages).where(live_messages.c.session_id == session_id)
+    shown = and_(  # a message the risk role hid answers with its label, not its text
+        hidden.c.chain_id == chain_id,
+        hidden.c.kind == "message",
+        hidden.c.target_id == live_messages.c.id,
+    )
+    query = (
+        select(live_messages, hidden.c.label.label("hidden_label"))
+        .select_from(live_messages.outerjoin(hidden, shown))
+        .where(live_messages.c.session_id == session_id)
+    )
     rows, next_cursor = id_page(conn, query, live_messages, cursor, limit, newest_first=False)
     handles = identities.handles(conn, chain_id, {r["token_id"] for r in rows})
     return MessagePage(rows, handles, next_cursor)

@@ -15,7 +15,14 @@ Rules (each is tested):
   Without instruments the labels are not asked and stored as null.
 * Likes: one per identity per post. Liking again is idempotent (200, the count does not move);
   unliking what was not liked is idempotent too.
-* Reports: one per identity per post; the first reason stands, repeats are idempotent.
+* Reports: one per identity per post; the first reason stands, repeats are idempotent
+  (:mod:`api.services.moderation` keeps them, for posts and every other kind of content).
+* Editing and deletion (:mod:`api.services.editing`): a deleted post keeps its row (orders and
+  fills name it) but loses its text; it leaves the feeds, answers ``deleted: true`` when named,
+  and takes no new interaction (410 ``content_deleted``). A post the risk role hid answers with
+  its label instead of its text (``moderation_label``) and takes no new interaction (409
+  ``content_hidden``). Every post or comment written, edited, deleted, hidden or restored goes
+  through :func:`content_changed`, the one place a search index hooks in.
 * Views: counted on ``POST /posts/{id}/views`` (reading a post never counts), anonymous allowed,
   limited only by the per-IP rate limit. A signed-in viewer with an identity is also recorded
   in ``api_post_views`` once per post (first view): the distinct viewers rewards count.
@@ -30,7 +37,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -38,22 +45,34 @@ from sqlalchemy import (
     RowMapping,
     Select,
     Table,
+    and_,
     bindparam,
     delete,
     insert,
+    or_,
     select,
     update,
 )
 
-from api.db import one_on_chain
-from api.errors import ErrorCode, NotAuthenticated, NotFound, Unprocessable
+from api.errors import ApiError, ErrorCode, NotAuthenticated, NotFound, Unprocessable
 from api.params import MAX_ID
 from api.services import identities
 from api.services.access import AccessPolicy, Decision
 from api.services.identities import Identity
+from planet.store import fulltext
 from planet.store.mirror import identities as identity_rows
-from planet.store.offchain import comments, follows, post_likes, post_views, posts, reports
-from planet.store.sql import insert_ignore
+from planet.store.offchain import (
+    comments,
+    follows,
+    hidden,
+    post_likes,
+    post_view_hours,
+    post_views,
+    posts,
+)
+from planet.store.sql import increment, insert_ignore
+
+HOUR = 3600  # views are totalled per hour (api_post_view_hours)
 
 PUBLIC = "public"
 PRIVATE = "private"
@@ -61,25 +80,99 @@ VISIBILITIES = (PUBLIC, PRIVATE)
 
 REPORT_REASONS = ("spam", "scam", "undisclosed_promotion", "harassment", "other")
 
+ContentKind = Literal["post", "comment", "message", "identity"]
+Change = Literal["created", "edited", "deleted", "hidden", "restored"]
+
+
+@dataclass(frozen=True)
+class ContentChange:
+    """What happened to one piece of content: a search index drops ``deleted`` and ``hidden``
+    content, re-reads ``edited`` and ``restored`` content, and adds ``created`` content."""
+
+    chain_id: int
+    kind: ContentKind
+    target_id: int
+    change: Change
+
+
+def content_changed(conn: Connection, change: ContentChange) -> None:
+    """The one hook for what mirrors content text (the full-text index): writing, editing,
+    deleting, hiding and restoring all call it, inside the transaction that made the change,
+    so the index never disagrees with the content. A post is re-read into the index (a deleted
+    one's erased body leaves nothing to match); a hidden one keeps its words there, and search
+    leaves hidden posts out of its matches (:func:`page`), so restoring needs no re-index."""
+    if change.kind == "post":
+        fulltext.index_post(conn, change.target_id)
+
+
+def hidden_join(table: Table, kind: str) -> ColumnElement[bool]:
+    """The outer-join condition from ``table`` (posts, comments, messages) to its moderation
+    label, if the risk role hid it."""
+    return and_(
+        hidden.c.chain_id == table.c.chain_id,
+        hidden.c.kind == kind,
+        hidden.c.target_id == table.c.id,
+    )
+
+
 # Posts with their author's handle (``author_handle``; an outer join, so a post whose identity
-# the indexer has not mirrored still reads, with no handle).
+# the indexer has not mirrored still reads, with no handle) and moderation label
+# (``hidden_label``, null unless the risk role hid it).
 _WITH_AUTHOR = posts.outerjoin(
     identity_rows,
     (identity_rows.c.chain_id == posts.c.chain_id)
     & (identity_rows.c.token_id == posts.c.author_token_id),
-)
+).outerjoin(hidden, hidden_join(posts, "post"))
 NO_CURSOR = 2**63 - 1  # "below" every id: the first page
 
 
+_COLUMNS = (
+    posts,
+    identity_rows.c.handle.label("author_handle"),
+    hidden.c.label.label("hidden_label"),
+)
+
+
 def _with_handle() -> Select[tuple[object, ...]]:
-    return select(posts, identity_rows.c.handle.label("author_handle")).select_from(_WITH_AUTHOR)
+    return select(*_COLUMNS).select_from(_WITH_AUTHOR)
 
 
 def _newest_first(*where: ColumnElement[bool]) -> Select[tuple[object, ...]]:
     return (
         _with_handle()
-        .where(posts.c.chain_id == bindparam("chain_id"), posts.c.id < bindparam("before"), *where)
+        .where(
+            posts.c.chain_id == bindparam("chain_id"),
+            posts.c.id < bindparam("before"),
+            posts.c.deleted_at.is_(None),
+            *where,
+        )
         .order_by(posts.c.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+def _matching(dialect: str, terms: list[str], *where: ColumnElement[bool]) -> Select[Any]:
+    """As :func:`_newest_first`, only posts whose body holds every one of ``terms``, never a
+    deleted post nor one the risk role hid (its text is withheld from everyone, so it must not
+    be found by it either). On SQLite the page is read from the FTS5 index outward, newest
+    match first, so a word in every post costs what a rare one does (the index stops at the
+    page's end)."""
+    visible = hidden.c.label.is_(None)
+    if not fulltext.fts_driven(dialect):
+        return _newest_first(fulltext.post_matches(terms), visible, *where)
+    fts = fulltext.posts_fts
+    return (
+        select(*_COLUMNS)
+        .select_from(fts.join(_WITH_AUTHOR, posts.c.id == fts.c.rowid))
+        .where(
+            fulltext.fts5_match(terms),
+            fts.c.rowid < bindparam("before"),
+            posts.c.chain_id == bindparam("chain_id"),
+            posts.c.deleted_at.is_(None),
+            visible,
+            *where,
+        )
+        .order_by(fts.c.rowid.desc())
         .limit(bindparam("limit"))
     )
 
@@ -179,6 +272,7 @@ def create(
         )
         .returning(posts.c.id)
     ).scalar_one()
+    content_changed(conn, ContentChange(author.chain_id, "post", post_id, "created"))
     return get(conn, author.chain_id, post_id)
 
 
@@ -188,6 +282,24 @@ def get(conn: Connection, chain_id: int, post_id: int) -> RowMapping:
     row = conn.execute(_ONE, {"post_id": post_id, "chain_id": chain_id}).mappings().one_or_none()
     if row is None:
         raise NotFound(f"no post {post_id}")
+    return row
+
+
+class ContentDeleted(ApiError):
+    status, code = 410, ErrorCode.CONTENT_DELETED
+
+
+class ContentHidden(ApiError):
+    status, code = 409, ErrorCode.CONTENT_HIDDEN
+
+
+def interactable(row: RowMapping, noun: str = "post") -> RowMapping:
+    """``row`` (a post or comment as read here) if it may take a new interaction or edit:
+    410 once deleted, 409 while hidden by the risk role."""
+    if row["deleted_at"] is not None:
+        raise ContentDeleted(f"{noun} {row['id']} was deleted by its author")
+    if row.get("hidden_label") is not None:
+        raise ContentHidden(f"{noun} {row['id']} is hidden by moderation ({row['hidden_label']})")
     return row
 
 
@@ -229,12 +341,20 @@ def page(
     limit: int,
     author: Identity | None = None,
     follower: Identity | None = None,
+    terms: list[str] | None = None,
+    private_of: Select[Any] | None = None,
 ) -> Page:
     """The public feed: public posts only, newest first; only ``author``'s, or only those of
-    the identities ``follower`` follows, when given (both: the author, if followed)."""
-    if author is None and follower is None:
+    the identities ``follower`` follows, when given (both: the author, if followed); only those
+    holding every word of ``terms`` when given (:mod:`planet.store.fulltext`).
+
+    ``private_of`` (SQL for identity token ids) adds those authors' private posts: search
+    passes the communities its reader may read, so no other private post is ever matched,
+    counted or ordered against."""
+    if author is None and follower is None and terms is None and private_of is None:
         return _page(conn, _FEED, {"chain_id": chain_id}, cursor, limit)
-    where = [posts.c.visibility == PUBLIC]
+    public = posts.c.visibility == PUBLIC
+    where = [public if private_of is None else or_(public, posts.c.author_token_id.in_(private_of))]
     if author is not None:
         where.append(posts.c.author_token_id == author.token_id)
     if follower is not None:
@@ -242,7 +362,28 @@ def page(
             follows.c.chain_id == chain_id, follows.c.follower_token_id == follower.token_id
         )
         where.append(posts.c.author_token_id.in_(followed))
-    return _page(conn, _newest_first(*where), {"chain_id": chain_id}, cursor, limit)
+    if terms is not None:
+        query = _matching(conn.dialect.name, terms, *where)
+    elif follower is not None:
+        query = _followed_first(*where)
+    else:
+        query = _newest_first(*where)
+    return _page(conn, query, {"chain_id": chain_id}, cursor, limit)
+
+
+def _followed_first(*where: ColumnElement[bool]) -> Select[Any]:
+    """As :func:`_newest_first`, in two steps: the page's ids from the index on (chain,
+    author, visibility, id) alone, each followed author's posts a range of it, then only those
+    rows. Read in one step, every post of every followed author was fetched before the sort
+    kept a page of them (SQLite: 19 ms for 200 followed creators at 100k posts)."""
+    ids = (
+        select(posts.c.id)
+        .where(posts.c.chain_id == bindparam("chain_id"), posts.c.id < bindparam("before"), *where)
+        .order_by(posts.c.id.desc())
+        .limit(bindparam("limit"))
+        .correlate(None)  # its own api_posts, not the outer statement's
+    )
+    return _with_handle().where(posts.c.id.in_(ids)).order_by(posts.c.id.desc())
 
 
 def community_page(conn: Connection, creator: Identity, cursor: str | None, limit: int) -> Page:
@@ -273,10 +414,11 @@ def view(
 ) -> int:
     """Counts a view; a viewer with an identity is also recorded once per post (its first
     view), since rewards count distinct identified viewers, not raw hits."""
-    get(conn, chain_id, post_id)
+    interactable(get(conn, chain_id, post_id))
     conn.execute(
         update(posts).where(posts.c.id == post_id).values(view_count=posts.c.view_count + 1)
     )
+    increment(conn, post_view_hours, {"post_id": post_id, "hour": now // HOUR}, "views")
     if viewer is not None:
         insert_ignore(
             conn,
@@ -287,7 +429,7 @@ def view(
 
 
 def like(conn: Connection, who: Identity, post_id: int, now: int) -> int:
-    get(conn, who.chain_id, post_id)
+    interactable(get(conn, who.chain_id, post_id))
     added = insert_ignore(
         conn, post_likes, {"post_id": post_id, "token_id": who.token_id, "created_at": now}
     )
@@ -313,7 +455,7 @@ def unlike(conn: Connection, who: Identity, post_id: int) -> int:
 
 
 def comment(conn: Connection, who: Identity, post_id: int, body: str, now: int) -> RowMapping:
-    get(conn, who.chain_id, post_id)
+    interactable(get(conn, who.chain_id, post_id))
     comment_id = conn.execute(
         insert(comments)
         .values(
@@ -329,42 +471,33 @@ def comment(conn: Connection, who: Identity, post_id: int, body: str, now: int) 
     conn.execute(
         update(posts).where(posts.c.id == post_id).values(comment_count=posts.c.comment_count + 1)
     )
+    content_changed(conn, ContentChange(who.chain_id, "comment", comment_id, "created"))
     return get_comment(conn, who.chain_id, comment_id)
 
 
+_COMMENTS = select(comments, hidden.c.label.label("hidden_label")).select_from(
+    comments.outerjoin(hidden, hidden_join(comments, "comment"))
+)
+
+
 def get_comment(conn: Connection, chain_id: int, comment_id: int) -> RowMapping:
-    return one_on_chain(conn, comments, chain_id, comment_id, "comment")
+    """The comment with its moderation label (``hidden_label``); 404 if there is none."""
+    row = (
+        conn.execute(_COMMENTS.where(comments.c.id == comment_id, comments.c.chain_id == chain_id))
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        raise NotFound(f"no comment {comment_id}")
+    return row
 
 
 def comment_page(
     conn: Connection, chain_id: int, post_id: int, cursor: str | None, limit: int
 ) -> Page:
-    """Comments oldest first; the cursor is the last id seen."""
+    """Comments oldest first, deleted ones left out; the cursor is the last id seen."""
     get(conn, chain_id, post_id)
-    query = select(comments).where(comments.c.post_id == post_id)
+    query = _COMMENTS.where(comments.c.post_id == post_id, comments.c.deleted_at.is_(None))
     rows, next_cursor = id_page(conn, query, comments, cursor, limit, newest_first=False)
     handles = identities.handles(conn, chain_id, {r["author_token_id"] for r in rows})
     return Page(rows, handles, next_cursor)
-
-
-def report(
-    conn: Connection, who: Identity, post_id: int, reason: str, note: str | None, now: int
-) -> str:
-    """Records a report; returns the reason that stands (the first one)."""
-    get(conn, who.chain_id, post_id)
-    insert_ignore(
-        conn,
-        reports,
-        {
-            "post_id": post_id,
-            "token_id": who.token_id,
-            "reason": reason,
-            "note": note,
-            "created_at": now,
-        },
-    )
-    return conn.execute(
-        select(reports.c.reason).where(
-            reports.c.post_id == post_id, reports.c.token_id == who.token_id
-        )
-    ).scalar_one()

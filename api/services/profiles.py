@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from eth_utils import keccak
 from sqlalchemy import Connection, bindparam, select
@@ -24,7 +24,8 @@ from api.errors import ErrorCode, NotFound, Unprocessable
 from api.services import identities, passes
 from api.services.chain import ChainContext
 from api.services.identities import Identity
-from planet.store.offchain import personas, posts
+from planet.store import fulltext
+from planet.store.offchain import hidden, personas, posts
 from planet.store.sql import insert_ignore
 
 PERSONA_SCHEMA = "planet.persona/1"
@@ -51,10 +52,34 @@ class Profile:
     points_total: int
     passes_held: list[passes.Held]
     passes_created: list[passes.Created]
+    moderation_label: str | None = None  # set while the risk role hides the identity
 
     @property
     def persona_verified(self) -> bool:
         return self.persona_hash is not None and self.persona_hash == self.identity.metadata_hash
+
+
+@dataclass(frozen=True)
+class OnchainUpdate:
+    """What an edited persona needs on chain: ``none``, ``metadata_hash`` (the metadataURI
+    already serves it) or ``metadata_uri_and_hash``; and the URI to set."""
+
+    needs: Literal["none", "metadata_hash", "metadata_uri_and_hash"]
+    metadata_uri: str
+
+
+def onchain_update(identity: Identity, digest: str, base_url: str) -> OnchainUpdate:
+    """Compares the persona's hash and this server's persona URL with what the identity holds
+    on chain (as mirrored); a matching hash needs nothing, wherever it is served. Any URL
+    ending in the persona's path counts as serving it: one API is often reached under several
+    origins."""
+    path = f"/profiles/{identity.handle}/persona"
+    current = identity.metadata_uri
+    serves = current.rstrip("/").lower().endswith(path.lower())
+    if digest == identity.metadata_hash:
+        return OnchainUpdate("none", current)
+    uri = current if serves else base_url.rstrip("/") + path
+    return OnchainUpdate("metadata_hash" if serves else "metadata_uri_and_hash", uri)
 
 
 def find_identity(conn: Connection, chain_id: int, handle_or_address: str) -> Identity:
@@ -107,6 +132,13 @@ def profile(conn: Connection, chain: ChainContext, handle_or_address: str, now: 
         points_total=total,
         passes_held=passes.held(conn, chain.chain_id, identity.owner, now),
         passes_created=passes.created(conn, chain.chain_id, identity.owner),
+        moderation_label=conn.execute(
+            select(hidden.c.label).where(
+                hidden.c.chain_id == identity.chain_id,
+                hidden.c.kind == "identity",
+                hidden.c.target_id == identity.token_id,
+            )
+        ).scalar(),
     )
 
 
@@ -129,6 +161,7 @@ def set_persona(
                     posts.c.chain_id == identity.chain_id,
                     posts.c.author_token_id == identity.token_id,
                     posts.c.visibility == "public",  # a public persona pins no private post
+                    posts.c.deleted_at.is_(None),
                 )
             ).scalars()
         )
@@ -152,4 +185,5 @@ def set_persona(
             .where(personas.c.chain_id == key["chain_id"], personas.c.token_id == key["token_id"])
             .values(**values)
         )
+    fulltext.index_persona(conn, identity.chain_id, identity.token_id)
     return _document(bio, avatar_url, links, pinned_post_ids)

@@ -2,7 +2,8 @@
 (``balanceOf``, ``epochBalanceOf``, ``epochTotalSupply``, ``record(uid)``).
 
 ``Transfer`` mirrors every mint and burn of a recorded or revoked attestation, so it is left to
-the ``events`` table and balances follow the Planet events alone.
+the ``events`` table and balances follow the Planet events alone. ``RoleGranted`` and
+``RoleRevoked`` keep ``points_roles`` (who holds RISK_ROLE, read by the API's moderation).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from planet.store.mirror import (
     epoch_point_balances,
     epoch_point_totals,
     point_balances,
+    points_roles,
 )
 
 handlers = HandlerSet("ContributionPoints")
@@ -89,3 +91,25 @@ def revoked(event: Event, store: StateStore) -> None:
         },
     )
     _credit(store, a["account"], a["epoch"], -a["amount"])
+
+
+def _role(event: Event, store: StateStore, held: bool) -> None:
+    """OpenZeppelin's role events, folded to what ``hasRole`` answers (granting a held role or
+    revoking one not held emits nothing, so every event changes the answer)."""
+    a = event.args
+    key = (a["role"], a["account"])
+    values = {"held": held, "updated_block": event.block_number}
+    if store.get(points_roles, key) is None:
+        store.insert(points_roles, {"role": a["role"], "account": a["account"], **values})
+    else:
+        store.update(points_roles, key, values)
+
+
+@handlers.on("RoleGranted")
+def role_granted(event: Event, store: StateStore) -> None:
+    _role(event, store, True)
+
+
+@handlers.on("RoleRevoked")
+def role_revoked(event: Event, store: StateStore) -> None:
+    _role(event, store, False)

@@ -5,8 +5,11 @@ the root to the vault (:mod:`planet.rewards.close`); any refusal is one ``Error:
 
 ``planet epoch verify FILE`` recomputes a published distribution file; with ``--rpc`` it also
 checks the vault's proposal for that epoch (root and total from ``epochInfo``, fileHash from the
-``RootProposed`` event) against the file. Exit 0 when everything agrees, 1 when something
-differs, 2 when the check could not be made (no file, bad JSON, no manifest, chain unreachable).
+``RootProposed`` event) against the file; with ``--database`` it re-reads the week's inputs from
+a mirror and the API's tables and compares their digest with the file's ``inputs_digest``
+(:mod:`planet.rewards.audit`). Exit 0 when everything agrees, 1 when something differs, 2 when
+the check could not be made (no file, bad JSON, no manifest, chain or database unreachable, the
+week not in the database, a config other than the file's formula).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from planet.chain.vault import VAULT_CONTRACT, ChainError, KeyProposer, Vault
 from planet.chain.wallets import ENV_KEY, KeyWallet, Wallet, WalletError, open_wallet
 from planet.core import logs
 from planet.core import manifest as manifests
-from planet.rewards import scoring
+from planet.rewards import audit, scoring
 from planet.rewards.close import (
     DEFAULT_OUT_DIR,
     DEFAULT_URI_BASE,
@@ -224,8 +227,29 @@ def close_command(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Deployment manifest (default: deployments/<chain id>.json).",
 )
-def verify_command(file: Path, rpc: str | None, manifest_path: Path | None) -> None:
-    """Recomputes FILE's allocations, tree and root, and with --rpc compares them with the vault."""
+@click.option(
+    "--database",
+    "database_url",
+    metavar="URL",
+    help="Also recompute the inputs digest from this database (a mirror with the API's tables).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=scoring.DEFAULT_PATH,
+    show_default=True,
+    help="With --database: the formula the file was closed with (its name and version).",
+)
+def verify_command(
+    file: Path,
+    rpc: str | None,
+    manifest_path: Path | None,
+    database_url: str | None,
+    config_path: Path,
+) -> None:
+    """Recomputes FILE's allocations, tree and root; with --rpc compares them with the vault,
+    with --database its inputs digest with the week in that database."""
     try:
         raw, data = read(file)
     except FileNotFoundError:
@@ -243,6 +267,8 @@ def verify_command(file: Path, rpc: str | None, manifest_path: Path | None) -> N
         f"epoch {report.epoch}, {report.accounts} accounts, total {report.total}, "
         f"root {report.root}, fileHash {digest}"
     )
+    if database_url is not None:
+        summary += _check_inputs(file, data, database_url, config_path, manifest_path)
     if rpc is None:
         click.echo(f"OK {file}: {summary} (offline)")
         return
@@ -267,6 +293,46 @@ def verify_command(file: Path, rpc: str | None, manifest_path: Path | None) -> N
     if differences:
         _fail(1, f"FAIL {file} against {rpc}: {'; '.join(differences)}")
     click.echo(f"OK {file}: {summary}, matches vault {onchain['vault']}")
+
+
+def _check_inputs(
+    file: Path,
+    data: dict[str, Any],
+    database_url: str,
+    config_path: Path,
+    manifest_path: Path | None,
+) -> str:
+    """Compares the file's inputs digest with the week read from the database: the summary's
+    addition when they agree; exit 1 when they differ, 2 when the check cannot be made."""
+    # the verdict is the output: the close's info lines (inputs collected, ...) only on request
+    logs.configure(os.environ.get("PLANET_LOG_LEVEL", "WARNING"))
+    try:
+        config = scoring.load(config_path)
+        path = manifest_path or manifests.manifest_path(int(data["chain_id"]))
+        genesis = manifests.load(path).genesis
+    except (scoring.ScoringConfigError, manifests.ManifestError) as err:
+        _fail(2, f"error: {str(err).splitlines()[0]}")
+    missing = audit.sqlite_file_missing(database_url)
+    if missing is not None:
+        _fail(2, f"error: no such database file: {missing}")
+    try:
+        engine = make_engine(database_url)
+    except DatabaseError as err:
+        _fail(2, f"error: {err}")
+    try:
+        checked = audit.check_inputs(engine, data, config, genesis)
+    except audit.AuditError as err:
+        _fail(2, f"error: {err}")
+    finally:
+        engine.dispose()
+    if not checked.ok:
+        _fail(
+            1,
+            f"FAIL {file}: inputs digest {checked.stated} is not the database's "
+            f"{checked.recomputed} ({checked.accounts} accounts with inputs there): the week's "
+            "activity differs from what was scored",
+        )
+    return f", inputs digest matches the database ({checked.accounts} accounts)"
 
 
 def _read_chain(rpc: str, manifest_path: Path | None, data: dict[str, Any]) -> dict[str, Any]:

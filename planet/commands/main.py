@@ -10,8 +10,11 @@ from planet.commands.epoch import epoch_cli
 from planet.commands.identity import identity_cli
 from planet.commands.index import cli as index_cli
 from planet.commands.migrate import migrate_command
+from planet.commands.moderation import moderation_cli
+from planet.commands.notifications import notifications_command
 from planet.commands.passes import pass_cli
 from planet.commands.points import points_cli
+from planet.commands.record import record_cli
 from planet.commands.serve import serve_cli
 from planet.commands.vault import roles_cli, vault_cli
 
@@ -30,5 +33,8 @@ main.add_command(demo_command, name="demo")
 main.add_command(identity_cli, name="identity")
 main.add_command(pass_cli, name="pass")
 main.add_command(points_cli, name="points")
+main.add_command(record_cli, name="record")
+main.add_command(notifications_command, name="notifications")
 main.add_command(vault_cli, name="vault")
 main.add_command(roles_cli, name="roles")
+main.add_command(moderation_cli, name="moderation")

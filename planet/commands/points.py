@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from planet.chain.transactions import Sent
 from planet.commands.api_client import PlanetApi
 from planet.commands.session import (
     CommandError,
@@ -51,25 +52,12 @@ def submit(session: Session, activity: str, activity_id: int, api: str) -> None:
         raise CommandError(f"{activity} {activity_id} is already recorded on chain")
     if signed["status"] in ("expired", "revoked"):
         raise CommandError(f"the attestation of {activity} {activity_id} is {signed['status']}")
-    points = session.contract("ContributionPoints")
-    if signed["points_contract"].lower() != points.address.lower():
-        raise CommandError(
-            f"the API signs for points contract {signed['points_contract']}, the manifest names "
-            f"{points.address}: they serve different deployments"
-        )
     c = signed["contribution"]
-    contribution = (
-        c["account"],
-        c["kind"],
-        c["amount"],
-        c["epoch"],
-        bytes.fromhex(c["uid"][2:]),
-        c["deadline"],
-    )
-    sent = session.transact(
+    sent = send_attestation(
+        session,
+        signed,
         f"Record {c['amount']} points for {activity} {activity_id}",
-        points.functions.attest(contribution, bytes.fromhex(signed["signature"][2:])),
-        details=[
+        [
             f"kind       {signed['kind_name']}",
             f"epoch      {c['epoch']}",
             f"points     {c['amount']}",
@@ -85,6 +73,31 @@ def submit(session: Session, activity: str, activity_id: int, api: str) -> None:
             "epoch": c["epoch"],
         }
     )
+
+
+def send_attestation(
+    session: Session, signed: dict[str, Any], action: str, details: list[str]
+) -> Sent:
+    """Sends an attestation the API signed (``POST /attestations...``'s answer) to
+    ``ContributionPoints.attest`` from the session's wallet, once the API is seen to sign for
+    the manifest's points contract."""
+    points = session.contract("ContributionPoints")
+    if signed["points_contract"].lower() != points.address.lower():
+        raise CommandError(
+            f"the API signs for points contract {signed['points_contract']}, the manifest names "
+            f"{points.address}: they serve different deployments"
+        )
+    c = signed["contribution"]
+    contribution = (
+        c["account"],
+        c["kind"],
+        c["amount"],
+        c["epoch"],
+        bytes.fromhex(c["uid"][2:]),
+        c["deadline"],
+    )
+    call = points.functions.attest(contribution, bytes.fromhex(signed["signature"][2:]))
+    return session.transact(action, call, details=details)
 
 
 @points_cli.command("show")

@@ -43,6 +43,11 @@ CONTRIBUTION_TYPES = {
 
 # Contribution kinds, as documented in IContributionPoints.
 KIND_POST, KIND_LIVE, KIND_COMMENT, KIND_REFERRAL, KIND_CONVERSION, KIND_TRADE = range(6)
+#: A closed trade of a creator's attested trading record (planet.core.trading_record): signed
+#: with the smallest amount the contract takes (1), and weighed at zero by the weekly formula
+#: (planet.rewards.inputs leaves the kind out of ``points``), so one's own trades earn nothing.
+KIND_RECORD = 6
+RECORD_AMOUNT = 1
 
 
 def domain(name_version: tuple[str, str], chain_id: int, contract: str) -> dict[str, Any]:

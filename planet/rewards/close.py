@@ -185,7 +185,11 @@ def build(
             trust=formula.trust.to_json() if formula.trust else None,
             reports=(None if reports is None else {a: r.to_json() for a, r in reports.items()}),
             clusters=None if stand is None else trust.clusters(inputs, stand),
-            reason_codes=None if reports is None else trust.REASONS,
+            reason_codes=(
+                None
+                if reports is None or formula.trust is None
+                else trust.reason_codes(formula.trust)
+            ),
         )
     except DistributionError as err:
         raise CloseError(str(err)) from None

@@ -7,14 +7,20 @@ API's ``created_at`` seconds), per account, i.e. the current owner of a register
 * ``views`` / ``likes`` / ``comments``: distinct identities that viewed (first view), liked or
   commented on the account's posts during the week;
 * ``live_attendance``: distinct identities that joined the account's live sessions that week;
-* ``points``: contribution points of non-revoked ``attestations`` recorded for epoch ``N``;
+* ``points``: contribution points of non-revoked ``attestations`` recorded for epoch ``N``,
+  except trading-record entries (``KIND_RECORD``): they commit a creator's own trades to the
+  chain and carry the contract's minimum amount only because it refuses zero; counting them
+  would let a creator farm points by trading with themselves;
 * ``trade_notional_micro``: notional of fills attributed to the account's content that week, on
   the exchanges the formula's ``trade_exchanges`` lists (paper fills cost nothing: by default
   they do not count).
 
 Risk controls, in the queries: an interaction counts only from a user holding an identity in
 the mirror, never from the account itself (its own views, likes, comments, attendance, trades);
-revoked attestations are left out; an account without an identity scores nothing.
+revoked attestations are left out; an account without an identity scores nothing. Content its
+author deleted, or the risk role hid (``api_hidden``), counts for nobody: neither the
+engagement of a deleted or hidden post nor a deleted or hidden comment (as read when the week is
+closed).
 
 With a formula that weighs engagement by trust (``trust`` in the config), :func:`collect` also
 reads the week's graph (:class:`WeekGraph`): who engaged with whom and how, attributed trades
@@ -34,11 +40,25 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from eth_utils import to_checksum_address
-from sqlalchemy import Connection, Select, and_, distinct, false, func, inspect, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    and_,
+    distinct,
+    exists,
+    false,
+    func,
+    inspect,
+    select,
+    true,
+)
 
 from planet.core import logs
 from planet.core.epochs import EpochCalendar
 from planet.core.errors import PlanetError
+from planet.core.typed_data import KIND_RECORD
 from planet.rewards import standing
 from planet.store import MIRROR, OFFCHAIN
 from planet.store.mirror import attestations, identities, owner_fundings, pass_holdings
@@ -46,6 +66,7 @@ from planet.store.offchain import (
     comments,
     contribution_attestations,
     fills,
+    hidden,
     live_attendance,
     live_sessions,
     orders,
@@ -69,7 +90,16 @@ REQUIRED_TABLES = {
         (MIRROR, (identities, attestations)),
         (
             OFFCHAIN,
-            (posts, post_views, post_likes, comments, live_sessions, live_attendance, fills),
+            (
+                posts,
+                post_views,
+                post_likes,
+                comments,
+                live_sessions,
+                live_attendance,
+                fills,
+                hidden,
+            ),
         ),
     )
     for table in tables
@@ -83,6 +113,26 @@ GRAPH_TABLES = {
     )
     for table in tables
 }
+
+
+def shown(table: Table, kind: str) -> ColumnElement[bool]:
+    """``table``'s row (a post or comment) is neither deleted by its author nor hidden by the
+    risk role: only such content counts for anyone."""
+    return and_(
+        table.c.deleted_at.is_(None),
+        ~exists().where(
+            hidden.c.chain_id == table.c.chain_id,
+            hidden.c.kind == kind,
+            hidden.c.target_id == table.c.id,
+        ),
+    )
+
+
+def _engagement_shown(source: Table) -> ColumnElement[bool]:
+    """The engaged post is shown, and so is the comment when the engagement is one."""
+    if source is comments:
+        return and_(shown(posts, "post"), shown(comments, "comment"))
+    return shown(posts, "post")
 
 
 class InputsError(PlanetError):
@@ -271,7 +321,7 @@ def collect(
             select(author, func.count(distinct(who)))
             .select_from(source.join(posts, posts.c.id == source.c.post_id))
             .join(identities, and_(member, identities.c.token_id == who))
-            .where(posts.c.chain_id == chain_id, who != author)
+            .where(posts.c.chain_id == chain_id, who != author, _engagement_shown(source))
             .group_by(author)
         )
         put(attribute, _counts(conn, _window(query, at, start, end)))
@@ -313,6 +363,7 @@ def collect(
             attestations.c.chain_id == chain_id,
             attestations.c.epoch == epoch,
             attestations.c.revoked == false(),
+            attestations.c.kind != KIND_RECORD,
         )
     ):
         key = account.lower()
@@ -389,7 +440,7 @@ def _graph(
             select(who, author, posts.c.id)
             .distinct()
             .select_from(joined)
-            .where(posts.c.chain_id == chain_id, at >= start, at < end)
+            .where(posts.c.chain_id == chain_id, at >= start, at < end, _engagement_shown(source))
         )
         for engager, creator, item in rows:
             if engager == creator:
@@ -458,6 +509,7 @@ def _graph(
             attestations.c.chain_id == chain_id,
             attestations.c.epoch == epoch,
             attestations.c.revoked == true(),
+            attestations.c.kind != KIND_RECORD,
         )
     ):
         revoked[account.lower()] = revoked.get(account.lower(), 0) + int(amount)

@@ -57,6 +57,7 @@ _TRUST_KEYS = {
     "newcomer_weight",
     "public_relayers",
     "public_funders",
+    "trade_cap",
 }
 DAY = 24 * 3600
 _EPOCH_KEYS = {"weights"}
@@ -110,7 +111,11 @@ class TrustRules:
     ``newcomer_weight``: the most a non-seed identity's engagement counts, times its propagated
     trust; ``public_relayers``: relayers that onboard everyone, never a funder cluster;
     ``public_funders``: wallets that fund everyone (an exchange's hot wallet, a faucet),
-    likewise."""
+    likewise; ``trade_cap``: the whole quote units of one trader's attributed volume in a week
+    that count, shared over the creators it traded from (None: all of it, formula v2): a trade
+    that follows a post says the post moved someone, and its size says how rich they are, which
+    one established trader (or a wash trade, for a fee) could otherwise buy a week's ranking
+    with."""
 
     seed_min_age_days: int
     damping: Fraction
@@ -118,13 +123,16 @@ class TrustRules:
     newcomer_weight: Fraction
     public_relayers: tuple[str, ...] = ()
     public_funders: tuple[str, ...] = ()
+    trade_cap: int | None = None
 
     @property
     def seed_min_age(self) -> int:
         return self.seed_min_age_days * DAY
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        """As the distribution file records them; ``trade_cap`` only when set, so a formula
+        without one (v2) writes the file it always wrote."""
+        out: dict[str, Any] = {
             "seed_min_age_days": self.seed_min_age_days,
             "damping": str(self.damping),
             "engager_budget": self.engager_budget,
@@ -132,6 +140,9 @@ class TrustRules:
             "public_relayers": list(self.public_relayers),
             "public_funders": list(self.public_funders),
         }
+        if self.trade_cap is not None:
+            out["trade_cap"] = self.trade_cap
+        return out
 
 
 @dataclass(frozen=True)
@@ -292,7 +303,7 @@ def _attestations(value: Any) -> AttestationRules:
 def _trust(value: Any) -> TrustRules:
     body = _mapping(value, "trust")
     _unknown(body, _TRUST_KEYS, "trust")
-    for key in sorted(_TRUST_KEYS - {"public_relayers", "public_funders"}):
+    for key in sorted(_TRUST_KEYS - {"public_relayers", "public_funders", "trade_cap"}):
         if key not in body:
             raise ScoringConfigError(f"trust.{key}: missing")
     damping = _fraction(body["damping"], "trust.damping")
@@ -306,6 +317,9 @@ def _trust(value: Any) -> TrustRules:
     budget = _count(body["engager_budget"], "trust.engager_budget")
     if budget == 0:
         raise ScoringConfigError("trust.engager_budget: must be positive")
+    trade_cap = body.get("trade_cap")
+    if trade_cap is not None and _count(trade_cap, "trust.trade_cap") == 0:
+        raise ScoringConfigError("trust.trade_cap: must be positive (set the trade weight to 0)")
     return TrustRules(
         _count(body["seed_min_age_days"], "trust.seed_min_age_days"),
         damping,
@@ -313,6 +327,7 @@ def _trust(value: Any) -> TrustRules:
         newcomer,
         _addresses(body, "public_relayers"),
         _addresses(body, "public_funders"),
+        trade_cap,
     )
 
 

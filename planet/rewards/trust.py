@@ -27,9 +27,11 @@ them. Instead an engagement counts by the *standing* of the identity that made i
 An account's weighted quantities are, per kind, the sum over its engagements (one per engager
 and post, or live session) of the engager's standing x budget scale: per post rather than per
 distinct engager, so splitting one's posts over several identities gains nothing; trade
-counts whole quote units times the trader's standing; points count times the account's own
-standing. Standings and contributions are whole millionths (rounded down), so scores stay
-exact rationals with small denominators and the file stays readable.
+counts whole quote units times the trader's standing, and a trader's week counts up to
+``trade_cap`` units in all, shared over the creators it traded from in proportion (formula v3;
+v2 had no cap); points count times the account's own standing. Standings and contributions
+are whole millionths (rounded down), so scores stay exact rationals with small denominators and
+the file stays readable.
 
 Every account gets a :class:`Report`: its inputs before and after, and the reason codes that
 applied (:data:`REASONS`), published in the distribution file.
@@ -60,6 +62,7 @@ SAME_FUNDER_CLUSTER = "same_funder_cluster"
 REVOKED_ATTESTATION_REMOVED = "revoked_attestation_removed"
 QUOTA_REACHED = "quota_reached"
 BUDGET_SCALED = "budget_scaled"
+TRADE_CAPPED = "trade_capped"
 #: Every reason code a distribution file may give, with what it means.
 REASONS = {
     CAPPED: "held at the per-account cap; the rest went to others",
@@ -69,7 +72,16 @@ REASONS = {
     REVOKED_ATTESTATION_REMOVED: "points of revoked attestations left out",
     QUOTA_REACHED: "used up a weekly attestation quota (further activity earned no points)",
     BUDGET_SCALED: "engagement from identities beyond their weekly budget scaled down",
+    TRADE_CAPPED: "trades from traders beyond their weekly volume cap scaled down",
 }
+
+
+def reason_codes(rules: TrustRules) -> dict[str, str]:
+    """The codes a file under ``rules`` may give: ``trade_capped`` only with a trade cap, so
+    a formula without one (v2) publishes the list it always did."""
+    if rules.trade_cap is None:
+        return {k: v for k, v in REASONS.items() if k != TRADE_CAPPED}
+    return dict(REASONS)
 
 
 @dataclass
@@ -192,6 +204,13 @@ def weigh(
     for engager, creator, kind, _ in graph.interactions:
         if not (funded and _same(graph, engager, creator)):
             spent[engager] += EDGE_WEIGHTS[kind]
+    # a trader's week of attributed volume (same-funder trades aside) counts up to the trade
+    # cap, shared over the creators it traded from: like the budget, per trader and not per
+    # creator, so a creator splitting itself over identities gains nothing
+    traded: dict[int, int] = defaultdict(int)
+    for trader, creator, notional in graph.trades:
+        if not (funded and _same(graph, trader, creator)):
+            traded[trader] += notional // MICRO
     after: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     flags: dict[int, set[str]] = defaultdict(set)
     for engager, creator, kind, _ in graph.interactions:
@@ -212,7 +231,12 @@ def weigh(
         weight = micro.get(trader, 0)
         if weight < UNIT:
             flags[creator].add(LOW_TRUST_DISCOUNTED)
-        after[creator]["trade"] += weight * (notional // MICRO)
+        units, total = notional // MICRO, traded[trader]
+        if rules.trade_cap is not None and total > rules.trade_cap:
+            flags[creator].add(TRADE_CAPPED)
+            after[creator]["trade"] += weight * units * rules.trade_cap // total
+        else:
+            after[creator]["trade"] += weight * units
 
     for token in set(after) | set(flags) | set(graph.self_interactions) | set(graph.quota_reached):
         found = report(token)

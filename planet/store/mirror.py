@@ -7,7 +7,8 @@ Three layers, every row keyed by ``chain_id`` first so one database can mirror s
   stored twice, and a crash between two commits loses nothing because the cursor moves in the
   same transaction.
 * derived state, what the API reads: ``identities``, ``attestations``, ``point_balances``,
-  ``epoch_point_balances``, ``epoch_point_totals`` (Identity, ContributionPoints); ``passes``,
+  ``epoch_point_balances``, ``epoch_point_totals``, ``points_roles`` (Identity,
+  ContributionPoints); ``passes``,
   ``pass_holdings``, ``pass_proceeds``, ``pass_settings`` (CommunityPass); ``vault_epochs``,
   ``vault_claims``, ``vault_fundings``, ``vault_pauses``, ``vault_role_changes`` (PrizeVault).
   Handlers (:mod:`indexer.handlers`) keep
@@ -185,6 +186,19 @@ attestations = Table(
     _hash("revoked_tx", nullable=True),
     Index("ix_attestations_account", "chain_id", "account", "epoch"),
     Index("ix_attestations_epoch", "chain_id", "epoch"),
+)
+
+# Who holds each ContributionPoints role (OpenZeppelin AccessControl's RoleGranted and
+# RoleRevoked, folded): one row per (role, account) ever granted; ``held`` is what
+# ``hasRole(role, account)`` answers. The API reads it to know the risk role's wallets.
+points_roles = Table(
+    "points_roles",
+    metadata,
+    _chain_id(),
+    _hash("role", primary_key=True),
+    _address("account", primary_key=True),
+    Column("held", Boolean, nullable=False),
+    Column("updated_block", BigInteger, nullable=False),
 )
 
 point_balances = Table(
@@ -431,6 +445,7 @@ DERIVED_TABLES: dict[str, Table] = {
     for t in (
         identities,
         attestations,
+        points_roles,
         point_balances,
         epoch_point_balances,
         epoch_point_totals,

@@ -6,7 +6,9 @@ not the wallet address: a recovered identity moves to a new wallet and keeps its
 persona.
 Times are integer Unix seconds (UTC), the unit epochs and deadlines use on chain.
 Migrations in ``planet/store/migrations/offchain`` create exactly these tables; a test
-compares the two.
+compares the two. The full-text search structures differ by engine and are the migration's
+alone (:mod:`planet.store.fulltext`): FTS5 tables on SQLite, a generated ``search_words``
+column with its GIN index on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -99,7 +101,13 @@ posts = Table(
     # "public", or "private": readable only by holders of one of the author's community passes
     # (api.services.access); private posts never appear in the public feed.
     Column("visibility", String(8), nullable=False, default="public", server_default="public"),
+    # Set by the author's last edit (its earlier versions are in api_edits) and by deletion:
+    # a deleted post keeps its row (ids, orders and fills name it) but not its text.
+    Column("edited_at", BigInteger, nullable=True),
+    Column("deleted_at", BigInteger, nullable=True),
     Index("ix_api_posts_author", "chain_id", "author_token_id", "id"),
+    # the following feed's page of ids, read from the index alone (api.services.posts)
+    Index("ix_api_posts_author_visibility", "chain_id", "author_token_id", "visibility", "id"),
     Index("ix_api_posts_feed", "chain_id", "visibility", "id"),
 )
 
@@ -132,6 +140,17 @@ post_views = Table(
     Column("first_viewed_at", BigInteger, nullable=False),
 )
 
+# Every view of a post (anonymous ones and the author's own included, as ``view_count``
+# counts them), per hour: the creator analytics' weekly view totals. An hour is the unit so a
+# busy post adds one row an hour, not one per view; a week's total is its hours' sum.
+post_view_hours = Table(
+    "api_post_view_hours",
+    metadata,
+    Column("post_id", id_type(), ForeignKey("api_posts.id"), primary_key=True),
+    Column("hour", BigInteger, primary_key=True),  # unix time // 3600
+    Column("views", BigInteger, nullable=False),
+)
+
 comments = Table(
     "api_comments",
     metadata,
@@ -142,17 +161,82 @@ comments = Table(
     Column("author_address", String(42), nullable=False),
     Column("body", Text, nullable=False),
     Column("created_at", BigInteger, nullable=False),
+    Column("edited_at", BigInteger, nullable=True),
+    Column("deleted_at", BigInteger, nullable=True),
     Index("ix_api_comments_post", "post_id", "id"),
 )
 
-reports = Table(
-    "api_reports",
+# Earlier versions of edited posts and comments (``kind`` "post" or "comment"), one row per
+# edit holding what the edit replaced; deleting the content deletes them too.
+edits = Table(
+    "api_edits",
     metadata,
-    Column("post_id", id_type(), ForeignKey("api_posts.id"), primary_key=True),
-    Column("token_id", BigInteger, primary_key=True),
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("target_id", BigInteger, nullable=False),
+    Column("body", Text, nullable=False),
+    # a post's disclosure labels as they were (null for comments and posts without instruments)
+    Column("holds_position", Boolean, nullable=True),
+    Column("sponsored", Boolean, nullable=True),
+    Column("written_at", BigInteger, nullable=False),  # when the replaced version was written
+    Column("replaced_at", BigInteger, nullable=False),
+    Index("ix_api_edits_target", "chain_id", "kind", "target_id", "id"),
+)
+
+# Reports by users of posts, comments, chat messages and identities (``kind`` "post",
+# "comment", "message", "identity"; ``target_id`` the row's id, or the identity's token id).
+# One per reporter and target; the first reason stands. A moderation decision on the target
+# resolves every open report of it (``decision_id``); the queue lists targets with open ones.
+reports = Table(
+    "api_content_reports",
+    metadata,
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("target_id", BigInteger, nullable=False),
+    Column("reporter_token_id", BigInteger, nullable=False),
     Column("reason", String(32), nullable=False),
     Column("note", Text, nullable=True),
     Column("created_at", BigInteger, nullable=False),
+    Column("decision_id", BigInteger, nullable=True),
+    UniqueConstraint(
+        "chain_id", "kind", "target_id", "reporter_token_id", name="ux_api_content_reports_one"
+    ),
+    Index("ix_api_content_reports_open", "chain_id", "decision_id", "kind", "target_id"),
+)
+
+# Content the risk role hid, while hidden: its label is shown to everyone in place of the text.
+hidden = Table(
+    "api_hidden",
+    metadata,
+    Column("chain_id", BigInteger, primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("target_id", BigInteger, primary_key=True),
+    Column("label", String(32), nullable=False),
+    Column("decision_id", BigInteger, nullable=False),
+    Column("hidden_at", BigInteger, nullable=False),
+)
+
+# Every moderation decision, never updated nor deleted: who (the risk-role wallet), why, on
+# what, and whose content it was (so the author can read decisions about their content).
+# ``action``: hide | restore | dismiss | revoke; ``uids`` the attestations a revoke names.
+moderation_decisions = Table(
+    "api_moderation_decisions",
+    metadata,
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("target_id", BigInteger, nullable=False),
+    Column("author_token_id", BigInteger, nullable=True),
+    Column("action", String(8), nullable=False),
+    Column("label", String(32), nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("decided_by", String(42), nullable=False),
+    Column("uids", JSON, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_api_moderation_decisions_author", "chain_id", "author_token_id", "id"),
+    Index("ix_api_moderation_decisions_target", "chain_id", "kind", "target_id", "id"),
 )
 
 # Contribution attestations the API signed. The uid is derived from the activity, and the
@@ -295,4 +379,41 @@ live_messages = Table(
     Column("body", Text, nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Index("ix_api_live_messages_session", "session_id", "id"),
+)
+
+# What each identity is told about (api.services.notifications): one row per event and
+# recipient. ``dedupe_key`` names the event (``post:7``, ``pass_expiring:3:1900000000``), unique
+# per recipient, so a scan run twice, or by two API processes at once, never notifies twice.
+# ``data`` holds what the text needs beyond the referenced rows (pass id and expiry, epoch and
+# amount, attestation uid and reason); never a private post's or comment's text.
+notifications = Table(
+    "api_notifications",
+    metadata,
+    Column("id", id_type(), primary_key=True, autoincrement=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("recipient_token_id", BigInteger, nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("dedupe_key", String(160), nullable=False),
+    Column("actor_token_id", BigInteger, nullable=True),
+    Column("post_id", BigInteger, nullable=True),
+    Column("comment_id", BigInteger, nullable=True),
+    Column("session_id", BigInteger, nullable=True),
+    Column("data", JSON, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("read_at", BigInteger, nullable=True),
+    UniqueConstraint(
+        "chain_id", "recipient_token_id", "dedupe_key", name="ux_api_notifications_event"
+    ),
+    Index("ix_api_notifications_recipient", "chain_id", "recipient_token_id", "id"),
+    Index("ix_api_notifications_unread", "chain_id", "recipient_token_id", "read_at", "id"),
+)
+
+# Scans that run once for good (a claimable epoch's rewards, announced to every account it
+# pays): the name is recorded when the scan completed, so no process repeats it.
+notification_scans = Table(
+    "api_notification_scans",
+    metadata,
+    Column("chain_id", BigInteger, primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("done_at", BigInteger, nullable=False),
 )

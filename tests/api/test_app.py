@@ -13,11 +13,14 @@ from api.settings import ApiSettings
 from tests.support.api import SECRET, error
 
 ROUTES = {
+    ("get", "/profiles/{handle_or_address}/trading-record"),
+    ("post", "/attestations/trading-record"),
     ("get", "/chain"),
     ("get", "/distributions/{chain_id}/epoch-{epoch}.json"),
     ("get", "/passes"),
     ("post", "/orders/{order_id}/cancel"),
     ("put", "/profiles/{handle_or_address}/follow"),
+    ("get", "/profiles/{handle_or_address}/follow"),
     ("delete", "/profiles/{handle_or_address}/follow"),
     ("get", "/profiles/{handle_or_address}/followers"),
     ("get", "/profiles/{handle_or_address}/following"),
@@ -26,11 +29,13 @@ ROUTES = {
     ("get", "/passes/{pass_id}/rights/{wallet}"),
     ("get", "/profiles/{handle_or_address}/proceeds"),
     ("get", "/profiles/{handle_or_address}/weeks"),
+    ("get", "/profiles/{handle_or_address}/analytics"),
     ("post", "/auth/nonce"),
     ("post", "/auth/verify"),
     ("get", "/auth/me"),
     ("post", "/auth/logout"),
     ("get", "/profiles"),
+    ("get", "/search"),
     ("get", "/profiles/{handle_or_address}"),
     ("get", "/profiles/{handle_or_address}/persona"),
     ("put", "/profiles/me/persona"),
@@ -43,6 +48,18 @@ ROUTES = {
     ("get", "/posts/{post_id}/comments"),
     ("post", "/posts/{post_id}/comments"),
     ("post", "/posts/{post_id}/reports"),
+    ("patch", "/posts/{post_id}"),
+    ("delete", "/posts/{post_id}"),
+    ("get", "/posts/{post_id}/history"),
+    ("patch", "/comments/{comment_id}"),
+    ("delete", "/comments/{comment_id}"),
+    ("get", "/comments/{comment_id}/history"),
+    ("post", "/moderation/reports"),
+    ("get", "/moderation/role"),
+    ("get", "/moderation/queue"),
+    ("post", "/moderation/decisions"),
+    ("get", "/moderation/decisions"),
+    ("get", "/moderation/decisions/mine"),
     ("get", "/communities/{handle}/posts"),
     ("post", "/attestations"),
     ("get", "/attestations/mine"),
@@ -66,7 +83,11 @@ ROUTES = {
     ("get", "/live/{session_id}/messages"),
     ("post", "/live/{session_id}/messages"),
     ("post", "/live/{session_id}/chat/ticket"),
+    ("get", "/notifications"),
+    ("post", "/notifications/read"),
+    ("get", "/notifications/stream"),
 }
+STREAMS = {("get", "/notifications/stream")}  # answer text/event-stream, not JSON
 
 
 def test_openapi_lists_every_route_with_a_model_and_documented_errors(client):
@@ -77,7 +98,8 @@ def test_openapi_lists_every_route_with_a_model_and_documented_errors(client):
     assert set(operations) == ROUTES
     for key, op in operations.items():
         ok = next(code for code in op["responses"] if code.startswith("2"))
-        assert op["responses"][ok]["content"]["application/json"], key
+        media = "text/event-stream" if key in STREAMS else "application/json"
+        assert op["responses"][ok]["content"][media], key
         assert op["responses"]["429"]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/ErrorResponse"
         }, key
@@ -96,8 +118,14 @@ def test_openapi_lists_every_route_with_a_model_and_documented_errors(client):
 
 def test_openapi_documents_the_pass_gate_on_every_route_naming_a_post(client):
     spec = client.get("/openapi.json").json()
-    gated = [(m, p) for m, p in ROUTES if p.startswith(("/posts/{post_id}", "/communities/"))]
-    assert len(gated) == 10
+    # editing and deleting a post are its author's alone: no pass is ever asked
+    authors = {("patch", "/posts/{post_id}"), ("delete", "/posts/{post_id}")}
+    gated = [
+        (m, p)
+        for m, p in ROUTES - authors
+        if p.startswith(("/posts/{post_id}", "/communities/", "/comments/{comment_id}/history"))
+    ]
+    assert len(gated) == 12
     for method, path in gated:
         forbidden = spec["paths"][path][method]["responses"]["403"]
         assert "pass_required" in forbidden["description"], (method, path)

@@ -28,9 +28,21 @@ def test_following_is_idempotent_and_counted(client, member):
     assert first.json() == {"handle": "grace", "following": True, "followers": 1}
     assert follow(client, fan, "GRACE").json()["followers"] == 1  # handles in any case
     assert follow(client, fan, grace.address).json()["followers"] == 1  # or by wallet
+    state = client.get("/profiles/grace/follow", headers=fan.headers)
+    assert state.json() == {"handle": "grace", "following": True, "followers": 1}
     gone = client.delete("/profiles/grace/follow", headers=fan.headers)
     assert gone.json() == {"handle": "grace", "following": False, "followers": 0}
     assert client.delete("/profiles/grace/follow", headers=fan.headers).status_code == 200
+    state = client.get("/profiles/GRACE/follow", headers=fan.headers)
+    assert state.json() == {"handle": "grace", "following": False, "followers": 0}
+    # the state is the reader's own: a session with an identity, of a known identity
+    assert error(client.get("/profiles/grace/follow")) == (401, "not_authenticated")
+    no_identity = member(identity=False)
+    assert error(client.get("/profiles/grace/follow", headers=no_identity.headers)) == (
+        403,
+        "identity_required",
+    )
+    assert error(client.get("/profiles/nobody/follow", headers=fan.headers)) == (404, "not_found")
 
 
 def test_the_lists_show_both_sides_in_pages(client, member):
@@ -97,9 +109,45 @@ def test_the_following_feed_holds_the_followed_authors_only(client, member):
 def test_a_query_parameter_the_route_does_not_take_is_refused(client, member):
     member("grace")
     for path in ("/posts", "/profiles/grace", "/profiles/grace/followers"):
-        reply = client.get(path, params={"q": "ETH"})
+        reply = client.get(path, params={"tag": "ETH"})
         assert error(reply) == (422, "validation_error"), path
-        assert reply.json()["error"]["details"][0]["field"] == "query.q"
+        assert reply.json()["error"]["details"][0]["field"] == "query.tag"
         assert "unknown query parameter" in reply.json()["error"]["message"]
     listed = client.get("/posts", params={"limit": 1, "autor": "grace"})
     assert "limit" in listed.json()["error"]["message"]  # it names what the route takes
+
+
+def test_the_directory_orders_by_followers_then_newest_registration(client, member):
+    member("ada")
+    grace, lin = member("grace"), member("lin")
+    fans = [member(f"fan_{n}") for n in range(3)]
+    for fan in fans:
+        follow(client, fan, "grace")
+    follow(client, fans[0], "ada")
+    follow(client, lin, "ada")
+    follow(client, grace, "lin")
+    handles, cursor = [], None
+    while True:
+        params = {"sort": "followers", "limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/profiles", params=params).json()
+        handles += [(p["handle"], p["followers"]) for p in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert handles == [
+        ("grace", 3),
+        ("ada", 2),
+        ("lin", 1),
+        ("fan_2", 0),
+        ("fan_1", 0),
+        ("fan_0", 0),
+    ]
+
+
+def test_the_directory_orders_by_latest_public_post(client, member):
+    ada, grace, lin = member("ada"), member("grace"), member("lin")
+    post(client, grace, "first")
+    post(client, ada, "second")
+    post(client, lin, "private, not activity here", visibility="private")
+    page = client.get("/profiles", params={"sort": "active"}).json()
+    assert [p["handle"] for p in page["items"]] == ["ada", "grace", "lin"]

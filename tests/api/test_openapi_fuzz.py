@@ -28,9 +28,12 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 
+from api.services.moderation import RISK_ROLE
+from planet.store.mirror import points_roles
 from tests.support.api import (
+    CHAIN_ID,
     START,
     add_identity,
     add_native_pass,
@@ -75,10 +78,13 @@ def _ok(reply, status: int = 200) -> dict:
 def seed(client: TestClient, engine: Engine) -> dict[str, dict[str, str]]:
     """A small world for generated ids to land in; returns the session headers by name."""
     people = {name: Account.create(extra_entropy=name) for name in ("alice", "bob", "carol")}
-    for name in ("alice", "bob"):
-        add_identity(engine, people[name].address, f"{name}_fuzz")
+    tokens = {
+        name: add_identity(engine, people[name].address, f"{name}_fuzz")
+        for name in ("alice", "bob")
+    }
     heads = {name: sign_in(client, account) for name, account in people.items()}
     alice, bob = heads["alice"], heads["bob"]
+    _ok(client.put("/profiles/alice_fuzz/follow", headers=bob))  # bob is told of her posts
 
     tagged = {
         "body": "long BTC",
@@ -95,10 +101,27 @@ def seed(client: TestClient, engine: Engine) -> dict[str, dict[str, str]]:
         _ok(client.put(f"/posts/{pid}/like", headers=alice))
         _ok(client.post(f"/posts/{pid}/views", headers=alice))
     _ok(client.post(f"/posts/{public}/reports", json={"reason": "spam"}, headers=bob))
+    # alice holds the risk role on chain: the fuzzer reaches the queue and the decisions too
+    with engine.begin() as conn:
+        conn.execute(
+            insert(points_roles).values(
+                chain_id=CHAIN_ID,
+                role=RISK_ROLE,
+                account=people["alice"].address.lower(),
+                held=True,
+                updated_block=1,
+            )
+        )
+    edited = {"body": "long BTC, edited", "disclosure": {"sponsored": True}}
+    _ok(client.patch(f"/posts/{public}", json=edited, headers=alice))
+    report = {"kind": "identity", "target_id": tokens["alice"], "reason": "scam"}
+    _ok(client.post("/moderation/reports", json=report, headers=bob))
 
     for pid, who in ((public, bob), (public, alice), (private, alice)):
         order = {"instrument": "BTC-USDT", "side": "buy", "type": "market", "size": "0.5"}
         _ok(client.post(f"/posts/{pid}/orders", json=order, headers=who), 201)
+    close = {"instrument": "BTC-USDT", "side": "sell", "type": "market", "size": "0.5"}
+    _ok(client.post(f"/posts/{public}/orders", json=close, headers=alice), 201)  # a record entry
     limit = {"instrument": "ETH-USDT", "side": "sell", "type": "limit", "size": "1"}
     _ok(
         client.post(f"/posts/{public}/orders", json={**limit, "limit_price": "9000"}, headers=bob),
@@ -132,8 +155,10 @@ def seed(client: TestClient, engine: Engine) -> dict[str, dict[str, str]]:
 def fuzzed(request, make_client: Callable[..., TestClient], engine: Engine, tmp_path) -> Fuzzed:
     client = make_client(
         paper_prices=PRICES,
+        attested_exchanges="okx, paper",  # alice's round trip is on her trading record
         distributions_dir=tmp_path / "distributions",
         manifest=offline_manifest(tmp_path),
+        notification_stream_seconds=0.2,  # a stream ends, so its whole answer can be checked
     )
     heads = seed(client, engine)
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
@@ -200,6 +225,8 @@ NUL_TEXT = [
     ("GET", "/live?host=a%00b", None),
     ("GET", "/passes?creator=a%00b", None),
     ("GET", "/profiles/a%00b/proceeds", None),
+    ("GET", "/search?q=a%00b", None),
+    ("GET", "/posts?q=a%00b", None),
 ]
 
 
@@ -216,7 +243,8 @@ def test_what_the_fuzzer_found_is_refused_with_422_on_every_backend(world) -> No
         reply = client.request(method, path, json=body, headers=heads["alice"])
         assert error(reply) == (422, "validation_error"), (path, body)
     cursor = base64.urlsafe_b64encode(str(TOO_BIG).encode()).decode().rstrip("=")
-    for path in ("/posts", "/posts/1/comments", "/live", "/live/1/messages", "/orders", "/passes"):
+    paths = ("/posts", "/posts/1/comments", "/live", "/live/1/messages", "/orders", "/passes")
+    for path in paths:
         reply = client.get(path, params={"cursor": cursor}, headers=heads["alice"])
         assert error(reply) == (422, "invalid_cursor"), path
     with client.websocket_connect("/live/1/chat", headers=heads["alice"]) as ws:
@@ -242,3 +270,22 @@ def test_every_error_the_document_names_has_the_error_shape(client: TestClient, 
                 if int(status) >= 400:
                     schema = answer["content"]["application/json"]["schema"]
                     assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, (path, status)
+
+
+# full-text search syntax reaches FTS5 (SQLite) and to_tsquery (PostgreSQL) differently
+SEARCH_TEXT = ['"', "*", "a*", "NEAR(a b)", "a OR b", "-a", "a:b", "a & !b", "a <-> b", "'", "\\"]
+
+
+@pytest.mark.dialects
+def test_any_search_text_is_plain_words_on_every_backend(world) -> None:
+    """Whatever q holds, quotes, ``*``, ``NEAR``, tsquery operators, the answer is 200 with
+    the words read, or 422 ``invalid_query`` when there is no word: never a syntax error."""
+    client, heads = world
+    for q in SEARCH_TEXT:
+        for path in ("/search", "/posts"):
+            reply = client.get(path, params={"q": q}, headers=heads["alice"])
+            assert reply.status_code in (200, 422), (path, q, reply.text)
+            if reply.status_code == 422:
+                assert error(reply) == (422, "invalid_query"), (path, q)
+    found = client.get("/search", params={"q": "'gm' OR *"}).json()
+    assert found["words"] == ["gm", "or"] and found["posts"] == []

@@ -20,6 +20,7 @@ from planet.store.mirror import (
     pass_settings,
     passes,
     point_balances,
+    points_roles,
     vault_claims,
     vault_epochs,
     vault_fundings,
@@ -137,6 +138,16 @@ def assert_mirrors_chain(engine: Engine, planet: Planet) -> None:
             kind,
             revoked,
         )
+    # roles: each (role, account) a role event named holds what hasRole answers, and the
+    # deployment's risk key holds RISK_ROLE (moderation reads it)
+    roles = _rows(engine, points_roles, chain_id)
+    for row in roles:
+        role = bytes.fromhex(row.role[2:])
+        assert points.hasRole(role, Web3.to_checksum_address(row.account)).call() == row.held
+    risk_role = _hex(points.RISK_ROLE().call())
+    assert (risk_role, planet.actors.risk.address.lower(), True) in {
+        (r.role, r.account, r.held) for r in roles
+    }
 
     assert_passes_mirror_chain(engine, planet)
     assert_vault_mirrors_chain(engine, planet)

@@ -240,3 +240,55 @@ def test_the_dry_run_shows_the_risk_role_the_funder_cluster_before_any_root(
     for w in week["farm"]:  # the flagged accounts, named for the veto's --cluster key
         assert w.address.lower() in line
     assert not (tmp_path / "out").exists()
+
+
+def test_an_unfunded_owner_is_looked_up_again_once_due(
+    planet, week, database_url, settings_for, make_indexer
+):
+    """A wallet a relayer registered may be funded later (a farm topping its wallets up): its
+    ``unfunded`` row is looked up again once the chain moved ``funding_recheck_after`` blocks
+    past that lookup, not before, and then records who funded it."""
+    relayed = week["relayed"].address.lower()
+    window = recent_window(planet, week) + 20  # reaches the funding below as well
+    patient, engine = make_indexer(
+        settings_for(database_url, funding_window=window, funding_recheck_after=10**6)
+    )
+    patient.catch_up()
+
+    def row() -> object:
+        with engine.connect() as conn:
+            return conn.execute(
+                select(owner_fundings).where(owner_fundings.c.owner == relayed)
+            ).one()
+
+    first = row()
+    assert first.status == "unfunded"
+    topper = planet.actors.users[2]
+    tx = fund(planet, topper, week["relayed"].address, 3 * ETHER)
+    for _ in range(3):  # a few blocks go by
+        planet.w3.provider.make_request("evm_mine", [])
+
+    # not due yet: a pass leaves it alone and asks the node nothing about it
+    before = patient.rpc.requests
+    patient.catch_up()
+    assert row().status == "unfunded" and row().checked_block == first.checked_block
+    assert patient.funding.due(planet.w3.eth.block_number, 10) == []
+    assert patient.rpc.requests - before < 10
+
+    # due (after a block here): looked up again, its row replaced by the funding found
+    eager, _ = make_indexer(
+        settings_for(database_url, funding_window=window, funding_recheck_after=1)
+    )
+    planet.w3.provider.make_request("evm_mine", [])
+    assert eager.funding.due(planet.w3.eth.block_number, 10) == [relayed]
+    eager.catch_up()
+    again = row()
+    assert (again.status, again.funder) == ("found", topper.address.lower())
+    assert again.amount == 3 * ETHER
+    assert again.tx_hash == tx
+    assert again.checked_block > first.checked_block
+    with engine.connect() as conn:  # one row per owner still, and only that one changed
+        rows = {r.owner: r.status for r in conn.execute(select(owner_fundings))}
+    assert len(rows) == 6 and rows[relayed] == "found"
+    # found is final: nothing left to recheck
+    assert eager.funding.due(planet.w3.eth.block_number + 10**6, 10) == []

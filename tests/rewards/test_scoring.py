@@ -149,15 +149,34 @@ TRUST = {"seed_min_age_days": 14, "damping": "1/2", "engager_budget": 30, "newco
 
 def test_the_shipped_formula_carries_attestation_and_trust_rules():
     shipped, local = load(ROOT / DEFAULT_PATH), load(ROOT / "config/scoring-local.yaml")
-    assert shipped.version == local.version == "2"
+    assert shipped.version == "3" and local.version == "2"
     assert shipped.attestations is not None and shipped.trust is not None
-    assert shipped.attestations.engager_min_age_days == 7
-    assert shipped.trust.seed_min_age_days == 14
+    # v3 (was 14 days in v2): one meaning of "established", a week of history, for the API's
+    # eligible engagers and the close's seeds; the benchmark's honest ranking needed it
+    assert shipped.attestations.engager_min_age_days == shipped.trust.seed_min_age_days == 7
+    assert shipped.trust.trade_cap == 50 and local.trust is not None
+    assert local.trust.trade_cap is None
     # the local formula: every identity counts (a demo's are all new), the same amounts
     assert local.attestations is not None and local.trust is not None
     assert local.attestations.engager_min_age_days == local.trust.seed_min_age_days == 0
     assert local.attestations.activities["live"] == shipped.attestations.activities["live"]
     assert shipped.for_epoch(3).trust == shipped.trust
+
+
+def test_formula_v2_is_kept_as_published():
+    """Weeks closed under v2 are re-checked with it: its rules, and a trust section in the file
+    without the key v3 added."""
+    v2 = load(ROOT / "config/scoring-v2.yaml")
+    assert (v2.name, v2.version) == ("planet-weekly", "2")
+    assert v2.trust is not None and v2.trust.seed_min_age_days == 14
+    assert v2.trust.trade_cap is None and "trade_cap" not in v2.trust.to_json()
+    assert v2.weights == load(ROOT / DEFAULT_PATH).weights
+
+
+@pytest.mark.parametrize(("cap", "message"), [(0, "must be positive"), (-5, "whole number")])
+def test_a_bad_trade_cap_is_named(cap, message):
+    with pytest.raises(ScoringConfigError, match=f"trust.trade_cap: .*{message}"):
+        parse(doc(trust={**TRUST, "trade_cap": cap}))
 
 
 def test_an_activitys_amount_follows_its_engagers_up_to_its_max():

@@ -4,6 +4,7 @@ every account's reasons are in a file that still verifies."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 import pytest
@@ -205,7 +206,8 @@ def test_the_file_verifies_and_an_edited_reason_fails(engine, seed):
     data = distribution.data
     assert data["format"] == "planet.distribution/2"
     assert data["formula"]["trust"]["damping"] == "1/2"
-    assert set(data["reason_codes"]) == set(trust.REASONS)
+    # a formula without a trade cap (v2's rules, as CONFIG's) publishes the codes it always did
+    assert set(data["reason_codes"]) == set(trust.REASONS) - {trust.TRADE_CAPPED}
     assert verify_distribution(data).ok
     entry(distribution, address)["after"]["like"] = "5"
     report = verify_distribution(data)
@@ -244,3 +246,38 @@ def test_the_dry_run_summary_prints_reasons_and_clusters(engine, seed):
     text = summary(result)
     assert "flagged clusters: 1" in text
     assert f"ring:{min(ring)}" in text and "3 accounts" in text
+
+
+def test_a_traders_week_counts_up_to_the_trade_cap(engine, seed):
+    """Formula v3: a whale's (or a wash trade's) 20,000 USDT counts as ``trade_cap`` units,
+    flagged ``trade_capped``; a trader over the cap on two creators is shared between them in
+    proportion; one under it counts in full. Without a cap (v2) every unit counts, as it
+    always did."""
+    (whaled, capped), (first, shared), (second, other), (small, full) = (
+        established(seed) for _ in range(4)
+    )
+    whale, spread, trader = (established(seed)[0] for _ in range(3))
+    seed.fill(whaled, whale, 20_000 * 10**6)
+    seed.fill(first, spread, 60 * 10**6)
+    seed.fill(second, spread, 40 * 10**6)
+    seed.fill(small, trader, 30 * 10**6)
+    seed.fill(small, trader, 15 * 10**6)
+    with engine.connect() as conn:
+        inputs = collect_for(conn, CHAIN_ID, CALENDAR, EPOCH, CONFIG)
+    rules = CONFIG.trust
+    assert rules is not None and rules.trade_cap is None
+
+    v2 = build(inputs, CONFIG.for_epoch(EPOCH), POOL, VAULT)
+    assert entry(v2, capped)["after"]["trade"] == "20000"
+    assert "trade_cap" not in v2.data["formula"]["trust"]  # v2's file, as it always was
+
+    v3 = replace(CONFIG.for_epoch(EPOCH), trust=replace(rules, trade_cap=50))
+    distribution = build(inputs, v3, POOL, VAULT)
+    counted = {a: entry(distribution, a)["after"]["trade"] for a in (capped, shared, other, full)}
+    assert counted == {capped: "50", shared: "30", other: "20", full: "45"}
+    for address in (capped, shared, other):
+        assert trust.TRADE_CAPPED in entry(distribution, address)["reasons"]
+    assert trust.TRADE_CAPPED not in entry(distribution, full)["reasons"]
+    assert distribution.data["formula"]["trust"]["trade_cap"] == 50
+    assert trust.TRADE_CAPPED in distribution.data["reason_codes"]
+    assert verify_distribution(distribution.data).ok

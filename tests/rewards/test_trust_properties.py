@@ -5,11 +5,11 @@
 * splitting one identity's activity over several fresh identities never raises their total;
 * one's own views, likes, comments, attendance and trades never earn (on a real database);
 * the allocation still sums exactly to the pool (less what the cap leaves) and the file
-  verifies.
+  verifies; no trader's week counts beyond the trade cap.
 
 Worlds are built as :func:`planet.rewards.inputs.collect` would read them: seeds (verified, or
-first seen long before the week), mid-aged identities (seen earlier this fortnight) and fresh
-ones (first seen this week)."""
+first seen long before the week), mid-aged identities (first seen in the days before the week)
+and fresh ones (first seen this week)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ KINDS = ("view", "like", "comment", "live_attendance")
 CONFIG = parse(
     {
         "name": "props",
-        "version": "2",
+        "version": "3",
         "weights": {
             "view": 1,
             "like": 2,
@@ -50,11 +50,14 @@ CONFIG = parse(
             "trade": "1/20",
         },
         "cap_share": "1/4",
+        # the published formula's rules (v3: a week's history makes a seed, a trader's week
+        # counts up to a cap), with a budget and a cap small enough for a few draws to reach
         "trust": {
-            "seed_min_age_days": 14,
+            "seed_min_age_days": 7,
             "damping": "1/2",
             "engager_budget": 12,
             "newcomer_weight": "1/20",
+            "trade_cap": 100,
         },
     }
 )
@@ -290,6 +293,12 @@ def test_the_allocation_sums_to_the_pool_and_verifies(world, pool):
     data = distribution.data
     assert int(data["total"]) + int(data["unallocated"]) == pool
     assert verify_distribution(data).ok
+    # a trader's week counts up to the trade cap, however many creators it traded from
+    traders = {t for t, c, _ in world.trades if t != c}
+    rules = FORMULA.trust
+    assert rules is not None and rules.trade_cap is not None
+    counted = sum((r.after["trade"] for r in reports.values()), Fraction(0))
+    assert counted <= rules.trade_cap * len(traders)
     for account, report in reports.items():
         assert Fraction(0) <= report.standing <= 1
         assert set(report.reasons) <= set(trust.REASONS)

@@ -14,11 +14,12 @@ from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert
 
+from api.services.moderation import RISK_ROLE
 from api.services.siwe import SiweMessage, compose
 from planet.core.epochs import EPOCH_DURATION
 from planet.core.manifest import DeployedContract, Manifest, save
 from planet.core.passes import NATIVE
-from planet.store.mirror import identities, pass_holdings, pass_proceeds, passes
+from planet.store.mirror import identities, pass_holdings, pass_proceeds, passes, points_roles
 
 CHAIN_ID = 31337
 DOMAIN = "planet.test"
@@ -218,3 +219,17 @@ def chat_url(client: TestClient, session_id: int, who: Member | None = None) -> 
     reply = client.post(f"/live/{session_id}/chat/ticket", headers=who.headers)
     assert reply.status_code == 201, reply.text
     return reply.json()["url"]
+
+
+def grant_risk_role(engine: Engine, address: str, held: bool = True) -> None:
+    """The row the indexer writes for ContributionPoints' RoleGranted(RISK_ROLE, address)."""
+    with engine.begin() as conn:
+        conn.execute(
+            insert(points_roles).values(
+                chain_id=CHAIN_ID,
+                role=RISK_ROLE,
+                account=address.lower(),
+                held=held,
+                updated_block=1,
+            )
+        )

@@ -58,6 +58,7 @@ class WebApp:
     indexer: Any
     manifest: Manifest
     distributions: Path
+    app: Any = None  # the FastAPI app (its paper exchange: app.state.exchange)
 
     def indexed(self, timeout: float = 20) -> None:
         """Waits until the following indexer has mirrored every block mined so far."""
@@ -69,8 +70,22 @@ class WebApp:
 
 
 @pytest.fixture
+def web_settings() -> dict[str, Any]:
+    """API settings a test module changes by overriding this fixture."""
+    return {}
+
+
+@pytest.fixture
 def web_app(
-    planet, manifest, manifest_file, database_url, settings_for, make_indexer, actors, tmp_path
+    planet,
+    manifest,
+    manifest_file,
+    database_url,
+    settings_for,
+    make_indexer,
+    actors,
+    tmp_path,
+    web_settings,
 ) -> Iterator[WebApp]:
     indexer, engine = make_indexer(settings_for(database_url, poll_interval=0.1))
     indexer.catch_up()
@@ -95,10 +110,13 @@ def web_app(
         rate_limit_identity=100_000,
         rate_limit_burst=10_000,
     )
+    settings = settings.model_copy(update=web_settings)
     app = create_app(settings, clock=clock)
     try:
         with serving(app, port) as url:
-            yield WebApp(url, planet, clock, engine, indexer, manifest, tmp_path / "distributions")
+            yield WebApp(
+                url, planet, clock, engine, indexer, manifest, tmp_path / "distributions", app
+            )
     finally:
         app.state.engine.dispose()
         stop.set()

@@ -22,6 +22,9 @@ def test_every_control_is_labelled_and_reachable_by_tab(open_page, actors, web_a
     planet.create_pass(creator, PassTerms("0x" + "00" * 20, 10**16, 2**64 - 1, 1, 30 * 86400))
     web_app.indexed()
     page, _ = open_page(creator, "/studio")
+    # the notification stream stays open while signed in, and the network would never be
+    # idle: refused here (the app retries it each second), it is tests/web/test_notifications.py's
+    page.route("**/notifications/stream", lambda route: route.abort())
     connect_and_sign_in(page)
     page.get_by_label("Text").fill("A post to read.")
     page.get_by_label("Instruments it discusses").fill("BTC-USDT")  # the post's trade form
@@ -39,6 +42,8 @@ def test_every_control_is_labelled_and_reachable_by_tab(open_page, actors, web_a
         "/my-rewards": "My rewards",
         "/studio": "Creator studio",
         "/dashboard": "Creator dashboard",
+        "/inbox": "Notifications",
+        "/moderate": "Moderation",
     }
     for path, heading in pages.items():
         page.goto(web_app.url + path)
@@ -49,6 +54,10 @@ def test_every_control_is_labelled_and_reachable_by_tab(open_page, actors, web_a
             page.get_by_label("Order type").select_option("limit")
         if path == "/creator/other":
             page.get_by_role("button", name="Follow @other").wait_for()
+        if path == "/post/1":  # the author's edit form too
+            page.get_by_role("button", name="Edit post 1").click()
+        if path == "/moderate":
+            page.get_by_text("No decision about your content.").wait_for()
         found = page.evaluate(MARK)
         assert found["unnamed"] == [], (path, found["unnamed"])
         assert found["count"] > 5, path

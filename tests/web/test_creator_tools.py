@@ -135,7 +135,7 @@ def test_a_pass_priced_in_a_token_is_approved_then_bought(
     share *= 2
     studio.get_by_role("link", name="Dashboard").click()
     studio.get_by_role("columnheader", name="Revenue (USDT)").wait_for()
-    rows = studio.get_by_role("row")
+    rows = studio.get_by_role("table", name="Per week", exact=True).get_by_role("row")
     header = [c.inner_text() for c in rows.first.get_by_role("columnheader").all()]
     assert "Pass sales" in header and "Revenue (USDT)" in header
     current = rows.last.get_by_role("cell")

@@ -198,11 +198,18 @@ def test_a_week_of_planet_in_the_browser(open_page, actors, web_app):
 
     # Her dashboard: the closed week as it scored (one fan viewed, one commented) and paid.
     studio.get_by_role("link", name="Dashboard").click()
-    row = studio.get_by_role("row").filter(has=studio.get_by_role("rowheader", name=str(epoch)))
+    week = studio.get_by_role("rowheader", name=str(epoch))
+    row = (
+        studio.get_by_role("table", name="Per week", exact=True).get_by_role("row").filter(has=week)
+    )
     maker_paid = amounts[creator.address.lower()]
     expect(row).to_contain_text(f"{maker_paid / 10**18:g} OKB")
     cells = row.get_by_role("cell")
     assert [cells.nth(i).inner_text() for i in (0, 2)] == ["1", "1"]  # viewers, commenters
+    # her analytics place her in the week's published ranking
+    analytics = studio.get_by_role("table", name="What your content drew and converted into")
+    ranked = analytics.get_by_role("row").filter(has=week).get_by_role("cell").last
+    expect(ranked).to_have_text(re.compile(r"^\d+$"))
     expect(studio.locator("main")).to_contain_text("1 passes sold in all")
     screenshot(studio, "dashboard")
 

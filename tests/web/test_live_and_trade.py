@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -65,12 +66,32 @@ def test_live_chat_and_an_order_from_a_post(open_page, actors, web_app):
     # the host's dashboard counts the fill and its volume in this week
     host.get_by_role("link", name="Dashboard").click()
     host.get_by_role("columnheader", name="Attributed fills").wait_for()
-    rows = host.get_by_role("row")
+    rows = host.get_by_role("table", name="Per week", exact=True).get_by_role("row")
     header = [c.inner_text() for c in rows.first.get_by_role("columnheader").all()]
     week = rows.last.get_by_role("cell")
     assert week.nth(header.index("Attributed fills") - 1).inner_text() == "1"
     assert week.nth(header.index("Attributed volume (quote units)") - 1).inner_text() == "130"
     assert week.nth(header.index("Live attendance") - 1).inner_text() == "1"
+    # and, signed in, what the post converted into: one order, one fill, one trader
+    analytics = host.get_by_role("table", name="What your content drew and converted into")
+    analytics.get_by_role("columnheader", name="Traders").wait_for()
+    rows = analytics.get_by_role("row")
+    header = [c.inner_text() for c in rows.first.get_by_role("columnheader").all()]
+    week = rows.last.get_by_role("cell")
+    for column, shown in (("Posts", "1"), ("Orders", "1"), ("Fills", "1"), ("Traders", "1")):
+        assert week.nth(header.index(column) - 1).inner_text() == shown, column
+    assert int(week.nth(header.index("Views") - 1).inner_text()) >= 1
+    with host.expect_download() as saved:
+        host.get_by_role("button", name="Download CSV (12 weeks)").click()
+    assert saved.value.suggested_filename == "host-analytics.csv"
+    lines = Path(saved.value.path()).read_text().splitlines()
+    assert lines[0].startswith("creator,epoch,")
+    current = dict(zip(lines[0].split(","), lines[-1].split(","), strict=True))
+    epochs = [int(line.split(",")[1]) for line in lines[1:]]  # up to 12, the current one last
+    assert 1 <= len(epochs) <= 12 and epochs == list(range(epochs[0], epochs[0] + len(epochs)))
+    assert str(epochs[-1]) == rows.last.get_by_role("rowheader").inner_text()
+    assert (current["orders"], current["fills"], current["traders"]) == ("1", "1", "1")
+    assert current["volume_micro"] == str(130 * 10**6)
     screenshot(host, "dashboard-trade")
     host.go_back()
 

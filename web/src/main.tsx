@@ -2,7 +2,9 @@ import { type FunctionComponent, h, render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { describe, session } from "./api";
 import { chainInfo, loadChain } from "./chaininfo";
+import { followSession, notices } from "./notify";
 import { Feed } from "./pages/feed";
+import { Search, SearchBox } from "./pages/search";
 import { useStore } from "./store";
 import { Link, Loading, Problem, route, short } from "./ui";
 import { checkSession, connect, disconnect, discover, signIn, switchChain, wallet } from "./wallet";
@@ -92,6 +94,8 @@ const Leaderboard = lazy(() => import("./pages/rewards").then((m) => m.Leaderboa
 const MyRewards = lazy(() => import("./pages/rewards").then((m) => m.MyRewards));
 const Studio = lazy(() => import("./pages/studio").then((m) => m.Studio));
 const Dashboard = lazy(() => import("./pages/dashboard").then((m) => m.Dashboard));
+const Inbox = lazy(() => import("./pages/inbox").then((m) => m.Inbox));
+const Moderation = lazy(() => import("./pages/moderation").then((m) => m.Moderation));
 
 const pages: [RegExp, (m: RegExpMatchArray) => preact.JSX.Element][] = [
   [/^\/$/, () => <Feed />],
@@ -104,7 +108,25 @@ const pages: [RegExp, (m: RegExpMatchArray) => preact.JSX.Element][] = [
   [/^\/my-rewards$/, () => <MyRewards />],
   [/^\/studio$/, () => <Studio />],
   [/^\/dashboard$/, () => <Dashboard />],
+  [/^\/find$/, () => <Search />],
+  [/^\/inbox$/, () => <Inbox />],
+  [/^\/moderate$/, () => <Moderation />],
 ];
+
+/** The bell: your unread notifications, kept current by the live stream (signed in only). */
+function Bell() {
+  const s = useStore(session);
+  const { unread } = useStore(notices);
+  if (!s) return null;
+  return (
+    <Link href="/inbox">
+      <span aria-hidden="true">🔔</span> Notifications{" "}
+      <span class="badge" data-testid="unread-count" aria-label={`${unread} unread`}>
+        {unread}
+      </span>
+    </Link>
+  );
+}
 
 function App() {
   const path = useStore(route).split("?")[0];
@@ -123,7 +145,10 @@ function App() {
           <Link href="/my-rewards">My rewards</Link>
           <Link href="/studio">Creator studio</Link>
           <Link href="/dashboard">Dashboard</Link>
+          <Bell />
+          <Link href="/moderate">Moderation</Link>
         </nav>
+        <SearchBox />
         <WalletBar />
       </header>
       <main>{match && match[0] ? match[1](match[0]) : <Problem message={`No page at ${path}.`} />}</main>
@@ -134,5 +159,6 @@ function App() {
 
 discover();
 void checkSession();
+followSession();
 loadChain().catch((error) => console.error("GET /chain failed:", describe(error)));
 render(<App />, document.getElementById("app")!);

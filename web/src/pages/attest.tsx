@@ -5,7 +5,7 @@ import { type TxState, send } from "../chain";
 import { TxStatus } from "../tx";
 import { Problem } from "../ui";
 
-interface Attestation {
+export interface Attestation {
   kind_name: string;
   contribution: { account: string; kind: number; amount: number; epoch: number; uid: Hex; deadline: number };
   signature: Hex;
@@ -16,14 +16,25 @@ interface Attestation {
  * submits it from the wallet (ContributionPoints.attest): points are earned by the user's own
  * transaction. */
 export function AttestButton(props: { activity: "post" | "comment" | "live" | "trade"; id: number; label?: string }) {
+  const label = props.label ?? `Earn points for ${props.activity} ${props.id}`;
+  return (
+    <SignAndSubmit
+      label={label}
+      sign={() => api<Attestation>("/attestations", { method: "POST", json: { activity: props.activity, id: props.id } })}
+    />
+  );
+}
+
+/** A button that has the API sign an attestation (``sign``), then sends it from the wallet. */
+export function SignAndSubmit(props: { label: string; sign: () => Promise<Attestation>; onDone?: (state: TxState) => void }) {
+  const { label } = props;
   const [state, setState] = useState<TxState>({ status: "idle" });
   const [problem, setProblem] = useState<string | null>(null);
-  const label = props.label ?? `Earn points for ${props.activity} ${props.id}`;
   const click = async () => {
     setProblem(null);
     let signed: Attestation;
     try {
-      signed = await api<Attestation>("/attestations", { method: "POST", json: { activity: props.activity, id: props.id } });
+      signed = await props.sign();
     } catch (error) {
       setProblem(describe(error));
       return;
@@ -41,7 +52,8 @@ export function AttestButton(props: { activity: "post" | "comment" | "live" | "t
       uid: c.uid,
       deadline: BigInt(c.deadline),
     };
-    await send({ contract: "ContributionPoints", functionName: "attest", args: [tuple, signed.signature] }, setState);
+    const final = await send({ contract: "ContributionPoints", functionName: "attest", args: [tuple, signed.signature] }, setState);
+    props.onDone?.(final);
   };
   return (
     <span class="txbutton">

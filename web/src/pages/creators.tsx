@@ -6,7 +6,9 @@ import { useApi } from "../hooks";
 import { Link, Loading, Problem } from "../ui";
 import { PostCard } from "./feed";
 import { useHead } from "./head";
+import { HiddenNotice, ReportButton } from "./moderation";
 import { PassList } from "./passes";
+import { TradingRecordSection } from "./record";
 import type { Page, PostOut, Profile } from "./types";
 
 interface Listed {
@@ -18,26 +20,29 @@ interface Listed {
   bio: string | null;
   week_points: number;
   week_allocation: string | null;
+  followers: number;
 }
+type Sort = "recent" | "rank" | "followers" | "active";
 interface Directory {
-  sort: "recent" | "rank";
+  sort: Sort;
   week: number | null;
   items: Listed[];
   next_cursor: string | null;
 }
 
-/** The creator directory (GET /profiles): newest identities first, or ranked by what the
- * latest closed week paid them and their points that week; more pages on request. */
+/** The creator directory (GET /profiles): newest identities first, ranked by what the latest
+ * closed week paid them and their points that week, most followed first, or latest public
+ * post first; more pages on request. */
 export function Creators() {
   useHead("Creators");
-  const [sort, setSort] = useState<"recent" | "rank">("recent");
+  const [sort, setSort] = useState<Sort>("recent");
   const [cursor, setCursor] = useState<string | null>(null);
   const [shown, setShown] = useState<Listed[]>([]);
   const page = useApi<Directory>(`/profiles?sort=${sort}&limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
   useEffect(() => {
     if (page.data) setShown((list) => (cursor ? [...list, ...page.data!.items] : page.data!.items));
   }, [page.data]);
-  const choose = (value: "recent" | "rank") => {
+  const choose = (value: Sort) => {
     setShown([]);
     setCursor(null);
     setSort(value);
@@ -47,9 +52,11 @@ export function Creators() {
     <section aria-labelledby="creators-title">
       <h1 id="creators-title">Creators</h1>
       <label for="creators-sort">Order</label>
-      <select id="creators-sort" value={sort} onChange={(e) => choose(e.currentTarget.value as "recent" | "rank")}>
+      <select id="creators-sort" value={sort} onChange={(e) => choose(e.currentTarget.value as Sort)}>
         <option value="recent">Newest first</option>
         <option value="rank">Top of the last closed week</option>
+        <option value="followers">Most followed</option>
+        <option value="active">Recently active</option>
       </select>
       {page.error ? <Problem message={page.error} /> : null}
       {!page.data && !page.error && shown.length === 0 ? <Loading what="creators" /> : null}
@@ -61,6 +68,9 @@ export function Creators() {
             {c.verified ? " · verified" : ""}
             {c.labels.length ? ` · ${c.labels.join(", ")}` : ""}
             {c.bio ? <p>{c.bio}</p> : null}
+            <p class="muted" data-testid="followers">
+              {c.followers} {c.followers === 1 ? "follower" : "followers"}
+            </p>
             {week !== null && week !== undefined ? (
               <p class="muted">
                 Week {week}: {c.week_points} points
@@ -110,20 +120,6 @@ interface FollowPage extends Page<Follower> {
   total: number;
 }
 
-/** Whether ``address`` is among ``handle``'s followers: the API answers follower pages, not a
- * per-reader flag, so this walks them (by token id, 100 at a time) until it finds the reader. */
-async function follows(handle: string, address: string): Promise<boolean> {
-  let cursor: string | null = null;
-  do {
-    const page: FollowPage = await api<FollowPage>(
-      `/profiles/${encodeURIComponent(handle)}/followers?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
-    );
-    if (page.items.some((f) => f.address.toLowerCase() === address)) return true;
-    cursor = page.next_cursor;
-  } while (cursor);
-  return false;
-}
-
 function People(props: { title: string; id: string; page: FollowPage | null; empty: string }) {
   const { page } = props;
   return (
@@ -163,8 +159,8 @@ function FollowPanel(props: { handle: string; address: string | null }) {
     setFollowing(null);
     if (!canFollow) return;
     let live = true;
-    follows(props.handle, me!.address).then(
-      (yes) => live && setFollowing(yes),
+    api<FollowState>(`/profiles/${encodeURIComponent(props.handle)}/follow`).then(
+      (state) => live && setFollowing(state.following),
       (error) => live && setProblem(describe(error)),
     );
     return () => {
@@ -269,13 +265,15 @@ export function Creator(props: { handle: string }) {
         <dd>{p.labels.length ? p.labels.join(", ") : "none"}</dd>
         <dt>Persona</dt>
         <dd>
-          {p.persona ? p.persona.bio || "(no bio)" : "none written"}{" "}
+          {p.moderation_label ? <HiddenNotice label={p.moderation_label} /> : p.persona ? p.persona.bio || "(no bio)" : "none written"}{" "}
           {me?.address === p.address.toLowerCase() ? (
             <>
               {" "}
               <Link href="/studio">Edit it in the studio</Link>
             </>
-          ) : null}{" "}
+          ) : p.moderation_label ? null : (
+            <ReportButton kind="identity" id={p.token_id} />
+          )}{" "}
           {p.persona ? (
             <span data-testid="persona-status">
               {p.persona_verified ? "(matches the hash on chain)" : "(does not match the hash on chain)"}
@@ -290,6 +288,7 @@ export function Creator(props: { handle: string }) {
       )}
       <FollowPanel key={props.handle} handle={props.handle} address={p ? p.address : null} />
       <AuthorPosts key={props.handle} handle={props.handle} />
+      <TradingRecordSection key={`record-${props.handle}`} handle={props.handle} />
       <PassList handle={props.handle} />
       <Community handle={props.handle} />
     </section>

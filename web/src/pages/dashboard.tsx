@@ -1,4 +1,6 @@
+import { useState } from "preact/hooks";
 import { formatUnits } from "viem/utils";
+import { describe, session } from "../api";
 import { chainInfo, native } from "../chaininfo";
 import { useApi } from "../hooks";
 import { useStore } from "../store";
@@ -54,6 +56,98 @@ function revenueColumns(weeks: Week[]): [string, (w: Week) => number, (w: Week) 
     const text = (w: Week) => of(w)?.display ?? (of(w) ? `${of(w)!.amount} base units` : "0");
     return [name, value, text];
   });
+}
+
+interface AnalyticsWeek {
+  epoch: number;
+  posts: number;
+  views: number;
+  viewers: number;
+  orders: number;
+  fills: number;
+  traders: number;
+  conversion: string | null;
+  passes: { pass_id: number; sales: number; revenue: { amount: string; display: string | null } }[];
+  rank: number | null;
+}
+
+const ANALYTICS: [string, (w: AnalyticsWeek) => string][] = [
+  ["Posts", (w) => String(w.posts)],
+  ["Views", (w) => w.views.toLocaleString()],
+  ["Identified viewers", (w) => w.viewers.toLocaleString()],
+  ["Orders", (w) => String(w.orders)],
+  ["Fills", (w) => String(w.fills)],
+  ["Traders", (w) => String(w.traders)],
+  ["Viewers who traded", (w) => (w.conversion === null ? "no viewers" : `${(Number(w.conversion) * 100).toFixed(2)}%`)],
+  ["Sales per pass", (w) => (w.passes.length ? w.passes.map((p) => `#${p.pass_id}: ${p.sales} (${p.revenue.display ?? p.revenue.amount})`).join(", ") : "none")],
+  ["Rank", (w) => (w.rank === null ? "unranked" : String(w.rank))],
+];
+
+/** Saves the analytics CSV: fetched with the session's token (a plain link would carry none). */
+async function downloadCsv(address: string): Promise<void> {
+  const token = session.value?.token;
+  const reply = await fetch(`/profiles/${address}/analytics?weeks=12&format=csv`, {
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+  });
+  if (!reply.ok) {
+    const body = (await reply.json().catch(() => null)) as { error?: { message?: string; code?: string } } | null;
+    throw new Error(`${body?.error?.message ?? reply.statusText} (${body?.error?.code ?? reply.status})`);
+  }
+  const name = /filename="([^"]+)"/.exec(reply.headers.get("content-disposition") ?? "")?.[1] ?? "analytics.csv";
+  const url = URL.createObjectURL(await reply.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  URL.revokeObjectURL(url);
+}
+
+/** The creator's own analytics (views, orders, conversion, sales per pass, rank): the
+ * session's, so shown once signed in with the identity's wallet. */
+function Analytics(props: { address: string }) {
+  const signedIn = useStore(session);
+  const mine = signedIn?.address === props.address.toLowerCase();
+  const data = useApi<{ weeks: AnalyticsWeek[] }>(mine ? `/profiles/${props.address}/analytics?weeks=8` : null);
+  const [problem, setProblem] = useState<string | null>(null);
+  if (!mine) return <p class="muted">Sign in to see your views, orders, conversion and sales per pass.</p>;
+  return (
+    <section aria-labelledby="analytics-title">
+      <h2 id="analytics-title">Analytics</h2>
+      {data.error ? <Problem message={data.error} /> : null}
+      {!data.data && !data.error ? <Loading what="your analytics" /> : null}
+      {data.data ? (
+        <div class="scroll" role="region" aria-label="Analytics per week, scrollable" tabIndex={0}>
+          <table>
+            <caption>What your content drew and converted into, per week</caption>
+            <thead>
+              <tr>
+                <th scope="col">Epoch</th>
+                {ANALYTICS.map(([name]) => (
+                  <th scope="col" key={name}>
+                    {name}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {data.data.weeks.map((week) => (
+                <tr key={week.epoch}>
+                  <th scope="row">{week.epoch}</th>
+                  {ANALYTICS.map(([name, text]) => (
+                    <td key={name}>{text(week)}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <button type="button" onClick={() => downloadCsv(props.address).then(() => setProblem(null), (e) => setProblem(describe(e)))}>
+        Download CSV (12 weeks)
+      </button>
+      {problem ? <Problem message={problem} /> : null}
+    </section>
+  );
 }
 
 /** A creator's weeks: the quantities the weekly scores use, what each week paid, pass sales. */
@@ -134,6 +228,7 @@ export function Dashboard() {
             </tbody>
           </table>
           </div>
+          <Analytics address={w.address} />
           {[...QUANTITIES, ...revenue, ALLOCATION].map(([name, value]) => (
             <BarChart key={name} title={`${name} per week`} bars={list.map((week) => ({ label: `Epoch ${week.epoch}`, value: value(week) }))} />
           ))}

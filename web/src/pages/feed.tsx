@@ -15,7 +15,13 @@ export function PostCard(props: { post: PostOut }) {
         <Link href={`/post/${post.id}`}>Post {post.id}</Link> by{" "}
         {post.author.handle ? <Link href={`/creator/${post.author.handle}`}>@{who}</Link> : who}
       </h3>
-      <p>{post.body}</p>
+      {post.moderation_label ? (
+        <p class="warning" data-testid="moderation-label">
+          Hidden by moderation: {post.moderation_label.replace(/_/g, " ")}
+        </p>
+      ) : (
+        <p>{post.body}</p>
+      )}
       {post.instruments.length ? <p class="muted">Tags {post.instruments.join(", ")}</p> : null}
       <p class="muted">
         {post.view_count} views · {post.like_count} likes · {post.comment_count} comments

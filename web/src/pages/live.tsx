@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, describe, session } from "../api";
 import { useApi } from "../hooks";
+import { HiddenNotice, ReportButton } from "./moderation";
 import { useStore } from "../store";
 import { Link, Loading, Problem } from "../ui";
 import { AttestButton } from "./attest";
@@ -24,6 +25,7 @@ interface Message {
   address: string;
   body: string;
   created_at: string;
+  moderation_label?: string | null;
 }
 
 function Schedule(props: { onDone: () => void }) {
@@ -165,7 +167,9 @@ export function LiveSession(props: { id: number }) {
       <ul aria-label="Messages" class="comments">
         {messages.map((m) => (
           <li key={m.id}>
-            <strong>{m.handle ? `@${m.handle}` : m.address}</strong>: {m.body}
+            <strong>{m.handle ? `@${m.handle}` : m.address}</strong>:{" "}
+            {m.moderation_label ? <HiddenNotice label={m.moderation_label} /> : m.body}{" "}
+            {!m.moderation_label && signedIn && signedIn.address !== m.address.toLowerCase() ? <ReportButton kind="message" id={m.id} /> : null}
           </li>
         ))}
       </ul>

@@ -5,6 +5,7 @@ import { useStore } from "../store";
 import { Link, Loading, Problem } from "../ui";
 import { useHead } from "./head";
 import { AttestButton } from "./attest";
+import { AuthorTools, HiddenNotice, History, ReportButton } from "./moderation";
 import { PassList } from "./passes";
 import { TradePanel } from "./trade";
 import type { CommentOut, Page, PostOut } from "./types";
@@ -40,12 +41,20 @@ function Comments(props: { id: number; onAdded: () => void }) {
     <section aria-labelledby="comments-title">
       <h2 id="comments-title">Comments</h2>
       <ul class="comments">
-        {comments.data?.items.map((c) => (
-          <li key={c.id}>
-            <strong>{c.author.handle ? `@${c.author.handle}` : c.author.address}</strong>: {c.body}{" "}
-            {me && me === c.author.address.toLowerCase() ? <AttestButton activity="comment" id={c.id} /> : null}
-          </li>
-        ))}
+        {comments.data?.items.map((c) => {
+          const mine = me !== undefined && me === c.author.address.toLowerCase();
+          return (
+            <li key={c.id} data-testid={`comment-${c.id}`}>
+              <strong>{c.author.handle ? `@${c.author.handle}` : c.author.address}</strong>:{" "}
+              {c.moderation_label ? <HiddenNotice label={c.moderation_label} /> : c.body}
+              {c.edited_at ? <span class="muted"> (edited)</span> : null}{" "}
+              {mine && !c.moderation_label ? <AttestButton activity="comment" id={c.id} /> : null}
+              {mine && !c.moderation_label ? <AuthorTools kind="comment" id={c.id} body={c.body} onChanged={comments.reload} /> : null}
+              {!mine && !c.moderation_label ? <ReportButton kind="comment" id={c.id} /> : null}
+              {c.edited_at ? <History path={`/comments/${c.id}/history`} title="Edit history" /> : null}
+            </li>
+          );
+        })}
       </ul>
       {signedIn ? (
         <form onSubmit={submit}>
@@ -115,6 +124,15 @@ export function Post(props: { id: number }) {
   if (!post.data) return <Loading what={`post ${props.id}`} />;
   const p = post.data;
   const d = p.disclosure;
+  const mine = session.value?.address === p.author.address.toLowerCase();
+  if (p.deleted) {
+    return (
+      <article aria-labelledby="post-title">
+        <h1 id="post-title">Post {p.id}</h1>
+        <p data-testid="post-deleted">This post was deleted by its author.</p>
+      </article>
+    );
+  }
   return (
     <article aria-labelledby="post-title">
       <h1 id="post-title">
@@ -124,9 +142,18 @@ export function Post(props: { id: number }) {
         {p.visibility === "private" ? "Private community post" : "Public post"} · {new Date(p.created_at).toLocaleString()}
       </p>
       {waiting ? <p role="status">{waiting}</p> : null}
+      {p.moderation_label ? <HiddenNotice label={p.moderation_label} /> : null}
       <div class="body" data-testid="post-body">
         {p.body}
       </div>
+      {p.edited_at ? (
+        <p class="muted" data-testid="post-edited">
+          Edited {new Date(p.edited_at).toLocaleString()}
+        </p>
+      ) : null}
+      <History path={`/posts/${p.id}/history`} title="Edit history" />
+      {mine && !p.moderation_label ? <AuthorTools kind="post" id={p.id} body={p.body} onChanged={post.reload} /> : null}
+      {!mine && !p.moderation_label ? <ReportButton kind="post" id={p.id} /> : null}
       {p.instruments.length ? <p>Tags {p.instruments.join(", ")}</p> : null}
       {d ? (
         <p class="disclosure">

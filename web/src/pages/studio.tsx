@@ -11,6 +11,7 @@ import { wallet } from "../wallet";
 import { AttestButton } from "./attest";
 import { useHead } from "./head";
 import { PersonaEditor } from "./persona";
+import { TradingRecordSection } from "./record";
 import type { PostOut, Profile } from "./types";
 import { createPublicClient, custom } from "viem";
 
@@ -330,6 +331,7 @@ export function Studio() {
       {me.data && s ? <PersonaEditor profile={me.data} onSynced={me.reload} /> : null}
       {me.data && s ? <WritePost /> : me.data ? <p>Sign in to edit your persona, write posts and earn points.</p> : null}
       {me.data && s ? <EarnPoints /> : null}
+      {me.data && s ? <TradingRecordSection key={me.data.handle} handle={me.data.handle} attest /> : null}
       <Proceeds address={w.address} />
     </section>
   );

@@ -15,6 +15,9 @@ export interface PostOut {
   like_count: number;
   comment_count: number;
   visibility: "public" | "private";
+  edited_at: string | null;
+  deleted: boolean;
+  moderation_label: string | null;
 }
 export interface Page<T> {
   items: T[];
@@ -26,6 +29,53 @@ export interface CommentOut {
   author: Author;
   body: string;
   created_at: string;
+  edited_at: string | null;
+  deleted: boolean;
+  moderation_label: string | null;
+}
+export interface HistoryOut {
+  id: number;
+  kind: "post" | "comment";
+  deleted: boolean;
+  moderation_label: string | null;
+  versions: {
+    body: string;
+    disclosure: { holds_position: boolean | null; sponsored: boolean | null } | null;
+    written_at: string;
+    replaced_at: string | null;
+  }[];
+}
+export type ContentKind = "post" | "comment" | "message" | "identity";
+export interface QueueItem {
+  target: {
+    kind: ContentKind;
+    id: number;
+    author_token_id: number | null;
+    author_address: string | null;
+    text: string;
+    deleted: boolean;
+    moderation_label: string | null;
+    post_id: number | null;
+    session_id: number | null;
+  };
+  reports: number;
+  reasons: Record<string, number>;
+  notes: string[];
+  first_reported_at: string;
+  last_reported_at: string;
+}
+export interface DecisionOut {
+  id: number;
+  action: "hide" | "restore" | "dismiss" | "revoke";
+  kind: ContentKind;
+  target_id: number;
+  author_token_id: number | null;
+  label: string | null;
+  reason: string;
+  decided_by: string;
+  created_at: string;
+  uids: string[] | null;
+  revocations: { uid: string; activity: string; activity_id: number; account: string; epoch: number; amount: string; to: string; data: string }[];
 }
 export interface CreatedPass {
   pass_id: number;
@@ -56,4 +106,30 @@ export interface Profile {
   persona_verified: boolean;
   points: { epoch: number | null; this_epoch: number; total: number };
   passes: { held: HeldPass[]; created: CreatedPass[] };
+  moderation_label: string | null;
+}
+export interface NotificationOut {
+  id: number;
+  kind:
+    | "post"
+    | "live"
+    | "comment"
+    | "like"
+    | "pass_expiring"
+    | "pass_lapsed"
+    | "reward_claimable"
+    | "attestation_revoked";
+  text: string;
+  excerpt: string | null;
+  link: string | null;
+  actor: Author | null;
+  post_id: number | null;
+  comment_id: number | null;
+  session_id: number | null;
+  created_at: string;
+  read: boolean;
+  read_at: string | null;
+}
+export interface NotificationPage extends Page<NotificationOut> {
+  unread: number;
 }
