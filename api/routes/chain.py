@@ -53,6 +53,10 @@ class RewardsOut(BaseModel):
 
 class ChainOut(BaseModel):
     chain_id: int
+    version: int = Field(
+        description="The protocol version of the deployment, from its manifest (2: passes "
+        "with contribution requirements, price snapshots and refunds)"
+    )
     name: str = Field(description="The network's name, e.g. X Layer testnet")
     native_currency: CurrencyOut
     rpc_url: str = Field(description="A JSON-RPC endpoint of the chain")
@@ -101,6 +105,7 @@ def get_chain(deployment: DeploymentDep, currencies: CurrenciesDep, moment: Now)
     vault = deployment.vault_terms()
     return ChainOut(
         chain_id=deployment.chain_id,
+        version=manifest.version,
         name=net.name,
         native_currency=currency_out(currencies.native),
         rpc_url=deployment.rpc_url,

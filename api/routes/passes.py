@@ -20,9 +20,11 @@ from api.deps import Chain, Conn, CurrenciesDep, Now
 from api.errors import ErrorCode, Unprocessable, responses
 from api.params import MAX_ID, Text
 from api.schemas import CurrencyOut, Cursor, Limit, currency_out
+from api.services import pass_rights as pass_rights_service
 from api.services import passes, profiles
 from api.services.currencies import Currencies
 from api.services.posts import decode_cursor, encode_cursor
+from planet.core.passes import Block
 from planet.core.units import format_duration, format_percent
 
 router = APIRouter(prefix="/passes", tags=["passes"])
@@ -64,6 +66,17 @@ class PassTermsOut(BaseModel):
     uri: str = Field(description="The metadata URI the creator set (CommunityPass.uri)")
 
 
+class PassRequirementsOut(BaseModel):
+    """What a wallet must have earned to buy, renew or receive the pass (protocol v2)."""
+
+    min_points: str = Field(description="Contribution points required, decimal; 0: none")
+    points_weeks: int = Field(
+        description="0: lifetime points count; otherwise points earned in the current weekly "
+        "epoch and the weeks before it, this many in all"
+    )
+    verified_identity: bool = Field(description="Whether a verified Planet identity is required")
+
+
 class PassCreatorOut(BaseModel):
     address: str
     handle: str | None = Field(description="null if the wallet no longer owns an identity")
@@ -75,6 +88,15 @@ class PassOut(BaseModel):
     creator: PassCreatorOut
     terms: PassTermsOut
     paused: bool = Field(description="Sales paused by the creator")
+    requirements: PassRequirementsOut
+    refund_window: int = Field(
+        description="Seconds after a subscription payment during which it may be cancelled "
+        "for a pro-rata refund; 0: no refunds"
+    )
+    holders_price_from: int | None = Field(
+        description="Until this Unix time, subscribers renew at no more than the price they "
+        "last paid (the notice after the latest price change); null: no change pending"
+    )
     supply: str = Field(description="Tokens minted so far (never burned), decimal")
     remaining: str = Field(description="Tokens that may still be minted, decimal")
     holders: int = Field(description="Wallets holding at least one token")
@@ -125,7 +147,7 @@ def _terms(r: RowMapping, currencies: Currencies) -> PassTermsOut:
     )
 
 
-def _out(p: passes.Listed, currencies: Currencies, request: Request) -> PassOut:
+def _out(p: passes.Listed, currencies: Currencies, request: Request, now: int) -> PassOut:
     r = p.row
     pass_id = int(r["pass_id"])
     supply, cap = int(r["minted"]), int(r["max_supply"])
@@ -138,6 +160,15 @@ def _out(p: passes.Listed, currencies: Currencies, request: Request) -> PassOut:
         ),
         terms=_terms(r, currencies),
         paused=bool(r["paused"]),
+        requirements=PassRequirementsOut(
+            min_points=str(r["min_points"]),
+            points_weeks=int(r["points_weeks"]),
+            verified_identity=bool(r["verified_identity"]),
+        ),
+        refund_window=int(r["refund_window"]),
+        holders_price_from=(
+            int(r["holders_price_from"]) if int(r["holders_price_from"]) > now else None
+        ),
         supply=str(supply),
         remaining=str(max(cap - supply, 0)),
         holders=p.holders,
@@ -168,7 +199,7 @@ def list_passes(
         conn, chain.chain_id, moment, decode_cursor(cursor), limit, creator=wallet
     )
     return PassPage(
-        items=[_out(p, currencies, request) for p in items],
+        items=[_out(p, currencies, request, moment) for p in items],
         next_cursor=encode_cursor(int(items[-1].row["pass_id"])) if more and items else None,
     )
 
@@ -184,7 +215,98 @@ def get_pass(
 ) -> PassOut:
     """One pass: every term, its supply, its holders and its price in human units (404 if the
     indexer has not seen it created)."""
-    return _out(passes.get(conn, chain.chain_id, pass_id, moment), currencies, request)
+    return _out(passes.get(conn, chain.chain_id, pass_id, moment), currencies, request, moment)
+
+
+Wallet = Annotated[
+    str, Path(pattern=r"^0x[0-9a-fA-F]{40}$", description="A 0x wallet address (any case)")
+]
+
+
+class MissingOut(BaseModel):
+    requirement: Literal["points", "verified_identity"]
+    required: str | None = Field(description="Points required, decimal (null for identity)")
+    has: str | None = Field(description="Points the wallet has as the pass counts them")
+
+
+class RefundOut(BaseModel):
+    """What ``cancelSubscription`` would credit the wallet now (withdrawn afterwards)."""
+
+    available: bool = Field(description="A refundable payment exists and the creator can pay")
+    amount: str = Field(description="Base units, decimal; 0 when nothing is refundable")
+    amount_display: str | None
+    funded: bool = Field(description="The creator's unwithdrawn proceeds cover the amount")
+    until: int | None = Field(description="Unix time the refund window closes (exclusive)")
+
+
+class PassRightsOut(BaseModel):
+    """One wallet's standing on one pass, as CommunityPass's ``canMint``, ``canRenew``,
+    ``renewalPrice`` and ``refundable`` answer it (from the mirror)."""
+
+    pass_id: int
+    wallet: str = Field(description="Checksummed")
+    points: str = Field(description="Contribution points as the pass counts them, decimal")
+    verified_identity: bool = Field(description="The wallet owns a verified Planet identity")
+    missing: list[MissingOut] = Field(description="Requirements the wallet does not meet")
+    can_mint: bool = Field(description="One token (or period) may be minted to it now")
+    mint_blocked: Block | None = Field(description="Why not, if not (the first reason)")
+    can_renew: bool
+    renew_blocked: Block | None
+    expiry: int = Field(description="Subscription end (exclusive); 0: none")
+    snapshot_price: str = Field(description="Unit price of its latest purchase, decimal")
+    renewal_price: str | None = Field(
+        description="Unit price its renewal costs now (null unless it holds the subscription)"
+    )
+    refund: RefundOut
+
+
+@router.get(
+    "/{pass_id}/rights/{wallet}", response_model=PassRightsOut, responses=responses(404, 422)
+)
+def pass_rights(
+    pass_id: PassId,
+    wallet: Wallet,
+    conn: Conn,
+    chain: Chain,
+    currencies: CurrenciesDep,
+    moment: Now,
+) -> PassRightsOut:
+    """What ``wallet`` may do with the pass now: the requirements it misses, whether it may
+    buy or renew and why not, its renewal price and the refund a cancel would pay (404 if the
+    indexer has not seen the pass created)."""
+    p = passes.get(conn, chain.chain_id, pass_id, moment).row
+    r = pass_rights_service.rights(
+        conn, chain.chain_id, p, wallet, moment, chain.current_epoch(moment)
+    )
+    currency = currencies.get(p["currency"])
+    return PassRightsOut(
+        pass_id=pass_id,
+        wallet=to_checksum_address(wallet),
+        points=str(r.points),
+        verified_identity=r.verified,
+        missing=[
+            MissingOut(
+                requirement="points" if m.requirement == "points" else "verified_identity",
+                required=str(m.required) if m.requirement == "points" else None,
+                has=str(m.has) if m.requirement == "points" else None,
+            )
+            for m in r.missing
+        ],
+        can_mint=r.can_mint,
+        mint_blocked=r.mint_blocked,
+        can_renew=r.can_renew,
+        renew_blocked=r.renew_blocked,
+        expiry=r.expiry,
+        snapshot_price=str(r.snapshot_price),
+        renewal_price=None if r.renewal_price is None else str(r.renewal_price),
+        refund=RefundOut(
+            available=r.refund > 0 and r.refund_funded,
+            amount=str(r.refund),
+            amount_display=currency.human(r.refund),
+            funded=r.refund_funded,
+            until=r.refund_until,
+        ),
+    )
 
 
 def _card(name: str, lines: list[str]) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from eth_utils import keccak
 
+from planet.core.epochs import week_start
 from planet.core.passes import NATIVE, PassTerms
 
 FEE_BPS = 500
@@ -28,7 +29,15 @@ def _register(identity: Any, account: Any, handle: str) -> None:
 def measure(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
     admin, treasury, creator, fan, other = accounts.test_accounts[:5]
     identity = admin.deploy(project.Identity, admin, admin)
-    passes = admin.deploy(project.CommunityPass, identity, admin, treasury, FEE_BPS)
+    points = admin.deploy(
+        project.ContributionPoints,
+        identity,
+        week_start(chain.pending_timestamp),
+        admin,
+        admin,
+        admin,
+    )
+    passes = admin.deploy(project.CommunityPass, identity, points, admin, treasury, FEE_BPS)
     usdt = admin.deploy(project.MockERC20, "Tether USD", "USDT", 6)
     _register(identity, creator, "creator_1")
     gas: dict[str, int] = {}

@@ -22,6 +22,31 @@ pragma solidity 0.8.37;
 ///      fee changes apply only to passes created afterwards) and repeated in every sale event.
 ///      The fee share accrues to the treasury address current at the sale, the rest to the
 ///      creator; both withdraw by pull payment, per currency. Nothing is ever pushed to a creator.
+///
+///      Protocol v2 adds:
+///      - Rights earned by contribution ({Requirements}): a creator may require a minimum of
+///        contribution points (lifetime, or earned in the last `pointsWeeks` weekly epochs of
+///        ContributionPoints, whose per-epoch balances are public) and/or a verified Planet
+///        identity. The wallet that receives the rights is checked, on chain: the recipient of
+///        a mint, the holder of a renewal, and the receiver of a transferred (transferable)
+///        token, so moving a token between wallets never bypasses a requirement. A creator may
+///        gift passes to chosen wallets in a batch ({gift}), where no requirement applies.
+///      - Terms snapshotted per holder ({termsOf}): the unit price a holder last paid. A price
+///        change applies to new buyers at once; a subscriber renews at no more than their
+///        snapshot until `PRICE_NOTICE` has passed since the latest price change. The duration
+///        of a pass never changes, so the snapshot's duration is the pass's.
+///      - ERC-5643 adapted to ERC-1155: ERC-5643 keys a subscription by an ERC-721 token id; a
+///        pass id here is shared by all its holders, so every function takes the holder as
+///        well: {expiresAt}(passId, holder), {isRenewable}(passId), {renew} (ERC-5643's
+///        `renewSubscription`, with periods and a price bound) and {cancelSubscription}(passId)
+///        by the holder. `SubscriptionUpdate` carries the holder. Passes never renew
+///        automatically, so cancelling means cancelling the latest payment: within the
+///        creator's refund window after that payment, its unused part is refunded pro rata
+///        (the creator's share, the platform fee is not refunded) from the creator's proceeds
+///        to the holder's proceeds (pull: the holder calls {withdraw}), and the expiry goes
+///        back to where the earlier payments left it. Because the signatures differ from
+///        ERC-5643's, `supportsInterface` does not claim the ERC-5643 id.
+///      - {canMint} and {canRenew}: whether a wallet may buy or renew now, and why not.
 interface ICommunityPass {
     /// @notice What a creator chooses when defining a pass.
     /// @param currency address(0) for native OKB, otherwise the ERC-20 that pays for the pass.
@@ -70,9 +95,59 @@ interface ICommunityPass {
     /// @param expiry End of the wallet's subscription (exclusive); 0 for lifetime passes and for
     ///        wallets never subscribed.
     /// @param minted Tokens minted to the wallet so far, what `walletLimit` counts.
+    /// @param price The unit price (per token or period) of the wallet's latest purchase: the
+    ///        terms a subscriber renews under during a price notice.
     struct Holding {
         uint64 expiry;
         uint64 minted;
+        uint128 price;
+    }
+
+    /// @notice What a wallet must have earned to buy or renew a pass (all zero: nothing).
+    /// @param minPoints Contribution points the wallet must hold (0: no points requirement).
+    /// @param pointsWeeks 0 counts lifetime points; otherwise points earned in the current
+    ///        weekly epoch and the `pointsWeeks - 1` before it (at most `MAX_POINTS_WEEKS`).
+    /// @param verifiedIdentity Whether the wallet must hold a verified Planet identity.
+    struct Requirements {
+        uint64 minPoints;
+        uint8 pointsWeeks;
+        bool verifiedIdentity;
+    }
+
+    /// @notice Per-pass rules of protocol v2, packed in one slot.
+    /// @param refundWindow Seconds after a subscription payment during which the holder may
+    ///        cancel it for a pro-rata refund (0: no refunds).
+    /// @param priceChangedAt When the creator last changed the price (0: never).
+    struct Policy {
+        uint64 minPoints;
+        uint8 pointsWeeks;
+        bool verifiedIdentity;
+        uint64 refundWindow;
+        uint64 priceChangedAt;
+    }
+
+    /// @notice The latest subscription payment of a holder, what a cancel may refund; written
+    ///        only while the pass has a refund window.
+    /// @param from Start of the time that payment bought (max(now, expiry) when paid).
+    /// @param refundUntil End of the refund window of that payment (exclusive).
+    /// @param paid The creator's share of that payment.
+    struct Payment {
+        uint64 from;
+        uint64 refundUntil;
+        uint128 paid;
+    }
+
+    /// @notice Why {canMint} or {canRenew} answers false (`None` when it answers true).
+    enum Block {
+        None,
+        UnknownPass,
+        SalesPaused,
+        NotSubscription,
+        NotHolder,
+        SoldOut,
+        WalletLimit,
+        NotEnoughPoints,
+        IdentityNotVerified
     }
 
     // ---------------------------------------------------------------- errors
@@ -130,6 +205,22 @@ interface ICommunityPass {
     error PassNothingToWithdraw(address payee, address currency);
     /// @notice Sending native OKB to the recipient failed.
     error PassNativeTransferFailed(address to, uint256 amount);
+    /// @notice `account` has fewer contribution points (counted as the pass counts them) than
+    ///         the pass requires to receive or renew it.
+    error PassNotEnoughPoints(uint256 passId, address account, uint256 points, uint256 required);
+    /// @notice The pass requires a verified Planet identity and `account` holds none.
+    error PassIdentityNotVerified(uint256 passId, address account);
+    /// @notice The points window exceeds `MAX_POINTS_WEEKS`, or counts weeks without a minimum.
+    error PassInvalidPointsWindow(uint256 pointsWeeks, uint256 maxWeeks);
+    /// @notice The refund window exceeds `MAX_REFUND_WINDOW`.
+    error PassRefundWindowTooLong(uint256 window, uint256 maxWindow);
+    /// @notice A gift batch with no recipients or more than `MAX_GIFT_BATCH`.
+    error PassBadGiftBatch(uint256 recipients, uint256 maxRecipients);
+    /// @notice No payment of `holder` is refundable now: none was made while the pass had a
+    ///         refund window, its window closed, or it was already refunded.
+    error PassRefundWindowClosed(uint256 passId, address holder);
+    /// @notice The creator has withdrawn the proceeds a refund would be paid from.
+    error PassRefundUnfunded(uint256 passId, uint256 refund, uint256 available);
 
     // ---------------------------------------------------------------- events
 
@@ -173,8 +264,34 @@ interface ICommunityPass {
         uint256 previousExpiry,
         uint256 expiry
     );
-    /// @notice The creator changed the price for future sales.
-    event PassPriceChanged(uint256 indexed passId, uint256 previousPrice, uint256 price);
+    /// @notice The creator changed the price: new buyers pay it at once, existing subscribers
+    ///         renew at no more than their snapshot until `holdersFrom`.
+    event PassPriceChanged(uint256 indexed passId, uint256 previousPrice, uint256 price, uint256 holdersFrom);
+    /// @notice The creator set what a wallet must have earned to buy or renew the pass.
+    event PassRequirementsSet(uint256 indexed passId, uint256 minPoints, uint256 pointsWeeks, bool verifiedIdentity);
+    /// @notice The creator set the refund window of future subscription payments.
+    event PassRefundWindowSet(uint256 indexed passId, uint256 refundWindow);
+    /// @notice The creator gave `quantity` tokens (lifetime) or periods (subscription) to `to`
+    ///         for free; `expiry` as in {PassMinted}.
+    event PassGifted(
+        uint256 indexed passId, address indexed creator, address indexed to, uint256 quantity, uint256 expiry
+    );
+    /// @notice `holder` cancelled their latest payment: `refund` (in the pass's `currency`) moved
+    ///         from the creator's proceeds to the holder's, and the expiry went back to `expiry`.
+    event SubscriptionCancelled(
+        uint256 indexed passId, address indexed holder, address indexed currency, uint256 refund, uint256 expiry
+    );
+    /// @notice `holder`'s latest subscription payment, which bought the time from `from`, may be
+    ///         cancelled until `refundUntil` (exclusive) for a pro-rata share of `paid` (the
+    ///         creator's share of it). A later renewal replaces it; a renewal without this event
+    ///         leaves no refundable payment.
+    event PaymentRefundable(
+        uint256 indexed passId, address indexed holder, uint256 from, uint256 refundUntil, uint256 paid
+    );
+    /// @notice ERC-5643's event with the holder added: `holder`'s subscription to `passId` now
+    ///         ends at `expiration`. Emitted on every mint, renewal, gift and cancel of a
+    ///         subscription.
+    event SubscriptionUpdate(uint256 indexed passId, address indexed holder, uint64 expiration);
     /// @notice The creator lowered the supply cap.
     event PassSupplyCapLowered(uint256 indexed passId, uint256 previousCap, uint256 cap);
     /// @notice The creator paused (`paused` true) or resumed sales.
@@ -201,6 +318,22 @@ interface ICommunityPass {
     /// @notice Pauses (`paused` true) or resumes mints and renewals; creator only.
     function setSalesPaused(uint256 passId, bool paused) external;
 
+    /// @notice Sets what a wallet must have earned to buy or renew the pass; creator only.
+    ///         Applies to every later mint, renewal and transfer; holders keep their tokens.
+    function setRequirements(uint256 passId, Requirements calldata requirements) external;
+
+    /// @notice Sets the refund window of subscription payments made from now on (at most
+    ///         `MAX_REFUND_WINDOW`, 0 for none); creator only. Payments already made keep the
+    ///         window they were made under.
+    function setRefundWindow(uint256 passId, uint64 refundWindow) external;
+
+    /// @notice Gives `quantity` tokens (lifetime) or periods (subscription) to each of
+    ///         `recipients` for free, e.g. the week's top contributors; creator only, at most
+    ///         `MAX_GIFT_BATCH` recipients. Supply cap and wallet limit apply; requirements and
+    ///         the sales pause do not (the creator chose the recipients). A recipient already
+    ///         holding the subscription gets the periods added to its expiry.
+    function gift(uint256 passId, address[] calldata recipients, uint256 quantity) external;
+
     // ---------------------------------------------------------------- buyers
 
     /// @notice Buys a pass for `to` (the caller, or anyone as a gift), paid by the caller.
@@ -211,8 +344,17 @@ interface ICommunityPass {
     function mint(uint256 passId, address to, uint256 quantity, uint256 maxPrice) external payable;
 
     /// @notice Extends `holder`'s subscription by `periods`, from max(now, expiry), paid by the
-    ///         caller at the current price; payment rules as in {mint}.
+    ///         caller at the holder's renewal price ({renewalPrice}); payment rules as in
+    ///         {mint}; `holder` must meet the pass's requirements. ERC-5643's
+    ///         `renewSubscription`, per holder.
     function renew(uint256 passId, address holder, uint256 periods, uint256 maxPrice) external payable;
+
+    /// @notice ERC-5643's `cancelSubscription`, per holder: the caller cancels its latest
+    ///         payment within that payment's refund window. The unused part of it (pro rata of
+    ///         the time it bought still ahead) moves from the creator's proceeds to the caller's;
+    ///         the expiry goes back to max(now, start of that payment).
+    /// @return refund The amount credited to the caller's proceeds in the pass's currency.
+    function cancelSubscription(uint256 passId) external returns (uint256 refund);
 
     // ---------------------------------------------------------------- proceeds
 
@@ -245,6 +387,44 @@ interface ICommunityPass {
 
     /// @notice When `holder`'s subscription ends (exclusive), 0 if never subscribed.
     function expiryOf(uint256 passId, address holder) external view returns (uint256);
+
+    /// @notice ERC-5643's `expiresAt`, per holder: as {expiryOf}, in 64 bits.
+    function expiresAt(uint256 passId, address holder) external view returns (uint64);
+
+    /// @notice ERC-5643's `isRenewable`: true for a subscription, false for a lifetime or
+    ///         unknown pass.
+    function isRenewable(uint256 passId) external view returns (bool);
+
+    /// @notice The terms `holder` last bought under: unit price and the pass's duration, and
+    ///         the expiry.
+    function termsOf(uint256 passId, address holder)
+        external
+        view
+        returns (uint256 price, uint256 duration, uint256 expiry);
+
+    /// @notice The unit price `holder` renews at now: the current price, or during the notice
+    ///         after a price change the lower of it and the holder's snapshot.
+    function renewalPrice(uint256 passId, address holder) external view returns (uint256);
+
+    /// @notice The pass's requirements, refund window and latest price change.
+    function policy(uint256 passId) external view returns (Policy memory);
+
+    /// @notice The latest subscription payment of `holder`, what {cancelSubscription} refunds.
+    function lastPayment(uint256 passId, address holder) external view returns (Payment memory);
+
+    /// @notice What {cancelSubscription} would credit `holder` now (0 when nothing is
+    ///         refundable), and whether the creator's proceeds cover it.
+    function refundable(uint256 passId, address holder) external view returns (uint256 refund, bool funded);
+
+    /// @notice Contribution points of `account` as the pass counts them (lifetime or window).
+    function pointsFor(uint256 passId, address account) external view returns (uint256);
+
+    /// @notice Whether `account` may receive one token or period of the pass by {mint} now, and
+    ///         if not the first reason (supply, wallet limit, points, identity...).
+    function canMint(uint256 passId, address account) external view returns (bool, Block);
+
+    /// @notice Whether `account`'s subscription may be renewed now, and if not why.
+    function canRenew(uint256 passId, address account) external view returns (bool, Block);
 
     /// @notice Tokens of the pass minted to `wallet` so far (what the wallet limit counts).
     function mintedTo(uint256 passId, address wallet) external view returns (uint256);

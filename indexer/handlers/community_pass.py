@@ -12,6 +12,13 @@
   ``withdrawn``.
 * ``pass_settings``: the treasury and platform fee, from ``TreasuryChanged`` and
   ``PlatformFeeChanged`` (the constructor emits both, treasury first).
+* Protocol v2: ``PassRequirementsSet`` and ``PassRefundWindowSet`` set the pass's rules,
+  ``PassPriceChanged`` also the end of its price notice (``holders_price_from``); a sale sets
+  the holding's ``price`` snapshot (cost / quantity); ``PaymentRefundable`` (emitted after the
+  sale it describes) records the refundable payment and a renewal without one clears it;
+  ``PassGifted`` mints like a sale that pays nothing; ``SubscriptionCancelled`` moves the
+  refund from the creator's proceeds to the holder's and sets the expiry back.
+  ``SubscriptionUpdate`` repeats an expiry another event of the same transaction already set.
 
 A sale names neither the creator, the currency nor the treasury, so its handler reads the
 pass and the settings row (with this batch's pending changes applied). Within one
@@ -85,6 +92,11 @@ def created(event: Event, store: StateStore) -> None:
             "paused": False,
             "minted": 0,
             "uri": a["uri"],
+            "min_points": 0,
+            "points_weeks": 0,
+            "verified_identity": False,
+            "refund_window": 0,
+            "holders_price_from": 0,
             "created_block": event.block_number,
             "created_tx": event.tx_hash,
             "updated_block": event.block_number,
@@ -95,7 +107,25 @@ def created(event: Event, store: StateStore) -> None:
 
 @handlers.on("PassPriceChanged")
 def price_changed(event: Event, store: StateStore) -> None:
-    _set_pass(store, event, price=event.args["price"])
+    a = event.args
+    _set_pass(store, event, price=a["price"], holders_price_from=a["holdersFrom"])
+
+
+@handlers.on("PassRequirementsSet")
+def requirements_set(event: Event, store: StateStore) -> None:
+    a = event.args
+    _set_pass(
+        store,
+        event,
+        min_points=a["minPoints"],
+        points_weeks=a["pointsWeeks"],
+        verified_identity=a["verifiedIdentity"],
+    )
+
+
+@handlers.on("PassRefundWindowSet")
+def refund_window_set(event: Event, store: StateStore) -> None:
+    _set_pass(store, event, refund_window=event.args["refundWindow"])
 
 
 @handlers.on("PassSupplyCapLowered")
@@ -111,20 +141,39 @@ def sales_state_changed(event: Event, store: StateStore) -> None:
 # ---------------------------------------------------------------- sales
 
 
+_HOLDING_ZEROS = {
+    "balance": 0,
+    "minted": 0,
+    "expiry": 0,
+    "price": 0,
+    "payment_from": 0,
+    "refund_until": 0,
+    "refund_paid": 0,
+}
+"""Every counter column of ``pass_holdings`` at zero: what ``_touch`` creates a row with."""
+
+_NO_PAYMENT = {"payment_from": 0, "refund_until": 0, "refund_paid": 0}
+
+
+def _pass_facts(store: StateStore, pass_id: int) -> tuple[str, str]:
+    """The pass's (creator, currency), read once per store."""
+    memory = _memory(store)
+    facts: tuple[str, str] | None = memory.get(("pass", pass_id))
+    if facts is None:
+        row = store.get(passes, (pass_id,))
+        if row is None:
+            raise DatabaseStateError(f"pass {pass_id} is sold but was never created")
+        facts = memory[("pass", pass_id)] = (row["creator"], row["currency"])
+    return facts
+
+
 def _credit_sale(store: StateStore, event: Event, cost: int, fee: int) -> None:
     """Splits a sale's cost as ``_charge`` does: the fee to the treasury current now, the rest
     to the pass's creator, in the pass's currency."""
     if cost == 0:
         return
     memory = _memory(store)
-    pass_id = event.args["passId"]
-    facts = memory.get(("pass", pass_id))
-    if facts is None:
-        row = store.get(passes, (pass_id,))
-        if row is None:
-            raise DatabaseStateError(f"pass {pass_id} is sold but was never created")
-        facts = memory[("pass", pass_id)] = (row["creator"], row["currency"])
-    creator, currency = facts
+    creator, currency = _pass_facts(store, event.args["passId"])
     _touch(
         store, pass_proceeds, (creator, currency), event, {"accrued": cost - fee, "withdrawn": 0}
     )
@@ -152,8 +201,8 @@ def minted(event: Event, store: StateStore) -> None:
         pass_holdings,
         (pass_id, a["to"]),
         event,
-        {"balance": 0, "minted": tokens, "expiry": 0},
-        {"expiry": expiry},
+        {**_HOLDING_ZEROS, "minted": tokens},
+        {"expiry": expiry, "price": a["cost"] // a["quantity"]},
     )
     _credit_sale(store, event, a["cost"], a["platformFee"])
 
@@ -164,9 +213,67 @@ def renewed(event: Event, store: StateStore) -> None:
     store.update(
         pass_holdings,
         (a["passId"], a["holder"]),
-        {"expiry": a["expiry"], "updated_block": event.block_number},
+        {
+            "expiry": a["expiry"],
+            "price": a["cost"] // a["periods"],
+            **_NO_PAYMENT,  # PaymentRefundable follows if this payment is refundable
+            "updated_block": event.block_number,
+        },
     )
     _credit_sale(store, event, a["cost"], a["platformFee"])
+
+
+@handlers.on("PaymentRefundable")
+def payment_refundable(event: Event, store: StateStore) -> None:
+    a = event.args
+    store.update(
+        pass_holdings,
+        (a["passId"], a["holder"]),
+        {
+            "payment_from": a["from"],
+            "refund_until": a["refundUntil"],
+            "refund_paid": a["paid"],
+            "updated_block": event.block_number,
+        },
+    )
+
+
+@handlers.on("PassGifted")
+def gifted(event: Event, store: StateStore) -> None:
+    """A free mint, or for a subscriber already holding, free periods (no new token: the
+    ERC-1155 ``TransferSingle`` of a mint is what moves balances in either case)."""
+    a = event.args
+    pass_id, to, expiry = a["passId"], a["to"], a["expiry"]
+    key = (pass_id, to)
+    held = store.get(pass_holdings, key)
+    if expiry != 0 and held is not None and held["expiry"] != 0:
+        store.update(pass_holdings, key, {"expiry": expiry, "updated_block": event.block_number})
+        return
+    tokens = a["quantity"] if expiry == 0 else 1
+    store.add(passes, (pass_id,), {"minted": tokens})
+    store.update(passes, (pass_id,), {"updated_block": event.block_number})
+    values: dict[str, Any] = {"expiry": expiry}
+    if expiry != 0:  # a gifted subscriber renews at the price current at the gift
+        row = store.get(passes, (pass_id,))
+        values["price"] = 0 if row is None else row["price"]
+    _touch(store, pass_holdings, key, event, {**_HOLDING_ZEROS, "minted": tokens}, values)
+
+
+@handlers.on("SubscriptionCancelled")
+def cancelled(event: Event, store: StateStore) -> None:
+    a = event.args
+    pass_id, holder, refund = a["passId"], a["holder"], a["refund"]
+    store.update(
+        pass_holdings,
+        (pass_id, holder),
+        {"expiry": a["expiry"], **_NO_PAYMENT, "updated_block": event.block_number},
+    )
+    if refund:
+        creator, currency = _pass_facts(store, pass_id)
+        _touch(
+            store, pass_proceeds, (creator, currency), event, {"accrued": -refund, "withdrawn": 0}
+        )
+        _touch(store, pass_proceeds, (holder, currency), event, {"accrued": refund, "withdrawn": 0})
 
 
 # ---------------------------------------------------------------- ERC-1155 balances
@@ -176,11 +283,14 @@ def _move(store: StateStore, event: Event, pass_id: int, value: int) -> None:
     if value == 0:  # a zero-value transfer changes no balance; it creates no rows either
         return
     a = event.args
-    counters = {"minted": 0, "expiry": 0}
     if a["from"] != ZERO_ADDRESS:
-        _touch(store, pass_holdings, (pass_id, a["from"]), event, {"balance": -value, **counters})
+        _touch(
+            store, pass_holdings, (pass_id, a["from"]), event, {**_HOLDING_ZEROS, "balance": -value}
+        )
     if a["to"] != ZERO_ADDRESS:
-        _touch(store, pass_holdings, (pass_id, a["to"]), event, {"balance": value, **counters})
+        _touch(
+            store, pass_holdings, (pass_id, a["to"]), event, {**_HOLDING_ZEROS, "balance": value}
+        )
 
 
 @handlers.on("TransferSingle")

@@ -33,6 +33,7 @@ from planet.core import logs
 from planet.core.epochs import week_start
 from planet.core.errors import PlanetError
 from planet.core.manifest import (
+    PROTOCOL_VERSION,
     CompilerRecord,
     DeployedContract,
     Manifest,
@@ -65,7 +66,13 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "CommunityPass",
-        lambda d, r, s, g: [d["Identity"], r["admin"], r["treasury"], s.platform_fee_bps],
+        lambda d, r, s, g: [
+            d["Identity"],
+            d["ContributionPoints"],  # what a pass's contribution requirements count
+            r["admin"],
+            r["treasury"],
+            s.platform_fee_bps,
+        ],
     ),
     Step(
         "PrizeVault",
@@ -408,6 +415,7 @@ def deploy_all(
         )
     manifest = Manifest(
         chain_id=plan.chain_id,
+        version=PROTOCOL_VERSION,
         network=network,
         deployer=plan.deployer,
         genesis=plan.genesis,

@@ -1,5 +1,12 @@
 """``planet pass``: creators sell community passes, fans buy and renew them.
 
+Protocol v2 (the deployment manifest's ``version`` 2): a creator may require contribution
+points or a verified identity (``require``), set a refund window (``refund-window``) and gift a
+batch (``gift``); ``rights`` says what a wallet misses and whether it may buy or renew; ``buy``
+and ``renew`` refuse before sending when the chain would (naming the missing requirement), and
+renew at the holder's price (its snapshot during a price notice); ``cancel`` refunds the latest
+payment within its window, which ``withdraw`` then pays out.
+
 Everything is in human units: prices like ``0.01OKB`` or ``5USDT``, durations like ``30d``,
 royalties like ``2.5%``. Before a creator sends ``createPass`` the command shows the platform
 fee and what the creator nets per sale; before a fan buys, the price and the total. A pass
@@ -23,7 +30,15 @@ from planet.commands.session import (
     own_address,
     wallet_options,
 )
-from planet.core.passes import MAX_ROYALTY_BPS, PassTerms, split_cost
+from planet.core.passes import (
+    BLOCKS,
+    MAX_GIFT_BATCH,
+    MAX_POINTS_WEEKS,
+    MAX_REFUND_WINDOW,
+    MAX_ROYALTY_BPS,
+    PassTerms,
+    split_cost,
+)
 from planet.core.units import (
     format_duration,
     format_percent,
@@ -35,11 +50,98 @@ from planet.core.units import (
 
 @click.group("pass")
 def pass_cli() -> None:
-    """Community passes: create, show, list, buy, renew, proceeds, withdraw."""
+    """Community passes: create, show, list, buy, renew, cancel, rights, require,
+    refund-window, gift, proceeds, withdraw."""
 
 
 def _pass(session: Session) -> Any:
     return session.contract("CommunityPass")
+
+
+def _require_v2(session: Session, what: str) -> None:
+    """Protocol-v2 commands on a version-1 deployment would call functions it lacks."""
+    if session.manifest.version < 2:
+        raise CommandError(
+            f"{what} needs protocol version 2; this deployment is version "
+            f"{session.manifest.version} (redeploy: make deploy)"
+        )
+
+
+_REASONS = {
+    "unknown_pass": "the pass does not exist",
+    "sales_paused": "its creator paused sales",
+    "not_subscription": "it is a lifetime pass: there is nothing to renew",
+    "not_holder": "the wallet does not hold this subscription (buy it first)",
+    "sold_out": "it is sold out",
+    "wallet_limit": "the wallet reached the pass's per-wallet limit",
+    "not_enough_points": "the wallet has too few contribution points",
+    "identity_not_verified": "the pass requires a verified Planet identity",
+}
+
+
+def read_rights(session: Session, pass_id: int, wallet: str) -> dict[str, Any]:
+    """What ``wallet`` may do with the pass, as the contract's views answer now."""
+    f = _pass(session).functions
+    can_mint, mint_why = session.read("canMint", f.canMint(pass_id, wallet).call)
+    can_renew, renew_why = session.read("canRenew", f.canRenew(pass_id, wallet).call)
+    min_points, weeks, verified_required, window, changed_at = session.read(
+        "the pass's requirements", f.policy(pass_id).call
+    )
+    points = int(session.read("the points the pass counts", f.pointsFor(pass_id, wallet).call))
+    refund, funded = session.read("the refund", f.refundable(pass_id, wallet).call)
+    missing = []
+    if min_points and points < min_points:
+        missing.append({"requirement": "points", "required": int(min_points), "has": points})
+    if verified_required and BLOCKS[int(mint_why)] == "identity_not_verified":
+        missing.append({"requirement": "verified_identity"})
+    elif verified_required and BLOCKS[int(renew_why)] == "identity_not_verified":
+        missing.append({"requirement": "verified_identity"})
+    return {
+        "pass": pass_id,
+        "wallet": to_checksum_address(wallet),
+        "requirements": {
+            "min_points": int(min_points),
+            "points_weeks": int(weeks),
+            "verified_identity": bool(verified_required),
+        },
+        "refund_window": int(window),
+        "points": points,
+        "missing": missing,
+        "can_mint": bool(can_mint),
+        "mint_blocked": BLOCKS[int(mint_why)],
+        "can_renew": bool(can_renew),
+        "renew_blocked": BLOCKS[int(renew_why)],
+        "renewal_price": int(
+            session.read("the renewal price", f.renewalPrice(pass_id, wallet).call)
+        ),
+        "refund": int(refund),
+        "refund_funded": bool(funded),
+        "price_changed_at": int(changed_at),
+    }
+
+
+def _missing_text(rights: dict[str, Any]) -> str:
+    parts = []
+    for m in rights["missing"]:
+        if m["requirement"] == "points":
+            window = (
+                f" in the last {rights['requirements']['points_weeks']} week(s)"
+                if rights["requirements"]["points_weeks"]
+                else ""
+            )
+            parts.append(f"{m['required']} contribution points{window} (has {m['has']})")
+        else:
+            parts.append("a verified Planet identity")
+    return ", ".join(parts)
+
+
+def _refuse(rights: dict[str, Any], action: str, why: str | None) -> None:
+    """A CommandError naming why the chain would refuse ``action``."""
+    if why is None:
+        return
+    if why in ("not_enough_points", "identity_not_verified"):
+        raise CommandError(f"cannot {action}: {rights['wallet']} needs {_missing_text(rights)}")
+    raise CommandError(f"cannot {action}: {_REASONS[why]}")
 
 
 def read_pass(session: Session, pass_id: int, last: int | None = None) -> dict[str, Any]:
@@ -179,10 +281,29 @@ def create(
 @click.argument("pass_id", type=click.IntRange(min=1), metavar="ID")
 @chain_options
 def show(session: Session, pass_id: int) -> None:
-    """Shows every term of pass ID and its supply."""
+    """Shows every term of pass ID, its supply and (protocol v2) its requirements."""
     p = read_pass(session, pass_id)
     _describe(session, p)
-    session.result(p)
+    version = session.manifest.version
+    extra: dict[str, Any] = {"protocol_version": version}
+    if version >= 2:
+        f = _pass(session).functions
+        min_points, weeks, verified, window, _ = session.read("the rules", f.policy(pass_id).call)
+        needs = []
+        if min_points:
+            needs.append(f"{min_points} points" + (f" in {weeks} week(s)" if weeks else ""))
+        if verified:
+            needs.append("a verified identity")
+        session.say(f"  requires   {', '.join(needs) or 'nothing'}")
+        if p["duration"]:
+            session.say(f"  refunds    {format_duration(window) if window else 'none'}")
+        extra["requirements"] = {
+            "min_points": int(min_points),
+            "points_weeks": int(weeks),
+            "verified_identity": bool(verified),
+        }
+        extra["refund_window"] = int(window)
+    session.result({**p, **extra})
 
 
 @pass_cli.command("list")
@@ -261,6 +382,10 @@ def buy(session: Session, pass_id: int, to_address: str | None, quantity: int) -
     """Buys pass ID at its current price (never more: the price is capped at what you saw)."""
     p = read_pass(session, pass_id)
     receiver = address_argument(to_address, "address for --to") or session.address
+    if session.manifest.version >= 2:
+        rights = read_rights(session, pass_id, receiver)
+        if rights["mint_blocked"] in ("not_enough_points", "identity_not_verified"):
+            _refuse(rights, f"buy pass #{pass_id}", rights["mint_blocked"])
     money = currency_at(session, p["currency"])
     total = p["price"] * quantity
     _approve_if_short(session, money, total)
@@ -307,11 +432,21 @@ def renew(session: Session, pass_id: int, periods: int, holder: str | None) -> N
         raise CommandError(f"pass #{pass_id} is a lifetime pass: there is nothing to renew")
     who = address_argument(holder, "address for --holder") or session.address
     money = currency_at(session, p["currency"])
-    total = p["price"] * periods
+    price = p["price"]
+    if session.manifest.version >= 2:
+        rights = read_rights(session, pass_id, who)
+        _refuse(rights, f"renew pass #{pass_id}", rights["renew_blocked"])
+        price = rights["renewal_price"]  # the holder's snapshot during a price notice
+        if price < p["price"]:
+            session.say(
+                f"Renewing at {money.format(price)} per period, the price {who} last paid: "
+                f"the new price {p['price_text']} applies to renewals after the notice"
+            )
+    total = price * periods
     _approve_if_short(session, money, total)
     sent = session.transact(
         f"Renew pass #{pass_id}",
-        _pass(session).functions.renew(pass_id, who, periods, p["price"]),
+        _pass(session).functions.renew(pass_id, who, periods, price),
         value=total if money.native else 0,
         details=[
             f"holder     {who}",
@@ -383,3 +518,195 @@ def withdraw(session: Session, currency: str | None) -> None:
             "amount_text": money.format(amount),
         }
     )
+
+
+@pass_cli.command("rights")
+@click.argument("pass_id", type=click.IntRange(min=1), metavar="ID")
+@click.argument("wallet", required=False, metavar="[ADDRESS]")
+@chain_options
+def rights(session: Session, pass_id: int, wallet: str | None) -> None:
+    """What ADDRESS (default: your wallet) may do with pass ID: the requirements it misses,
+    whether it may buy or renew and why not, its renewal price and any refund."""
+    _require_v2(session, "pass rights")
+    p = read_pass(session, pass_id)
+    who = address_argument(wallet) or own_address(session, "ADDRESS")
+    r = read_rights(session, pass_id, who)
+    money = currency_at(session, p["currency"])
+    req = r["requirements"]
+    needs = []
+    if req["min_points"]:
+        window = f" in the last {req['points_weeks']} week(s)" if req["points_weeks"] else ""
+        needs.append(f"{req['min_points']} contribution points{window}")
+    if req["verified_identity"]:
+        needs.append("a verified identity")
+    session.say(f"Pass #{pass_id} requires {', '.join(needs) or 'nothing'}")
+    session.say(f"  {who} has {r['points']} points as the pass counts them")
+    if r["missing"]:
+        session.say(f"  missing    {_missing_text(r)}")
+    session.say(
+        "  buy        " + ("yes" if r["can_mint"] else f"no: {_REASONS[r['mint_blocked']]}")
+    )
+    if p["duration"]:
+        session.say(
+            "  renew      "
+            + (
+                f"yes, at {money.format(r['renewal_price'])} per period"
+                if r["can_renew"]
+                else f"no: {_REASONS[r['renew_blocked']]}"
+            )
+        )
+        if r["refund"]:
+            funded = "" if r["refund_funded"] else " (not covered: the creator withdrew)"
+            session.say(f"  refund     {money.format(r['refund'])} on cancel now{funded}")
+        else:
+            session.say("  refund     none available")
+    session.result({**r, "refund_text": money.format(r["refund"])})
+
+
+@pass_cli.command("require")
+@click.argument("pass_id", type=click.IntRange(min=1), metavar="ID")
+@click.option("--min-points", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--weeks",
+    type=click.IntRange(0, MAX_POINTS_WEEKS),
+    default=0,
+    show_default=True,
+    help="Count points of the last N weekly epochs (0: lifetime points).",
+)
+@click.option("--verified/--no-verified", default=False, help="Require a verified identity.")
+@wallet_options
+def require(session: Session, pass_id: int, min_points: int, weeks: int, verified: bool) -> None:
+    """Sets what a wallet must have earned to buy, renew or receive pass ID (creator only)."""
+    _require_v2(session, "pass require")
+    _own_pass(session, pass_id)
+    if weeks and not min_points:
+        raise CommandError("--weeks counts points: give --min-points too")
+    window = f" in the last {weeks} week(s)" if weeks else " (lifetime)"
+    sent = session.transact(
+        f"Set the requirements of pass #{pass_id}",
+        _pass(session).functions.setRequirements(pass_id, (min_points, weeks, verified)),
+        details=[
+            f"points     {min_points}{window if min_points else ''}",
+            f"identity   {'verified required' if verified else 'any'}",
+        ],
+    )
+    session.result(
+        {
+            "tx_hash": sent.tx_hash,
+            "url": sent.url,
+            "pass": pass_id,
+            "min_points": min_points,
+            "points_weeks": weeks,
+            "verified_identity": verified,
+        }
+    )
+
+
+@pass_cli.command("refund-window")
+@click.argument("pass_id", type=click.IntRange(min=1), metavar="ID")
+@click.argument("window", metavar="DURATION")
+@wallet_options
+def refund_window(session: Session, pass_id: int, window: str) -> None:
+    """Sets how long after a payment a subscriber of pass ID may cancel it for a pro-rata
+    refund, e.g. 7d (0s: no refunds; at most 30d; creator only)."""
+    _require_v2(session, "pass refund-window")
+    p = _own_pass(session, pass_id)
+    if not p["duration"]:
+        raise CommandError(f"pass #{pass_id} is a lifetime pass: refunds are for subscriptions")
+    seconds = parse_duration(window)
+    if seconds > MAX_REFUND_WINDOW:
+        raise CommandError(f"the refund window is at most {format_duration(MAX_REFUND_WINDOW)}")
+    sent = session.transact(
+        f"Set the refund window of pass #{pass_id}",
+        _pass(session).functions.setRefundWindow(pass_id, seconds),
+        details=[f"window     {format_duration(seconds) if seconds else 'none'}"],
+    )
+    session.result(
+        {"tx_hash": sent.tx_hash, "url": sent.url, "pass": pass_id, "refund_window": seconds}
+    )
+
+
+@pass_cli.command("gift")
+@click.argument("pass_id", type=click.IntRange(min=1), metavar="ID")
+@click.argument("recipients", nargs=-1, required=True, metavar="ADDRESS...")
+@click.option("--quantity", type=click.IntRange(min=1), default=1, show_default=True)
+@wallet_options
+def gift(session: Session, pass_id: int, recipients: tuple[str, ...], quantity: int) -> None:
+    """Gives pass ID to each ADDRESS for free, e.g. your week's top contributors (creator
+    only; tokens for a lifetime pass, periods for a subscription)."""
+    _require_v2(session, "pass gift")
+    p = _own_pass(session, pass_id)
+    if len(recipients) > MAX_GIFT_BATCH:
+        raise CommandError(f"at most {MAX_GIFT_BATCH} recipients per gift")
+    wallets = [address_argument(r, "recipient address") for r in recipients]
+    unit = (
+        f"{quantity} period(s) of {p['duration_text']}" if p["duration"] else f"{quantity} pass(es)"
+    )
+    sent = session.transact(
+        f"Gift pass #{pass_id} to {len(wallets)} wallet(s)",
+        _pass(session).functions.gift(pass_id, wallets, quantity),
+        details=[f"each gets  {unit}", *(f"to         {w}" for w in wallets)],
+    )
+    session.result(
+        {
+            "tx_hash": sent.tx_hash,
+            "url": sent.url,
+            "pass": pass_id,
+            "recipients": wallets,
+            "quantity": quantity,
+        }
+    )
+
+
+@pass_cli.command("cancel")
+@click.argument("pass_id", type=click.IntRange(min=1), metavar="ID")
+@wallet_options
+def cancel(session: Session, pass_id: int) -> None:
+    """Cancels your latest payment for subscription ID within its refund window: its unused
+    part moves to your proceeds (then: planet pass withdraw)."""
+    _require_v2(session, "pass cancel")
+    p = read_pass(session, pass_id)
+    if not p["duration"]:
+        raise CommandError(f"pass #{pass_id} is a lifetime pass: there is nothing to cancel")
+    money = currency_at(session, p["currency"])
+    f = _pass(session).functions
+    refund, funded = session.read("the refund", f.refundable(pass_id, session.address).call)
+    if not refund:
+        raise CommandError(
+            f"nothing to refund on pass #{pass_id}: no payment of yours is in its refund window"
+        )
+    if not funded:
+        raise CommandError(
+            f"the refund of {money.format(int(refund))} is not covered: the creator has "
+            "withdrawn the proceeds it would be paid from"
+        )
+    sent = session.transact(
+        f"Cancel your latest payment for pass #{pass_id}",
+        f.cancelSubscription(pass_id),
+        details=[f"refund     about {money.format(int(refund))} (to withdraw afterwards)"],
+    )
+    events = _pass(session).events.SubscriptionCancelled().process_receipt(sent.receipt)
+    paid = int(events[0]["args"]["refund"])
+    expiry = int(events[0]["args"]["expiry"])
+    session.say(
+        f"Refunded {money.format(paid)} to your proceeds: planet pass withdraw"
+        + ("" if money.native else f" --currency {money.address}")
+    )
+    session.result(
+        {
+            "tx_hash": sent.tx_hash,
+            "url": sent.url,
+            "pass": pass_id,
+            "refund": paid,
+            "refund_text": money.format(paid),
+            "expiry": expiry,
+        }
+    )
+
+
+def _own_pass(session: Session, pass_id: int) -> dict[str, Any]:
+    """The pass, if the wallet created it (creator-only commands refuse before sending)."""
+    p = read_pass(session, pass_id)
+    if p["creator"] != session.address:
+        raise CommandError(f"pass #{pass_id} is {p['creator']}'s: only its creator may change it")
+    return p

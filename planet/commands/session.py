@@ -207,6 +207,7 @@ def manifest_from_api(api: str, chain_id: int, missing: Path) -> manifests.Manif
         }
         return manifests.Manifest(
             chain_id=body["chain_id"],
+            version=body.get("version", 1),  # an API older than versions serves version 1
             network=body["name"],
             deployer="",
             genesis=body["epochs"]["genesis"],

@@ -20,6 +20,11 @@ from planet.core.errors import PlanetError
 
 DEFAULT_DIR = Path("deployments")
 
+PROTOCOL_VERSION = 2
+"""The protocol version this code deploys: 2 added pass requirements, snapshots and refunds
+(``CommunityPass.PROTOCOL_VERSION``). Contracts are not upgradeable, so a version is a
+deployment."""
+
 
 class ManifestError(PlanetError, ValueError):
     """A manifest that is missing, unreadable or does not describe the expected chain."""
@@ -62,6 +67,9 @@ class Manifest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     chain_id: int = Field(gt=0)
+    version: int = Field(default=1, ge=1)
+    """The protocol version of the deployment; manifests written before versions were
+    recorded describe version 1."""
     network: str
     deployer: str
     genesis: int = Field(ge=0)

@@ -3,10 +3,11 @@
 Two creators and their fans sign up on chain, sign in with Ethereum, write personas and posts in
 all four areas (public posts, persona pages, a live session with chat, a private community behind
 a pass), trade from a post on the paper exchange and submit the API's attestations from their own
-wallets. Then the week closes: the vault is funded, the chain's clock passes the week's end, the
-epoch is scored and its root proposed, the challenge period passes, and two creators claim from
-their wallets. Every step goes through the real interfaces: signed transactions on the chain,
-HTTP and WebSocket on the API, the indexer in between.
+wallets; a pass only contributors may buy is bought by the fan who earned the points, then
+refunded within its window. Then the week closes: the vault is funded, the chain's clock passes
+the week's end, the epoch is scored and its root proposed, the challenge period passes, and two
+creators claim from their wallets. Every step goes through the real interfaces: signed
+transactions on the chain, HTTP and WebSocket on the API, the indexer in between.
 
 :func:`run` returns what happened (allocations, claims, balances) for a caller to print or check.
 """
@@ -93,6 +94,7 @@ class StoryResult:
     claims: dict[str, Claimed]  # handle -> what the claim paid
     api_url: str
     events_indexed: int
+    earned_pass: dict[str, Any] = field(default_factory=dict)  # the pass bought with points
 
 
 class Story:
@@ -289,6 +291,64 @@ def private_community(story: Story, alice: Member, fans: list[Member], post_id: 
         f"   @{buyer.handle} bought pass #{pass_id} for 0.01 OKB and reads: {post['body']!r}; "
         f"@{outsider.handle} gets 403 {refused['error']['code']}"
     )
+
+
+def earned_pass(story: Story, alice: Member, fans: list[Member]) -> dict[str, Any]:
+    """Protocol v2: a pass only contributors may buy. The fan whose comment was attested holds
+    the points it requires and buys it; a fan without points is refused on chain (``canMint``
+    names the missing points, as the API's rights route does). The buyer then cancels within
+    the refund window and withdraws the pro-rata refund (pull payment)."""
+    story.say("==> rights earned by contribution: a pass only contributors may buy, and a refund")
+    cp = story.c("CommunityPass")
+    points = story.c("ContributionPoints")
+    earned = {f.handle: int(points.balanceOf(f.address).call()) for f in fans}
+    earner = max(fans, key=lambda f: earned[f.handle])
+    newcomer = min(fans, key=lambda f: earned[f.handle])
+    required = earned[earner.handle]
+    if required == 0 or earned[newcomer.handle] >= required:
+        raise DemoError("the story needs one fan with attested points and one without")
+    price = ETHER // 100
+    terms = PassTerms(
+        NATIVE, price, 100, 1, duration=30 * 86400, uri="ipfs://planet-demo/passes/circle"
+    )
+    story.wallets.send(alice.account, cp.createPass(terms.as_tuple()), what="createPass circle")
+    pass_id = cp.lastPassId().call()
+    story.wallets.send(
+        alice.account, cp.setRequirements(pass_id, (required, 0, False)), what="setRequirements"
+    )
+    story.wallets.send(alice.account, cp.setRefundWindow(pass_id, 7 * 86400), what="refund window")
+    story.index()
+    refused = story.api.call("GET", f"/passes/{pass_id}/rights/{newcomer.address}")
+    allowed, reason = cp.canMint(pass_id, newcomer.address).call()
+    missing = refused["missing"][0]
+    story.say(
+        f"   pass #{pass_id} requires {required} contribution points; @{newcomer.handle} has "
+        f"{missing['has']}: buy disabled ({refused['mint_blocked']}; on chain canMint = "
+        f"{bool(allowed)}, reason {reason})"
+    )
+    story.wallets.send(
+        earner.account,
+        cp.mint(pass_id, earner.address, 1, price),
+        value=price,
+        what="mint the contributors' pass",
+    )
+    access = cp.hasAccess(earner.address, pass_id).call()
+    story.say(
+        f"   @{earner.handle} earned {earned[earner.handle]} points (an attested comment) and "
+        f"bought pass #{pass_id} for 0.01 OKB: access {access}"
+    )
+    story.index()
+    offer = story.api.call("GET", f"/passes/{pass_id}/rights/{earner.address}")["refund"]
+    story.wallets.send(earner.account, cp.cancelSubscription(pass_id), what="cancel and refund")
+    refund = int(cp.proceeds(earner.address, NATIVE).call())
+    story.wallets.send(earner.account, cp.withdraw(NATIVE), what="withdraw the refund")
+    story.index()
+    story.say(
+        f"   @{earner.handle} cancelled within the 7-day window: refunded {refund} wei "
+        f"(offered: about {offer['amount_display']}), withdrawn by pull; access now "
+        f"{cp.hasAccess(earner.address, pass_id).call()}"
+    )
+    return {"pass": pass_id, "required": required, "buyer": earner.handle, "refund": refund}
 
 
 def engage(story: Story, posts: dict[str, int], fans: list[Member]) -> None:
@@ -504,10 +564,11 @@ def run(
         session = live_session(story, bob, fans)
         fills = trade(story, alice, fans, posts["trade"])
         attest(story, alice, bob, fans, posts, session, fills)
+        earned = earned_pass(story, alice, fans)
         result = settle(story, epoch)
         paid = claims(story, [alice, bob])
         outcome = StoryResult(
-            epoch, result, earners(result, members), paid, story.server.url, story.events
+            epoch, result, earners(result, members), paid, story.server.url, story.events, earned
         )
         if after is not None:
             stop = threading.Event()

@@ -44,6 +44,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
@@ -247,6 +248,13 @@ passes = Table(
     Column("paused", Boolean, nullable=False),
     Column("minted", Uint256, nullable=False),
     Column("uri", Text, nullable=False),
+    # protocol v2 (PassRequirementsSet, PassRefundWindowSet, PassPriceChanged.holdersFrom)
+    Column("min_points", Uint256, nullable=False, server_default="0"),
+    Column("points_weeks", Integer, nullable=False, server_default="0"),  # 0: lifetime points
+    Column("verified_identity", Boolean, nullable=False, server_default=false()),
+    Column("refund_window", Uint256, nullable=False, server_default="0"),
+    # until when subscribers renew at no more than their snapshot (0: no price change)
+    Column("holders_price_from", Uint256, nullable=False, server_default="0"),
     Column("created_block", BigInteger, nullable=False),
     _hash("created_tx"),
     Column("updated_block", BigInteger, nullable=False),
@@ -262,6 +270,12 @@ pass_holdings = Table(
     Column("balance", Uint256, nullable=False),  # ERC-1155 balanceOf
     Column("minted", Uint256, nullable=False),  # mintedTo: what the wallet limit counts
     Column("expiry", Uint256, nullable=False),  # expiryOf: 0 for lifetime passes
+    # protocol v2: the unit price of the latest purchase (termsOf), and the latest refundable
+    # subscription payment (lastPayment: all 0 when none)
+    Column("price", Uint256, nullable=False, server_default="0"),
+    Column("payment_from", Uint256, nullable=False, server_default="0"),
+    Column("refund_until", Uint256, nullable=False, server_default="0"),
+    Column("refund_paid", Uint256, nullable=False, server_default="0"),
     Column("updated_block", BigInteger, nullable=False),
     Index("ix_pass_holdings_holder", "chain_id", "holder"),
 )

@@ -26,6 +26,7 @@ ROUTES = {
     ("get", "/profiles/{handle_or_address}/following"),
     ("get", "/passes/{pass_id}"),
     ("get", "/passes/{pass_id}/metadata"),
+    ("get", "/passes/{pass_id}/rights/{wallet}"),
     ("get", "/profiles/{handle_or_address}/proceeds"),
     ("get", "/profiles/{handle_or_address}/weeks"),
     ("get", "/profiles/{handle_or_address}/analytics"),

@@ -98,9 +98,14 @@ def test_redeploy_flag_deploys_afresh(run):
 def test_changed_role_redeploys_that_contract_and_its_dependents(run, risk):
     first, _ = run()
     second, fresh = run(NetworkSettings(risk=risk.address))
-    assert fresh == ["ContributionPoints", "PrizeVault"]  # the vault reads its weeks from points
+    # the vault reads its weeks from points; a pass's requirements count its points (v2)
+    assert fresh == ["ContributionPoints", "CommunityPass", "PrizeVault"]
     assert second.contract("Identity") == first.contract("Identity")
-    assert second.contract("CommunityPass") == first.contract("CommunityPass")
+
+
+def test_the_manifest_records_the_protocol_version(run):
+    manifest, _ = run()
+    assert manifest.version == 2
 
 
 def test_changed_fee_redeploys_the_pass_contract_only(run):
@@ -130,7 +135,7 @@ def test_genesis_is_kept_across_runs_and_may_be_chosen(run, chain):
     chosen = first.genesis - 7 * 24 * 3600
     second, fresh = run(NetworkSettings(genesis=chosen))
     assert second.genesis == chosen
-    assert fresh == ["ContributionPoints", "PrizeVault"]
+    assert fresh == ["ContributionPoints", "CommunityPass", "PrizeVault"]
 
 
 def test_future_genesis_is_refused_before_any_transaction(run, chain, tmp_path):

@@ -112,6 +112,10 @@ def test_the_week_is_settled_and_claims_pay_exactly_the_allocations(told, chain)
         expected = 0 if earner.handle in ("alice", "bob") else allocations[earner.address.lower()]
         assert int(left["total"]) == expected
 
+    # Protocol v2: the contributors' pass went to the fan with points, and its refund was paid.
+    assert result.earned_pass["required"] > 0 and result.earned_pass["refund"] > 0
+    assert served["chain"]["version"] == 2
+
     # The story said each step.
     said = "\n".join(lines)
     for step in (
@@ -120,6 +124,8 @@ def test_the_week_is_settled_and_claims_pay_exactly_the_allocations(told, chain)
         "live session",
         "trading",
         "attestations",
+        "rights earned by contribution",
+        "refunded",
         "closing week",
         "claiming",
     ):

@@ -206,6 +206,15 @@ def assert_passes_mirror_chain(engine: Engine, planet: Planet) -> None:
             info.minted,
             info.uri,
         ), pass_id
+        policy = cp.policy(pass_id).call()  # minPoints, weeks, verified, window, changedAt
+        notice = cp.PRICE_NOTICE().call()
+        assert (
+            row.min_points,
+            row.points_weeks,
+            row.verified_identity,
+            row.refund_window,
+            row.holders_price_from,
+        ) == (*policy[:4], policy[4] + notice if policy[4] else 0), pass_id
 
     # holdings: every (pass, address) pair, absent rows reading as zero
     now = planet.w3.eth.get_block("latest").timestamp
@@ -221,6 +230,15 @@ def assert_passes_mirror_chain(engine: Engine, planet: Planet) -> None:
                 cp.balanceOf(holder, pass_id).call(),
                 cp.mintedTo(pass_id, holder).call(),
                 cp.expiryOf(pass_id, holder).call(),
+            ), (pass_id, address)
+            v2 = (
+                (row.price, row.payment_from, row.refund_until, row.refund_paid)
+                if row
+                else (0, 0, 0, 0)
+            )
+            assert v2 == (
+                cp.termsOf(pass_id, holder).call()[0],
+                *cp.lastPayment(pass_id, holder).call(),
             ), (pass_id, address)
             held += balance
             # the access rule, as the API applies it to the table

@@ -38,7 +38,21 @@ TOKEN_PRICE = 5 * 10**6  # 5 USDT, 6 decimals
 UINT64_MAX = 2**64 - 1
 #: What :meth:`Planet.random_step` and :meth:`Planet.random_pass_step` can do.
 STEP_ACTIONS = ("attest", "batch", "revoke", "metadata", "verify", "label", "relayed", "recovery")
-PASS_ACTIONS = ("create", "mint", "renew", "transfer", "cap", "pause", "price", "withdraw", "admin")
+PASS_ACTIONS = (
+    "create",
+    "mint",
+    "renew",
+    "transfer",
+    "cap",
+    "pause",
+    "price",
+    "withdraw",
+    "admin",
+    "window",
+    "gift",
+    "cancel",
+)
+_BLOCKED_BY_REQUIREMENT = (7, 8)  # ICommunityPass.Block.NotEnoughPoints, IdentityNotVerified
 
 
 @dataclass
@@ -274,8 +288,10 @@ class Planet:
 
     def renew_pass(self, payer: LocalAccount, pass_id: int, holder: str, periods: int) -> str:
         info = self.pass_info(pass_id)
-        value = self._pay(payer, info.currency, info.price * periods)
-        call = self.community_pass.functions.renew(pass_id, holder, periods, info.price)
+        # the holder's price: its snapshot during a price notice, else the current one
+        price = self.community_pass.functions.renewalPrice(pass_id, holder).call()
+        value = self._pay(payer, info.currency, price * periods)
+        call = self.community_pass.functions.renew(pass_id, holder, periods, price)
         return self.send(call, payer, value)
 
     def withdraw(self, payee: LocalAccount, currency: str, to: str | None = None) -> None:
@@ -306,7 +322,8 @@ class Planet:
         rng = self.rng
         creators = self.funded_holders()
         ids = list(self.pass_ids)
-        action = action or rng.choices(PASS_ACTIONS, weights=[3, 10, 3, 3, 1, 1, 1, 2, 1])[0]
+        weights = [3, 10, 3, 3, 1, 1, 1, 2, 1, 1, 1, 1]
+        action = action or rng.choices(PASS_ACTIONS, weights=weights)[0]
         if action == "create" or not ids:
             self.create_pass(rng.choice(creators), self.random_terms())
         elif action == "mint":
@@ -333,6 +350,8 @@ class Planet:
                 )
         elif action == "withdraw":
             self._random_withdraw()
+        elif action in ("window", "gift", "cancel"):
+            self._random_v2(action, ids)
         else:
             admin = self.actors.admin
             if rng.random() < 0.5:
@@ -353,6 +372,8 @@ class Planet:
             )[0]
             or self.fresh_address()
         )
+        if self.community_pass.functions.canMint(pass_id, to).call()[1] in _BLOCKED_BY_REQUIREMENT:
+            return  # the recipient misses the pass's requirement
         room = info.wallet_limit - self.community_pass.functions.mintedTo(pass_id, to).call()
         if info.duration:
             if room == 0:  # a subscriber renews rather than mints again
@@ -373,6 +394,7 @@ class Planet:
             for pass_id in subscriptions
             for address in sorted(self.addresses)
             if expiry_of(pass_id, address_of(address)).call()
+            and self.community_pass.functions.canRenew(pass_id, address_of(address)).call()[0]
         ]
         if subscribed:
             pass_id, holder = rng.choice(subscribed)
@@ -385,6 +407,8 @@ class Planet:
             (pass_id, user, balance)
             for pass_id in ids
             if self.pass_info(pass_id).transferable
+            # a receiver may miss a requirement: only passes without one move at random
+            and functions.policy(pass_id).call()[:3] == [0, 0, False]
             for user in self.actors.users
             if (balance := functions.balanceOf(user.address, pass_id).call())
         ]
@@ -401,6 +425,33 @@ class Planet:
             amount = rng.randrange(1, balance + 1)
             call = functions.safeTransferFrom(user.address, to, pass_id, amount, b"")
         self.send(call, user)
+
+    def _random_v2(self, action: str, ids: list[int]) -> None:
+        """Protocol v2 at random: a creator sets a refund window or gifts a batch; a holder
+        cancels a payment that is still refundable (and funded)."""
+        rng, functions = self.rng, self.community_pass.functions
+        pass_id = rng.choice(ids)
+        info = self.pass_info(pass_id)
+        creator = self.user(info.creator)
+        if action == "window" and creator is not None and info.duration:
+            self.send(functions.setRefundWindow(pass_id, rng.choice([0, DAY, 7 * DAY])), creator)
+        elif action == "gift" and creator is not None and info.minted < info.max_supply:
+            recipients = [rng.choice(self.actors.users).address]
+            if info.duration == 0:
+                left = info.wallet_limit - functions.mintedTo(pass_id, recipients[0]).call()
+                if left <= 0 or info.max_supply - info.minted < 1:
+                    return
+            elif not functions.expiryOf(pass_id, recipients[0]).call():
+                recipients.append(self.fresh_address())
+                if info.max_supply - info.minted < 2:
+                    return
+            self.send(functions.gift(pass_id, recipients, 1), creator)
+        elif action == "cancel" and info.duration:
+            for user in self.actors.users:
+                refund, funded = functions.refundable(pass_id, user.address).call()
+                if refund and funded:
+                    self.send(functions.cancelSubscription(pass_id), user)
+                    return
 
     def _random_withdraw(self) -> None:
         rng = self.rng
@@ -600,6 +651,16 @@ def pass_activity(planet: Planet) -> dict[str, int]:
     planet.mint_pass(users[0], ids["after_fee"], 3, users[0].address)
     planet.withdraw(admin, usdt)
     planet.send(cp.setTreasury(admin.address), admin)
+    # protocol v2: a refund window, a refunded and a refundable payment, a batch gift to a new
+    # and an existing subscriber, a renewal at the snapshot during a price notice, a requirement
+    planet.send(cp.setRefundWindow(monthly, 7 * DAY), users[3])
+    planet.mint_pass(users[5], monthly, 1, users[5].address)
+    planet.send(cp.cancelSubscription(monthly), users[5])
+    planet.renew_pass(users[1], monthly, users[1].address, 1)
+    planet.send(cp.gift(monthly, [users[0].address, users[3].address], 1), users[3])
+    planet.send(cp.setPrice(monthly, 2 * TOKEN_PRICE), users[3])
+    planet.renew_pass(users[3], monthly, users[3].address, 1)  # still at the snapshot
+    planet.send(cp.setRequirements(ids["after_fee"], (1, 0, False)), users[4])
     for _ in range(25):
         planet.random_pass_step()
     return ids

@@ -20,8 +20,8 @@ def treasury(accounts):
 
 
 @pytest.fixture(scope="session")
-def community_pass(project, admin, identity, treasury):
-    return admin.deploy(project.CommunityPass, identity, admin, treasury, FEE_BPS)
+def community_pass(project, admin, identity, points, treasury):
+    return admin.deploy(project.CommunityPass, identity, points, admin, treasury, FEE_BPS)
 
 
 @pytest.fixture(scope="session")

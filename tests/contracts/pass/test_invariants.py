@@ -5,6 +5,13 @@ after every step that supply stays under the cap, that every wei or token a buye
 withdrawable or withdrawn, that no expiry moves backwards, and that `hasAccess` agrees with the
 model. Each example runs from a chain snapshot and is rolled back afterwards.
 
+Protocol v2 paths are in the same machine: a creator may require a verified identity (the
+verifier flips verification of wallets at random) and set a refund window, gift passes in a
+batch, and holders cancel their latest payment. Properties: a refund never exceeds what the
+holder's payments credited the creator (nor the refunded payment), a renewal during a price
+notice never charges more than the holder's snapshot, and a transfer or renewal to a wallet
+that misses a requirement is refused exactly as the model predicts, whoever pays or sends.
+
 Calls go over plain JSON-RPC (tests/contracts/fast_reads.py): each invariant reads what it
 checks in one batch, and a predicted failure must be the exact custom error with the arguments
 the model predicts. Every example first asks for one token more than the lifetime pass's cap,
@@ -36,6 +43,8 @@ from tests.support.profiles import examples
 
 DURATIONS = [0, 0, 3_600, 7_200]  # half lifetime passes, half short subscriptions
 MAX_PASSES = 3
+NOTICE = 30 * 24 * 3_600  # CommunityPass.PRICE_NOTICE
+EDGE = 10  # seconds around a time boundary where the next block's timestamp is not predictable
 
 
 @dataclass
@@ -50,6 +59,9 @@ class ModelPass:
     fee_bps: int
     paused: bool = False
     minted: int = 0
+    price_changed_at: int = 0
+    refund_window: int = 0
+    verified_required: bool = False
 
 
 @dataclass
@@ -63,6 +75,26 @@ class Model:
     owed: dict[tuple[str, str], int] = field(default_factory=dict)
     paid: dict[str, int] = field(default_factory=dict)
     withdrawn: dict[str, int] = field(default_factory=dict)
+    snapshot: dict[tuple[int, str], int] = field(default_factory=dict)
+    # (pass, holder) -> (from, refund until, creator share) of the latest refundable payment
+    payment: dict[tuple[int, str], tuple[int, int, int]] = field(default_factory=dict)
+    share_paid: dict[tuple[int, str], int] = field(default_factory=dict)
+    refunded: dict[tuple[int, str], int] = field(default_factory=dict)
+    verified: set[str] = field(default_factory=set)
+
+    def renewal_price(self, p: ModelPass, key: tuple[int, str], now: int) -> int:
+        snapshot = self.snapshot.get(key, 0)
+        if snapshot < p.price and now < p.price_changed_at + NOTICE:
+            return snapshot
+        return p.price
+
+    def record_payment(self, p: ModelPass, key, start: int, now: int, cost: int) -> None:
+        share, _ = split_cost(cost, p.fee_bps)
+        self.share_paid[key] = self.share_paid.get(key, 0) + share
+        if p.refund_window and share:
+            self.payment[key] = (start, now + p.refund_window, share)
+        else:
+            self.payment.pop(key, None)
 
     def credit(self, p: ModelPass, cost: int) -> None:
         creator_share, fee = split_cost(cost, p.fee_bps)
@@ -78,14 +110,28 @@ class Model:
 
 @pytest.mark.slow
 def test_pass_operations_keep_the_protocol_invariants(
-    community_pass, token, register, accounts, chain, admin, treasury, alice, bob, carol
+    community_pass,
+    token,
+    identity,
+    verifier,
+    register,
+    accounts,
+    chain,
+    admin,
+    treasury,
+    alice,
+    bob,
+    carol,
 ):
     register(alice, "alice")
-    register(bob, "bob")
-    dave = accounts[8]
+    bob_id = register(bob, "bob")
+    carol_id = register(carol, "carol")
+    dave = accounts[8]  # holds no identity: never verified
+    identities = {bob.address: bob_id, carol.address: carol_id}
     creators = [alice, bob]
     holders = [bob, carol, dave]
-    payees = [alice, bob, treasury]  # bob may also become the treasury
+    # bob may also become the treasury; holders receive refunds
+    payees = [alice, bob, treasury, carol, dave]
     currencies = [NATIVE, token.address]
     fee_at_start = community_pass.platformFeeBps()
     fast, fast_token = contracts(chain, community_pass, token)
@@ -115,7 +161,10 @@ def test_pass_operations_keep_the_protocol_invariants(
 
         @initialize(target=pass_ids)
         def subscription_pass(self) -> int:
-            return self._create(bob, token.address, 700, 3, 1, 3_600, False)
+            pass_id = self._create(bob, token.address, 700, 3, 1, 3_600, False)
+            # Refunds from the start, so cancels are tried in most examples.
+            self.set_refund_window(pass_id, 86_400)
+            return pass_id
 
         @precondition(lambda self: len(self.model.passes) < MAX_PASSES)
         @rule(
@@ -152,8 +201,81 @@ def test_pass_operations_keep_the_protocol_invariants(
         @rule(pass_id=pass_ids, price=st.integers(0, 5_000))
         def set_price(self, pass_id, price):
             p = self.model.passes[pass_id]
-            fast.transact("setPrice", pass_id, price, sender=p.creator)
+            tx = fast.transact("setPrice", pass_id, price, sender=p.creator)
             p.price = price
+            p.price_changed_at = tx.timestamp
+
+        @rule(pass_id=pass_ids, window=st.sampled_from([0, 1_800, 86_400]))
+        def set_refund_window(self, pass_id, window):
+            p = self.model.passes[pass_id]
+            fast.transact("setRefundWindow", pass_id, window, sender=p.creator)
+            p.refund_window = window
+
+        @rule(pass_id=pass_ids, required=st.booleans())
+        def require_verified(self, pass_id, required):
+            p = self.model.passes[pass_id]
+            fast.transact("setRequirements", pass_id, (0, 0, required), sender=p.creator)
+            p.verified_required = required
+
+        @rule(holder=st.sampled_from([bob, carol]), verified=st.booleans())
+        def verify(self, holder, verified):
+            identity.setVerified(identities[holder.address], verified, sender=verifier)
+            if verified:
+                self.model.verified.add(holder.address)
+            else:
+                self.model.verified.discard(holder.address)
+
+        def _misses(self, p: ModelPass, wallet) -> bool:
+            return p.verified_required and wallet.address not in self.model.verified
+
+        @rule(
+            pass_id=pass_ids,
+            recipients=st.lists(st.sampled_from(holders), min_size=1, max_size=3),
+            quantity=st.integers(1, 2),
+        )
+        def creator_gift(self, pass_id, recipients, quantity):
+            """The creator's batch gift: free, no requirement, atomic (the first recipient the
+            cap or wallet limit refuses reverts the whole batch)."""
+            p = self.model.passes[pass_id]
+            minted, minted_to = p.minted, dict(self.model.minted_to)
+            expiry = dict(self.model.expiry)
+            error = None
+            for to in recipients:
+                key = (pass_id, to.address)
+                if p.duration and key in expiry:
+                    continue
+                tokens = 1 if p.duration else quantity
+                available, remaining = p.cap - minted, p.wallet_limit - minted_to.get(key, 0)
+                if tokens > available:
+                    error = ("PassSoldOut", {"requested": tokens, "available": available})
+                    break
+                if tokens > remaining:
+                    error = ("PassWalletLimit", {"wallet": to, "requested": tokens})
+                    break
+                minted += tokens
+                minted_to[key] = minted_to.get(key, 0) + tokens
+                expiry[key] = 1  # a subscriber from here on in this batch
+            call = ("gift", pass_id, [r.address for r in recipients], quantity)
+            if error is not None:
+                fast.expect_revert(error[0], *call, sender=p.creator, passId=pass_id, **error[1])
+                return
+            tx = fast.transact(*call, sender=p.creator)
+            expiries: dict[tuple[int, str], int] = {}  # a recipient may appear twice
+            for to in recipients:
+                key = (pass_id, to.address)
+                if p.duration and (key in expiries or key in self.model.expiry):
+                    start = max(expiries.get(key) or self.model.expiry[key], tx.timestamp)
+                    expiries[key] = start + quantity * p.duration
+                    continue
+                tokens = 1 if p.duration else quantity
+                p.minted += tokens
+                self.model.minted_to[key] = self.model.minted_to.get(key, 0) + tokens
+                self.model.balance[key] = self.model.balance.get(key, 0) + tokens
+                if p.duration:
+                    self.model.snapshot[key] = p.price
+                    expiries[key] = tx.timestamp + quantity * p.duration
+            for key, expiry in expiries.items():
+                self._set_expiry(key, expiry)
 
         @rule(pass_id=pass_ids, new_cap=st.integers(0, 6))
         def lower_cap(self, pass_id, new_cap):
@@ -231,6 +353,8 @@ def test_pass_operations_keep_the_protocol_invariants(
             remaining = p.wallet_limit - self.model.minted_to.get(key, 0)
             if p.paused:
                 error, args = "PassSalesPaused", {}
+            elif self._misses(p, to):
+                error, args = "PassIdentityNotVerified", {"account": to}
             elif tokens > available:
                 error, args = "PassSoldOut", {"requested": tokens, "available": available}
             elif tokens > remaining:
@@ -249,8 +373,10 @@ def test_pass_operations_keep_the_protocol_invariants(
             self.model.minted_to[key] = self.model.minted_to.get(key, 0) + tokens
             self.model.balance[key] = self.model.balance.get(key, 0) + tokens
             self.model.credit(p, cost)
+            self.model.snapshot[key] = p.price
             if not p.duration:
                 return multiple()
+            self.model.record_payment(p, key, tx.timestamp, tx.timestamp, cost)
             self._set_expiry(key, tx.timestamp + quantity * p.duration)
             return key
 
@@ -275,24 +401,75 @@ def test_pass_operations_keep_the_protocol_invariants(
 
         def _renew(self, pass_id, payer, holder, periods):
             p, key = self.model.passes[pass_id], (pass_id, holder.address)
+            now = chain.blocks.head.timestamp
+            if abs(now - (p.price_changed_at + NOTICE)) < EDGE:
+                return  # the notice ends about now: which price applies depends on the second
+            price = self.model.renewal_price(p, key, now + 1)
             if p.paused:
                 error, args = "PassSalesPaused", {}
             elif p.duration == 0:
                 error, args = "PassNotSubscription", {}
             elif key not in self.model.expiry:
                 error, args = "PassNotHolder", {"holder": holder}
+            elif self._misses(p, holder):
+                # whoever pays: the holder receives the rights
+                error, args = "PassIdentityNotVerified", {"account": holder}
             else:
                 error, args = None, {}
-            cost = p.price * periods
+            cost = price * periods
             value = self._value(p, payer, cost, error is None)
-            call = ("renew", pass_id, holder, periods, p.price)
+            call = ("renew", pass_id, holder, periods, price)
             if error is not None:
                 fast.expect_revert(error, *call, sender=payer, value=value, passId=pass_id, **args)
                 return
             tx = fast.transact(*call, sender=payer, value=value)
-            expiry = renewed_expiry(self.model.expiry[key], tx.timestamp, periods, p.duration)
+            if tx.timestamp < p.price_changed_at + NOTICE:
+                assert price <= self.model.snapshot[key], "a renewal charged above the snapshot"
+            previous = self.model.expiry[key]
+            expiry = renewed_expiry(previous, tx.timestamp, periods, p.duration)
             self._set_expiry(key, expiry)
             self.model.credit(p, cost)
+            self.model.snapshot[key] = price
+            self.model.record_payment(p, key, max(previous, tx.timestamp), tx.timestamp, cost)
+
+        @rule(subscription=subscriptions)
+        def cancel(self, subscription):
+            """The holder cancels its latest payment: refunded pro rata within the window."""
+            pass_id, address = subscription
+            p, holder = self.model.passes[pass_id], address
+            now = chain.blocks.head.timestamp
+            payment = self.model.payment.get(subscription)
+            expiry = self.model.expiry[subscription]
+            creator_owed = self.model.owed.get((p.creator, p.currency), 0)
+            if payment is None or now + EDGE >= min(payment[1], expiry):
+                if payment is not None and now < min(payment[1], expiry) + EDGE:
+                    return  # too close to the window's end or the expiry to predict
+                fast.expect_revert(
+                    "PassRefundWindowClosed",
+                    "cancelSubscription",
+                    pass_id,
+                    sender=holder,
+                    passId=pass_id,
+                    holder=holder,
+                )
+                return
+            start, _, share = payment
+            if creator_owed < share:
+                return  # funded or not depends on the second; the unit test covers unfunded
+            tx = fast.transact("cancelSubscription", pass_id, sender=holder)
+            back_to = max(tx.timestamp, start)
+            refund = share * (expiry - back_to) // (expiry - start)
+            assert refund <= share, "a refund exceeded the payment it refunds"
+            # (the holder may be the creator: then the refund moves nothing)
+            self.model.owed[p.creator, p.currency] = creator_owed - refund
+            self.model.owed[holder, p.currency] = (
+                self.model.owed.get((holder, p.currency), 0) + refund
+            )
+            assert fast.get("proceeds", holder, p.currency) == self.model.owed[holder, p.currency]
+            self.model.refunded[subscription] = self.model.refunded.get(subscription, 0) + refund
+            del self.model.payment[subscription]
+            assert fast.get("expiryOf", *subscription) == back_to
+            self.model.expiry[subscription] = back_to
 
         def _set_expiry(self, key, expiry: int) -> None:
             previous = self.model.expiry.get(key, 0)
@@ -313,6 +490,15 @@ def test_pass_operations_keep_the_protocol_invariants(
             call = ("safeTransferFrom", sender, receiver, pass_id, 1, b"")
             if not p.transferable:
                 fast.expect_revert("PassSoulbound", *call, sender=sender, passId=pass_id)
+                return
+            if self._misses(p, receiver):
+                fast.expect_revert(
+                    "PassIdentityNotVerified",
+                    *call,
+                    sender=sender,
+                    passId=pass_id,
+                    account=receiver,
+                )
                 return
             fast.transact(*call, sender=sender)
             self.model.balance[source] -= 1
@@ -344,7 +530,7 @@ def test_pass_operations_keep_the_protocol_invariants(
             self.model.fee_bps = fee_bps
             self.model.treasury = new_treasury.address
 
-        @rule(seconds=st.sampled_from([1, 1_800, 3_600, 7_200, 86_400]))
+        @rule(seconds=st.sampled_from([1, 1_800, 3_600, 7_200, 86_400, NOTICE + 60]))
         def time_travel(self, seconds):
             chain.mine(timestamp=chain.blocks.head.timestamp + seconds)
 
@@ -355,6 +541,11 @@ def test_pass_operations_keep_the_protocol_invariants(
             chain.mine(timestamp=max(target, chain.blocks.head.timestamp + 1))
 
         # ------------------------------------------------------------ invariants
+
+        @invariant()
+        def refunds_never_exceed_what_was_paid(self):
+            for key, refunded in self.model.refunded.items():
+                assert refunded <= self.model.share_paid.get(key, 0)
 
         @invariant()
         def supply_never_exceeds_the_cap(self):

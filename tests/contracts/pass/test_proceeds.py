@@ -138,16 +138,21 @@ def test_only_the_admin_sets_the_treasury(community_pass, bob):
         community_pass.setTreasury(bob, sender=bob)
 
 
-def test_deployment_rejects_a_fee_above_the_cap(project, admin, identity, treasury):
+def test_deployment_rejects_a_fee_above_the_cap(project, admin, identity, points, treasury):
     with ape.reverts(project.CommunityPass.PassFeeTooHigh, feeBps=1001):
-        admin.deploy(project.CommunityPass, identity, admin, treasury, 1001)
+        admin.deploy(project.CommunityPass, identity, points, admin, treasury, 1001)
 
 
-def test_deployment_rejects_a_zero_treasury(project, admin, identity):
+def test_deployment_rejects_a_zero_treasury(project, admin, identity, points):
     with ape.reverts(project.CommunityPass.PassZeroAddress):
-        admin.deploy(project.CommunityPass, identity, admin, ZERO_ADDRESS, 0)
+        admin.deploy(project.CommunityPass, identity, points, admin, ZERO_ADDRESS, 0)
 
 
-def test_deployment_rejects_a_zero_admin(project, admin, identity, treasury):
+def test_deployment_rejects_a_zero_admin(project, admin, identity, points, treasury):
     with ape.reverts(project.CommunityPass.PassZeroAddress):
-        admin.deploy(project.CommunityPass, identity, ZERO_ADDRESS, treasury, 0)
+        admin.deploy(project.CommunityPass, identity, points, ZERO_ADDRESS, treasury, 0)
+
+
+def test_deployment_rejects_a_zero_points_contract(project, admin, identity, treasury):
+    with ape.reverts(project.CommunityPass.PassZeroAddress):
+        admin.deploy(project.CommunityPass, identity, ZERO_ADDRESS, admin, treasury, 0)

@@ -81,12 +81,13 @@ def test_anyone_may_pay_a_holders_renewal(
     assert community_pass.expiryOf(pass_id, bob) == expiry + MONTH
 
 
-def test_a_renewal_is_paid_at_the_current_price(
-    community_pass, create, subscription, buy, creator, bob
+def test_a_renewal_after_the_price_notice_is_paid_at_the_current_price(
+    community_pass, create, subscription, buy, creator, chain, bob
 ):
     pass_id = create(subscription())
     buy(bob, pass_id)
-    community_pass.setPrice(pass_id, 2 * PRICE, sender=creator)
+    tx = community_pass.setPrice(pass_id, 2 * PRICE, sender=creator)
+    chain.mine(timestamp=tx.timestamp + community_pass.PRICE_NOTICE())
     with ape.reverts(community_pass.PassWrongValue, expected=2 * PRICE, value=PRICE):
         community_pass.renew(pass_id, bob, 1, 2 * PRICE, sender=bob, value=PRICE)
     community_pass.renew(pass_id, bob, 1, 2 * PRICE, sender=bob, value=2 * PRICE)

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { type Address, createPublicClient, custom, erc20Abi, zeroAddress } from "viem";
 import { type TxState, revertReason, send } from "../chain";
 import { chainInfo, native } from "../chaininfo";
@@ -18,14 +18,63 @@ interface PassDetail {
   terms: { price_display: string | null; currency: { symbol: string | null; decimals: number | null } };
 }
 
+/** GET /passes/{id}/rights/{wallet}: what the connected wallet may do with a pass. */
+interface PassRights {
+  missing: { requirement: "points" | "verified_identity"; required: string | null; has: string | null }[];
+  can_mint: boolean;
+  mint_blocked: string | null;
+  can_renew: boolean;
+  renew_blocked: string | null;
+  renewal_price: string | null;
+  refund: { available: boolean; amount: string; amount_display: string | null; funded: boolean; until: number | null };
+}
+
+/** The requirement a wallet misses, in words (the buy button is disabled with this shown). */
+export function missingText(rights: PassRights): string {
+  return rights.missing
+    .map((m) => (m.requirement === "points" ? `${m.required} contribution points (you have ${m.has})` : "a verified Planet identity"))
+    .join(" and ");
+}
+
+/** Cancel the latest subscription payment within its refund window: the refund moves to the
+ * wallet's proceeds on chain, then a withdraw sends it to the wallet (pull payment). Stays
+ * mounted once a refund was offered (until the page is left), so both statuses stay in view
+ * while the rights behind it are read again. */
+function Refund(props: { pass: CreatedPass; amount: string; onDone: (state: TxState) => void }) {
+  const { pass } = props;
+  const [withdrawable, setWithdrawable] = useState(false);
+  const [withdrawn, setWithdrawn] = useState(false);
+  return (
+    <span class="refund" data-testid={`refund-${pass.pass_id}`}>
+      <span class="muted"> {withdrawn ? "Refund withdrawn to your wallet." : `Refund available: about ${props.amount}.`}</span>
+      <TxButton
+        label={`Refund pass ${pass.pass_id}`}
+        disabled={withdrawable}
+        call={() => ({ contract: "CommunityPass", functionName: "cancelSubscription", args: [BigInt(pass.pass_id)] })}
+        onDone={(state) => state.status === "confirmed" && setWithdrawable(true)}
+      />
+      {withdrawable ? (
+        <TxButton
+          label={`Withdraw refund of pass ${pass.pass_id}`}
+          disabled={withdrawn}
+          call={() => ({ contract: "CommunityPass", functionName: "withdraw", args: [pass.currency as Address] })}
+          onDone={(state) => {
+            if (state.status === "confirmed") setWithdrawn(true);
+            props.onDone(state);
+          }}
+        />
+      ) : null}
+    </span>
+  );
+}
+
 /** Buying a pass priced in an ERC-20: the allowance CommunityPass has from the wallet is read
  * first; when short, an approve of exactly the price is sent (and must confirm) before the
  * mint, each with its own status. A second purchase within the allowance sends only the mint. */
-function TokenPurchase(props: { pass: CreatedPass; renew: boolean; label: string; onDone: (state: TxState) => void }) {
+function TokenPurchase(props: { pass: CreatedPass; price: bigint; renew: boolean; label: string; onDone: (state: TxState) => void }) {
   const w = useStore(wallet);
   const info = useStore(chainInfo);
-  const { pass } = props;
-  const price = BigInt(pass.price);
+  const { pass, price } = props;
   const token = pass.currency as Address;
   const [approval, setApproval] = useState<TxState>({ status: "idle" });
   const [purchase, setPurchase] = useState<TxState>({ status: "idle" });
@@ -86,18 +135,42 @@ export function PassOffer(props: { pass: CreatedPass; held: boolean; onBought?: 
   const { pass } = props;
   const nativePriced = pass.currency === zeroAddress;
   const detail = useApi<PassDetail>(nativePriced ? null : `/passes/${pass.pass_id}`);
-  const price = BigInt(pass.price);
-  const done = (state: TxState) => state.status === "confirmed" && props.onBought?.();
+  // protocol v2: requirements the wallet misses, its renewal price, a refund it may take
+  const rights = useApi<PassRights>(w.address ? `/passes/${pass.pass_id}/rights/${w.address}` : null);
+  const done = (state: TxState) => {
+    if (state.status !== "confirmed") return;
+    rights.reload();
+    props.onBought?.();
+  };
   const renew = props.held && pass.duration > 0;
+  // a holder renews at its own price: the snapshot during a price notice
+  const price = BigInt(renew && rights.data?.renewal_price ? rights.data.renewal_price : pass.price);
   const label = `${renew ? "Renew" : "Buy"} pass ${pass.pass_id}`;
   const shown = nativePriced
-    ? native(price)
+    ? native(BigInt(pass.price))
     : (detail.data?.terms.price_display ?? `${pass.price} base units of ${pass.currency}`);
+  const blocked = rights.data && rights.data.missing.length > 0 && (renew ? !rights.data.can_renew : !rights.data.can_mint);
+  // once offered, the refund stays on the page until withdrawn (see Refund)
+  const [refund, setRefund] = useState<string | null>(null);
+  const offered = rights.data?.refund.available ? (rights.data.refund.amount_display ?? `${rights.data.refund.amount} base units`) : null;
+  useEffect(() => {
+    if (offered && refund === null) setRefund(offered);
+  }, [offered, refund]);
   return (
     <li class="pass" data-pass={pass.pass_id}>
       <strong>Pass {pass.pass_id}</strong>: {term(pass.duration)}, {shown}
       {pass.paused ? " (sales paused)" : ""} · {pass.minted} sold
-      {w.address && !pass.paused ? (
+      {w.address && !pass.paused && blocked && rights.data ? (
+        <span class="txbutton">
+          <button type="button" disabled aria-describedby={`missing-${pass.pass_id}`}>
+            {label}
+          </button>
+          <span class="muted" id={`missing-${pass.pass_id}`} data-testid={`missing-${pass.pass_id}`}>
+            {" "}
+            Requires {missingText(rights.data)}.
+          </span>
+        </span>
+      ) : w.address && !pass.paused ? (
         nativePriced ? (
           <TxButton
             label={label}
@@ -105,8 +178,15 @@ export function PassOffer(props: { pass: CreatedPass; held: boolean; onBought?: 
             onDone={done}
           />
         ) : (
-          <TokenPurchase pass={pass} renew={renew} label={label} onDone={done} />
+          <TokenPurchase pass={pass} price={price} renew={renew} label={label} onDone={done} />
         )
+      ) : null}
+      {w.address && refund !== null ? (
+        <Refund
+          pass={pass}
+          amount={refund}
+          onDone={done}
+        />
       ) : null}
       {!w.address ? <span class="muted"> (connect a wallet to buy)</span> : null}
     </li>
