@@ -101,7 +101,7 @@ def content_changed(conn: Connection, change: ContentChange) -> None:
     so the index never disagrees with the content. A post is re-read into the index (a deleted
     one's erased body leaves nothing to match); a hidden one keeps its words there, and search
     leaves hidden posts out of its matches (:func:`page`), so restoring needs no re-index."""
-    if change.kind == "post":
+    if change.kind == "post" and change.change in ("created", "edited", "deleted"):
         fulltext.index_post(conn, change.target_id)
 
 
