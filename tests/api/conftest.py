@@ -6,15 +6,19 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from api.app import create_app
 from api.settings import ApiSettings
+from planet.store import OFFCHAIN, migrate
 from tests.support.api import (
     CHAIN_ID,
     DOMAIN,
@@ -89,5 +93,31 @@ def member(client, engine) -> Callable[..., Member]:
             handle = handle or f"member_{next(counter)}"
             token_id = add_identity(engine, account.address, handle)
         return Member(account, token_id, handle, sign_in(client, account))
+
+    return make
+
+
+@pytest.fixture
+def indexed_app(
+    manifest, manifest_file, database_url, settings_for, make_indexer
+) -> Callable[..., tuple[FastAPI, Engine, Any]]:
+    """What every API test over anvil starts from: the real indexer caught up on the session's
+    chain, then the API over its database on the chain's clock. ``make(planet, **settings)``
+    answers the app, the database engine and the indexer (to catch up again later)."""
+
+    def make(planet: Any, **settings: Any) -> tuple[FastAPI, Engine, Any]:
+        indexer, engine = make_indexer(settings_for(database_url))
+        indexer.catch_up()
+        migrate(engine, OFFCHAIN)
+        api = ApiSettings(
+            database_url=database_url,
+            chain_id=manifest.chain_id,
+            siwe_domain="planet.test",
+            session_secret=SECRET,
+            manifest=manifest_file,
+            **settings,
+        )
+        app = create_app(api, clock=lambda: planet.w3.eth.get_block("latest").timestamp)
+        return app, engine, indexer
 
     return make

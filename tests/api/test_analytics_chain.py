@@ -5,17 +5,12 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.settings import ApiSettings
 from planet.core.passes import PassTerms
-from planet.store import OFFCHAIN, migrate
-from tests.support.api import SECRET, error, sign_in
+from tests.support.api import error, sign_in
 from tests.support.protocol import DAY, ZERO
 
 
-def test_each_pass_shows_its_own_sales_and_revenue(
-    planet_with_token, manifest, manifest_file, database_url, rpc_url, settings_for, make_indexer
-):
+def test_each_pass_shows_its_own_sales_and_revenue(planet_with_token, rpc_url, indexed_app):
     planet = planet_with_token
     creator, fan, other_fan, rival = planet.actors.users[:4]
     planet.register(creator, "seller")
@@ -30,19 +25,8 @@ def test_each_pass_shows_its_own_sales_and_revenue(
     planet.renew_pass(fan, monthly, fan.address, 2)
     planet.mint_pass(fan, theirs, 1, fan.address)  # another creator's sale
 
-    indexer, engine = make_indexer(settings_for(database_url))
-    indexer.catch_up()
-    migrate(engine, OFFCHAIN)
-    settings = ApiSettings(
-        database_url=database_url,
-        chain_id=manifest.chain_id,
-        siwe_domain="planet.test",
-        session_secret=SECRET,
-        manifest=manifest_file,
-        rpc_url=rpc_url,
-    )
-    now = lambda: planet.w3.eth.get_block("latest").timestamp  # noqa: E731
-    client = TestClient(create_app(settings, clock=now))
+    app, _, _ = indexed_app(planet, rpc_url=rpc_url)
+    client = TestClient(app)
     headers = sign_in(client, creator)
     reply = client.get("/profiles/seller/analytics", params={"weeks": 1}, headers=headers)
     assert reply.status_code == 200, reply.text

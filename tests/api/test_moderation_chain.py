@@ -10,12 +10,9 @@ from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 from web3 import Web3
 
-from api.app import create_app
-from api.settings import ApiSettings
 from planet.core.epochs import EpochCalendar
 from planet.rewards.inputs import collect
-from planet.store import OFFCHAIN, migrate
-from tests.support.api import SECRET, sign_in
+from tests.support.api import sign_in
 
 LOCAL_SCORING = Path(__file__).resolve().parents[2] / "config" / "scoring-local.yaml"
 
@@ -40,26 +37,16 @@ def send(w3: Web3, key: LocalAccount, to: str, data: str) -> None:
 
 
 def test_a_hidden_posts_points_are_revoked_on_chain_and_leave_the_weeks_score(
-    planet, manifest, manifest_file, database_url, settings_for, make_indexer
+    planet, manifest, indexed_app
 ):
     creator, fan, risk = planet.actors.users[2], planet.actors.users[5], planet.actors.risk
     planet.register(creator, "shill_creator")
     planet.register(fan, "shill_fan")
-    indexer, engine = make_indexer(settings_for(database_url))
-    indexer.catch_up()
-    migrate(engine, OFFCHAIN)
-    settings = ApiSettings(
-        database_url=database_url,
-        chain_id=manifest.chain_id,
-        siwe_domain="planet.test",
-        session_secret=SECRET,
-        attester_private_key=planet.actors.attester.key.hex(),
-        manifest=manifest_file,
-        scoring_config=LOCAL_SCORING,
+    app, engine, indexer = indexed_app(
+        planet, attester_private_key=planet.actors.attester.key.hex(), scoring_config=LOCAL_SCORING
     )
     w3 = planet.w3
-    chain_time = lambda: w3.eth.get_block("latest").timestamp  # noqa: E731
-    app = create_app(settings, clock=chain_time)
+    chain_time = app.state.clock
     calendar = EpochCalendar(manifest.genesis)
 
     def points_this_week() -> int:

@@ -10,20 +10,15 @@ import pytest
 from eth_utils import to_checksum_address
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.settings import ApiSettings
 from planet.core.passes import BLOCKS, PassTerms
-from planet.store import OFFCHAIN, migrate
-from tests.support.api import SECRET, error
+from tests.support.api import error
 from tests.support.protocol import DAY, ZERO
 
 PRICE = 10**15
 
 
 @pytest.mark.dialects  # points sums and the proceeds read run on SQLite and PostgreSQL
-def test_rights_are_what_the_contract_says(
-    planet_with_token, manifest, manifest_file, database_url, rpc_url, settings_for, make_indexer
-):
+def test_rights_are_what_the_contract_says(planet_with_token, rpc_url, indexed_app):
     planet = planet_with_token
     creator, earner, idle, refunder, verified = planet.actors.users[:5]
     for user, handle in (
@@ -52,19 +47,8 @@ def test_rights_are_what_the_contract_says(
     planet.send(cp.setPrice(monthly, 3 * PRICE), creator)  # holders keep PRICE for a notice
     planet.mint_pass(verified, members, 1, verified.address)
 
-    indexer, engine = make_indexer(settings_for(database_url))
-    indexer.catch_up()
-    migrate(engine, OFFCHAIN)
-    settings = ApiSettings(
-        database_url=database_url,
-        chain_id=manifest.chain_id,
-        siwe_domain="planet.test",
-        session_secret=SECRET,
-        manifest=manifest_file,
-        rpc_url=rpc_url,
-    )
-    now = lambda: planet.w3.eth.get_block("latest").timestamp  # noqa: E731
-    client = TestClient(create_app(settings, clock=now))
+    app, _, _ = indexed_app(planet, rpc_url=rpc_url)
+    client = TestClient(app)
 
     for pass_id in (monthly, members):
         served = client.get(f"/passes/{pass_id}").json()

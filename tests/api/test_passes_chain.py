@@ -13,11 +13,8 @@ import pytest
 from eth_utils import to_checksum_address
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.settings import ApiSettings
 from planet.core.passes import PassTerms
-from planet.store import OFFCHAIN, migrate
-from tests.support.api import SECRET, error
+from tests.support.api import error
 from tests.support.protocol import DAY, ZERO
 
 BASE = "http://testserver"  # what TestClient requests carry as their base URL
@@ -39,9 +36,7 @@ def terms_on_chain(info) -> dict:
 
 
 @pytest.mark.dialects  # holder counts: CASE sums over Uint256 columns differ by dialect
-def test_passes_and_proceeds_are_what_the_contract_says(
-    planet_with_token, manifest, manifest_file, database_url, rpc_url, settings_for, make_indexer
-):
+def test_passes_and_proceeds_are_what_the_contract_says(planet_with_token, rpc_url, indexed_app):
     planet = planet_with_token
     creator, lifer, fan, late_fan, other = planet.actors.users[:5]
     planet.register(creator, "creator_a")
@@ -62,19 +57,8 @@ def test_passes_and_proceeds_are_what_the_contract_says(
     planet.renew_pass(late_fan, monthly, late_fan.address, 2)
     planet.mint_pass(lifer, b_pass, 5, lifer.address)
 
-    indexer, engine = make_indexer(settings_for(database_url))
-    indexer.catch_up()
-    migrate(engine, OFFCHAIN)
-    settings = ApiSettings(
-        database_url=database_url,
-        chain_id=manifest.chain_id,
-        siwe_domain="planet.test",
-        session_secret=SECRET,
-        manifest=manifest_file,
-        rpc_url=rpc_url,
-    )
-    now = lambda: planet.w3.eth.get_block("latest").timestamp  # noqa: E731
-    client = TestClient(create_app(settings, clock=now))
+    app, _, _ = indexed_app(planet, rpc_url=rpc_url)
+    client = TestClient(app)
     cp = planet.community_pass.functions
     wallets = planet.actors.users
 

@@ -11,14 +11,11 @@ from typing import Any
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.settings import ApiSettings
 from planet.commands.main import main
 from planet.core.epochs import EpochCalendar
 from planet.core.trading_record import entry_uid
 from planet.rewards.inputs import collect
-from planet.store import OFFCHAIN, migrate
-from tests.support.api import SECRET, sign_in
+from tests.support.api import sign_in
 
 LOCAL_SCORING = Path(__file__).resolve().parents[2] / "config" / "scoring-local.yaml"
 
@@ -59,25 +56,17 @@ def submit(planet, points, signed: dict[str, Any], sender) -> None:
 
 
 def test_an_attested_record_verifies_against_the_chain_and_a_tampered_one_does_not(
-    planet, manifest, manifest_file, rpc_url, database_url, settings_for, make_indexer, tmp_path
+    planet, manifest, manifest_file, rpc_url, indexed_app, tmp_path
 ):
     creator = planet.actors.users[5]
     planet.register(creator, "recorder")
-    indexer, engine = make_indexer(settings_for(database_url))
-    indexer.catch_up()
-    migrate(engine, OFFCHAIN)
-    settings = ApiSettings(
-        database_url=database_url,
-        chain_id=manifest.chain_id,
-        siwe_domain="planet.test",
-        session_secret=SECRET,
+    app, engine, indexer = indexed_app(
+        planet,
         attester_private_key=planet.actors.attester.key.hex(),
-        manifest=manifest_file,
         scoring_config=LOCAL_SCORING,
         attested_exchanges="paper",
         paper_prices={"BTC-USDT": "60000"},
     )
-    app = create_app(settings, clock=lambda: planet.w3.eth.get_block("latest").timestamp)
     points = planet.w3.eth.contract(
         address=manifest.contract("ContributionPoints").address,
         abi=manifest.contract("ContributionPoints").abi,
