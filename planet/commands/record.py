@@ -110,29 +110,40 @@ def _on_chain(
     return ("revoked" if revoked else "recorded"), problems
 
 
+def _loaded(
+    _ctx: click.Context, _param: click.Parameter, path: Path
+) -> tuple[Path, dict[str, Any]]:
+    """Reads FILE while click parses the arguments, so a bad file is named before (and without)
+    connecting to the RPC."""
+    try:
+        return path, _load(path)
+    except CommandError as err:
+        raise click.ClickException(str(err)) from None
+
+
 @record_cli.command("verify")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False), callback=_loaded)
 @click.option("--all", "require_all", is_flag=True, help="Fail unless every entry is on chain.")
 @chain_options
-def verify(session: Session, file: Path, require_all: bool) -> None:
+def verify(session: Session, file: tuple[Path, dict[str, Any]], require_all: bool) -> None:
     """Checks every entry of an exported trading record FILE against the chain."""
-    data = _load(file)
+    path, data = file
     if data["chain_id"] != session.network.chain_id:
         raise CommandError(
-            f"{file} is a record of chain {data['chain_id']}; the RPC is chain "
+            f"{path} is a record of chain {data['chain_id']}; the RPC is chain "
             f"{session.network.chain_id}"
         )
     points = session.contract("ContributionPoints")
     named = data.get("points_contract")
     if named and str(named).lower() != points.address.lower():
         raise CommandError(
-            f"{file} names points contract {named}, the manifest {points.address}: "
+            f"{path} names points contract {named}, the manifest {points.address}: "
             "different deployments"
         )
     try:
         account = to_checksum_address(data["creator"]["account"])
     except ValueError:
-        raise CommandError(f"{file}: creator.account is not an address") from None
+        raise CommandError(f"{path}: creator.account is not an address") from None
     calendar = EpochCalendar(session.manifest.genesis)
     problems: list[str] = []
     states: list[str] = []
@@ -176,7 +187,7 @@ def verify(session: Session, file: Path, require_all: bool) -> None:
     verified = sum(1 for s in states if s == "recorded")
     session.result(
         {
-            "file": str(file),
+            "file": str(path),
             "entries": len(states),
             "recorded": verified,
             "not_attested_yet": pending,
@@ -184,9 +195,9 @@ def verify(session: Session, file: Path, require_all: bool) -> None:
         }
     )
     if problems:
-        raise CommandError(f"{file} does not verify: {len(problems)} problem(s), listed above")
+        raise CommandError(f"{path} does not verify: {len(problems)} problem(s), listed above")
     session.say(
-        f"{file}: {verified} of {len(states)} entries verified on chain"
+        f"{path}: {verified} of {len(states)} entries verified on chain"
         + (f"; the last {pending} not attested yet" if pending else "")
     )
 
