@@ -106,7 +106,7 @@ def test_dry_run_prints_the_summary_and_changes_nothing(deployed, database, acco
     assert "flagged clusters: none" in result.output
     local = close(deployed, database, accounts, tmp_path, 0, "--dry-run", "--config", LOCAL)
     assert local.exit_code == 0, local.output
-    assert "formula planet-weekly-local v2" in local.output
+    assert "formula planet-weekly-local v3" in local.output
     assert "trade on      okx, paper" in local.output
     assert not (tmp_path / "out").exists()
     assert bytes(vault.epochInfo(0).root) == b"\x00" * 32

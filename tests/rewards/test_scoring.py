@@ -149,13 +149,13 @@ TRUST = {"seed_min_age_days": 14, "damping": "1/2", "engager_budget": 30, "newco
 
 def test_the_shipped_formula_carries_attestation_and_trust_rules():
     shipped, local = load(ROOT / DEFAULT_PATH), load(ROOT / "config/scoring-local.yaml")
-    assert shipped.version == "3" and local.version == "2"
+    assert shipped.version == local.version == "3"
     assert shipped.attestations is not None and shipped.trust is not None
     # v3 (was 14 days in v2): one meaning of "established", a week of history, for the API's
     # eligible engagers and the close's seeds; the benchmark's honest ranking needed it
     assert shipped.attestations.engager_min_age_days == shipped.trust.seed_min_age_days == 7
     assert shipped.trust.trade_cap == 50 and local.trust is not None
-    assert local.trust.trade_cap is None
+    assert local.trust.trade_cap == shipped.trust.trade_cap
     # the local formula: every identity counts (a demo's are all new), the same amounts
     assert local.attestations is not None and local.trust is not None
     assert local.attestations.engager_min_age_days == local.trust.seed_min_age_days == 0
