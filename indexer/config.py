@@ -104,7 +104,8 @@ class IndexerSettings(BaseSettings):
         default=86_400,
         ge=1,
         description="Blocks after which an owner recorded as unfunded (a relayer paid its "
-        "registration) is looked up again, within funding_lookups per pass.",
+        "registration) or unavailable (the node could not answer) is looked up again, within "
+        "funding_lookups per pass.",
     )
 
     @field_validator("finality", mode="before")

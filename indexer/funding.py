@@ -24,7 +24,9 @@ name the sender.
 * it reads state at past blocks: X Layer's public RPC, like most non-archive nodes, keeps only
   recent state; where the node refuses (``missing trie node``, ``header not found``), the owner
   is ``unavailable``. Point ``rpc_url`` at an archive node, or plug in a source reading an
-  explorer's API (OKLink's address transactions) for full history;
+  explorer's API (OKLink's address transactions) for full history. ``unavailable`` says
+  nothing about the wallet, so it is looked up again as ``unfunded`` is (below): after a
+  rate limit, or once the indexer reads from a node with the history;
 * value sent by a contract (a multi-send, an exchange's batch withdrawal) is an internal
   transfer no transaction of the block shows: the block is known, not the sender
   (``internal``); the rewards treat identities first funded internally in the same block as
@@ -33,10 +35,10 @@ name the sender.
   ``unfunded``; its relayer is its funder key meanwhile. A wallet that was relayed in may be
   funded later (a farm that tops its wallets up after registering), so an ``unfunded`` owner
   is looked up again once the final block has moved ``recheck_after`` blocks past its last
-  lookup: new owners first, then the longest-unchecked of those, within the same
-  ``funding_lookups`` per pass. A recheck of a still-unfunded wallet costs two calls (balance
-  and nonce at the final block); a funded one is searched as a new owner is, and its row
-  replaced.
+  lookup (so is an ``unavailable`` one): new owners first, then the longest-unchecked of those,
+  within the same ``funding_lookups`` per pass. A recheck of a still-unfunded wallet costs two
+  calls (balance and nonce at the final block); a funded one is searched as a new owner is,
+  and its row replaced.
 
 A lookup is a fact about an address before a final block, so reorgs never touch it; rows are
 keyed by (chain, owner) and written in their own transactions, after the pass's ranges.
@@ -154,8 +156,8 @@ class BalanceSearch:
 class FundingTracker:
     """Looks up the owners of identities registered at or below the final block that have no
     ``owner_fundings`` row yet, oldest registration first, then owners recorded ``unfunded``
-    at least ``recheck_after`` blocks before the final block, longest unchecked first;
-    ``limit`` per pass in all."""
+    or ``unavailable`` at least ``recheck_after`` blocks before the final block, longest
+    unchecked first; ``limit`` per pass in all."""
 
     def __init__(
         self,
@@ -198,8 +200,8 @@ class FundingTracker:
         return seen
 
     def due(self, final: int, limit: int) -> list[str]:
-        """Owners recorded ``unfunded`` whose last lookup is ``recheck_after`` blocks or more
-        below ``final`` (at most ``limit``, longest unchecked first)."""
+        """Owners recorded ``unfunded`` or ``unavailable`` whose last lookup is ``recheck_after``
+        blocks or more below ``final`` (at most ``limit``, longest unchecked first)."""
         if limit <= 0:
             return []
         t = owner_fundings
@@ -207,7 +209,7 @@ class FundingTracker:
             select(t.c.owner)
             .where(
                 t.c.chain_id == self.chain_id,
-                t.c.status == UNFUNDED,
+                t.c.status.in_((UNFUNDED, UNAVAILABLE)),
                 t.c.checked_block <= final - self.recheck_after,
             )
             .order_by(t.c.checked_block, t.c.owner)

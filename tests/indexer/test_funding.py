@@ -297,3 +297,47 @@ def test_an_unfunded_owner_is_looked_up_again_once_due(
     assert len(rows) == 6 and rows[relayed] == "found"
     # found is final: nothing left to recheck
     assert eager.funding.due(planet.w3.eth.block_number + 10**6, 10) == []
+
+
+def test_an_owner_a_node_could_not_answer_for_is_looked_up_again_once_due(
+    planet, week, database_url, settings_for, make_indexer
+):
+    """A lookup the node refused (a pruned node, a rate limit) is ``unavailable``: not a fact
+    about the wallet, so it is tried again once due, like ``unfunded``, and then records what
+    the node can tell (here, after the operator pointed the indexer at a node with the history)."""
+    honest = week["honest"][0].address.lower()
+    indexer, engine = make_indexer(
+        settings_for(
+            database_url, funding_window=recent_window(planet, week), funding_recheck_after=10**6
+        )
+    )
+    indexer.catch_up()
+    # what an earlier pass against a node without that history recorded
+    with engine.begin() as conn:
+        conn.execute(
+            update(owner_fundings)
+            .where(owner_fundings.c.owner == honest)
+            .values(
+                status="unavailable",
+                funder=None,
+                block_number=None,
+                block_time=None,
+                tx_hash=None,
+                amount=None,
+            )
+        )
+    head = planet.w3.eth.block_number
+    assert indexer.funding.due(head, 10) == []  # not due: 10**6 blocks have not passed
+    planet.w3.provider.make_request("evm_mine", [])
+    eager, _ = make_indexer(
+        settings_for(
+            database_url, funding_window=recent_window(planet, week), funding_recheck_after=1
+        )
+    )
+    assert honest in eager.funding.due(planet.w3.eth.block_number, 10)
+    eager.catch_up()
+    with engine.connect() as conn:
+        row = conn.execute(select(owner_fundings).where(owner_fundings.c.owner == honest)).one()
+    funder = week["honest_funders"][0].address.lower()
+    assert (row.status, row.funder, row.amount) == ("found", funder, 2 * ETHER)
+    assert row.tx_hash == week["txs"][honest]
