@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from eth_utils import to_checksum_address
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import RowMapping
+from sqlalchemy import Connection, RowMapping
 
 from api.deps import Access, Chain, Conn, CurrentIdentity, CurrentUser, Now
 from api.errors import gated_responses, responses
@@ -122,6 +122,12 @@ class DecisionOut(BaseModel):
     decided_by: str
     created_at: datetime
     uids: list[str] | None = Field(description="The attestations a revoke names")
+    revoked_on_chain: list[str] | None = Field(
+        default=None,
+        description="For a revoke: which of its `uids` the chain has revoked so far (as mirrored "
+        "by the indexer). A revoke is logged when decided; the risk wallet sends the "
+        "transactions after, so until they land this is shorter than `uids`.",
+    )
     revocations: list[RevocationOut] = Field(
         default_factory=list, description="For a revoke just decided: the transactions to send"
     )
@@ -132,7 +138,9 @@ class DecisionPage(BaseModel):
     next_cursor: str | None
 
 
-def _decision(row: RowMapping) -> DecisionOut:
+def _decision(conn: Connection, row: RowMapping) -> DecisionOut:
+    uids = row["uids"]
+    landed = moderation.revoked_on_chain(conn, row["chain_id"], uids) if uids else set()
     return DecisionOut(
         id=row["id"],
         action=row["action"],
@@ -143,15 +151,16 @@ def _decision(row: RowMapping) -> DecisionOut:
         reason=row["reason"],
         decided_by=to_checksum_address(row["decided_by"]),
         created_at=utc(row["created_at"]),
-        uids=row["uids"],
+        uids=uids,
+        revoked_on_chain=[u for u in uids if u in landed] if uids is not None else None,
     )
 
 
-def _page(rows: list[RowMapping], limit: int) -> DecisionPage:
+def _page(conn: Connection, rows: list[RowMapping], limit: int) -> DecisionPage:
     more = len(rows) > limit
     rows = rows[:limit]
     return DecisionPage(
-        items=[_decision(r) for r in rows],
+        items=[_decision(conn, r) for r in rows],
         next_cursor=encode_cursor(rows[-1]["id"]) if more and rows else None,
     )
 
@@ -257,7 +266,7 @@ def decide(
         made = moderation.dismiss(conn, chain.chain_id, who, kind, target_id, reason, moment)
     else:
         made = moderation.revoke(conn, chain, who, kind, target_id, reason, moment)
-    out = _decision(made.row)
+    out = _decision(conn, made.row)
     assert chain.points_address is not None or not made.revocations
     out.revocations = [
         RevocationOut(
@@ -291,7 +300,7 @@ def decisions(
     rows = moderation.decisions(
         conn, chain.chain_id, before, limit + 1, kind=kind, target_id=target_id
     )
-    return _page(rows, limit)
+    return _page(conn, rows, limit)
 
 
 @router.get("/decisions/mine", response_model=DecisionPage, responses=responses(401, 403, 422))
@@ -304,4 +313,4 @@ def my_decisions(
     rows = moderation.decisions(
         conn, identity.chain_id, before, limit + 1, author=identity.token_id
     )
-    return _page(rows, limit)
+    return _page(conn, rows, limit)

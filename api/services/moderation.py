@@ -485,6 +485,21 @@ def revoke(
     )
 
 
+def revoked_on_chain(conn: Connection, chain_id: int, uids: list[str]) -> set[str]:
+    """Which of ``uids`` the mirror has seen revoked: a revoke decision is logged when the risk
+    role makes it, before its wallet sends the transactions, so the log says which landed."""
+    if not uids:
+        return set()
+    rows = conn.execute(
+        select(recorded.c.uid).where(
+            recorded.c.chain_id == chain_id,
+            recorded.c.uid.in_(uids),
+            recorded.c.revoked.is_(True),
+        )
+    )
+    return {str(uid) for (uid,) in rows}
+
+
 def decisions(
     conn: Connection,
     chain_id: int,

@@ -160,8 +160,13 @@ def decisions(session: Session, api: str, mine: bool, limit: int) -> None:
         session.say("No decision yet.")
     for d in page["items"]:
         label = f" ({d['label']})" if d["label"] else ""
+        landed = ""
+        if d.get("uids"):
+            landed = (
+                f" [{len(d.get('revoked_on_chain') or [])} of {len(d['uids'])} revoked on chain]"
+            )
         session.say(
             f"{d['created_at']}  {d['action']}{label} {d['kind']} {d['target_id']} by "
-            f"{d['decided_by']}: {_one_line(d['reason'], 60)}"
+            f"{d['decided_by']}: {_one_line(d['reason'], 60)}{landed}"
         )
     session.result(page)

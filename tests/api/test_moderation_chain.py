@@ -94,8 +94,14 @@ def test_a_hidden_posts_points_are_revoked_on_chain_and_leave_the_weeks_score(
         assert revoke.status_code == 201, revoke.text
         (revocation,) = revoke.json()["revocations"]
         assert revocation["uid"] == signed.json()["contribution"]["uid"]
+        # logged when decided: nothing has reached the chain yet, and the log says so
+        assert revoke.json()["uids"] == [revocation["uid"]]
+        assert revoke.json()["revoked_on_chain"] == []
         send(w3, risk, revocation["to"], revocation["data"])
         indexer.catch_up()
+        (logged, *_) = client.get("/moderation/decisions", headers=moderator).json()["items"]
+        assert logged["action"] == "revoke"
+        assert logged["revoked_on_chain"] == [revocation["uid"]]
 
         points = w3.eth.contract(
             address=revocation["to"], abi=manifest.contract("ContributionPoints").abi
@@ -112,6 +118,7 @@ def test_a_hidden_posts_points_are_revoked_on_chain_and_leave_the_weeks_score(
         assert seen["moderation_label"] == "undisclosed_promotion" and seen["body"] == ""
         log = client.get("/moderation/decisions/mine", headers=author).json()["items"]
         assert [d["action"] for d in log] == ["revoke", "hide"]
+        assert [d["revoked_on_chain"] for d in log] == [[revocation["uid"]], None]
         assert {d["decided_by"] for d in log} == {risk.address}
     app.state.engine.dispose()
 

@@ -45,6 +45,8 @@ def test_the_risk_role_hides_and_revokes_with_the_planet_command(desk, planet_wi
     assert desk.run(risk, "moderation", "queue")["items"] == []
     mine = desk.run(creator, "moderation", "decisions", "--mine")
     assert [d["action"] for d in mine["items"]] == ["revoke", "hide"]
+    # the revoke was sent and mirrored: the log says it landed
+    assert mine["items"][0]["revoked_on_chain"] == mine["items"][0]["uids"] != []
     again = desk.run(risk, "moderation", "revoke", "post", str(post_id), "--reason", "x", ok=False)
     assert "nothing_to_revoke" in again
     bad = desk.run(risk, "moderation", "hide", "post", str(post_id), "--reason", "x", ok=False)

@@ -236,6 +236,7 @@ function Decisions(props: { path: string; title: string; empty: string }) {
           <li key={d.id}>
             {new Date(d.created_at).toLocaleString()}: {d.action}
             {d.label ? ` (${words(d.label)})` : ""} {d.kind} {d.target_id} by {short(d.decided_by)}: {d.reason}
+            {d.uids ? ` (${d.revoked_on_chain?.length ?? 0} of ${d.uids.length} revoked on chain)` : ""}
           </li>
         ))}
       </ul>

@@ -75,6 +75,8 @@ export interface DecisionOut {
   decided_by: string;
   created_at: string;
   uids: string[] | null;
+  /** For a revoke: the uids the chain has revoked so far (the wallet sends them after the decision). */
+  revoked_on_chain: string[] | null;
   revocations: { uid: string; activity: string; activity_id: number; account: string; epoch: number; amount: string; to: string; data: string }[];
 }
 export interface CreatedPass {
