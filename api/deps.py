@@ -90,7 +90,19 @@ def current_user(
     read in the request's own transaction."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("sign in: send 'Authorization: Bearer <token>'")
-    session = auth.authenticate(conn, settings, credentials.credentials, moment)
+    return signed_in(request, conn, settings, credentials.credentials, moment)
+
+
+def signed_in(
+    request: Request, conn: Connection, settings: ApiSettings, token: str | None, moment: int
+) -> tokens.Session:
+    """The wallet ``token`` signs in (401 without one, or with a bad or signed-out one), taken
+    from its rate-limit bucket. For ``async`` routes that read in one :func:`api.db.in_transaction`
+    (with :func:`bearer_token`): :data:`CurrentUser` would open a transaction of its own and
+    cost a thread hop for it and another for its check."""
+    if token is None:
+        raise NotAuthenticated("sign in: send 'Authorization: Bearer <token>'")
+    session = auth.authenticate(conn, settings, token, moment)
     request.app.state.identity_limiter.take(f"wallet:{session.address}")
     return session
 

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from api.db import in_transaction, transaction
-from api.deps import Conn, CurrentIdentity, NotifierDep, Now, Settings, bearer_token
+from api.deps import Conn, CurrentIdentity, NotifierDep, Now, Settings, bearer_token, signed_in
 from api.errors import ApiError, ErrorCode, NotAuthenticated, responses
 from api.params import MAX_ID, BodyId
 from api.schemas import Author, Cursor, Limit, utc, utc_or_none
@@ -135,11 +135,7 @@ async def list_notifications(
     (every page load of a signed-in client) should not pay a thread hop per dependency."""
 
     def read(conn: Connection) -> notifications.Page:
-        if token is None:
-            raise NotAuthenticated("sign in: send 'Authorization: Bearer <token>'")
-        session = auth.authenticate(conn, settings, token, moment)
-        request.app.state.identity_limiter.take(f"wallet:{session.address}")
-        identity = auth.require_identity(conn, session)
+        identity = auth.require_identity(conn, signed_in(request, conn, settings, token, moment))
         notifier.scan_for(conn, identity.token_id, identity.owner)
         return notifications.page(conn, identity, cursor, limit, unread)
 

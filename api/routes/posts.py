@@ -27,6 +27,7 @@ from api.deps import (
     ReadablePost,
     Settings,
     bearer_token,
+    signed_in,
 )
 from api.errors import NotAuthenticated, gated_responses, responses
 from api.params import PostId, SearchText, Text
@@ -136,8 +137,9 @@ async def list_posts(
         if following:
             if token is None:
                 raise NotAuthenticated("following=true is your feed: sign in first")
-            session = auth.authenticate(conn, settings, token, moment)
-            follower = auth.require_identity(conn, session)
+            follower = auth.require_identity(
+                conn, signed_in(request, conn, settings, token, moment)
+            )
         whom = None if author is None else profiles.find_identity(conn, chain.chain_id, author)
         return posts.page(conn, chain.chain_id, cursor, limit, whom, follower, words)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from eth_utils import to_checksum_address
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from api.db import in_transaction
-from api.deps import Access, Chain, Now, OptionalUser
+from api.deps import Access, Chain, Now, Settings, bearer_token, signed_in
 from api.errors import ErrorCode, Unprocessable, responses
 from api.params import SearchText
 from api.schemas import Cursor, PostOut, post_out
@@ -50,9 +50,10 @@ async def search_all(
     q: SearchText,
     request: Request,
     chain: Chain,
-    user: OptionalUser,
+    settings: Settings,
     moment: Now,
     access: Access,
+    token: Annotated[str | None, Depends(bearer_token)],
     type: Annotated[
         Literal["all", "posts", "profiles"],
         Query(description="`all`: the first page of each; `posts` or `profiles` to page one"),
@@ -62,7 +63,9 @@ async def search_all(
 ) -> SearchOut:
     """Searches posts and profiles (422 ``invalid_query`` when q holds no letter or digit or
     too many words; 422 ``cursor_needs_type`` for a cursor with type=all; 401 for a bad
-    token). Anonymous readers search public posts only."""
+    token). Anonymous readers search public posts only. The session is checked in the
+    search's own transaction, as the feed does: a search per keystroke should not pay a
+    second transaction and its thread hops."""
     if cursor is not None and type == "all":
         raise Unprocessable(
             "a cursor pages one list: pass type=posts or type=profiles with it",
@@ -70,9 +73,11 @@ async def search_all(
         )
     words = search.terms(q)
     after = search.decode_handle_cursor(cursor) if type == "profiles" else None
-    reader = user.address if user is not None else None
 
     def read(conn: Connection) -> tuple[Page | None, search.ProfilePage | None]:
+        reader = None
+        if token is not None:
+            reader = signed_in(request, conn, settings, token, moment).address
         found_posts = found_profiles = None
         if type in ("all", "posts"):
             found_posts = search.post_page(

@@ -51,6 +51,13 @@ class AccessPolicy(Protocol):
         of asking once per row."""
         ...
 
+    def readable_author_ids(
+        self, conn: Connection, chain_id: int, reader: str, now: int
+    ) -> list[int]:
+        """The identity token ids :func:`readable_authors` selects, read: for a statement
+        built once that binds them as a list (search)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -98,27 +105,50 @@ _HOLDINGS_OF_CREATOR = holdings().where(
 )
 
 
+def _granting(chain_id: Any, holder: Any, now: Any) -> Select[Any]:
+    """grants() in SQL: the creators of the passes ``holder`` (lower-case) holds a lifetime
+    pass of, or a subscription whose expiry is ahead of ``now``; values or bound parameters."""
+    return (
+        select(passes.c.creator)
+        .join(
+            pass_holdings,
+            (pass_holdings.c.chain_id == passes.c.chain_id)
+            & (pass_holdings.c.pass_id == passes.c.pass_id),
+        )
+        .where(
+            passes.c.chain_id == chain_id,
+            pass_holdings.c.holder == holder,
+            or_(
+                (passes.c.duration == 0) & (pass_holdings.c.balance > 0),
+                (passes.c.duration != 0) & (pass_holdings.c.expiry > now),
+            ),
+        )
+    )
+
+
+# readable_authors() with every value bound, built once: search reads it on every keystroke
+_READABLE_AUTHORS = select(identities.c.token_id).where(
+    identities.c.chain_id == bindparam("chain_id"),
+    or_(
+        identities.c.owner == bindparam("reader"),
+        identities.c.owner.in_(
+            _granting(bindparam("chain_id"), bindparam("reader"), bindparam("now"))
+        ),
+    ),
+)
+
+
 class PassAccess:
     """The :class:`AccessPolicy` read from the indexer's mirrored pass tables."""
 
     def granting_creators(self, chain_id: int, reader: str, now: int) -> Select[Any]:
-        # grants() in SQL: a lifetime pass held, or a subscription whose expiry is ahead
-        return (
-            select(passes.c.creator)
-            .join(
-                pass_holdings,
-                (pass_holdings.c.chain_id == passes.c.chain_id)
-                & (pass_holdings.c.pass_id == passes.c.pass_id),
-            )
-            .where(
-                passes.c.chain_id == chain_id,
-                pass_holdings.c.holder == reader.lower(),
-                or_(
-                    (passes.c.duration == 0) & (pass_holdings.c.balance > 0),
-                    (passes.c.duration != 0) & (pass_holdings.c.expiry > now),
-                ),
-            )
-        )
+        return _granting(chain_id, reader.lower(), now)
+
+    def readable_author_ids(
+        self, conn: Connection, chain_id: int, reader: str, now: int
+    ) -> list[int]:
+        params = {"chain_id": chain_id, "reader": reader.lower(), "now": now}
+        return list(conn.execute(_READABLE_AUTHORS, params).scalars())
 
     def has_access(
         self, conn: Connection, chain_id: int, holder: str, pass_id: int, now: int
@@ -171,3 +201,11 @@ def readable_authors(chain_id: int, reader: str, now: int, policy: AccessPolicy)
             identities.c.owner.in_(policy.granting_creators(chain_id, reader, now)),
         ),
     )
+
+
+def readable_author_ids(
+    conn: Connection, chain_id: int, reader: str, now: int, policy: AccessPolicy
+) -> list[int]:
+    """:func:`readable_authors` read, in the caller's transaction (so the statement that binds
+    them sees the same passes)."""
+    return policy.readable_author_ids(conn, chain_id, reader, now)

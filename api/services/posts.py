@@ -28,14 +28,17 @@ Rules (each is tested):
   in ``api_post_views`` once per post (first view): the distinct viewers rewards count.
 * Pagination: newest first, by id; the cursor is opaque (base64url of the last id seen).
 
-The reads on the hot paths (the feed, a community's page, one post) are single statements built
-once at import, each post joined with its author's handle: building a statement per request and
-a second query for the handles cost more than the SQL itself.
+The reads on the hot paths (the feed, a community's page, one post, search) are single
+statements built once (at import, or once per shape of :func:`page`), each post joined with its
+author's handle: building a statement per request and a second query for the handles cost more
+than the SQL itself.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -151,21 +154,22 @@ def _newest_first(*where: ColumnElement[bool]) -> Select[tuple[object, ...]]:
     )
 
 
-def _matching(dialect: str, terms: list[str], *where: ColumnElement[bool]) -> Select[Any]:
-    """As :func:`_newest_first`, only posts whose body holds every one of ``terms``, never a
+def _matching(dialect: str, *where: ColumnElement[bool]) -> Select[Any]:
+    """As :func:`_newest_first`, only posts whose body holds every one of the words
+    (:func:`planet.store.fulltext.match_params` binds them), never a
     deleted post nor one the risk role hid (its text is withheld from everyone, so it must not
     be found by it either). On SQLite the page is read from the FTS5 index outward, newest
     match first, so a word in every post costs what a rare one does (the index stops at the
     page's end)."""
     visible = hidden.c.label.is_(None)
     if not fulltext.fts_driven(dialect):
-        return _newest_first(fulltext.post_matches(terms), visible, *where)
+        return _newest_first(fulltext.post_matches(), visible, *where)
     fts = fulltext.posts_fts
     return (
         select(*_COLUMNS)
         .select_from(fts.join(_WITH_AUTHOR, posts.c.id == fts.c.rowid))
         .where(
-            fulltext.fts5_match(terms),
+            fulltext.fts5_match(),
             fts.c.rowid < bindparam("before"),
             posts.c.chain_id == bindparam("chain_id"),
             posts.c.deleted_at.is_(None),
@@ -342,33 +346,58 @@ def page(
     author: Identity | None = None,
     follower: Identity | None = None,
     terms: list[str] | None = None,
-    private_of: Select[Any] | None = None,
+    readable: Sequence[int] | None = None,
 ) -> Page:
     """The public feed: public posts only, newest first; only ``author``'s, or only those of
     the identities ``follower`` follows, when given (both: the author, if followed); only those
     holding every word of ``terms`` when given (:mod:`planet.store.fulltext`).
 
-    ``private_of`` (SQL for identity token ids) adds those authors' private posts: search
-    passes the communities its reader may read, so no other private post is ever matched,
-    counted or ordered against."""
-    if author is None and follower is None and terms is None and private_of is None:
-        return _page(conn, _FEED, {"chain_id": chain_id}, cursor, limit)
-    public = posts.c.visibility == PUBLIC
-    where = [public if private_of is None else or_(public, posts.c.author_token_id.in_(private_of))]
+    ``readable`` (identity token ids) adds those authors' private posts: search passes the
+    communities its reader may read (:func:`api.services.access.readable_author_ids`, read in
+    the same transaction), so no other private post is ever matched, counted or ordered
+    against."""
+    shape = _shaped(
+        conn.dialect.name,
+        author is not None,
+        follower is not None,
+        terms is not None,
+        readable is not None,
+    )
+    params: dict[str, object] = {"chain_id": chain_id}
     if author is not None:
-        where.append(posts.c.author_token_id == author.token_id)
+        params["author"] = author.token_id
     if follower is not None:
+        params["follower"] = follower.token_id
+    if terms is not None:
+        params.update(fulltext.match_params(terms))
+    if readable is not None:
+        params["readable"] = list(readable)
+    return _page(conn, shape, params, cursor, limit)
+
+
+@functools.cache
+def _shaped(dialect: str, author: bool, follower: bool, terms: bool, readable: bool) -> Select[Any]:
+    """The statement of one shape of :func:`page`, built once: every value is a bound
+    parameter (``author``, ``follower``, the words, the ``readable`` list). Built per request,
+    the search statement cost three times what running it did."""
+    public = posts.c.visibility == PUBLIC
+    if readable:
+        where = [or_(public, posts.c.author_token_id.in_(bindparam("readable", expanding=True)))]
+    else:
+        where = [public]
+    if author:
+        where.append(posts.c.author_token_id == bindparam("author"))
+    if follower:
         followed = select(follows.c.followee_token_id).where(
-            follows.c.chain_id == chain_id, follows.c.follower_token_id == follower.token_id
+            follows.c.chain_id == bindparam("chain_id"),
+            follows.c.follower_token_id == bindparam("follower"),
         )
         where.append(posts.c.author_token_id.in_(followed))
-    if terms is not None:
-        query = _matching(conn.dialect.name, terms, *where)
-    elif follower is not None:
-        query = _followed_first(*where)
-    else:
-        query = _newest_first(*where)
-    return _page(conn, query, {"chain_id": chain_id}, cursor, limit)
+    if terms:
+        return _matching(dialect, *where)
+    if follower:
+        return _followed_first(*where)
+    return _newest_first(*where)
 
 
 def _followed_first(*where: ColumnElement[bool]) -> Select[Any]:

@@ -11,7 +11,8 @@ give SQLite and PostgreSQL different pages for the same data; ordering by recenc
 the same answer, and pages by keyset like every other listing.
 
 Private posts: matched only among the communities the reader may read
-(:func:`api.services.access.readable_authors`, inside the one statement), so a reader without
+(:func:`api.services.access.readable_author_ids`, read in the search's own transaction and
+bound into its one statement), so a reader without
 a pass learns nothing of a private post's text: not in results, counts (there are none) nor
 ordering. An anonymous search matches public posts only.
 """
@@ -19,16 +20,17 @@ ordering. An anonymous search matches public posts only.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, case, or_, select
+from sqlalchemy import Connection, RowMapping, Select, and_, bindparam, case, or_, select
 
 from api.errors import ErrorCode, Unprocessable
 from api.services import identities as identity_rows
 from api.services import posts
-from api.services.access import AccessPolicy, readable_authors
+from api.services.access import AccessPolicy, readable_author_ids
 from api.services.identities import Identity
 from planet.store import fulltext
 from planet.store.mirror import identities
@@ -73,42 +75,49 @@ def post_page(
     limit: int,
 ) -> posts.Page:
     """Posts holding every word: public ones, and the private ones ``reader`` may read."""
-    private_of = None if reader is None else readable_authors(chain_id, reader, now, policy)
-    return posts.page(conn, chain_id, cursor, limit, terms=words, private_of=private_of)
+    readable = None
+    if reader is not None:
+        readable = readable_author_ids(conn, chain_id, reader, now, policy)
+    return posts.page(conn, chain_id, cursor, limit, terms=words, readable=readable)
 
 
-def _handle_starts(dialect: str, word: str) -> Any:
-    """The handle starts with ``word``. Handles are stored lower-case ``[a-z0-9_]``, every
-    character below ``{``: on SQLite (binary collation) a range of the unique handle index, a
-    seek instead of a scan of every handle; PostgreSQL's collation may order punctuation
-    otherwise, so it reads ``LIKE 'word%'`` (the words hold no LIKE wildcard)."""
+def _handle_starts(dialect: str, n: int) -> Any:
+    """The handle starts with word ``n`` (bound as ``word_n``; ``word_n_end`` is it with ``{``
+    appended). Handles are stored lower-case ``[a-z0-9_]``, every character below ``{``: on
+    SQLite (binary collation) a range of the unique handle index, a seek instead of a scan of
+    every handle; PostgreSQL's collation may order punctuation otherwise, so it reads
+    ``LIKE 'word%'`` (the words hold no LIKE wildcard)."""
+    word = bindparam(f"word_{n}")
     if dialect == "sqlite":
-        return and_(identities.c.handle >= word, identities.c.handle < word + "{")
+        return and_(identities.c.handle >= word, identities.c.handle < bindparam(f"word_{n}_end"))
     return identities.c.handle.startswith(word)
 
 
-def _profiles(dialect: str, chain_id: int, words: list[str]) -> Any:
-    """Identities (with their bio) whose handle or a word of whose bio starts with each
-    word. Walked in handle order on the unique (chain, handle) index: each test
-    reads the index entry alone (the bio matches are a list of handles built once), so the
-    walk stops at the page's end and reads only the rows it returns."""
+@functools.cache
+def _profiles(dialect: str, count: int) -> Select[Any]:
+    """Identities (with their bio) whose handle or a word of whose bio starts with each of
+    ``count`` words (bound by :func:`_profile_params`), after the bound handle ``after``, by
+    handle. Built once per number of words. Walked in handle order on the unique (chain,
+    handle) index: each test reads the index entry alone (the bio matches are a list of
+    handles built once), so the walk stops at the page's end and reads only the rows it
+    returns."""
     holders = identities.alias("bio_holders")
     # an identity the risk role hid shows no persona, so its bio is neither matched nor shown
     hidden_ids = select(hidden.c.target_id).where(
-        hidden.c.chain_id == chain_id, hidden.c.kind == "identity"
+        hidden.c.chain_id == bindparam("chain_id"), hidden.c.kind == "identity"
     )
     matches = [
         or_(
-            _handle_starts(dialect, word),
+            _handle_starts(dialect, n),
             identities.c.handle.in_(
                 select(holders.c.handle).where(
-                    holders.c.chain_id == chain_id,
-                    holders.c.token_id.in_(fulltext.persona_matches(dialect, chain_id, word)),
+                    holders.c.chain_id == bindparam("chain_id"),
+                    holders.c.token_id.in_(fulltext.persona_matches(dialect, f"bio_{n}")),
                     holders.c.token_id.not_in(hidden_ids),
                 )
             ),
         )
-        for word in words
+        for n in range(count)
     ]
     shown_bio = case((identities.c.token_id.in_(hidden_ids), None), else_=personas.c.bio)
     return (
@@ -121,8 +130,23 @@ def _profiles(dialect: str, chain_id: int, words: list[str]) -> Any:
                 personas.c.token_id == identities.c.token_id,
             ),
         )
-        .where(identities.c.chain_id == chain_id, *matches)
+        .where(
+            identities.c.chain_id == bindparam("chain_id"),
+            identities.c.handle > bindparam("after"),
+            *matches,
+        )
+        .order_by(identities.c.handle)
+        .limit(bindparam("limit"))
     )
+
+
+def _profile_params(dialect: str, words: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for n, word in enumerate(words):
+        params[f"word_{n}"] = word
+        params[f"word_{n}_end"] = word + "{"
+        params[f"bio_{n}"] = fulltext.persona_word(dialect, word)
+    return params
 
 
 def profile_page(
@@ -130,11 +154,14 @@ def profile_page(
 ) -> ProfilePage:
     """Identities whose handle, or a word of whose bio, starts with each word; by handle
     (handles are lower-case ASCII, so both engines order them alike)."""
-    query = _profiles(conn.dialect.name, chain_id, words)
-    if after is not None:
-        query = query.where(identities.c.handle > after)
-    query = query.order_by(identities.c.handle).limit(limit + 1)
-    rows: list[RowMapping] = list(conn.execute(query).mappings())
+    dialect = conn.dialect.name
+    params = {
+        "chain_id": chain_id,
+        "after": after or "",  # every handle sorts after the empty string
+        "limit": limit + 1,
+        **_profile_params(dialect, words),
+    }
+    rows: list[RowMapping] = list(conn.execute(_profiles(dialect, len(words)), params).mappings())
     more = len(rows) > limit
     rows = rows[:limit]
     return ProfilePage(

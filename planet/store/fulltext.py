@@ -105,28 +105,43 @@ def fts_driven(dialect: str) -> bool:
     return dialect == "sqlite"
 
 
-def fts5_match(terms: list[str]) -> ColumnElement[bool]:
-    """SQLite: the FTS5 ``MATCH`` condition on ``api_posts_fts``: every one of ``terms``."""
-    return literal_column("api_posts_fts").op("MATCH")(bindparam("fts_posts", _fts5_query(terms)))
+def match_params(terms: list[str]) -> dict[str, str]:
+    """The values of the bound parameters :func:`fts5_match` and :func:`post_matches` read,
+    for ``terms`` (each dialect reads its own; the other is ignored)."""
+    return {"fts_posts": _fts5_query(terms), "tsquery_posts": _pg_query(terms)}
 
 
-def post_matches(terms: list[str]) -> ColumnElement[bool]:
-    """PostgreSQL: a condition on ``api_posts`` rows: the body holds every one of ``terms``."""
-    query = func.to_tsquery(_CONFIG, bindparam("tsquery_posts", _pg_query(terms)))
+def fts5_match() -> ColumnElement[bool]:
+    """SQLite: the FTS5 ``MATCH`` condition on ``api_posts_fts``: every word bound as
+    ``fts_posts`` (:func:`match_params`), so the statement is built once for every query."""
+    return literal_column("api_posts_fts").op("MATCH")(bindparam("fts_posts"))
+
+
+def post_matches() -> ColumnElement[bool]:
+    """PostgreSQL: a condition on ``api_posts`` rows: the body holds every word bound as
+    ``tsquery_posts`` (:func:`match_params`)."""
+    query = func.to_tsquery(_CONFIG, bindparam("tsquery_posts"))
     return _POST_WORDS.op("@@")(query)
 
 
-def persona_matches(dialect: str, chain_id: int, term: str) -> Select[Any]:
-    """SQL for the token ids (on ``chain_id``) whose persona bio holds a word starting ``term``."""
+def persona_matches(dialect: str, name: str) -> Select[Any]:
+    """SQL for the token ids (on the bound ``chain_id``) whose persona bio holds a word
+    starting with the word bound as ``name`` (its value: :func:`persona_word`), so a search's
+    statement is built once per number of words."""
     if dialect == "sqlite":
         return select(personas_fts.c.token_id).where(
-            literal_column("api_personas_fts").op("MATCH")(_fts5_query([term])),
-            personas_fts.c.chain_id == chain_id,
+            literal_column("api_personas_fts").op("MATCH")(bindparam(name)),
+            personas_fts.c.chain_id == bindparam("chain_id"),
         )
-    query = func.to_tsquery(_CONFIG, _pg_query([term]))
+    query = func.to_tsquery(_CONFIG, bindparam(name))
     return select(personas.c.token_id).where(
-        personas.c.chain_id == chain_id, _PERSONA_WORDS.op("@@")(query)
+        personas.c.chain_id == bindparam("chain_id"), _PERSONA_WORDS.op("@@")(query)
     )
+
+
+def persona_word(dialect: str, term: str) -> str:
+    """The value :func:`persona_matches` binds for ``term`` on ``dialect``."""
+    return _fts5_query([term]) if dialect == "sqlite" else _pg_query([term])
 
 
 def index_post(conn: Connection, post_id: int) -> None:
