@@ -33,8 +33,8 @@ from sqlalchemy import (
     JSON,
     Connection,
     RowMapping,
-    Select,
     and_,
+    bindparam,
     func,
     literal,
     select,
@@ -43,7 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from api.services.identities import Identity
-from api.services.posts import PUBLIC, decode_cursor, encode_cursor
+from api.services.posts import NO_CURSOR, PUBLIC, decode_cursor, encode_cursor
 from planet.store.mirror import identities as identity_rows
 from planet.store.offchain import (
     comments,
@@ -236,10 +236,31 @@ def _mine(who: Identity) -> list[Any]:
     ]
 
 
+# The list's reads with every value bound, built once: a signed-in client reads the list on
+# every page load, and building them per request cost more than running them.
+_BOUND_MINE = (
+    notifications.c.chain_id == bindparam("chain_id"),
+    notifications.c.recipient_token_id == bindparam("recipient"),
+)
+_UNREAD = select(func.count()).where(*_BOUND_MINE, notifications.c.read_at.is_(None))
+_PAGES = {
+    unread_only: _LISTED.where(
+        *_BOUND_MINE,
+        notifications.c.id < bindparam("before"),
+        *([notifications.c.read_at.is_(None)] if unread_only else []),
+    )
+    .order_by(notifications.c.id.desc())
+    .limit(bindparam("limit"))
+    for unread_only in (False, True)
+}
+
+
+def _bound(who: Identity) -> dict[str, int]:
+    return {"chain_id": who.chain_id, "recipient": who.token_id}
+
+
 def unread_count(conn: Connection, who: Identity) -> int:
-    return conn.execute(
-        select(func.count()).where(*_mine(who), notifications.c.read_at.is_(None))
-    ).scalar_one()
+    return conn.execute(_UNREAD, _bound(who)).scalar_one()
 
 
 def page(
@@ -247,13 +268,9 @@ def page(
 ) -> Page:
     """``who``'s notifications newest first (keyset pages by id), only the unread ones when
     asked, and how many are unread in all."""
-    query: Select[Any] = _LISTED.where(*_mine(who))
-    if unread_only:
-        query = query.where(notifications.c.read_at.is_(None))
     before = decode_cursor(cursor)
-    if before is not None:
-        query = query.where(notifications.c.id < before)
-    rows = list(conn.execute(query.order_by(notifications.c.id.desc()).limit(limit + 1)).mappings())
+    params = {**_bound(who), "before": NO_CURSOR if before is None else before, "limit": limit + 1}
+    rows = list(conn.execute(_PAGES[unread_only], params).mappings())
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1]["id"]) if more and rows else None
