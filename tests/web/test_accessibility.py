@@ -1,6 +1,7 @@
 """Every control of every page is labelled and reachable with the keyboard alone: on each page
 (signed in as a creator with a post, a pass and a session, so the pages show their forms and
-buttons, and another creator's page its Follow button), each link, button and form field has an
+buttons, the studio its pass's requirements, refund, gift and price controls, and another
+creator's page its Follow button), each link, button and form field has an
 accessible name, and pressing Tab from the top of the page visits every one of them."""
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ def test_every_control_is_labelled_and_reachable_by_tab(open_page, actors, web_a
             page.get_by_role("button", name="Follow @other").wait_for()
         if path == "/post/1":  # the author's edit form too
             page.get_by_role("button", name="Edit post 1").click()
+        if path == "/studio":  # the pass's controls too, enabled once read from the chain
+            page.get_by_test_id("requirements-1").filter(has_text="anyone may buy").wait_for()
+            page.get_by_test_id("price-1").filter(has_text="OKB").wait_for()
         if path == "/moderate":
             page.get_by_text("No decision about your content.").wait_for()
         found = page.evaluate(MARK)

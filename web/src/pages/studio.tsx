@@ -1,35 +1,22 @@
-import { useEffect, useState } from "preact/hooks";
-import { type Address, erc20Abi, formatUnits, isAddress, parseUnits, zeroAddress } from "viem";
+import { useState } from "preact/hooks";
+import { type Address, formatUnits, parseUnits, zeroAddress } from "viem";
 import { api, describe, session } from "../api";
-import { abis, type TxState } from "../chain";
+import type { TxState } from "../chain";
 import { chainInfo, native } from "../chaininfo";
 import { useApi } from "../hooks";
+import { useToken, useRead } from "../reads";
 import { useStore } from "../store";
 import { TxButton } from "../tx";
 import { Link, Problem } from "../ui";
 import { wallet } from "../wallet";
 import { AttestButton } from "./attest";
 import { useHead } from "./head";
+import { MyPasses } from "./mypasses";
 import { PersonaEditor } from "./persona";
 import { TradingRecordSection } from "./record";
 import type { PostOut, Profile } from "./types";
-import { createPublicClient, custom } from "viem";
 
 const DAY = 86400;
-
-function useRead<T>(contract: "CommunityPass", functionName: string, args: readonly unknown[], tick = 0): T | null {
-  const w = useStore(wallet);
-  const info = useStore(chainInfo);
-  const [value, setValue] = useState<T | null>(null);
-  useEffect(() => {
-    if (!w.current || !info) return;
-    const reader = createPublicClient({ transport: custom(w.current.provider) });
-    reader
-      .readContract({ address: info.contracts[contract].address, abi: abis[contract], functionName, args } as never)
-      .then((v) => setValue(v as T), () => setValue(null));
-  }, [w.current, info, functionName, JSON.stringify(args, (_k, v) => (typeof v === "bigint" ? v.toString() : v)), tick]);
-  return value;
-}
 
 function Register(props: { onDone: () => void }) {
   const [handle, setHandle] = useState("");
@@ -58,31 +45,6 @@ function Register(props: { onDone: () => void }) {
       />
     </section>
   );
-}
-
-interface Token {
-  address: Address;
-  symbol: string;
-  decimals: number;
-}
-
-/** Reads an ERC-20's symbol and decimals from the chain, so its price is typed in its units. */
-function useToken(address: string): { token: Token | null; problem: string | null } {
-  const w = useStore(wallet);
-  const [found, setFound] = useState<{ token: Token | null; problem: string | null }>({ token: null, problem: null });
-  useEffect(() => {
-    setFound({ token: null, problem: null });
-    if (!w.current || !isAddress(address)) return;
-    const reader = createPublicClient({ transport: custom(w.current.provider) });
-    Promise.all([
-      reader.readContract({ address, abi: erc20Abi, functionName: "symbol" }),
-      reader.readContract({ address, abi: erc20Abi, functionName: "decimals" }),
-    ]).then(
-      ([symbol, decimals]) => setFound({ token: { address, symbol, decimals }, problem: null }),
-      () => setFound({ token: null, problem: `${address} does not answer as an ERC-20 token on this chain` }),
-    );
-  }, [w.current, address]);
-  return found;
 }
 
 function CreatePass(props: { onDone: () => void }) {
@@ -301,7 +263,8 @@ function Proceeds(props: { address: Address }) {
   );
 }
 
-/** What a creator does: register, write, create passes, withdraw proceeds. */
+/** What a creator does: register, write, create passes and set their rules, gift them,
+ * withdraw proceeds. */
 export function Studio() {
   useHead("Creator studio");
   const w = useStore(wallet);
@@ -328,6 +291,7 @@ export function Studio() {
       ) : null}
       {me.error && me.status !== 404 ? <Problem message={me.error} /> : null}
       {me.data ? <CreatePass onDone={retry} /> : null}
+      {me.data ? <MyPasses key={me.data.passes.created.length} creator={w.address} /> : null}
       {me.data && s ? <PersonaEditor profile={me.data} onSynced={me.reload} /> : null}
       {me.data && s ? <WritePost /> : me.data ? <p>Sign in to edit your persona, write posts and earn points.</p> : null}
       {me.data && s ? <EarnPoints /> : null}
