@@ -278,6 +278,8 @@ pass_holdings = Table(
     Column("refund_paid", Uint256, nullable=False, server_default="0"),
     Column("updated_block", BigInteger, nullable=False),
     Index("ix_pass_holdings_holder", "chain_id", "holder"),
+    # the notification scan's window of expiries around now (mirror 0008)
+    Index("ix_pass_holdings_expiry", "chain_id", "expiry"),
 )
 
 pass_proceeds = Table(
@@ -395,6 +397,8 @@ owner_fundings = Table(
     Column("amount", Uint256, nullable=True),
     Column("checked_block", BigInteger, nullable=False),  # the lookup searched up to here
     Index("ix_owner_fundings_funder", "chain_id", "funder"),
+    # the funding recheck: owners unfunded or unavailable, longest unchecked first (mirror 0008)
+    Index("ix_owner_fundings_due", "chain_id", "status", "checked_block"),
 )
 
 # ---------------------------------------------------------------- bookkeeping
