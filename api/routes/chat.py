@@ -240,10 +240,12 @@ async def chat_socket(
     (4401 ``token_in_url``); anonymous sockets may listen to public sessions. Send ``{"body":
     "..."}``; every socket of the session, on any API process, receives ``{"type": "message",
     ...}``. Also sent: ``{"type": "ready", ...}`` once subscribed, ``{"type": "status", ...}``
-    on start and end (then the socket closes, 1000), and ``{"type": "error", "error": {"code",
-    "message"}}`` for a refused frame. Closes with 4401 / 4403 when the token expires or access
-    is lost (checked before every delivery), 4404 for no such session, 4429 for too many
-    sockets from one IP or too many frames."""
+    on start and end (then the socket closes, 1000), ``{"type": "moderated", "session_id",
+    "message_id", "label", "body"}`` when the risk role hides a message (``label`` e.g.
+    ``"scam"``, ``body`` empty) or restores it (``label`` null, ``body`` its text), and
+    ``{"type": "error", "error": {"code", "message"}}`` for a refused frame. Closes with
+    4401 / 4403 when the token expires or access is lost (checked before every delivery), 4404
+    for no such session, 4429 for too many sockets from one IP or too many frames."""
     app: FastAPI = websocket.app
     socket = _Socket(websocket)
     settings = app.state.settings

@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-import anyio.from_thread
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import Connection, Engine, RowMapping
@@ -35,7 +34,7 @@ from api.errors import ErrorCode, NotFound, Unprocessable, gated_responses, resp
 from api.params import SessionId, Text
 from api.schemas import Author, Cursor, Limit, MessageOut, message_out, utc, utc_or_none
 from api.services import chat, identities, live, notifications
-from api.services.chat_broker import Broker, BrokerUnavailable, Event
+from api.services.chat_broker import Event
 from api.services.identities import Identity
 from api.services.notifier import Notifier
 from api.services.posts import PRIVATE
@@ -137,13 +136,7 @@ EngineDep = Annotated[Engine, Depends(_engine)]
 def _publish_from_thread(app: FastAPI, session_id: int, event: Event) -> bool:
     """Publishes from a sync route's worker thread to the session's chat sockets; whether the
     broker took it."""
-    broker: Broker = app.state.broker
-    channel = chat.channel(app.state.settings, session_id)
-    try:
-        anyio.from_thread.run(broker.publish, channel, event)
-    except BrokerUnavailable:
-        return False
-    return True
+    return chat.publish_from_thread(app.state.broker, app.state.settings, session_id, event)
 
 
 @router.post("", status_code=201, response_model=LiveOut, responses=responses(401, 403, 409, 422))

@@ -8,16 +8,20 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from eth_utils import to_checksum_address
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, FastAPI, Query, Request
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import Connection, RowMapping
 
+from api.db import after_commit
 from api.deps import Access, Chain, Conn, CurrentIdentity, CurrentUser, Now
 from api.errors import gated_responses, responses
 from api.params import MAX_ID, Text
 from api.schemas import Cursor, Limit, utc
-from api.services import live, moderation, posts
+from api.services import chat, live, moderation, posts
 from api.services.posts import decode_cursor, encode_cursor
+from planet.core import logs
+
+log = logs.get("api.moderation")
 
 router = APIRouter(prefix="/moderation", tags=["moderation"])
 
@@ -165,6 +169,29 @@ def _page(conn: Connection, rows: list[RowMapping], limit: int) -> DecisionPage:
     )
 
 
+def _tell_chat(app: FastAPI, conn: Connection, chain_id: int, message_id: int) -> None:
+    """Once the decision has committed, publishes the message as it now stands (hidden or
+    shown) to its session's chat sockets, on every API process. Fire and forget: the decision
+    is stored either way, and a socket that missed it reads the history on reconnecting."""
+    found = moderation.target(conn, chain_id, "message", message_id)
+    assert found.session_id is not None
+    session_id = found.session_id
+    event = chat.moderated_event(session_id, message_id, found.hidden_label, found.text)
+
+    def publish() -> None:
+        try:
+            delivered = chat.publish_from_thread(
+                app.state.broker, app.state.settings, session_id, event
+            )
+        except Exception as err:  # after the commit: the request has succeeded already
+            log.warning("moderation not published", error=type(err).__name__)
+            return
+        if not delivered:
+            log.warning("moderation not delivered live", message_id=message_id)
+
+    after_commit(conn, publish)
+
+
 @router.post(
     "/reports", response_model=ReportOut, responses=gated_responses(401, 403, 404, 409, 410, 422)
 )
@@ -248,11 +275,12 @@ def queue(
     responses=responses(401, 403, 404, 409, 422, 503),
 )
 def decide(
-    body: DecisionIn, user: CurrentUser, conn: Conn, chain: Chain, moment: Now
+    body: DecisionIn, request: Request, user: CurrentUser, conn: Conn, chain: Chain, moment: Now
 ) -> DecisionOut:
     """Hides, restores, dismisses or revokes (risk role only: 403 ``risk_role_required``).
     Logged with who and why; closes the target's open reports. 409 ``already_hidden``,
-    ``not_hidden``, ``nothing_to_revoke``."""
+    ``not_hidden``, ``nothing_to_revoke``. Hiding or restoring a chat message tells every open
+    socket of its session (``{"type": "moderated", ...}``) once the decision is stored."""
     who = moderation.require_moderator(conn, chain.chain_id, user.address)
     kind, target_id, reason = body.kind, body.target_id, body.reason
     if body.action == "hide":
@@ -266,6 +294,8 @@ def decide(
         made = moderation.dismiss(conn, chain.chain_id, who, kind, target_id, reason, moment)
     else:
         made = moderation.revoke(conn, chain, who, kind, target_id, reason, moment)
+    if kind == "message" and body.action in ("hide", "restore"):
+        _tell_chat(request.app, conn, chain.chain_id, target_id)
     out = _decision(conn, made.row)
     assert chain.points_address is not None or not made.revocations
     out.revocations = [

@@ -9,7 +9,8 @@ rank of a published week), plus what only the creator needs to see:
   included (``api_post_view_hours``: per hour; exact when the epoch genesis is on the hour, as
   deployments set it; otherwise the hour a week starts in counts for that week, whole);
 * ``orders``: orders others placed from the creator's posts that week, filled or not;
-* ``traders``: distinct identities with an attributed fill on the creator's posts that week;
+* ``traders``: distinct identities with an attributed fill on the creator's posts that week,
+  the posts deleted or hidden since left out as the viewers below leave them out;
 * ``conversion``: ``traders / viewers``, the share of the week's distinct identified viewers
   who traded from the creator's content (null without viewers). Both sides count identities,
   so a bot refreshing a post cannot make conversion look worse, nor one trader look like many.
@@ -34,6 +35,7 @@ from api.services.currencies import Currencies
 from api.services.identities import Identity
 from api.services.rewards import Rewards
 from planet.core.names import EXCHANGE_NAMES
+from planet.rewards.inputs import from_shown_posts
 from planet.store.offchain import fills, orders, post_view_hours, posts
 
 HOUR = 3600
@@ -80,13 +82,17 @@ def _extras(conn: Connection, chain_id: int, creator: int, start: int, end: int)
         orders.c.created_at >= start,
         orders.c.created_at < end,
     )
-    traders = select(func.count(distinct(fills.c.trader_token_id))).where(
-        fills.c.chain_id == chain_id,
-        fills.c.creator_token_id == creator,
-        fills.c.attributed == true(),
-        fills.c.exchange.in_(EXCHANGE_NAMES),
-        fills.c.filled_at >= start,
-        fills.c.filled_at < end,
+    traders = from_shown_posts(
+        select(func.count(distinct(fills.c.trader_token_id)))
+        .select_from(fills)
+        .where(
+            fills.c.chain_id == chain_id,
+            fills.c.creator_token_id == creator,
+            fills.c.attributed == true(),
+            fills.c.exchange.in_(EXCHANGE_NAMES),
+            fills.c.filled_at >= start,
+            fills.c.filled_at < end,
+        )
     )
     return [_count(conn, q) for q in (published, views, placed, traders)]
 

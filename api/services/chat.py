@@ -16,8 +16,8 @@ a subscription lapsed) or the session ends:
   expiry). A socket that fails is closed with 4401 / 4403 and the reason, before the event.
 
 Events are what the broker carries to every socket of a session (and what HTTP routes publish
-when they start or end a session or store a message); frames are what one socket sends its
-own client.
+when they start or end a session, store a message, or the risk role hides or restores one);
+frames are what one socket sends its own client.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import anyio.from_thread
 import anyio.to_thread
 from sqlalchemy import Engine, RowMapping
 
@@ -40,7 +41,7 @@ from api.errors import (
 from api.json_depth import json_depth_exceeds
 from api.services import auth, chat_tickets, identities, live
 from api.services.access import AccessPolicy
-from api.services.chat_broker import Event, channel_name
+from api.services.chat_broker import Broker, BrokerUnavailable, Event, channel_name
 from api.services.identities import Identity
 from api.services.posts import PRIVATE
 from api.settings import ApiSettings
@@ -93,8 +94,34 @@ def message_event(message: dict[str, Any]) -> Event:
     return {"type": "message", **message}
 
 
+def moderated_event(session_id: int, message_id: int, label: str | None, body: str) -> Event:
+    """The risk role hid a message (``label``, e.g. ``scam``, and an empty ``body``, as the
+    history shows it) or restored it (``label`` null, ``body`` its text again): every socket of
+    its session receives it, so an open chat swaps the text without a reload."""
+    return {
+        "type": "moderated",
+        "session_id": session_id,
+        "message_id": message_id,
+        "label": label,
+        "body": "" if label else body,
+    }
+
+
 def status_event(row: RowMapping) -> Event:
     return {"type": "status", "session_id": row["id"], "status": live.status(row)}
+
+
+def publish_from_thread(
+    broker: Broker, settings: ApiSettings, session_id: int, event: Event
+) -> bool:
+    """Publishes from a sync route's worker thread to the session's chat sockets, on every
+    API process; whether the broker took it (a broker outage loses the live delivery only:
+    what was published is stored first)."""
+    try:
+        anyio.from_thread.run(broker.publish, channel(settings, session_id), event)
+    except BrokerUnavailable:
+        return False
+    return True
 
 
 def ready_event(listener: Listener, row: RowMapping) -> Event:

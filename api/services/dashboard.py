@@ -2,7 +2,8 @@
 are computed from (the same queries as the close, :func:`planet.rewards.inputs.collect`, so the
 dashboard shows exactly what a week would score: distinct identified viewers, likers and
 commenters of the creator's posts, live attendance, contribution points and attributed trade
-notional on every exchange), and the creator's allocation where the week has been published.
+notional on every exchange, none of it from a post its author deleted or the risk role hid), and
+the creator's allocation where the week has been published.
 
 Pass sales come from the mirrored ``PassMinted`` and ``PassRenewed`` events of the creator's
 passes: per week, the purchases (a mint or a renewal, whatever its quantity) and the creator's
@@ -29,7 +30,7 @@ from api.services.chain import ChainContext
 from api.services.profiles import find_identity
 from api.services.rewards import DistributionUnavailable, Rewards
 from planet.core.names import EXCHANGE_NAMES
-from planet.rewards.inputs import AccountInputs, collect
+from planet.rewards.inputs import AccountInputs, collect, from_shown_posts
 from planet.store.mirror import events, identities
 from planet.store.offchain import fills
 
@@ -76,24 +77,24 @@ class Week:
 
 def _fills(conn: Connection, chain_id: int, creator: int, start: int, end: int) -> int:
     """Attributed fills on ``creator``'s posts in [start, end): the fills whose notional the
-    week's volume adds up (identified traders, the exchanges the close counts)."""
+    week's volume adds up (identified traders, the exchanges the close counts, posts neither
+    deleted nor hidden)."""
     trader = identities.c.token_id == fills.c.trader_token_id
-    return int(
-        conn.execute(
-            select(func.count())
-            .select_from(fills)
-            .join(identities, and_(identities.c.chain_id == chain_id, trader))
-            .where(
-                fills.c.chain_id == chain_id,
-                fills.c.creator_token_id == creator,
-                fills.c.trader_token_id != creator,
-                fills.c.attributed == true(),
-                fills.c.exchange.in_(EXCHANGE_NAMES),
-                fills.c.filled_at >= start,
-                fills.c.filled_at < end,
-            )
-        ).scalar_one()
+    query = (
+        select(func.count())
+        .select_from(fills)
+        .join(identities, and_(identities.c.chain_id == chain_id, trader))
+        .where(
+            fills.c.chain_id == chain_id,
+            fills.c.creator_token_id == creator,
+            fills.c.trader_token_id != creator,
+            fills.c.attributed == true(),
+            fills.c.exchange.in_(EXCHANGE_NAMES),
+            fills.c.filled_at >= start,
+            fills.c.filled_at < end,
+        )
     )
+    return int(conn.execute(from_shown_posts(query)).scalar_one())
 
 
 def _sales(

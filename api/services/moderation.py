@@ -12,10 +12,11 @@ Rules (each is tested):
 * The queue lists content with open reports, the oldest first report first, each with its
   report count per reason, its author and its full text (moderators read private content).
 * Decisions: ``hide`` (with a label from ``LABELS``, shown to everyone in place of the text;
-  409 ``already_hidden``), ``restore`` (409 ``not_hidden``), ``dismiss`` (reports unfounded),
-  ``revoke`` (see below). Each is one row of ``api_moderation_decisions`` with who and why, and
-  closes every open report of its target. The log is never edited; the author reads the
-  decisions about their content (``GET /moderation/decisions/mine``).
+  409 ``already_hidden``; a chat message's open sockets are told once it is stored, see
+  :func:`api.services.chat.moderated_event`), ``restore`` (409 ``not_hidden``), ``dismiss``
+  (reports unfounded), ``revoke`` (see below). Each is one row of ``api_moderation_decisions``
+  with who and why, and closes every open report of its target. The log is never edited; the
+  author reads the decisions about their content (``GET /moderation/decisions/mine``).
 * Revoking: the attestations earned by a post (its own and those of trades attributed to it) or
   a comment, recorded on chain and not yet revoked, are listed with the calldata of
   ``ContributionPoints.revoke(uid, reason)`` for the risk wallet to send (409

@@ -19,8 +19,8 @@ Risk controls, in the queries: an interaction counts only from a user holding an
 the mirror, never from the account itself (its own views, likes, comments, attendance, trades);
 revoked attestations are left out; an account without an identity scores nothing. Content its
 author deleted, or the risk role hid (``api_hidden``), counts for nobody: neither the
-engagement of a deleted or hidden post nor a deleted or hidden comment (as read when the week is
-closed).
+engagement of a deleted or hidden post, nor the fills attributed to it, nor a deleted or hidden
+comment (as read when the week is closed).
 
 With a formula that weighs engagement by trust (``trust`` in the config), :func:`collect` also
 reads the week's graph (:class:`WeekGraph`): who engaged with whom and how, attributed trades
@@ -126,6 +126,13 @@ def shown(table: Table, kind: str) -> ColumnElement[bool]:
             hidden.c.target_id == table.c.id,
         ),
     )
+
+
+def from_shown_posts(query: Select[Any]) -> Select[Any]:
+    """``query`` over ``fills``, kept to the fills of orders placed from a post that is shown:
+    a trade made from a post its author deleted or the risk role hid counts for nobody, like
+    that post's views (the dashboard and analytics count fills through this too)."""
+    return query.join(posts, posts.c.id == fills.c.post_id).where(shown(posts, "post"))
 
 
 def _engagement_shown(source: Table) -> ColumnElement[bool]:
@@ -352,7 +359,7 @@ def collect(
                 creator != trader,  # never attributed anyway; kept as a second guard
             )
         )
-        query = _window(query, fills.c.filled_at, start, end)
+        query = _window(from_shown_posts(query), fills.c.filled_at, start, end)
         put("trade_notional_micro", _counts(conn, query))
 
     # Points: amounts are uint256 (SQLite keeps the largest as text), so they are summed here
@@ -472,15 +479,16 @@ def _graph(
     if exchanges:
         creator, trader = fills.c.creator_token_id, fills.c.trader_token_id
         traded = conn.execute(
-            select(trader, creator, fills.c.attributed, func.sum(fills.c.notional_micro))
-            .select_from(fills.join(identities, and_(member, identities.c.token_id == trader)))
-            .where(
-                fills.c.chain_id == chain_id,
-                fills.c.exchange.in_(exchanges),
-                fills.c.filled_at >= start,
-                fills.c.filled_at < end,
-            )
-            .group_by(trader, creator, fills.c.attributed)
+            from_shown_posts(
+                select(trader, creator, fills.c.attributed, func.sum(fills.c.notional_micro))
+                .select_from(fills.join(identities, and_(member, identities.c.token_id == trader)))
+                .where(
+                    fills.c.chain_id == chain_id,
+                    fills.c.exchange.in_(exchanges),
+                    fills.c.filled_at >= start,
+                    fills.c.filled_at < end,
+                )
+            ).group_by(trader, creator, fills.c.attributed)
         )
         for t, c, attributed, notional in traded:
             if t == c or not attributed:

@@ -29,7 +29,15 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
 from planet.store.offchain import live_attendance, live_messages
-from tests.support.api import CHAIN_ID, DOMAIN, SECRET, add_identity, sign, siwe_text
+from tests.support.api import (
+    CHAIN_ID,
+    DOMAIN,
+    SECRET,
+    add_identity,
+    grant_risk_role,
+    sign,
+    siwe_text,
+)
 from tests.support.ports import free_port
 from tests.support.serving import ApiProcess
 
@@ -175,6 +183,49 @@ def test_a_message_sent_to_one_process_reaches_a_socket_on_the_other(engine, sta
         bodies = conn.execute(select(live_messages.c.body).order_by(live_messages.c.id)).scalars()
         assert list(bodies) == ["hello from A", "carol via A's socket", "bob via B"]
         assert conn.execute(select(live_attendance.c.session_id)).scalars().all() == [sid, sid]
+
+
+def test_a_decision_on_one_process_reaches_the_open_sockets_of_both(engine, start_api):
+    """The risk role hides a message through process A and restores it through B: the sockets
+    already open on both processes hear each decision, through Redis, without a reload."""
+    prefix = f"planet:test:{secrets.token_hex(6)}"
+    a = start_api("a", redis_url=REDIS, redis_channel_prefix=prefix)
+    b = start_api("b", redis_url=REDIS, redis_channel_prefix=prefix)
+    a.wait_ready()
+    b.wait_ready()
+    tokens = members(engine, a, "alice", "bob")
+    officer = Account.create(extra_entropy="risk officer")
+    grant_risk_role(engine, officer.address)  # the indexer's row for RoleGranted(RISK_ROLE)
+    risk = sign_in(a, officer)
+    sid = live_session(a, tokens["alice"])
+
+    async def scenario() -> None:
+        on_a = await open_chat(a, sid, tokens["alice"])
+        on_b = await open_chat(b, sid, tokens["bob"])
+        async with httpx.AsyncClient() as http, on_a, on_b:
+            await on_b.send(json.dumps({"body": "send me 1 ETH"}))
+            heard = [await next_frame(ws) for ws in (on_a, on_b)]
+            mid = heard[0]["id"]
+            assert heard[1]["id"] == mid
+
+            for api, action, label in ((a, "hide", "scam"), (b, "restore", None)):
+                decision = {"action": action, "kind": "message", "target_id": mid}
+                decision |= {"reason": "checked"} | ({"label": label} if label else {})
+                made = await http.post(
+                    f"{api.url}/moderation/decisions", json=decision, headers=bearer(risk)
+                )
+                assert made.status_code == 201, made.text
+                expected = {
+                    "type": "moderated",
+                    "session_id": sid,
+                    "message_id": mid,
+                    "label": label,
+                    "body": "" if label else "send me 1 ETH",
+                }
+                for ws in (on_a, on_b):
+                    assert await next_frame(ws) == expected
+
+    asyncio.run(scenario())
 
 
 @contextmanager

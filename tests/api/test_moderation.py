@@ -11,7 +11,7 @@ from sqlalchemy import insert
 from planet.core.epochs import EpochCalendar
 from planet.rewards.inputs import collect
 from planet.store.mirror import attestations
-from tests.support.api import CHAIN_ID, GENESIS, error, grant_risk_role
+from tests.support.api import CHAIN_ID, GENESIS, chat_url, error, grant_risk_role
 
 # the queue's GROUP BY, the hidden-content joins and the scores' NOT EXISTS run on both dialects
 pytestmark = pytest.mark.dialects
@@ -157,6 +157,50 @@ def test_comments_and_chat_messages_hide_too(client, member, risk, clock):
     assert decide(client, risk, "hide", "message", mid, label="scam").status_code == 201
     history = client.get(f"/live/{session}/messages").json()["items"]
     assert history[0]["moderation_label"] == "scam" and history[0]["body"] == ""
+
+
+def test_open_chat_sockets_hear_a_message_hidden_and_restored(client, member, risk, clock):
+    """Sockets already open on the session swap the text for the label, and back, without
+    reading the history again; the decision is the last frame they need."""
+    alice, bob = member("alice"), member("bob")
+    session = client.post(
+        "/live", json={"title": "AMA", "scheduled_at": int(clock()) + 60}, headers=alice.headers
+    ).json()["id"]
+    clock.advance(60)
+    assert client.post(f"/live/{session}/start", headers=alice.headers).status_code == 200
+    with client:  # the app's lifespan runs: the broker starts and stops with it
+        with (
+            client.websocket_connect(chat_url(client, session, alice)) as host,
+            client.websocket_connect(f"/live/{session}/chat") as anonymous,
+        ):
+            assert [ws.receive_json()["type"] for ws in (host, anonymous)] == ["ready"] * 2
+            sent = client.post(
+                f"/live/{session}/messages", json={"body": "send me 1 ETH"}, headers=bob.headers
+            )
+            mid = sent.json()["id"]
+            assert [ws.receive_json()["id"] for ws in (host, anonymous)] == [mid, mid]
+
+            assert decide(client, risk, "hide", "message", mid, label="scam").status_code == 201
+            hidden = {
+                "type": "moderated",
+                "session_id": session,
+                "message_id": mid,
+                "label": "scam",
+                "body": "",
+            }
+            assert [ws.receive_json() for ws in (host, anonymous)] == [hidden, hidden]
+
+            assert decide(client, risk, "restore", "message", mid).status_code == 201
+            shown = {**hidden, "label": None, "body": "send me 1 ETH"}
+            assert [ws.receive_json() for ws in (host, anonymous)] == [shown, shown]
+
+            # a refused decision and one that changes nothing shown say nothing
+            assert error(decide(client, risk, "restore", "message", mid))[0] == 409
+            assert decide(client, risk, "dismiss", "message", mid).status_code == 201
+            ping = client.post(
+                f"/live/{session}/messages", json={"body": "next"}, headers=bob.headers
+            )
+            assert [ws.receive_json()["id"] for ws in (host, anonymous)] == [ping.json()["id"]] * 2
 
 
 def test_authors_read_the_decisions_about_their_content(client, member, risk):

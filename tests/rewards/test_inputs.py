@@ -150,6 +150,32 @@ def test_only_attributed_trades_of_others_count(engine, seed):
     assert got[address].quantities()["trade"] == 3  # whole quote units
 
 
+def test_fills_attributed_to_a_deleted_or_hidden_post_count_for_nobody(engine, seed):
+    """As the post's own views do: read when the week is closed, so a post deleted or hidden
+    after its trades takes their volume out of the week, in the scores and in the graph."""
+    creator, address = seed.user()
+    trader = seed.user()[0]
+    seed.fill(creator, trader, 1_000_000)
+    deleted = seed.fill(creator, trader, 2_000_000)
+    hidden = seed.fill(creator, trader, 4_000_000)
+    own_on_hidden = seed.fill(creator, trader, 8_000_000, attributed=False)
+    with engine.connect() as conn:
+        week = collect(conn, CHAIN_ID, CALENDAR, EPOCH, trade_exchanges=("okx",), graph=True)
+    assert week.accounts == {address: AccountInputs(trade_notional_micro=7_000_000)}
+    assert week.graph is not None and week.graph.self_interactions == {creator: 1}
+
+    seed.delete(deleted)
+    seed.hide("post", hidden)
+    seed.hide("post", own_on_hidden)
+    seed.hide("comment", 1)  # a comment's hide names another kind: the post with id 1 counts
+    with engine.connect() as conn:
+        week = collect(conn, CHAIN_ID, CALENDAR, EPOCH, trade_exchanges=("okx",), graph=True)
+    assert week.accounts == {address: AccountInputs(trade_notional_micro=1_000_000)}
+    assert week.graph is not None
+    assert week.graph.trades == [(trader, creator, 1_000_000)]
+    assert week.graph.self_interactions == {}
+
+
 def test_paper_fills_count_only_when_the_formula_lists_paper(engine, seed):
     creator, address = seed.user()
     trader = seed.user()[0]

@@ -1,6 +1,7 @@
 """Rows of the real tables, as the indexer and the API write them, for tests that seed a
 database directly: ``events`` and ``attestations`` rows, and :class:`Seeder` for a week of
-rewards activity (identities, posts, views, likes, comments, live sessions, fills, points)."""
+rewards activity (identities, posts, views, likes, comments, live sessions, fills, points) and
+the posts deleted or hidden since."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import itertools
 from dataclasses import dataclass, field
 
 from eth_account import Account
-from sqlalchemy import Engine, Table, insert
+from sqlalchemy import Engine, Table, insert, update
 
 from planet.store.mirror import attestations, identities
 from planet.store.offchain import (
     comments,
     fills,
+    hidden,
     live_attendance,
     live_sessions,
     orders,
@@ -146,8 +148,9 @@ class Seeder:
     def fill(
         self, creator: int, trader: int, notional_micro: int, attributed: bool = True,
         at: int | None = None, exchange: str = "okx",
-    ) -> None:  # fmt: skip
-        """A fill of ``trader``'s order placed from a new post of ``creator``'s."""
+    ) -> int:  # fmt: skip
+        """A fill of ``trader``'s order placed from a new post of ``creator``'s; that post's
+        id."""
         post_id = self.post(creator)
         order_id = next(self._ids)
         self._insert(
@@ -182,6 +185,24 @@ class Seeder:
             trader_token_id=trader,
             attributed=attributed,
             filled_at=at or self.at,
+        )
+        return post_id
+
+    def delete(self, post_id: int) -> None:
+        """The author deletes the post, as ``DELETE /posts/{id}`` marks it."""
+        with self.engine.begin() as conn:
+            conn.execute(update(posts).where(posts.c.id == post_id).values(deleted_at=self.at))
+
+    def hide(self, kind: str, target_id: int) -> None:
+        """The risk role hides the content, as a ``hide`` decision records it."""
+        self._insert(
+            hidden,
+            chain_id=self.chain_id,
+            kind=kind,
+            target_id=target_id,
+            label="scam",
+            decision_id=next(self._ids),
+            hidden_at=self.at,
         )
 
 

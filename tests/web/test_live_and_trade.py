@@ -10,7 +10,9 @@ import time
 from pathlib import Path
 
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from planet.store.offchain import live_messages
 from tests.web.conftest import connect_and_sign_in, screenshot
 
 
@@ -50,6 +52,27 @@ def test_live_chat_and_an_order_from_a_post(open_page, actors, web_app):
     page.get_by_role("button", name="Send").click()
     expect(host.get_by_role("list", name="Messages")).to_contain_text("@viewer: Thanks for hosting")
     screenshot(page, "live-session")
+
+    # the host reports the fan's message; the risk role hides it, and both open chats swap its
+    # text for the label at once, without a reload
+    with web_app.engine.connect() as conn:
+        said = select(live_messages.c.id).where(live_messages.c.body == "Thanks for hosting")
+        message_id = conn.execute(said).scalar_one()
+    host.get_by_role("button", name=f"Report message {message_id}").click()
+    host.get_by_label("Reason").select_option("scam")
+    host.get_by_role("button", name="Send report").click()
+    expect(host.get_by_role("status").filter(has_text="Reported message")).to_be_visible()
+    desk, _ = open_page(actors.risk, "/moderate")
+    connect_and_sign_in(desk)
+    item = desk.get_by_test_id(f"queue-message-{message_id}")
+    item.get_by_label("Reason for the decision").fill("Not what the fan wrote.")
+    item.get_by_label("Label").select_option("harassment")
+    item.get_by_role("button", name="Hide").click()
+    for chat in (host, page):
+        messages = chat.get_by_role("list", name="Messages")
+        expect(messages).to_contain_text("@viewer: Hidden by moderation: harassment")
+        expect(messages).not_to_contain_text("Thanks for hosting")
+        expect(messages).to_contain_text("@host: Welcome, everyone!")
 
     page.goto(f"{web_app.url}/post/{post_id}")
     expect(page.locator("p.disclosure")).to_contain_text("the author holds a position")

@@ -28,6 +28,12 @@ interface Message {
   moderation_label?: string | null;
 }
 
+/** The socket's `moderated` frame: a message hidden (`label`, no text) or restored (its text). */
+interface Moderated {
+  message_id: number;
+  label: string | null;
+}
+
 function Schedule(props: { onDone: () => void }) {
   const [title, setTitle] = useState("");
   const [minutes, setMinutes] = useState("10");
@@ -109,8 +115,14 @@ export function LiveSession(props: { id: number }) {
         ws.onopen = () => setState("connected");
         ws.onclose = (e) => setState(`closed (${e.code}${e.reason ? `: ${e.reason}` : ""})`);
         ws.onmessage = (e) => {
-          const frame = JSON.parse(e.data as string) as { type: string; error?: { message: string } } & Message;
+          const frame = JSON.parse(e.data as string) as { type: string; error?: { message: string } } & Message & Moderated;
           if (frame.type === "message") setMessages((list) => (list.some((m) => m.id === frame.id) ? list : [...list, frame]));
+          if (frame.type === "moderated") {
+            // the risk role hid a message (its label replaces the text) or restored it (the text is back)
+            setMessages((list) =>
+              list.map((m) => (m.id === frame.message_id ? { ...m, body: frame.body, moderation_label: frame.label } : m)),
+            );
+          }
           if (frame.type === "error") setProblem(frame.error?.message ?? "chat error");
           if (frame.type === "status") info.reload();
         };
