@@ -26,9 +26,10 @@ from api.deps import (
     Conn,
     CurrentIdentity,
     Now,
-    OptionalUser,
     ReadableSession,
     Settings,
+    bearer_token,
+    signed_in,
 )
 from api.errors import ErrorCode, NotFound, Unprocessable, gated_responses, responses
 from api.params import SessionId, Text
@@ -163,9 +164,10 @@ def schedule(
 async def list_sessions(
     request: Request,
     chain: Chain,
-    user: OptionalUser,
+    settings: Settings,
     moment: Now,
     access: Access,
+    token: Annotated[str | None, Depends(bearer_token)],
     status: StatusFilter = None,
     host: HostFilter = None,
     visibility: VisibilityFilter = None,
@@ -176,10 +178,13 @@ async def list_sessions(
     access to one of the host's passes; others never see them, nor their titles or counts.
     ``visibility=private`` lists one host's private sessions (with ``host``; 422
     ``host_required``) and answers 401 / 403 ``pass_required`` / ``pass_expired`` like the
-    sessions themselves. 404: no such host; 422 ``invalid_cursor``."""
-    reader = user.address if user is not None else None
+    sessions themselves. 404: no such host; 422 ``invalid_cursor``. The session is checked
+    in the listing's own transaction, as the feed does."""
 
     def read(conn: Connection) -> live.SessionPage:
+        reader = None
+        if token is not None:
+            reader = signed_in(request, conn, settings, token, moment).address
         host_identity = None
         if host is not None:
             host_identity = identities.by_handle(conn, chain.chain_id, host)

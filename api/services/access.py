@@ -45,17 +45,13 @@ class AccessPolicy(Protocol):
         """Whether wallet ``reader`` may read ``creator``'s private community at ``now``."""
         ...
 
-    def granting_creators(self, chain_id: int, reader: str, now: int) -> Select[Any]:
-        """SQL for the creators (wallets) whose community ``reader`` may read at ``now`` through
-        a pass (the creator itself not included), so a listing filters in the database instead
-        of asking once per row."""
-        ...
-
     def readable_author_ids(
         self, conn: Connection, chain_id: int, reader: str, now: int
     ) -> list[int]:
-        """The identity token ids :func:`readable_authors` selects, read: for a statement
-        built once that binds them as a list (search)."""
+        """The identity token ids whose private content (posts, live sessions) ``reader`` may
+        read at ``now``: its own identity's, and those of the creators of passes it holds with
+        access. Listings bind them into their one statement (read in the same transaction), so
+        what a reader cannot read is never matched, counted or ordered against."""
         ...
 
 
@@ -105,44 +101,34 @@ _HOLDINGS_OF_CREATOR = holdings().where(
 )
 
 
-def _granting(chain_id: Any, holder: Any, now: Any) -> Select[Any]:
-    """grants() in SQL: the creators of the passes ``holder`` (lower-case) holds a lifetime
-    pass of, or a subscription whose expiry is ahead of ``now``; values or bound parameters."""
-    return (
-        select(passes.c.creator)
-        .join(
-            pass_holdings,
-            (pass_holdings.c.chain_id == passes.c.chain_id)
-            & (pass_holdings.c.pass_id == passes.c.pass_id),
-        )
-        .where(
-            passes.c.chain_id == chain_id,
-            pass_holdings.c.holder == holder,
-            or_(
-                (passes.c.duration == 0) & (pass_holdings.c.balance > 0),
-                (passes.c.duration != 0) & (pass_holdings.c.expiry > now),
-            ),
-        )
+# The creators of the passes the reader (lower-case) holds a lifetime pass of or a subscription
+# whose expiry is ahead of now (grants() in SQL); with the reader's own identity, the authors
+# whose private content it may read. Every value bound, built once: search reads it on every
+# keystroke.
+_GRANTING = (
+    select(passes.c.creator)
+    .join(
+        pass_holdings,
+        (pass_holdings.c.chain_id == passes.c.chain_id)
+        & (pass_holdings.c.pass_id == passes.c.pass_id),
     )
-
-
-# readable_authors() with every value bound, built once: search reads it on every keystroke
+    .where(
+        passes.c.chain_id == bindparam("chain_id"),
+        pass_holdings.c.holder == bindparam("reader"),
+        or_(
+            (passes.c.duration == 0) & (pass_holdings.c.balance > 0),
+            (passes.c.duration != 0) & (pass_holdings.c.expiry > bindparam("now")),
+        ),
+    )
+)
 _READABLE_AUTHORS = select(identities.c.token_id).where(
     identities.c.chain_id == bindparam("chain_id"),
-    or_(
-        identities.c.owner == bindparam("reader"),
-        identities.c.owner.in_(
-            _granting(bindparam("chain_id"), bindparam("reader"), bindparam("now"))
-        ),
-    ),
+    or_(identities.c.owner == bindparam("reader"), identities.c.owner.in_(_GRANTING)),
 )
 
 
 class PassAccess:
     """The :class:`AccessPolicy` read from the indexer's mirrored pass tables."""
-
-    def granting_creators(self, chain_id: int, reader: str, now: int) -> Select[Any]:
-        return _granting(chain_id, reader.lower(), now)
 
     def readable_author_ids(
         self, conn: Connection, chain_id: int, reader: str, now: int
@@ -189,23 +175,9 @@ class PassAccess:
         return Decision(False, PASS_EXPIRED if lapsed else PASS_REQUIRED)
 
 
-def readable_authors(chain_id: int, reader: str, now: int, policy: AccessPolicy) -> Select[Any]:
-    """SQL for the identity token ids whose private content (posts, live sessions) ``reader``
-    may read at ``now``: its own identity's, and those of the creators of passes it holds with
-    access. Listings filter on it inside their one statement, so what a reader cannot read is
-    never matched, counted or ordered against."""
-    return select(identities.c.token_id).where(
-        identities.c.chain_id == chain_id,
-        or_(
-            identities.c.owner == reader.lower(),
-            identities.c.owner.in_(policy.granting_creators(chain_id, reader, now)),
-        ),
-    )
-
-
 def readable_author_ids(
     conn: Connection, chain_id: int, reader: str, now: int, policy: AccessPolicy
 ) -> list[int]:
-    """:func:`readable_authors` read, in the caller's transaction (so the statement that binds
-    them sees the same passes)."""
+    """``policy``'s :meth:`AccessPolicy.readable_author_ids`, in the caller's transaction (so
+    the statement that binds them sees the same passes)."""
     return policy.readable_author_ids(conn, chain_id, reader, now)

@@ -22,16 +22,19 @@ Rules (each is tested):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import (
+    BindParameter,
     Connection,
     RowMapping,
     Select,
     Table,
     and_,
+    bindparam,
     func,
     insert,
     select,
@@ -42,7 +45,7 @@ from sqlalchemy import (
 from api.db import one_on_chain
 from api.errors import ApiError, ErrorCode, Forbidden, NotAuthenticated, NotFound, Unprocessable
 from api.services import identities
-from api.services.access import AccessPolicy, readable_authors
+from api.services.access import AccessPolicy, readable_author_ids
 from api.services.identities import Identity
 from api.services.posts import (
     NO_CURSOR,
@@ -324,11 +327,6 @@ def _listed(ids: Select[Any]) -> Select[Any]:
     )
 
 
-def readable_hosts(chain_id: int, reader: str, now: int, policy: AccessPolicy) -> Select[Any]:
-    """SQL for the identity tokens of the hosts whose private sessions ``reader`` may read."""
-    return readable_authors(chain_id, reader, now, policy)
-
-
 def page(
     conn: Connection,
     chain_id: int,
@@ -346,29 +344,26 @@ def page(
 
     One statement whose cost does not depend on the private sessions the reader cannot read:
     the newest public sessions (index on visibility and id) and the newest private sessions of
-    the hosts the reader's passes open (index on host and id), a page of each at most, merged.
-    (It used to read every session newest first and ask about each private one's host in
-    Python, so a reader without passes paid for every private session above the page.)"""
-    before = decode_cursor(cursor)
-    c = live_sessions.c
-    common: list[Any] = [c.chain_id == chain_id, c.id < (NO_CURSOR if before is None else before)]
-    if wanted is not None:
-        common.append(_status_filter(wanted))
-    if host is not None:
-        common.append(c.host_token_id == host.token_id)
-    branches: list[Select[Any]] = []
-    if visibility in (None, PUBLIC):
-        branches.append(select(c.id).where(*common, c.visibility == PUBLIC))
-    if visibility in (None, PRIVATE) and reader is not None:
-        hosts = readable_hosts(chain_id, reader, now, policy)
-        branches.append(
-            select(c.id).where(*common, c.visibility == PRIVATE, c.host_token_id.in_(hosts))
-        )
-    if not branches:
+    the hosts the reader's passes open (index on host and id; the hosts read first, in the same
+    transaction), a page of each at most, merged. (It used to read every session newest first
+    and ask about each private one's host in Python, so a reader without passes paid for every
+    private session above the page.)"""
+    public = visibility in (None, PUBLIC)
+    private = visibility in (None, PRIVATE) and reader is not None
+    if not (public or private):
         return SessionPage([], {}, {}, None)
-    tops = [b.order_by(c.id.desc()).limit(limit + 1).subquery() for b in branches]
-    merged = union_all(*(select(t.c.id) for t in tops)).subquery()
-    rows = list(conn.execute(_listed(select(merged.c.id)).limit(limit + 1)).mappings())
+    before = decode_cursor(cursor)
+    params: dict[str, Any] = {
+        "chain_id": chain_id,
+        "before": NO_CURSOR if before is None else before,
+        "limit": limit + 1,
+    }
+    if host is not None:
+        params["host"] = host.token_id
+    if private and reader is not None:
+        params["readable"] = readable_author_ids(conn, chain_id, reader, now, policy)
+    query = _shaped(wanted, host is not None, public, private)
+    rows = list(conn.execute(query, params).mappings())
     more = len(rows) > limit
     rows = rows[:limit]
     return SessionPage(
@@ -377,6 +372,31 @@ def page(
         {r["id"]: Counts(r["attendee_count"], r["message_count"]) for r in rows},
         encode_cursor(rows[-1]["id"]) if more and rows else None,
     )
+
+
+@functools.cache
+def _shaped(wanted: Status | None, host: bool, public: bool, private: bool) -> Select[Any]:
+    """The statement of one shape of :func:`page`, built once with every value bound
+    (``chain_id``, ``before``, ``limit``, ``host``, the ``readable`` hosts): the listing is
+    read on every visit to the sessions page, and building it per request cost more than
+    running it."""
+    c = live_sessions.c
+    common: list[Any] = [c.chain_id == bindparam("chain_id"), c.id < bindparam("before")]
+    if wanted is not None:
+        common.append(_status_filter(wanted))
+    if host:
+        common.append(c.host_token_id == bindparam("host"))
+    branches: list[Select[Any]] = []
+    if public:
+        branches.append(select(c.id).where(*common, c.visibility == PUBLIC))
+    if private:
+        readable: BindParameter[int] = bindparam("readable", expanding=True)
+        branches.append(
+            select(c.id).where(*common, c.visibility == PRIVATE, c.host_token_id.in_(readable))
+        )
+    tops = [b.order_by(c.id.desc()).limit(bindparam("limit")).subquery() for b in branches]
+    merged = union_all(*(select(t.c.id) for t in tops)).subquery()
+    return _listed(select(merged.c.id)).limit(bindparam("limit"))
 
 
 def community_access(

@@ -25,7 +25,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Select, and_, bindparam, case, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    RowMapping,
+    Select,
+    and_,
+    bindparam,
+    case,
+    or_,
+    select,
+)
 
 from api.errors import ErrorCode, Unprocessable
 from api.services import identities as identity_rows
@@ -87,7 +97,7 @@ def _handle_starts(dialect: str, n: int) -> Any:
     SQLite (binary collation) a range of the unique handle index, a seek instead of a scan of
     every handle; PostgreSQL's collation may order punctuation otherwise, so it reads
     ``LIKE 'word%'`` (the words hold no LIKE wildcard)."""
-    word = bindparam(f"word_{n}")
+    word: BindParameter[str] = bindparam(f"word_{n}")
     if dialect == "sqlite":
         return and_(identities.c.handle >= word, identities.c.handle < bindparam(f"word_{n}_end"))
     return identities.c.handle.startswith(word)
