@@ -151,8 +151,10 @@ def _activity(
     live session's is its host's, from its start."""
     if activity == "post":  # deleted or hidden content earns nothing (410, 409)
         return post_service.interactable(post_service.get(conn, chain_id, activity_id))
-    if activity == "trade":
-        return trading.attributed_fill(conn, chain_id, activity_id)
+    if activity == "trade":  # a fill of a deleted or hidden post earns nothing, as the post
+        fill = trading.attributed_fill(conn, chain_id, activity_id)
+        post_service.interactable(post_service.get(conn, chain_id, fill["post_id"]))
+        return fill
     if activity == "live":
         row = live_service.get(conn, chain_id, activity_id)
         when = row["started_at"] if row["started_at"] is not None else row["created_at"]

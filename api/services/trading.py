@@ -267,8 +267,9 @@ def post_volume(conn: Connection, post_id: int) -> list[InstrumentVolume]:
 
 
 def attributed_fill(conn: Connection, chain_id: int, fill_id: int) -> Mapping[str, Any]:
-    """A fill as an attestable activity: its creator is the one credited, at its fill time.
-    Fills of a creator's own orders earn nothing (422 ``trade_not_attributed``)."""
+    """A fill as an attestable activity: its creator is the one credited, at its fill time,
+    for its post (``post_id``). Fills of a creator's own orders earn nothing (422
+    ``trade_not_attributed``)."""
     row = one_on_chain(conn, fills, chain_id, fill_id, "fill")
     if not row["attributed"]:
         raise Unprocessable(
@@ -279,6 +280,7 @@ def attributed_fill(conn: Connection, chain_id: int, fill_id: int) -> Mapping[st
         "author_token_id": row["creator_token_id"],
         "created_at": row["filled_at"],
         "exchange": row["exchange"],
+        "post_id": row["post_id"],
     }
 
 

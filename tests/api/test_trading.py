@@ -15,7 +15,7 @@ from planet.core.epochs import EpochCalendar
 from planet.core.typed_data import KIND_TRADE
 from planet.rewards.inputs import collect
 from planet.store.offchain import contribution_attestations, fills, orders
-from tests.support.api import CHAIN_ID, GENESIS, START, error
+from tests.support.api import CHAIN_ID, GENESIS, START, error, grant_risk_role
 
 PRICES = {"BTC-USDT": "65000", "ETH-USDT": "3500.5"}
 
@@ -249,6 +249,29 @@ def attest_trade(client, member, fill_id):
     return client.post(
         "/attestations", json={"activity": "trade", "id": fill_id}, headers=member.headers
     )
+
+
+def test_a_fill_of_a_deleted_or_hidden_post_earns_no_attestation(make_client, member, engine):
+    # the week leaves such a post's fills out (planet.rewards.inputs); the server does not
+    # sign points for them either, as for the post itself
+    client = make_client(paper_prices=PRICES, attested_exchanges="paper")
+    alice, bob, risk = member("alice"), member("bob"), member("risk_officer")
+    grant_risk_role(engine, risk.address)
+    deleted, hidden = tagged_post(client, alice), tagged_post(client, alice)
+    on_deleted = order(client, bob, deleted).json()["fills"][0]["id"]
+    on_hidden = order(client, bob, hidden).json()["fills"][0]["id"]
+    assert client.delete(f"/posts/{deleted}", headers=alice.headers).status_code == 200
+    decision = {"action": "hide", "kind": "post", "target_id": hidden, "reason": "checked"}
+    hide = client.post(
+        "/moderation/decisions", json=decision | {"label": "scam"}, headers=risk.headers
+    )
+    assert hide.status_code == 201, hide.text
+
+    assert error(attest_trade(client, alice, on_deleted)) == (410, "content_deleted")
+    assert error(attest_trade(client, alice, on_hidden)) == (409, "content_hidden")
+    with engine.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(contribution_attestations))
+        assert stored.scalar_one() == 0
 
 
 def test_a_paper_fill_earns_no_attestation_by_default(client, member, engine):
