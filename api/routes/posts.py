@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection
+from sqlalchemy import Connection, RowMapping
 
 from api.db import in_transaction
 from api.deps import (
@@ -173,14 +173,25 @@ def create_post(
 
 @router.get("/{post_id}", response_model=PostOut, responses=gated_responses(401, 403, 404))
 async def get_post(
-    post_id: PostId, request: Request, chain: Chain, user: OptionalUser, moment: Now, access: Access
+    post_id: PostId,
+    request: Request,
+    chain: Chain,
+    settings: Settings,
+    moment: Now,
+    access: Access,
+    token: Annotated[str | None, Depends(bearer_token)],
 ) -> PostOut:
     """A post; a private one only for its author and its community's pass holders. A deleted
-    post answers ``deleted: true`` without its text; a hidden one its ``moderation_label``."""
-    reader = user.address if user is not None else None
-    row = await in_transaction(
-        request, lambda conn: posts.readable(conn, chain.chain_id, post_id, reader, moment, access)
-    )
+    post answers ``deleted: true`` without its text; a hidden one its ``moderation_label``.
+    The session is checked in the read's own transaction, as the feed does."""
+
+    def read(conn: Connection) -> RowMapping:
+        reader = None
+        if token is not None:
+            reader = signed_in(request, conn, settings, token, moment).address
+        return posts.readable(conn, chain.chain_id, post_id, reader, moment, access)
+
+    row = await in_transaction(request, read)
     return post_out(row, row["author_handle"])
 
 
