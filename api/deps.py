@@ -107,6 +107,14 @@ def signed_in(
     return session
 
 
+def reader_of(
+    request: Request, conn: Connection, settings: ApiSettings, token: str | None, moment: int
+) -> str | None:
+    """The wallet reading: the one ``token`` signs in (401 for a bad one, as
+    :func:`signed_in`), None for an anonymous reader."""
+    return None if token is None else signed_in(request, conn, settings, token, moment).address
+
+
 CurrentUser = Annotated[tokens.Session, Depends(current_user)]
 
 

@@ -29,7 +29,7 @@ from api.deps import (
     ReadableSession,
     Settings,
     bearer_token,
-    signed_in,
+    reader_of,
 )
 from api.errors import ErrorCode, NotFound, Unprocessable, gated_responses, responses
 from api.params import SessionId, Text
@@ -182,9 +182,7 @@ async def list_sessions(
     in the listing's own transaction, as the feed does."""
 
     def read(conn: Connection) -> live.SessionPage:
-        reader = None
-        if token is not None:
-            reader = signed_in(request, conn, settings, token, moment).address
+        reader = reader_of(request, conn, settings, token, moment)
         host_identity = None
         if host is not None:
             host_identity = identities.by_handle(conn, chain.chain_id, host)

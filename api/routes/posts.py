@@ -27,6 +27,7 @@ from api.deps import (
     ReadablePost,
     Settings,
     bearer_token,
+    reader_of,
     signed_in,
 )
 from api.errors import NotAuthenticated, gated_responses, responses
@@ -186,9 +187,7 @@ async def get_post(
     The session is checked in the read's own transaction, as the feed does."""
 
     def read(conn: Connection) -> RowMapping:
-        reader = None
-        if token is not None:
-            reader = signed_in(request, conn, settings, token, moment).address
+        reader = reader_of(request, conn, settings, token, moment)
         return posts.readable(conn, chain.chain_id, post_id, reader, moment, access)
 
     row = await in_transaction(request, read)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from api.db import in_transaction
-from api.deps import Access, Chain, Now, Settings, bearer_token, signed_in
+from api.deps import Access, Chain, Now, Settings, bearer_token, reader_of
 from api.errors import ErrorCode, Unprocessable, responses
 from api.params import SearchText
 from api.schemas import Cursor, PostOut, post_out
@@ -75,9 +75,7 @@ async def search_all(
     after = search.decode_handle_cursor(cursor) if type == "profiles" else None
 
     def read(conn: Connection) -> tuple[Page | None, search.ProfilePage | None]:
-        reader = None
-        if token is not None:
-            reader = signed_in(request, conn, settings, token, moment).address
+        reader = reader_of(request, conn, settings, token, moment)
         found_posts = found_profiles = None
         if type in ("all", "posts"):
             found_posts = search.post_page(

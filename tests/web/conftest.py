@@ -21,8 +21,13 @@ from sqlalchemy import Engine
 from api.app import create_app
 from api.settings import ApiSettings
 from api.web import BUILT
+from planet.chain.vault import KeyProposer, Vault
+from planet.chain.wallets import KeyWallet
+from planet.core.epochs import EpochCalendar
 from planet.core.manifest import Manifest
 from planet.demo.runtime import ChainClock
+from planet.rewards import scoring
+from planet.rewards.close import CloseResult, close_epoch
 from planet.store import OFFCHAIN, migrate
 from tests.support.api import SECRET
 from tests.support.ports import free_port
@@ -67,6 +72,25 @@ class WebApp:
         while self.indexer.cursor.block_number < head:
             assert time.monotonic() < deadline, "the indexer did not catch up"
             time.sleep(0.05)
+
+    def close_week(self, epoch: int, proposer: LocalAccount) -> CloseResult:
+        """Moves the chain's clock past ``epoch``'s end, waits for the indexer, and closes the
+        week as ``planet epoch close`` does (scored with the local formula, its root proposed
+        by ``proposer``, its files served under ``/distributions``)."""
+        self.clock.travel_to(EpochCalendar(self.manifest.genesis).end(epoch) + 60)
+        self.indexed()
+        vault = Vault(self.planet.w3, self.manifest.contract("PrizeVault"))
+        return close_epoch(
+            engine=self.engine,
+            vault=vault,
+            proposer=KeyProposer(vault, KeyWallet(proposer)),
+            manifest=self.manifest,
+            epoch=epoch,
+            config=scoring.load("config/scoring-local.yaml"),
+            out_dir=self.distributions,
+            uri_base=f"{self.url}/distributions",
+            progress=False,
+        )
 
 
 @pytest.fixture

@@ -13,11 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from planet.chain.vault import KeyProposer, Vault
-from planet.chain.wallets import KeyWallet
 from planet.core.epochs import EpochCalendar
-from planet.rewards import scoring
-from planet.rewards.close import close_epoch
 from tests.web.conftest import connect_and_sign_in, screenshot
 
 POOL = 2 * 10**18
@@ -109,20 +105,7 @@ def test_a_week_of_planet_in_the_browser(open_page, actors, web_app):
     calendar = EpochCalendar(web_app.manifest.genesis)
     epoch = calendar.epoch_at(w3.eth.get_block("latest")["timestamp"])
     web_app.planet.fund(epoch, POOL, actors.admin)
-    web_app.clock.travel_to(calendar.end(epoch) + 60)
-    web_app.indexed()
-    reader = Vault(w3, web_app.manifest.contract("PrizeVault"))
-    result = close_epoch(
-        engine=web_app.engine,
-        vault=reader,
-        proposer=KeyProposer(reader, KeyWallet(actors.admin)),
-        manifest=web_app.manifest,
-        epoch=epoch,
-        config=scoring.load("config/scoring-local.yaml"),
-        out_dir=web_app.distributions,
-        uri_base=f"{web_app.url}/distributions",
-        progress=False,
-    )
+    result = web_app.close_week(epoch, actors.admin)
     amounts = {
         a["account"].lower(): int(a["amount"]) for a in result.distribution.data["allocations"]
     }
@@ -134,7 +117,7 @@ def test_a_week_of_planet_in_the_browser(open_page, actors, web_app):
     expect(pending).to_have_attribute("data-state", "pending")
     expect(pending).to_contain_text(re.compile(r"pending: claimable in \d+ (d|h|min)"))
     screenshot(page, "my-rewards-pending")
-    challenge = reader.contract.functions.CHALLENGE_PERIOD().call()
+    challenge = web_app.planet.vault.functions.CHALLENGE_PERIOD().call()
     web_app.clock.travel_to(int(web_app.clock()) + challenge + 60)
     web_app.indexed()
 
@@ -177,7 +160,7 @@ def test_a_week_of_planet_in_the_browser(open_page, actors, web_app):
     receipt = w3.eth.get_transaction_receipt(wallet.sent[-1])
     fee = receipt["gasUsed"] * receipt["effectiveGasPrice"]
     assert w3.eth.get_balance(fan.address) - before == allocation - fee
-    assert reader.contract.functions.isClaimed(epoch, fan.address).call()
+    assert web_app.planet.vault.functions.isClaimed(epoch, fan.address).call()
     web_app.indexed()
     page.reload()
     expect(page.locator(f"tr[data-epoch='{epoch}']")).to_have_attribute("data-state", "claimed")
@@ -216,7 +199,7 @@ def test_a_week_of_planet_in_the_browser(open_page, actors, web_app):
     # She never claimed: once the claim window closes her week shows as expired.
     studio.get_by_role("link", name="My rewards").click()
     expect(studio.locator(f"tr[data-epoch='{epoch}']")).to_have_attribute("data-state", "claimable")
-    window = reader.contract.functions.claimWindowClosesAt(epoch).call()
+    window = web_app.planet.vault.functions.claimWindowClosesAt(epoch).call()
     web_app.clock.travel_to(window + 60)
     web_app.indexed()
     studio.reload()

@@ -11,13 +11,9 @@ from dataclasses import replace
 
 from playwright.sync_api import Page, expect
 
-from planet.chain.vault import KeyProposer, Vault
-from planet.chain.wallets import KeyWallet
 from planet.core.epochs import EpochCalendar
 from planet.core.passes import PassTerms
 from planet.core.typed_data import KIND_POST, sign_contribution
-from planet.rewards import scoring
-from planet.rewards.close import close_epoch
 from tests.support.protocol import DAY, ZERO
 from tests.web.conftest import screenshot
 from tests.web.test_journey import confirmed
@@ -169,20 +165,7 @@ def test_the_gift_form_fills_in_the_latest_weeks_top_contributors(open_page, act
         signature = sign_contribution(actors.attester, c, planet.chain_id, planet.points.address)
         planet.send(planet.points.functions.attest(c.as_tuple(), signature), fan)
     planet.fund(epoch, 2 * 10**18, actors.admin)
-    web_app.clock.travel_to(calendar.end(epoch) + 60)
-    web_app.indexed()
-    reader = Vault(w3, web_app.manifest.contract("PrizeVault"))
-    result = close_epoch(
-        engine=web_app.engine,
-        vault=reader,
-        proposer=KeyProposer(reader, KeyWallet(actors.admin)),
-        manifest=web_app.manifest,
-        epoch=epoch,
-        config=scoring.load("config/scoring-local.yaml"),
-        out_dir=web_app.distributions,
-        uri_base=f"{web_app.url}/distributions",
-        progress=False,
-    )
+    result = web_app.close_week(epoch, actors.admin)
     ranked = sorted(
         result.distribution.data["allocations"], key=lambda a: (-int(a["amount"]), a["account"])
     )
