@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
 
 from api.app import create_app
@@ -204,3 +204,19 @@ def connect_and_sign_in(page: Page) -> None:
     page.get_by_role("button", name="Connect Planet Test Wallet").click()
     page.get_by_role("button", name="Sign in with Ethereum").click()
     page.get_by_text("Signed in").wait_for()
+
+
+def publish(page: Page, body: str, instruments: str = "") -> int:
+    """Publishes a post from the studio (the page is signed in, the visibility as selected);
+    answers its id once the status names it. The studio reuses one status line, so a second
+    post is waited for until the line changes: read at once, it still named the first post
+    while the second was in flight, and the next post's text could overwrite the second's."""
+    status = page.get_by_role("status").filter(has_text="Published post")
+    before = status.inner_text() if status.count() else None
+    page.get_by_label("Text").fill(body)
+    if instruments:
+        page.get_by_label("Instruments it discusses").fill(instruments)
+    page.get_by_role("button", name="Publish").click()
+    if before is not None:
+        expect(status).not_to_have_text(before, timeout=WAIT_MS)
+    return int(status.inner_text().split("post ")[1].split()[0])

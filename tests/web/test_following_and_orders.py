@@ -6,19 +6,9 @@ A creator's page lists her public posts and offers no Follow button to herself."
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.web.conftest import connect_and_sign_in, screenshot
-
-
-def publish(page: Page, body: str, instruments: str = "") -> int:
-    """Publishes a public post from the studio (the page is signed in); answers its id."""
-    page.get_by_label("Text").fill(body)
-    if instruments:
-        page.get_by_label("Instruments it discusses").fill(instruments)
-    page.get_by_role("button", name="Publish").click()
-    published = page.get_by_role("status").filter(has_text="Published post")
-    return int(published.inner_text().split("post ")[1].split()[0])
+from tests.web.conftest import connect_and_sign_in, publish, screenshot
 
 
 def test_a_fan_follows_a_creator_reads_the_following_feed_and_unfollows(open_page, actors, web_app):

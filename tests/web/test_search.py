@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.web.conftest import connect_and_sign_in, screenshot
-from tests.web.test_following_and_orders import publish
+from tests.web.conftest import connect_and_sign_in, publish, screenshot
 
 
 def test_the_search_box_finds_posts_and_creators_and_keeps_private_posts_private(
