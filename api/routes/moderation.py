@@ -142,9 +142,10 @@ class DecisionPage(BaseModel):
     next_cursor: str | None
 
 
-def _decision(conn: Connection, row: RowMapping) -> DecisionOut:
+def _decision(row: RowMapping, landed: set[str]) -> DecisionOut:
+    """The decision as answered; ``landed``: uids the mirror shows revoked (a superset is fine:
+    only the decision's own uids are kept)."""
     uids = row["uids"]
-    landed = moderation.revoked_on_chain(conn, row["chain_id"], uids) if uids else set()
     return DecisionOut(
         id=row["id"],
         action=row["action"],
@@ -160,11 +161,20 @@ def _decision(conn: Connection, row: RowMapping) -> DecisionOut:
     )
 
 
+def _landed(conn: Connection, rows: list[RowMapping]) -> set[str]:
+    """Which of the decisions' uids the mirror shows revoked: one query for a whole page."""
+    if not rows:
+        return set()
+    uids = [u for r in rows for u in r["uids"] or []]
+    return moderation.revoked_on_chain(conn, rows[0]["chain_id"], uids)
+
+
 def _page(conn: Connection, rows: list[RowMapping], limit: int) -> DecisionPage:
     more = len(rows) > limit
     rows = rows[:limit]
+    landed = _landed(conn, rows)
     return DecisionPage(
-        items=[_decision(conn, r) for r in rows],
+        items=[_decision(r, landed) for r in rows],
         next_cursor=encode_cursor(rows[-1]["id"]) if more and rows else None,
     )
 
@@ -296,7 +306,7 @@ def decide(
         made = moderation.revoke(conn, chain, who, kind, target_id, reason, moment)
     if kind == "message" and body.action in ("hide", "restore"):
         _tell_chat(request.app, conn, chain.chain_id, target_id)
-    out = _decision(conn, made.row)
+    out = _decision(made.row, _landed(conn, [made.row]))
     assert chain.points_address is not None or not made.revocations
     out.revocations = [
         RevocationOut(

@@ -173,11 +173,3 @@ class PassAccess:
         if granted:
             return Decision(True, "pass", until)
         return Decision(False, PASS_EXPIRED if lapsed else PASS_REQUIRED)
-
-
-def readable_author_ids(
-    conn: Connection, chain_id: int, reader: str, now: int, policy: AccessPolicy
-) -> list[int]:
-    """``policy``'s :meth:`AccessPolicy.readable_author_ids`, in the caller's transaction (so
-    the statement that binds them sees the same passes)."""
-    return policy.readable_author_ids(conn, chain_id, reader, now)

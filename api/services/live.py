@@ -45,7 +45,7 @@ from sqlalchemy import (
 from api.db import one_on_chain
 from api.errors import ApiError, ErrorCode, Forbidden, NotAuthenticated, NotFound, Unprocessable
 from api.services import identities
-from api.services.access import AccessPolicy, readable_author_ids
+from api.services.access import AccessPolicy
 from api.services.identities import Identity
 from api.services.posts import (
     NO_CURSOR,
@@ -361,7 +361,7 @@ def page(
     if host is not None:
         params["host"] = host.token_id
     if private and reader is not None:
-        params["readable"] = readable_author_ids(conn, chain_id, reader, now, policy)
+        params["readable"] = policy.readable_author_ids(conn, chain_id, reader, now)
     query = _shaped(wanted, host is not None, public, private)
     rows = list(conn.execute(query, params).mappings())
     more = len(rows) > limit

@@ -386,9 +386,9 @@ def page(
     holding every word of ``terms`` when given (:mod:`planet.store.fulltext`).
 
     ``readable`` (identity token ids) adds those authors' private posts: search passes the
-    communities its reader may read (:func:`api.services.access.readable_author_ids`, read in
-    the same transaction), so no other private post is ever matched, counted or ordered
-    against."""
+    communities its reader may read (:meth:`api.services.access.AccessPolicy.readable_author_ids`,
+    read in the same transaction), so no other private post is ever matched, counted or
+    ordered against."""
     key = (
         conn.dialect.name,
         author is not None,

@@ -11,10 +11,10 @@ give SQLite and PostgreSQL different pages for the same data; ordering by recenc
 the same answer, and pages by keyset like every other listing.
 
 Private posts: matched only among the communities the reader may read
-(:func:`api.services.access.readable_author_ids`, read in the search's own transaction and
-bound into its one statement), so a reader without
-a pass learns nothing of a private post's text: not in results, counts (there are none) nor
-ordering. An anonymous search matches public posts only.
+(:meth:`api.services.access.AccessPolicy.readable_author_ids`, read in the search's own
+transaction and bound into its one statement), so a reader without a pass learns nothing of a
+private post's text: not in results, counts (there are none) nor ordering. An anonymous
+search matches public posts only.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from sqlalchemy import (
 from api.errors import ErrorCode, Unprocessable
 from api.services import identities as identity_rows
 from api.services import posts
-from api.services.access import AccessPolicy, readable_author_ids
+from api.services.access import AccessPolicy
 from api.services.identities import Identity
 from planet.store import fulltext
 from planet.store.mirror import identities
@@ -87,7 +87,7 @@ def post_page(
     """Posts holding every word: public ones, and the private ones ``reader`` may read."""
     readable = None
     if reader is not None:
-        readable = readable_author_ids(conn, chain_id, reader, now, policy)
+        readable = policy.readable_author_ids(conn, chain_id, reader, now)
     return posts.page(conn, chain_id, cursor, limit, terms=words, readable=readable)
 
 
